@@ -1,0 +1,131 @@
+import { AppError } from '../domain/errors.js';
+import { GraphError } from './graph.error.js';
+import { pagesOf } from './graph.paging.js';
+import {
+  collectionItems,
+  deltaLinkOf,
+  nextLinkOf,
+  parseRemoved,
+  parseSku,
+  parseUser,
+} from './graph.parsers.js';
+import type { GraphTransport } from './graph.transport.js';
+import {
+  defaultUserSelect,
+  type RemovedUser,
+  type SubscribedSku,
+  type TenantUser,
+  type UserDeltaPage,
+} from './microsoft.types.js';
+import type { PageOptions } from './tenant-client.js';
+
+/** Microsoft no longer knows the delta token (expired after 7 days, or reset): read everything again. */
+export class DeltaResyncRequiredError extends AppError {
+  constructor(reason: string) {
+    super('precondition_failed', `Microsoft asked for a full re-read of the users (${reason}).`, { reason });
+    this.name = 'DeltaResyncRequiredError';
+  }
+}
+
+/** Error codes that mean "the delta token is gone" (delta query overview: "Synchronization reset"). */
+const resyncCodes = new Set([
+  'syncstatenotfound',
+  'syncstateinvalid',
+  'resyncrequired',
+  'resyncapplydifferences',
+]);
+
+function selectOf(options: Pick<PageOptions, 'select'> | undefined): string {
+  return (options?.select ?? defaultUserSelect).join(',');
+}
+
+function usersOf(items: ReturnType<typeof collectionItems>): TenantUser[] {
+  return items.flatMap((item) => parseUser(item) ?? []);
+}
+
+/** `GET /users` page by page. */
+export async function* listUsers(
+  transport: GraphTransport,
+  options?: PageOptions,
+): AsyncGenerator<TenantUser[]> {
+  const top = options?.pageSize ?? 999;
+  for await (const page of pagesOf(transport, {
+    url: `/v1.0/users?$select=${selectOf(options)}&$top=${top}`,
+  })) {
+    yield usersOf(page.items);
+  }
+}
+
+/** Transitive user members of a group; ConsistencyLevel: eventual is sent on every page. */
+export async function* listGroupMembers(
+  transport: GraphTransport,
+  groupId: string,
+  options?: PageOptions,
+): AsyncGenerator<TenantUser[]> {
+  const top = options?.pageSize ?? 999;
+  const url =
+    `/v1.0/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user` +
+    `?$select=${selectOf(options)}&$top=${top}&$count=true`;
+  for await (const page of pagesOf(transport, { url, headers: { ConsistencyLevel: 'eventual' } })) {
+    yield usersOf(page.items);
+  }
+}
+
+/** `GET /subscribedSkus`. */
+export async function listSubscribedSkus(transport: GraphTransport): Promise<SubscribedSku[]> {
+  const skus: SubscribedSku[] = [];
+  for await (const page of pagesOf(transport, { url: '/v1.0/subscribedSkus' })) {
+    for (const item of page.items) {
+      const sku = parseSku(item);
+      if (sku) skus.push(sku);
+    }
+  }
+  return skus;
+}
+
+/**
+ * `GET /users/delta`: from the start (`deltaLink` null) or from a persisted deltaLink. Within a page, an id seen
+ * twice keeps its last occurrence; across pages the caller applies pages in order (last wins).
+ */
+export async function* readUsersDelta(
+  transport: GraphTransport,
+  deltaLink: string | null,
+  options?: Pick<PageOptions, 'select'>,
+): AsyncGenerator<UserDeltaPage> {
+  let url: string | null = deltaLink ?? `/v1.0/users/delta?$select=${selectOf(options)}`;
+  while (url) {
+    const response = await sendDelta(transport, url);
+    const changed = new Map<string, TenantUser>();
+    const removed = new Map<string, RemovedUser>();
+    for (const item of collectionItems(response.body)) {
+      const gone = parseRemoved(item);
+      if (gone) {
+        changed.delete(gone.id);
+        removed.set(gone.id, gone);
+        continue;
+      }
+      const user = parseUser(item);
+      if (!user) continue;
+      removed.delete(user.id);
+      changed.set(user.id, user);
+    }
+    const finalLink = deltaLinkOf(response.body);
+    yield { changed: [...changed.values()], removed: [...removed.values()], deltaLink: finalLink };
+    url = finalLink ? null : nextLinkOf(response.body);
+    if (!url && !finalLink)
+      throw new AppError('upstream_failed', 'A delta page had neither nextLink nor deltaLink.');
+  }
+}
+
+async function sendDelta(transport: GraphTransport, url: string) {
+  try {
+    const response = await transport.send({ url, acceptStatuses: [410] });
+    if (response.status === 410) throw new DeltaResyncRequiredError('410 Gone');
+    return response;
+  } catch (error) {
+    if (error instanceof GraphError && resyncCodes.has(error.graphCode.toLowerCase())) {
+      throw new DeltaResyncRequiredError(error.graphCode);
+    }
+    throw error;
+  }
+}
