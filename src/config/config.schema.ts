@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** The roles one `callbridge serve` process can run (DESIGN.md "One build, three roles"). */
+export const ROLES = ['api', 'worker', 'sip'] as const;
+export type Role = (typeof ROLES)[number];
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * The one schema of Callbridge's configuration. Environment variables (CALLBRIDGE_*) and an optional JSON config
+ * file feed it; environment wins over the file. Defaults give the embedded installation: SQLite in ./data,
+ * port 8080, every role in one process, the demo tenant.
+ */
+export const configSchema = z.object({
+  dataDir: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('Directory for the SQLite database, key file and logs.'),
+  databaseUrl: z
+    .string()
+    .refine((v) => v.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must start with sqlite: (e.g. sqlite:./data/callbridge.db) or postgres://',
+    })
+    .optional()
+    .describe('sqlite:<path> or postgres://user:pass@host/db. Default: SQLite in the data directory.'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  publicUrl: z
+    .url()
+    .optional()
+    .describe('The URL administrators reach the portal at; default http://localhost:<port>.'),
+  roles: z
+    .string()
+    .default('api,worker,sip')
+    .transform((v, ctx) => {
+      const list = v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      const unknown = list.filter((r) => !(ROLES as readonly string[]).includes(r));
+      if (unknown.length > 0 || list.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown role(s) "${unknown.join(',')}"; use a comma list of ${ROLES.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(list)] as Role[];
+    }),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logFormat: z
+    .enum(['json', 'pretty', 'auto'])
+    .default('auto')
+    .describe('auto: pretty on a terminal, JSON otherwise.'),
+  secretKey: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9+/]{43}=$/,
+      'must be 32 bytes in base64 (44 characters); create one with `openssl rand -base64 32`',
+    )
+    .optional()
+    .describe(
+      'AES-256-GCM key for secrets at rest. Default: a key file created (0600) in the data directory.',
+    ),
+  demo: z
+    .enum(['true', 'false', '1', '0'])
+    .or(z.boolean())
+    .default(true)
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .describe('Start the built-in Microsoft 365 emulator with the demo tenant.'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variable name for each key, e.g. databaseUrl -> CALLBRIDGE_DATABASE_URL. */
+export function envNameOf(key: string): string {
+  return 'CALLBRIDGE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}

@@ -1,0 +1,187 @@
+/**
+ * The core records of Callbridge as the services see them (DESIGN.md "Data"). Secrets never appear here in
+ * clear: a record says whether a secret is set, the store keeps it encrypted.
+ */
+export type AccountKind = 'partner' | 'client';
+
+export interface Account {
+  id: string;
+  parentId: string | null;
+  kind: AccountKind;
+  name: string;
+  status: 'active' | 'suspended';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Sku = 'pbx_user' | 'trunk_user' | 'phone_app_user';
+
+export interface Subscription {
+  id: string;
+  accountId: string;
+  sku: Sku;
+  trial: boolean;
+  quantity: number;
+  state: 'active' | 'cancelled';
+  trialEndsAt: string | null;
+  cancelledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NationalCloud = 'global' | 'usgov' | 'china' | 'custom';
+export type ConsentState = 'not_connected' | 'pending' | 'granted' | 'denied' | 'revoked';
+
+export interface TenantConnection {
+  id: string;
+  accountId: string;
+  tenantId: string | null;
+  cloud: NationalCloud;
+  authorityHost: string;
+  graphBaseUrl: string;
+  consentState: ConsentState;
+  consentError: string | null;
+  consentedAt: string | null;
+  clientId: string | null;
+  hasClientSecret: boolean;
+  deltaLink: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ServiceKind = 'pbx' | 'trunk';
+export type SipTransport = 'udp' | 'tcp' | 'tls';
+
+/** Teams-side options of a service: Phone App and Large Tenant Mode. */
+export interface TeamsSettings {
+  phoneAppEnabled: boolean;
+  phoneAppConsent: 'not_requested' | 'granted' | 'denied';
+  largeTenantMode: boolean;
+  standardGroupIds: string[];
+  phoneAppGroupId: string | null;
+}
+
+export const defaultTeamsSettings: TeamsSettings = {
+  phoneAppEnabled: false,
+  phoneAppConsent: 'not_requested',
+  largeTenantMode: false,
+  standardGroupIds: [],
+  phoneAppGroupId: null,
+};
+
+/** A PBX or SIP trunk service of an account, with the SIP settings used to register its users. */
+export interface VoiceService {
+  id: string;
+  accountId: string;
+  kind: ServiceKind;
+  name: string;
+  pbxType: string;
+  location: string;
+  country: string | null;
+  sipDomain: string;
+  proxyHost: string | null;
+  proxyPort: number | null;
+  transport: SipTransport;
+  registrationExpiry: number;
+  teams: TeamsSettings;
+  syncIntervalMinutes: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type UserKind = 'standard' | 'phone_app' | 'resource_account';
+export type TenantState = 'active' | 'disabled' | 'removed' | 'not_synced';
+export type NumberType = 'ddi' | 'extension' | 'trunk';
+export type RegistrationState = 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
+
+export interface RegistrationDetail {
+  /** When the last 2xx was received. */
+  lastSuccessAt?: string;
+  /** When the registration granted by the PBX runs out. */
+  expiresAt?: string;
+  /** Final response of the last failure, e.g. 403 Forbidden. */
+  statusCode?: number;
+  reason?: string;
+}
+
+/** A Teams user (or resource account) of a service, with number and SIP credentials. */
+export interface User {
+  id: string;
+  accountId: string;
+  serviceId: string;
+  objectId: string | null;
+  upn: string | null;
+  email: string;
+  displayName: string;
+  kind: UserKind;
+  tenantState: TenantState;
+  usageLocation: string | null;
+  coexistenceMode: string | null;
+  licences: string[];
+  phoneNumber: string | null;
+  extension: string | null;
+  numberType: NumberType | null;
+  sipUsername: string | null;
+  authUsername: string | null;
+  hasSipPassword: boolean;
+  registrationEnabled: boolean;
+  registrationState: RegistrationState;
+  registrationDetail: RegistrationDetail;
+  externalId: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: string;
+  accountId: string | null;
+  kind: string;
+  payload: Record<string, unknown>;
+  state: JobState;
+  dedupeKey: string | null;
+  runAt: string;
+  attempts: number;
+  maxAttempts: number;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  progress: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AuditSource = 'portal' | 'api' | 'cli' | 'sync' | 'worker';
+
+/** Who made a change, and through which door. Every service call that changes something takes one. */
+export interface Actor {
+  type: 'administrator' | 'api_token' | 'system';
+  id: string | null;
+  label: string;
+  source: AuditSource;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  accountId: string | null;
+  actor: Actor;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface Administrator {
+  id: string;
+  email: string;
+  displayName: string;
+  failedSignIns: number;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}

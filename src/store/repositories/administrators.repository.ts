@@ -1,0 +1,155 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Administrator } from '../../domain/records.js';
+import type { AdministratorsTable, ApiTokensTable, Database } from '../schema.js';
+import { newId, nowIso, uniqueOr } from './row-helpers.js';
+
+export interface ApiTokenRecord {
+  id: string;
+  administratorId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Administrators and their API tokens (token hashes only; the token itself is shown once at creation). */
+export class AdministratorsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: {
+    email: string;
+    displayName: string;
+    passwordHash: string | null;
+  }): Promise<Administrator> {
+    const now = nowIso();
+    const row: AdministratorsTable = {
+      id: newId(),
+      email: input.email.toLowerCase(),
+      display_name: input.displayName,
+      password_hash: input.passwordHash,
+      failed_sign_ins: 0,
+      locked_until: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await uniqueOr(
+      () => this.db.insertInto('administrators').values(row).execute(),
+      `An administrator with email ${row.email} already exists.`,
+      { field: 'email' },
+    );
+    return toAdministrator(row);
+  }
+
+  async findByEmail(email: string): Promise<(Administrator & { passwordHash: string | null }) | undefined> {
+    const row = await this.db
+      .selectFrom('administrators')
+      .selectAll()
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row && { ...toAdministrator(row), passwordHash: row.password_hash };
+  }
+
+  async findById(id: string): Promise<Administrator | undefined> {
+    const row = await this.db
+      .selectFrom('administrators')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toAdministrator(row);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('administrators')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.db
+      .updateTable('administrators')
+      .set({ password_hash: passwordHash, updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async createToken(input: {
+    administratorId: string;
+    name: string;
+    tokenHash: string;
+    prefix: string;
+    expiresAt: string | null;
+  }): Promise<ApiTokenRecord> {
+    const row: ApiTokensTable = {
+      id: newId(),
+      administrator_id: input.administratorId,
+      name: input.name,
+      token_hash: input.tokenHash,
+      prefix: input.prefix,
+      created_at: nowIso(),
+      last_used_at: null,
+      expires_at: input.expiresAt,
+      revoked_at: null,
+    };
+    await this.db.insertInto('api_tokens').values(row).execute();
+    return toToken(row);
+  }
+
+  /** The live (not revoked, not expired) token with this hash, and its administrator. */
+  async findLiveToken(
+    tokenHash: string,
+  ): Promise<{ token: ApiTokenRecord; administrator: Administrator } | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row || (row.expires_at !== null && row.expires_at <= nowIso())) return undefined;
+    const administrator = await this.findById(row.administrator_id);
+    return administrator && { token: toToken(row), administrator };
+  }
+
+  async touchToken(id: string): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ last_used_at: nowIso() }).where('id', '=', id).execute();
+  }
+
+  async revokeToken(administratorId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowIso() })
+      .where('id', '=', id)
+      .where('administrator_id', '=', administratorId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
+
+function toAdministrator(row: Selectable<AdministratorsTable>): Administrator {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    failedSignIns: row.failed_sign_ins,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
+  return {
+    id: row.id,
+    administratorId: row.administrator_id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,71 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Actor, AuditEntry } from '../../domain/records.js';
+import type { AuditEntriesTable, Database } from '../schema.js';
+import { nowIso, parseJson, sortableId } from './row-helpers.js';
+
+export interface NewAuditEntry {
+  accountId: string | null;
+  actor: Actor;
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: object | null;
+  after: object | null;
+}
+
+export interface AuditQuery {
+  objectType?: string;
+  objectId?: string;
+  limit: number;
+  /** Entries strictly older than this cursor (the id of the last entry seen). */
+  before?: string;
+}
+
+/** The audit log. Callers pass snapshots with secrets already removed (see services/audit). */
+export class AuditRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    const row: AuditEntriesTable = {
+      id: sortableId(),
+      at: nowIso(),
+      account_id: entry.accountId,
+      actor_type: entry.actor.type,
+      actor_id: entry.actor.id,
+      actor_label: entry.actor.label,
+      source: entry.actor.source,
+      action: entry.action,
+      object_type: entry.objectType,
+      object_id: entry.objectId,
+      before: entry.before === null ? null : JSON.stringify(entry.before),
+      after: entry.after === null ? null : JSON.stringify(entry.after),
+    };
+    await this.db.insertInto('audit_entries').values(row).execute();
+    return toEntry(row);
+  }
+
+  async list(accountId: string, query: AuditQuery): Promise<AuditEntry[]> {
+    let q = this.db.selectFrom('audit_entries').selectAll().where('account_id', '=', accountId);
+    if (query.objectType) q = q.where('object_type', '=', query.objectType);
+    if (query.objectId) q = q.where('object_id', '=', query.objectId);
+    if (query.before) {
+      q = q.where('id', '<', query.before);
+    }
+    const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
+    return rows.map(toEntry);
+  }
+}
+
+function toEntry(row: Selectable<AuditEntriesTable>): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    accountId: row.account_id,
+    actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label, source: row.source },
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    before: parseJson(row.before, null),
+    after: parseJson(row.after, null),
+  };
+}

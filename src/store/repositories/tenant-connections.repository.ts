@@ -1,0 +1,104 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { TenantConnection } from '../../domain/records.js';
+import type { Database, TenantConnectionsTable } from '../schema.js';
+import { newId, nowIso, uniqueOr } from './row-helpers.js';
+
+export type TenantConnectionWrite = Omit<
+  TenantConnection,
+  'id' | 'hasClientSecret' | 'createdAt' | 'updatedAt'
+> & {
+  clientSecretEnc: string | null;
+};
+
+/** The Microsoft 365 tenant connection of an account (one per account). */
+export class TenantConnectionsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: TenantConnectionWrite): Promise<TenantConnection> {
+    const now = nowIso();
+    const row: TenantConnectionsTable = {
+      id: newId(),
+      ...toColumns(input),
+      account_id: input.accountId,
+      created_at: now,
+      updated_at: now,
+    };
+    await uniqueOr(
+      () => this.db.insertInto('tenant_connections').values(row).execute(),
+      'This account already has a tenant connection; update it instead.',
+    );
+    return toConnection(row);
+  }
+
+  async findByAccount(accountId: string): Promise<TenantConnection | undefined> {
+    const row = await this.db
+      .selectFrom('tenant_connections')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return row && toConnection(row);
+  }
+
+  /** The encrypted app secret, for the Microsoft client only. */
+  async findSecretCiphertext(accountId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('tenant_connections')
+      .select('client_secret_enc')
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return row?.client_secret_enc ?? null;
+  }
+
+  async update(
+    accountId: string,
+    patch: Partial<Omit<TenantConnectionWrite, 'accountId'>>,
+  ): Promise<TenantConnection | undefined> {
+    const current = await this.findByAccount(accountId);
+    if (!current) return undefined;
+    const secret =
+      patch.clientSecretEnc !== undefined
+        ? patch.clientSecretEnc
+        : await this.findSecretCiphertext(accountId);
+    const next = { ...current, ...patch, clientSecretEnc: secret };
+    await this.db
+      .updateTable('tenant_connections')
+      .set({ ...toColumns(next), updated_at: nowIso() })
+      .where('account_id', '=', accountId)
+      .execute();
+    return this.findByAccount(accountId);
+  }
+}
+
+function toColumns(c: Omit<TenantConnectionWrite, 'accountId'>) {
+  return {
+    tenant_id: c.tenantId,
+    cloud: c.cloud,
+    authority_host: c.authorityHost,
+    graph_base_url: c.graphBaseUrl,
+    consent_state: c.consentState,
+    consent_error: c.consentError,
+    consented_at: c.consentedAt,
+    client_id: c.clientId,
+    client_secret_enc: c.clientSecretEnc,
+    delta_link: c.deltaLink,
+  };
+}
+
+function toConnection(row: Selectable<TenantConnectionsTable>): TenantConnection {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    tenantId: row.tenant_id,
+    cloud: row.cloud,
+    authorityHost: row.authority_host,
+    graphBaseUrl: row.graph_base_url,
+    consentState: row.consent_state,
+    consentError: row.consent_error,
+    consentedAt: row.consented_at,
+    clientId: row.client_id,
+    hasClientSecret: row.client_secret_enc !== null,
+    deltaLink: row.delta_link,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

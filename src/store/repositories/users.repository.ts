@@ -1,0 +1,237 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { AppError } from '../../domain/errors.js';
+import type { User } from '../../domain/records.js';
+import type { Database, UsersTable } from '../schema.js';
+import { isUniqueViolation } from '../database.js';
+import { newId, nowIso, parseJson } from './row-helpers.js';
+
+/** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`). */
+export type UserWrite = Omit<User, 'id' | 'hasSipPassword' | 'version' | 'createdAt' | 'updatedAt'> & {
+  sipPasswordEnc: string | null;
+};
+export type UserPatch = Partial<Omit<UserWrite, 'accountId' | 'serviceId'>>;
+
+export interface UserQuery {
+  serviceId?: string;
+  kind?: User['kind'];
+  registrationState?: User['registrationState'];
+  /** Matches name, email, number or SIP username (case-insensitive, substring). */
+  search?: string;
+  sort?: 'displayName' | 'email' | 'phoneNumber' | 'createdAt';
+  order?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const sortColumns = {
+  displayName: 'display_name',
+  email: 'email',
+  phoneNumber: 'phone_number',
+  createdAt: 'created_at',
+} as const;
+
+/** Users of services. Every method is scoped to the account. */
+export class UsersRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: UserWrite): Promise<User> {
+    const now = nowIso();
+    const row: UsersTable = {
+      id: newId(),
+      ...toColumns(input),
+      account_id: input.accountId,
+      service_id: input.serviceId,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await withClashMessages(() => this.db.insertInto('users').values(row).execute(), input);
+    return toUser(row);
+  }
+
+  async findById(accountId: string, id: string): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  /** The encrypted SIP password, for the SIP role only. */
+  async findPasswordCiphertext(accountId: string, id: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('sip_password_enc')
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.sip_password_enc ?? null;
+  }
+
+  /** Who holds a number (with extension) in this account, if anyone. */
+  async findByNumber(
+    accountId: string,
+    phoneNumber: string,
+    extension: string | null,
+  ): Promise<User | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('phone_number', '=', phoneNumber)
+      .where('extension', '=', extension ?? '')
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async list(accountId: string, query: UserQuery): Promise<{ items: User[]; total: number }> {
+    let base = this.db.selectFrom('users').where('account_id', '=', accountId);
+    if (query.serviceId) base = base.where('service_id', '=', query.serviceId);
+    if (query.kind) base = base.where('kind', '=', query.kind);
+    if (query.registrationState) base = base.where('registration_state', '=', query.registrationState);
+    if (query.search) {
+      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      base = base.where((eb) =>
+        eb.or(
+          (['display_name', 'email', 'phone_number', 'sip_username'] as const).map((column) =>
+            eb(sql`lower(${sql.ref(column)})`, 'like', sql`${pattern} escape '\\'`),
+          ),
+        ),
+      );
+    }
+    const column = sortColumns[query.sort ?? 'displayName'];
+    const direction = query.order ?? 'asc';
+    const [rows, count] = await Promise.all([
+      base
+        .selectAll()
+        .orderBy(column, direction)
+        .orderBy('id', direction)
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toUser), total: Number(count.n) };
+  }
+
+  /** Writes a patch if the record still has `expectedVersion` (optimistic concurrency); returns the new record. */
+  async update(
+    accountId: string,
+    id: string,
+    patch: UserPatch,
+    expectedVersion?: number,
+  ): Promise<User | undefined> {
+    const current = await this.findById(accountId, id);
+    if (!current) return undefined;
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new AppError(
+        'precondition_failed',
+        `User ${id} was changed by someone else (version ${current.version}, you sent ${expectedVersion}); reload and try again.`,
+        { currentVersion: current.version },
+      );
+    }
+    const passwordEnc =
+      patch.sipPasswordEnc !== undefined
+        ? patch.sipPasswordEnc
+        : await this.findPasswordCiphertext(accountId, id);
+    const next: UserWrite = { ...current, ...patch, sipPasswordEnc: passwordEnc };
+    await withClashMessages(
+      () =>
+        this.db
+          .updateTable('users')
+          .set({ ...toColumns(next), version: current.version + 1, updated_at: nowIso() })
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .execute(),
+      next,
+    );
+    return this.findById(accountId, id);
+  }
+}
+
+async function withClashMessages(write: () => Promise<unknown>, user: UserWrite): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // SQLite names the columns in its message, PostgreSQL names the index: match either.
+    const text = `${String((error as Error).message)} ${String((error as { constraint?: string }).constraint ?? '')}`;
+    if (text.includes('phone_number') || text.includes('users_account_number')) {
+      throw new AppError(
+        'conflict',
+        `The number ${user.phoneNumber ?? ''} is already held by another user or resource account of this tenant.`,
+        { field: 'phoneNumber' },
+      );
+    }
+    if (text.includes('sip_username')) {
+      throw new AppError(
+        'conflict',
+        `The SIP username "${user.sipUsername ?? ''}" is already used by another user of this service.`,
+        { field: 'sipUsername' },
+      );
+    }
+    if (text.includes('object_id') || text.includes('users_account_object'))
+      throw new AppError('conflict', 'This Microsoft 365 user is already in this account.', {
+        field: 'objectId',
+      });
+    throw new AppError('conflict', `A user with email ${user.email} already exists in this service.`, {
+      field: 'email',
+    });
+  }
+}
+
+function toColumns(u: UserWrite) {
+  return {
+    object_id: u.objectId,
+    upn: u.upn,
+    email: u.email,
+    display_name: u.displayName,
+    kind: u.kind,
+    tenant_state: u.tenantState,
+    usage_location: u.usageLocation,
+    coexistence_mode: u.coexistenceMode,
+    licences: JSON.stringify(u.licences),
+    phone_number: u.phoneNumber,
+    extension: u.extension ?? '',
+    number_type: u.numberType,
+    sip_username: u.sipUsername,
+    auth_username: u.authUsername,
+    sip_password_enc: u.sipPasswordEnc,
+    registration_enabled: u.registrationEnabled ? 1 : 0,
+    registration_state: u.registrationState,
+    registration_detail: JSON.stringify(u.registrationDetail),
+    external_id: u.externalId,
+  };
+}
+
+function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    serviceId: row.service_id,
+    objectId: row.object_id,
+    upn: row.upn,
+    email: row.email,
+    displayName: row.display_name,
+    kind: row.kind,
+    tenantState: row.tenant_state,
+    usageLocation: row.usage_location,
+    coexistenceMode: row.coexistence_mode,
+    licences: parseJson(row.licences, []),
+    phoneNumber: row.phone_number,
+    extension: row.extension === '' ? null : row.extension,
+    numberType: row.number_type,
+    sipUsername: row.sip_username,
+    authUsername: row.auth_username,
+    hasSipPassword: row.sip_password_enc !== null,
+    registrationEnabled: row.registration_enabled === 1,
+    registrationState: row.registration_state,
+    registrationDetail: parseJson(row.registration_detail, {}),
+    externalId: row.external_id,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Table types of the Callbridge database, shared by SQLite and PostgreSQL. Portable column types only:
+ * ids are text (UUIDs), timestamps are ISO-8601 text (UTC), booleans are 0/1 integers, structured values are
+ * JSON text. Repositories turn rows into domain records.
+ */
+export interface AccountsTable {
+  id: string;
+  parent_id: string | null;
+  kind: 'partner' | 'client';
+  name: string;
+  status: 'active' | 'suspended';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  account_id: string;
+  sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
+  trial: number;
+  quantity: number;
+  state: 'active' | 'cancelled';
+  trial_ends_at: string | null;
+  cancelled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantConnectionsTable {
+  id: string;
+  account_id: string;
+  tenant_id: string | null;
+  cloud: 'global' | 'usgov' | 'china' | 'custom';
+  authority_host: string;
+  graph_base_url: string;
+  consent_state: 'not_connected' | 'pending' | 'granted' | 'denied' | 'revoked';
+  consent_error: string | null;
+  consented_at: string | null;
+  client_id: string | null;
+  client_secret_enc: string | null;
+  delta_link: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ServicesTable {
+  id: string;
+  account_id: string;
+  kind: 'pbx' | 'trunk';
+  name: string;
+  pbx_type: string;
+  location: string;
+  country: string | null;
+  sip_domain: string;
+  proxy_host: string | null;
+  proxy_port: number | null;
+  transport: 'udp' | 'tcp' | 'tls';
+  registration_expiry: number;
+  teams_settings: string;
+  sync_interval_minutes: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  object_id: string | null;
+  upn: string | null;
+  email: string;
+  display_name: string;
+  kind: 'standard' | 'phone_app' | 'resource_account';
+  tenant_state: 'active' | 'disabled' | 'removed' | 'not_synced';
+  usage_location: string | null;
+  coexistence_mode: string | null;
+  licences: string;
+  phone_number: string | null;
+  extension: string;
+  number_type: 'ddi' | 'extension' | 'trunk' | null;
+  sip_username: string | null;
+  auth_username: string | null;
+  sip_password_enc: string | null;
+  registration_enabled: number;
+  registration_state: 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
+  registration_detail: string;
+  external_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobsTable {
+  id: string;
+  account_id: string | null;
+  kind: string;
+  payload: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  dedupe_key: string | null;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: string | null;
+  progress: string;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditEntriesTable {
+  id: string;
+  at: string;
+  account_id: string | null;
+  actor_type: 'administrator' | 'api_token' | 'system';
+  actor_id: string | null;
+  actor_label: string;
+  source: 'portal' | 'api' | 'cli' | 'sync' | 'worker';
+  action: string;
+  object_type: string;
+  object_id: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface AdministratorsTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  failed_sign_ins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  administrator_id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  subscriptions: SubscriptionsTable;
+  tenant_connections: TenantConnectionsTable;
+  services: ServicesTable;
+  users: UsersTable;
+  jobs: JobsTable;
+  audit_entries: AuditEntriesTable;
+  administrators: AdministratorsTable;
+  api_tokens: ApiTokensTable;
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle, Dialect } from './database.js';
+import type { Database } from './schema.js';
+import { AccountsRepository } from './repositories/accounts.repository.js';
+import { AdministratorsRepository } from './repositories/administrators.repository.js';
+import { AuditRepository } from './repositories/audit.repository.js';
+import { JobsRepository } from './repositories/jobs.repository.js';
+import { ServicesRepository } from './repositories/services.repository.js';
+import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
+import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
+import { UsersRepository } from './repositories/users.repository.js';
+
+/** Every repository, bound to one connection or one transaction. */
+export interface Repositories {
+  accounts: AccountsRepository;
+  subscriptions: SubscriptionsRepository;
+  tenantConnections: TenantConnectionsRepository;
+  services: ServicesRepository;
+  users: UsersRepository;
+  jobs: JobsRepository;
+  audit: AuditRepository;
+  administrators: AdministratorsRepository;
+}
+
+function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
+  return {
+    accounts: new AccountsRepository(db),
+    subscriptions: new SubscriptionsRepository(db),
+    tenantConnections: new TenantConnectionsRepository(db),
+    services: new ServicesRepository(db),
+    users: new UsersRepository(db),
+    jobs: new JobsRepository(db, dialect),
+    audit: new AuditRepository(db),
+    administrators: new AdministratorsRepository(db),
+  };
+}
+
+/**
+ * The store the services use: repositories for single reads and writes, and `transaction` for a write that
+ * touches several tables (all or nothing).
+ *
+ * @example await store.transaction(async (tx) => { await tx.users.create(u); await tx.audit.append(e); });
+ */
+export class Store {
+  readonly repos: Repositories;
+
+  constructor(readonly handle: DatabaseHandle) {
+    this.repos = repositoriesOf(handle.db, handle.dialect);
+  }
+
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.handle.db.transaction().execute((trx) => work(repositoriesOf(trx, this.handle.dialect)));
+  }
+}
