@@ -1,0 +1,153 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SipError } from '../sip.error.js';
+import { quote, splitOutsideQuotes, unquote } from '../message/sip-uri.js';
+
+/**
+ * HTTP Digest for SIP (RFC 3261 section 22.4, RFC 7616, RFC 8760): parse a WWW-Authenticate or
+ * Proxy-Authenticate challenge, and compute the Authorization / Proxy-Authorization answer with MD5 or SHA-256
+ * (and their -sess variants), qop=auth (or auth-int when it is the only one offered), cnonce and nonce count.
+ */
+
+/** Algorithms we answer, strongest first (RFC 8760 section 2.4: pick the first one supported). */
+export const DIGEST_ALGORITHMS = ['SHA-256', 'SHA-256-sess', 'MD5', 'MD5-sess'] as const;
+export type DigestAlgorithm = (typeof DIGEST_ALGORITHMS)[number];
+
+/** A parsed Digest challenge. */
+export interface DigestChallenge {
+  realm: string;
+  nonce: string;
+  opaque: string | undefined;
+  algorithm: DigestAlgorithm;
+  /** qop options offered, lower-case; empty for RFC 2069 servers. */
+  qop: string[];
+  /** The server says our last answer used an old nonce; answer again without counting a failure. */
+  stale: boolean;
+}
+
+/** What the answer needs besides the challenge. */
+export interface DigestAnswerInput {
+  username: string;
+  password: string;
+  method: string;
+  uri: string;
+  /** Nonce count: 1 for the first request with this nonce, then 2, 3 ... */
+  nonceCount: number;
+  /** Client nonce; random when omitted. */
+  cnonce?: string;
+  /** Body, for qop=auth-int. */
+  body?: Buffer;
+}
+
+/** Parse the auth-params of a `Digest ...` challenge into a Map with lower-case names and unquoted values. */
+export function parseAuthParams(value: string): { scheme: string; params: Map<string, string> } {
+  const trimmed = value.trim();
+  const space = trimmed.search(/\s/);
+  const scheme = space < 0 ? trimmed : trimmed.slice(0, space);
+  const params = new Map<string, string>();
+  const rest = space < 0 ? '' : trimmed.slice(space + 1);
+  for (const part of splitOutsideQuotes(rest, ',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    params.set(part.slice(0, eq).trim().toLowerCase(), unquote(part.slice(eq + 1).trim()));
+  }
+  return { scheme, params };
+}
+
+/** Parse one challenge header value. Throws SipError `sip_auth_failed` when it is not a Digest we can answer. */
+export function parseChallenge(value: string): DigestChallenge {
+  const { scheme, params } = parseAuthParams(value);
+  if (scheme.toLowerCase() !== 'digest') throw authError(`the server asks for ${scheme} authentication`);
+  const realm = params.get('realm');
+  const nonce = params.get('nonce');
+  if (realm === undefined || nonce === undefined) throw authError('the challenge has no realm or nonce');
+  const rawAlgorithm = (params.get('algorithm') ?? 'MD5').toUpperCase();
+  const algorithm = DIGEST_ALGORITHMS.find((a) => a.toUpperCase() === rawAlgorithm);
+  if (!algorithm)
+    throw authError(`the server asks for digest algorithm ${rawAlgorithm}, which is not supported`);
+  const qop = (params.get('qop') ?? '')
+    .split(',')
+    .map((q) => q.trim().toLowerCase())
+    .filter((q) => q.length > 0);
+  return {
+    realm,
+    nonce,
+    opaque: params.get('opaque'),
+    algorithm,
+    qop,
+    stale: params.get('stale')?.toLowerCase() === 'true',
+  };
+}
+
+/**
+ * Pick the challenge to answer among several header values (a server may offer SHA-256 and MD5): the strongest
+ * supported algorithm wins. Unsupported ones are skipped; throws only when none is usable.
+ */
+export function chooseChallenge(values: readonly string[]): DigestChallenge {
+  const usable: DigestChallenge[] = [];
+  let lastError: unknown;
+  for (const value of values) {
+    try {
+      usable.push(parseChallenge(value));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  usable.sort((a, b) => DIGEST_ALGORITHMS.indexOf(a.algorithm) - DIGEST_ALGORITHMS.indexOf(b.algorithm));
+  const best = usable[0];
+  if (best) return best;
+  throw lastError instanceof SipError ? lastError : authError('the response carries no digest challenge');
+}
+
+/** Hash a string with the challenge's algorithm, hex. */
+export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
+  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+    .update(data)
+    .digest('hex');
+}
+
+/** The `response` value of RFC 7616 section 3.4.1, with the qop actually used ('' for none). */
+export function digestResponse(
+  challenge: DigestChallenge,
+  input: DigestAnswerInput & { cnonce: string },
+  qop: string,
+): string {
+  const h = (data: string | Buffer): string => digestHash(challenge.algorithm, data);
+  let ha1 = h(`${input.username}:${challenge.realm}:${input.password}`);
+  if (challenge.algorithm.endsWith('-sess')) ha1 = h(`${ha1}:${challenge.nonce}:${input.cnonce}`);
+  const a2 =
+    qop === 'auth-int'
+      ? `${input.method}:${input.uri}:${h(input.body ?? Buffer.alloc(0))}`
+      : `${input.method}:${input.uri}`;
+  const ha2 = h(a2);
+  if (qop === '') return h(`${ha1}:${challenge.nonce}:${ha2}`);
+  const nc = formatNonceCount(input.nonceCount);
+  return h(`${ha1}:${challenge.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
+}
+
+/**
+ * Build the Authorization (or Proxy-Authorization) header value answering `challenge`.
+ *
+ * @example
+ * buildAuthorization(parseChallenge(res.headers.get('WWW-Authenticate')!),
+ *   { username: '1001', password: 'secret', method: 'REGISTER', uri: 'sip:pbx.example.com', nonceCount: 1 })
+ */
+export function buildAuthorization(challenge: DigestChallenge, input: DigestAnswerInput): string {
+  const cnonce = input.cnonce ?? randomBytes(8).toString('hex');
+  const qop = challenge.qop.includes('auth') ? 'auth' : challenge.qop.includes('auth-int') ? 'auth-int' : '';
+  const response = digestResponse(challenge, { ...input, cnonce }, qop);
+  let header =
+    `Digest username=${quote(input.username)}, realm=${quote(challenge.realm)}, nonce=${quote(challenge.nonce)}, ` +
+    `uri=${quote(input.uri)}, response="${response}", algorithm=${challenge.algorithm}`;
+  if (challenge.opaque !== undefined) header += `, opaque=${quote(challenge.opaque)}`;
+  if (qop !== '') header += `, qop=${qop}, nc=${formatNonceCount(input.nonceCount)}, cnonce="${cnonce}"`;
+  return header;
+}
+
+/** `1` -> `00000001`. */
+export function formatNonceCount(count: number): string {
+  return count.toString(16).padStart(8, '0');
+}
+
+function authError(message: string): SipError {
+  return new SipError('sip_auth_failed', `Digest authentication failed: ${message}`);
+}

@@ -1,0 +1,161 @@
+import { serializeMessage } from '../message/message.serializer.js';
+import { parseCSeq, randomToken, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { BRANCH_COOKIE, parseVia } from '../message/via.js';
+import { SipError } from '../sip.error.js';
+import { ClientTransaction } from '../transaction/client.transaction.js';
+import { ServerTransactions, type RequestHandler } from '../transaction/server.transactions.js';
+import { DEFAULT_TIMERS, type TimerSettings } from '../transaction/timer-settings.js';
+import { TransportLayer, type TransportLayerOptions } from '../transport/transport.layer.js';
+import {
+  viaTransport,
+  type InboundMessage,
+  type LocalEndpoint,
+  type SipTarget,
+  type TransportProtocol,
+} from '../transport/transport.types.js';
+import { answerIncoming } from './incoming-request.handler.js';
+
+/** Options of the SIP stack: where to listen, timer values, the User-Agent we send. */
+export interface SipStackOptions extends TransportLayerOptions {
+  timers?: Partial<TimerSettings>;
+  userAgent?: string;
+}
+
+/** Counters of the stack, read by the metrics. */
+export interface SipStackCounters {
+  requestsSent: number;
+  retransmissions: number;
+  responsesReceived: number;
+  strayResponses: number;
+  timeouts: number;
+  transportErrors: number;
+  requestsReceived: number;
+  discarded: number;
+}
+
+/**
+ * The SIP stack: transports, client transactions for requests we send, server transactions for requests we
+ * receive. `request()` adds the top Via (new branch, rport) and resolves with the final response.
+ *
+ * @example
+ * const stack = await SipStack.start({ host: '127.0.0.1' });
+ * const response = await stack.request(register, { protocol: 'udp', address: '192.0.2.5', port: 5060 });
+ */
+export class SipStack {
+  readonly counters: SipStackCounters = {
+    requestsSent: 0,
+    retransmissions: 0,
+    responsesReceived: 0,
+    strayResponses: 0,
+    timeouts: 0,
+    transportErrors: 0,
+    requestsReceived: 0,
+    discarded: 0,
+  };
+  /** Called when a TCP/TLS connection closes (flow key `tcp:address:port`). */
+  onFlowClosed: (flow: string) => void = () => undefined;
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly servers: ServerTransactions;
+  private transports!: TransportLayer;
+  private handler: RequestHandler = (request) => answerIncoming(request, () => false);
+  private stopped = false;
+
+  private constructor(
+    readonly timers: TimerSettings,
+    private readonly userAgent: string,
+  ) {
+    this.servers = new ServerTransactions(
+      timers,
+      (source, data) => void this.transports.reply(source, data).catch(() => this.counters.transportErrors++),
+      (request, source) => this.handler(request, source),
+    );
+  }
+
+  /** Open the transports and start. */
+  static async start(options: SipStackOptions): Promise<SipStack> {
+    const stack = new SipStack({ ...DEFAULT_TIMERS, ...options.timers }, options.userAgent ?? 'Callbridge');
+    stack.transports = await TransportLayer.open(options, {
+      onMessage: (inbound) => stack.dispatch(inbound),
+      onDiscard: () => stack.counters.discarded++,
+      onFlowClosed: (flow) => stack.onFlowClosed(flow),
+    });
+    return stack;
+  }
+
+  /** Set who answers incoming requests (default: OPTIONS 200, INVITE 404/480, others 405/481). */
+  setRequestHandler(handler: RequestHandler): void {
+    this.handler = handler;
+  }
+
+  /** Our address on a transport, for Contact. */
+  local(protocol: TransportProtocol): LocalEndpoint {
+    return this.transports.local(protocol);
+  }
+
+  /** Send a non-INVITE request in a new client transaction; resolves with the final response. */
+  request(request: SipRequest, target: SipTarget): Promise<SipResponse> {
+    if (this.stopped) return Promise.reject(new SipError('sip_stack_stopped', 'The SIP stack is stopped.'));
+    const branch = BRANCH_COOKIE + randomToken(16);
+    const local = this.local(target.protocol);
+    request.headers.append(
+      'Via',
+      `SIP/2.0/${viaTransport(target.protocol)} ${local.host}:${local.port};branch=${branch};rport`,
+      true,
+    );
+    if (!request.headers.has('Max-Forwards')) request.headers.append('Max-Forwards', '70');
+    if (!request.headers.has('User-Agent')) request.headers.append('User-Agent', this.userAgent);
+    const bytes = serializeMessage(request);
+    return new Promise((resolve, reject) => {
+      let first = true;
+      const transaction = new ClientTransaction(target.protocol !== 'udp', this.timers, {
+        transmit: () => {
+          if (first) this.counters.requestsSent++;
+          else this.counters.retransmissions++;
+          first = false;
+          return this.transports.send(target, bytes);
+        },
+        settle: (outcome) => {
+          if ('response' in outcome) return resolve(outcome.response);
+          if (outcome.error.code === 'sip_transaction_timeout') this.counters.timeouts++;
+          else if (outcome.error.code === 'sip_transport_failed') this.counters.transportErrors++;
+          reject(outcome.error);
+        },
+        terminated: () => this.clients.delete(branch),
+      });
+      this.clients.set(branch, transaction);
+      transaction.start();
+    });
+  }
+
+  /** Client transactions in flight or completed-waiting (Timer K). */
+  get clientTransactionCount(): number {
+    return this.clients.size;
+  }
+
+  /** Stop: abort transactions, close sockets. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const transaction of [...this.clients.values()]) transaction.abort();
+    this.servers.clear();
+    await this.transports.close();
+  }
+
+  private dispatch({ message, source }: InboundMessage): void {
+    if (this.stopped) return;
+    if (message.kind === 'request') {
+      this.counters.requestsReceived++;
+      this.servers.receive(message, source);
+      return;
+    }
+    this.counters.responsesReceived++;
+    const via = message.headers.getList('Via')[0];
+    const branch = via === undefined ? undefined : parseVia(via).params.get('branch');
+    const transaction = branch === undefined ? undefined : this.clients.get(branch);
+    if (!transaction || parseCSeq(message.headers.get('CSeq'))?.method === 'INVITE') {
+      this.counters.strayResponses++;
+      return;
+    }
+    transaction.receive(message);
+  }
+}

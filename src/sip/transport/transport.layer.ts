@@ -1,0 +1,128 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { ParseLimits } from '../message/message.parser.js';
+import type { SipError } from '../sip.error.js';
+import { StreamTransport } from './stream.transport.js';
+import type {
+  InboundMessage,
+  LocalEndpoint,
+  SipSource,
+  SipTarget,
+  TransportProtocol,
+} from './transport.types.js';
+import { UdpTransport } from './udp.transport.js';
+
+/** Where and how the stack listens. The only place in Callbridge that opens SIP sockets. */
+export interface TransportLayerOptions {
+  /** Local IP to bind, e.g. 127.0.0.1 or 0.0.0.0. */
+  host: string;
+  /** Host written in Via and Contact when it differs from the bind address (e.g. a public IP or FQDN). */
+  advertisedHost?: string;
+  /** UDP port; 0 (default) picks a free one. */
+  udpPort?: number;
+  /** TCP listen port for requests the PBX opens connections for; 0 (default) picks one. */
+  tcpPort?: number;
+  /** TLS listen port; listening needs `tls.cert` and `tls.key`. */
+  tlsPort?: number;
+  tls?: SecureContextOptions & { rejectUnauthorized?: boolean };
+  /** CRLF keep-alive interval on idle TCP/TLS connections (RFC 5626); default 60 s, 0 = off. */
+  keepAliveIntervalMs?: number;
+  receiveBufferBytes?: number;
+  limits?: ParseLimits;
+}
+
+/** What the transport layer reports upward. */
+export interface TransportHandlers {
+  onMessage: (inbound: InboundMessage) => void;
+  onDiscard?: (error: SipError, address: string) => void;
+  onFlowClosed?: (flow: string) => void;
+}
+
+/**
+ * UDP, TCP and TLS behind one `send`: messages to a target go over its transport, replies to a request go back
+ * the way it came (the same connection for streams, the source address and port for UDP, as with rport).
+ *
+ * @example const transports = await TransportLayer.open({ host: '127.0.0.1' }, { onMessage });
+ */
+export class TransportLayer {
+  private constructor(
+    private readonly udp: UdpTransport,
+    private readonly tcp: StreamTransport,
+    private readonly tlsTransport: StreamTransport,
+    private readonly advertisedHost: string,
+  ) {}
+
+  /** Bind every transport. */
+  static async open(options: TransportLayerOptions, handlers: TransportHandlers): Promise<TransportLayer> {
+    const common = {
+      host: options.host,
+      keepAliveIntervalMs: options.keepAliveIntervalMs ?? 60_000,
+      limits: options.limits,
+      onMessage: handlers.onMessage,
+      onDiscard: handlers.onDiscard,
+      onFlowClosed: handlers.onFlowClosed,
+    };
+    const udp = await UdpTransport.open({
+      host: options.host,
+      port: options.udpPort ?? 0,
+      receiveBufferBytes: options.receiveBufferBytes ?? 4 * 1024 * 1024,
+      limits: options.limits,
+      onMessage: handlers.onMessage,
+      onDiscard: handlers.onDiscard,
+    });
+    const tcp = new StreamTransport({ ...common, protocol: 'tcp', listenPort: options.tcpPort ?? 0 });
+    const tls = new StreamTransport({
+      ...common,
+      protocol: 'tls',
+      listenPort: options.tlsPort,
+      tls: options.tls,
+    });
+    await tcp.open();
+    await tls.open();
+    const advertised =
+      options.advertisedHost ??
+      (options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+    return new TransportLayer(udp, tcp, tls, advertised);
+  }
+
+  /** Our address on a transport, for Via sent-by and Contact. */
+  local(protocol: TransportProtocol): LocalEndpoint {
+    const port =
+      protocol === 'udp'
+        ? this.udp.port
+        : protocol === 'tcp'
+          ? this.tcp.port
+          : this.tlsTransport.port || 5061;
+    return { protocol, host: this.advertisedHost, port };
+  }
+
+  /** Send to a target; rejects with `sip_transport_failed` (connection refused, reset, timed out). */
+  send(target: SipTarget, data: Buffer): Promise<void> {
+    switch (target.protocol) {
+      case 'udp':
+        return this.udp.send(target, data);
+      case 'tcp':
+        return this.tcp.send(target, data);
+      case 'tls':
+        return this.tlsTransport.send(target, data);
+    }
+  }
+
+  /** Send a response back to where its request came from. */
+  async reply(source: SipSource, data: Buffer): Promise<void> {
+    if (source.protocol !== 'udp' && source.flow !== undefined) {
+      const stream = source.protocol === 'tcp' ? this.tcp : this.tlsTransport;
+      if (await stream.sendOnFlow(source.flow, data)) return;
+    }
+    await this.send({ protocol: source.protocol, address: source.address, port: source.port }, data);
+  }
+
+  /** Open stream connections, for metrics. */
+  get connectionCount(): number {
+    return this.tcp.connectionCount + this.tlsTransport.connectionCount;
+  }
+
+  /** Close every socket. */
+  async close(): Promise<void> {
+    await Promise.all([this.udp.close(), this.tcp.close(), this.tlsTransport.close()]);
+  }
+}
