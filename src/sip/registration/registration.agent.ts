@@ -1,0 +1,278 @@
+import { SipResolver } from '../dns/sip.resolver.js';
+import type { SipResponse } from '../message/sip-message.js';
+import type { SipStack } from '../stack/sip.stack.js';
+import { answerIncoming } from '../stack/incoming-request.handler.js';
+import { RegisterExchange, type ExchangeOutcome } from './register.exchange.js';
+import { RegisterPacer } from './register.pacer.js';
+import { contactToken, Registration } from './registration.record.js';
+import {
+  backoffDelayMs,
+  grantedExpires,
+  isFinalFailure,
+  minExpiresSeconds,
+  refreshDelayMs,
+  retryAfterSeconds,
+  successState,
+} from './registration.rules.js';
+import { RegistrationBook } from './registration.book.js';
+import type {
+  RegistrationAgentOptions,
+  RegistrationConfig,
+  RegistrationStatePort,
+  RegistrationStatus,
+} from './registration.types.js';
+import { TimerHeap } from './timer.heap.js';
+
+/** Counters of the agent, read by the metrics. */
+export interface RegistrationCounters {
+  attempts: number;
+  successes: number;
+  failures: number;
+  unregisters: number;
+}
+
+/**
+ * The registration agent (the `sip` role's half of issue 7): keeps every configured user registered to its PBX
+ * "like a desk phone". `upsert` adds or changes a user (a change re-registers at once, an unchanged config is a
+ * no-op), `remove` unregisters (Expires: 0) and forgets, `stop` ends everything. State changes go to the port.
+ *
+ * @example
+ * const stack = await SipStack.start({ host: '0.0.0.0', advertisedHost: '192.0.2.10', udpPort: 5060 });
+ * const agent = new RegistrationAgent(stack, { onState: (id, s) => queue.write(id, s) }, { ratePerSecond: 200 });
+ * for (const user of users) agent.upsert(toRegistrationConfig(user));
+ */
+export class RegistrationAgent {
+  readonly counters: RegistrationCounters = { attempts: 0, successes: 0, failures: 0, unregisters: 0 };
+  private readonly book: RegistrationBook;
+  private readonly heap: TimerHeap<Registration>;
+  private readonly pacer: RegisterPacer<Registration>;
+  private readonly exchange: RegisterExchange;
+  private readonly removals = new Map<Registration, () => void>();
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly maxRetryAfterMs: number;
+  private stopped = false;
+
+  constructor(
+    private readonly stack: SipStack,
+    private readonly port: RegistrationStatePort,
+    options: RegistrationAgentOptions = {},
+    resolver: SipResolver = new SipResolver(),
+  ) {
+    const rate = options.ratePerSecond ?? 200;
+    this.backoffBaseMs = options.backoffBaseMs ?? 2000;
+    this.backoffMaxMs = options.backoffMaxMs ?? 300_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 3_600_000;
+    this.book = new RegistrationBook((id, status) => this.port.onState(id, status));
+    this.exchange = new RegisterExchange(stack, resolver);
+    this.heap = new TimerHeap((due) => due.forEach((reg) => this.queue(reg)));
+    this.pacer = new RegisterPacer(
+      rate,
+      options.burst ?? Math.max(1, rate / 10),
+      options.maxInFlight ?? 500,
+      (reg) => this.attempt(reg),
+    );
+    stack.setRequestHandler((request) =>
+      answerIncoming(request, (user) => this.book.byToken(user) !== undefined),
+    );
+    stack.onFlowClosed = (flow) => this.flowClosed(flow);
+  }
+
+  /** Add or change a user's registration. Unchanged configuration: nothing happens. */
+  upsert(input: RegistrationConfig): void {
+    if (this.stopped) return;
+    const config = this.book.normalize(input);
+    const existing = this.book.byId(config.id);
+    if (existing && !existing.removing && this.book.sameConfig(existing.config, config)) return;
+    if (existing && this.book.sameIdentity(existing.config, config))
+      return this.reconfigure(existing, config);
+    if (existing) void this.remove(config.id);
+    const reg = new Registration(config, this.book.uniqueToken(config.id, contactToken));
+    this.book.add(reg);
+    if (config.enabled === false) return this.book.setState(reg, { state: 'disabled', detail: {} });
+    this.book.setState(reg, { state: 'pending', detail: {} });
+    this.queue(reg);
+  }
+
+  /** Unregister a user (Expires: 0 when it holds a binding) and forget it. Resolves when done. */
+  remove(id: string): Promise<void> {
+    const reg = this.book.byId(id);
+    if (!reg) return Promise.resolve();
+    this.book.delete(reg);
+    this.heap.cancel(reg);
+    if (reg.expiresAt <= Date.now() && !reg.busy) return Promise.resolve();
+    reg.removing = true;
+    reg.generation++;
+    return new Promise((resolve) => {
+      this.removals.set(reg, resolve);
+      this.queue(reg);
+    });
+  }
+
+  /** Current status of a user, undefined when unknown. */
+  status(id: string): RegistrationStatus | undefined {
+    const reg = this.book.byId(id);
+    return reg ? this.book.statusOf(reg) : undefined;
+  }
+
+  /** Registrations per state, for metrics. */
+  stateCounts(): Readonly<Record<string, number>> {
+    return this.book.counts;
+  }
+
+  /** Registrations held. */
+  get size(): number {
+    return this.book.size;
+  }
+
+  /** Attempts queued by the pacer and running. */
+  get backlog(): { waiting: number; inFlight: number } {
+    return { waiting: this.pacer.waiting, inFlight: this.pacer.inFlight };
+  }
+
+  /** Challenges answered so far. */
+  get challengesAnswered(): number {
+    return this.exchange.challenges;
+  }
+
+  /** Stop: no more attempts. With `unregister`, registered users are unregistered first (bounded by `timeoutMs`). */
+  async stop(options: { unregister?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    if (options.unregister) {
+      const ids = this.book.userIds();
+      const all = Promise.all(ids.map((id) => this.remove(id)));
+      await Promise.race([all, new Promise((r) => setTimeout(r, options.timeoutMs ?? 10_000).unref())]);
+    }
+    this.stopped = true;
+    this.heap.clear();
+    this.pacer.stop();
+    for (const resolve of this.removals.values()) resolve();
+    this.removals.clear();
+  }
+
+  private reconfigure(reg: Registration, config: RegistrationConfig): void {
+    reg.config = config;
+    reg.generation++;
+    reg.failures = 0;
+    reg.minExpires = 0;
+    reg.challenge = undefined;
+    reg.nonce = undefined;
+    this.heap.cancel(reg);
+    if (config.enabled === false && reg.expiresAt <= Date.now() && !reg.busy) {
+      this.book.setState(reg, { state: 'disabled', detail: {} });
+      return;
+    }
+    if (config.enabled !== false) this.book.setState(reg, { state: 'pending', detail: {} });
+    this.queue(reg);
+  }
+
+  private queue(reg: Registration): void {
+    if (this.stopped || reg.queued || reg.busy) return;
+    reg.queued = true;
+    this.pacer.enqueue(reg);
+  }
+
+  private async attempt(reg: Registration): Promise<void> {
+    reg.queued = false;
+    if (!reg.removing && this.book.byId(reg.config.id) !== reg) return;
+    reg.busy = true;
+    const generation = reg.generation;
+    const unregister = reg.removing || reg.config.enabled === false;
+    const expires = unregister ? 0 : Math.max(reg.config.service.expirySeconds, reg.minExpires);
+    this.counters.attempts++;
+    let outcome: ExchangeOutcome;
+    try {
+      outcome = await this.exchange.run(reg, expires);
+    } catch {
+      outcome = { kind: 'unreachable', status: 503, reason: 'The SIP stack stopped' };
+    } finally {
+      reg.busy = false;
+    }
+    if (this.stopped) return;
+    if (generation !== reg.generation) return this.queue(reg); // changed meanwhile: start over
+    if (unregister) return this.finishUnregister(reg);
+    if (outcome.kind === 'response' && outcome.response.status < 300)
+      return this.succeeded(reg, outcome.response, expires);
+    if (
+      outcome.kind === 'response' &&
+      outcome.response.status === 423 &&
+      this.raiseExpiry(reg, outcome.response)
+    ) {
+      return this.queue(reg);
+    }
+    this.failed(reg, outcome);
+  }
+
+  private succeeded(reg: Registration, response: SipResponse, requested: number): void {
+    const now = Date.now();
+    const granted = grantedExpires(response, reg.token, requested);
+    const state = successState(reg.expiresAt, reg.failures > 0, now);
+    this.counters.successes++;
+    reg.failures = 0;
+    reg.expiresAt = now + granted * 1000;
+    reg.lastSuccessAt = now;
+    this.book.setState(reg, this.book.boundStatus(reg, state));
+    this.heap.schedule(reg, now + refreshDelayMs(granted, Math.random()));
+  }
+
+  private raiseExpiry(reg: Registration, response: SipResponse): boolean {
+    const min = minExpiresSeconds(response);
+    if (min === undefined || min <= Math.max(reg.minExpires, reg.config.service.expirySeconds)) return false;
+    reg.minExpires = min;
+    return true;
+  }
+
+  private failed(reg: Registration, outcome: ExchangeOutcome): void {
+    const now = Date.now();
+    const status = outcome.kind === 'response' ? outcome.response.status : outcome.status;
+    const reason = outcome.kind === 'response' ? outcome.response.reason : outcome.reason;
+    this.counters.failures++;
+    reg.failures++;
+    if (outcome.kind === 'response' && isFinalFailure(status)) {
+      reg.expiresAt = 0;
+      this.book.setState(reg, {
+        state: 'failed',
+        detail: { statusCode: status, reason, final: true, ...this.book.lastSuccess(reg) },
+      });
+      return;
+    }
+    let delay = backoffDelayMs(reg.failures, this.backoffBaseMs, this.backoffMaxMs, Math.random());
+    const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.response) : undefined;
+    if (retryAfter !== undefined) delay = Math.min(this.maxRetryAfterMs, Math.max(delay, retryAfter * 1000));
+    this.heap.schedule(reg, now + delay);
+    // While the PBX still holds our binding the user stays registered; retries run in the background.
+    if (reg.expiresAt > now) return;
+    const retryAt = new Date(now + delay).toISOString();
+    this.book.setState(reg, {
+      state: 'failed',
+      detail: { statusCode: status, reason, final: false, retryAt, ...this.book.lastSuccess(reg) },
+    });
+  }
+
+  private finishUnregister(reg: Registration): void {
+    this.counters.unregisters++;
+    reg.expiresAt = 0;
+    const resolve = this.removals.get(reg);
+    if (resolve) {
+      this.removals.delete(reg);
+      resolve();
+      return;
+    }
+    this.book.setState(reg, { state: 'disabled', detail: {} });
+  }
+
+  /** A TCP/TLS connection to a PBX closed: its registrations re-register over a new one, spread over 2 s. */
+  private flowClosed(flow: string): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    this.book.forEach((reg) => {
+      if (
+        reg.expiresAt > now &&
+        !reg.busy &&
+        !reg.queued &&
+        this.exchange.flowOf(reg.config.service) === flow
+      ) {
+        this.heap.schedule(reg, now + Math.random() * 2000);
+      }
+    });
+  }
+}
