@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from '../app/context.js';
+import { registerAuth } from './auth.js';
+import { sendError } from './error-mapper.js';
+import { accountRoutes } from './routes/accounts.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { serviceRoutes } from './routes/services.routes.js';
+import { userRoutes } from './routes/users.routes.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * The HTTP API: `/api/v1/...` (zod-validated, described at `/api/docs`), health probes, and the portal.
+ *
+ * @example const app = await buildServer(ctx); await app.listen({ port: 8080 });
+ */
+export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    bodyLimit: 25 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.` }),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Callbridge API',
+        version: '1',
+        description:
+          'Connect a PBX or SIP trunk to Microsoft Teams. Authenticate with `Authorization: Bearer <API token>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuth(app, ctx.services.administrators);
+  await app.register(healthRoutes(ctx.store.handle));
+  await app.register(
+    async (v1) => {
+      await v1.register(accountRoutes(ctx.services));
+      await v1.register(serviceRoutes(ctx.services));
+      await v1.register(userRoutes(ctx.services));
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
+  return app;
+}

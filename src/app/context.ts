@@ -1,0 +1,56 @@
+import { databaseUrlOf, type Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import { AccountsService } from '../services/accounts.service.js';
+import { AdministratorsService } from '../services/administrators.service.js';
+import { AuditService } from '../services/audit.service.js';
+import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
+import { UsersService } from '../services/users.service.js';
+import { VoiceServicesService } from '../services/voice-services.service.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../store/database.js';
+import { Store } from '../store/store.js';
+
+/** The use-cases, shared by the API, the CLI and the worker. */
+export interface Services {
+  accounts: AccountsService;
+  voiceServices: VoiceServicesService;
+  users: UsersService;
+  administrators: AdministratorsService;
+  audit: AuditService;
+}
+
+/** Everything a role needs, built once per process from the configuration (the composition root). */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  secrets: SecretBox;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrating it unless told not to), loads the secret key and wires the services.
+ *
+ * @example const app = await createAppContext(config, logger); await app.services.accounts.list();
+ */
+export async function createAppContext(
+  config: Config,
+  logger: Logger,
+  options: { migrate?: boolean; handle?: DatabaseHandle } = {},
+): Promise<AppContext> {
+  const handle = options.handle ?? openDatabase(databaseUrlOf(config));
+  if (options.migrate !== false) {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  }
+  const store = new Store(handle);
+  const secrets = new SecretBox(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  const services: Services = {
+    accounts: new AccountsService(store),
+    voiceServices: new VoiceServicesService(store),
+    users: new UsersService(store, secrets),
+    administrators: new AdministratorsService(store),
+    audit: new AuditService(store),
+  };
+  return { config, logger, store, secrets, services, close: () => handle.close() };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const accountName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+export const createAccountInput = z.object({
+  name: accountName,
+  kind: z
+    .enum(['partner', 'client'])
+    .describe('partner: a provider that sells licences; client: a customer of a partner.'),
+  parentId: z.uuid().nullish().describe('The partner this account sits beneath. Required for a client.'),
+});
+export type CreateAccountInput = z.infer<typeof createAccountInput>;
+
+export const updateAccountInput = z
+  .object({ name: accountName.optional(), status: z.enum(['active', 'suspended']).optional() })
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, status');
+export type UpdateAccountInput = z.infer<typeof updateAccountInput>;
+
+export const accountView = z
+  .object({
+    id: z.string(),
+    parentId: z.string().nullable(),
+    kind: z.enum(['partner', 'client']),
+    name: z.string(),
+    status: z.enum(['active', 'suspended']),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Account' });

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const sipIdentifier = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/,
+    'may hold only letters, digits and the characters SIP allows in a user part (no spaces or @)',
+  );
+
+const userFields = {
+  displayName: z.string().trim().min(1, 'must not be empty').max(256),
+  phoneNumber: z
+    .string()
+    .max(64)
+    .nullish()
+    .describe('E.164, e.g. +441235123465, optionally with ;ext=201. Empty or null removes the number.'),
+  sipUsername: sipIdentifier
+    .nullish()
+    .describe('The SIP username (user part of the AOR) the PBX knows this user by.'),
+  authUsername: sipIdentifier
+    .nullish()
+    .describe('Digest authentication username, when the PBX uses one other than the SIP username.'),
+  sipPassword: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(256)
+    .nullish()
+    .describe('Write-only. Null removes it.'),
+  registrationEnabled: z.boolean().optional(),
+  externalId: z.string().max(256).nullish(),
+};
+
+export const createUserInput = z.object({
+  serviceId: z.uuid(),
+  email: z.email('must be an email address such as anna@contoso.com').max(320),
+  ...userFields,
+});
+export type CreateUserInput = z.infer<typeof createUserInput>;
+
+export const updateUserInput = z
+  .object({
+    ...userFields,
+    displayName: userFields.displayName.optional(),
+    version: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Send the version you read to refuse lost updates.'),
+  })
+  .refine(
+    (v) => Object.keys(v).filter((k) => k !== 'version').length > 0,
+    'send at least one field to change',
+  );
+export type UpdateUserInput = z.infer<typeof updateUserInput>;
+
+export const listUsersQuery = z.object({
+  serviceId: z.uuid().optional(),
+  kind: z.enum(['standard', 'phone_app', 'resource_account']).optional(),
+  registrationState: z.enum(['registered', 'failed', 'disabled', 'pending', 'expiring']).optional(),
+  search: z.string().trim().max(200).optional(),
+  sort: z.enum(['displayName', 'email', 'phoneNumber', 'createdAt']).default('displayName'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ListUsersQuery = z.infer<typeof listUsersQuery>;
+
+export const userView = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    serviceId: z.string(),
+    objectId: z.string().nullable(),
+    upn: z.string().nullable(),
+    email: z.string(),
+    displayName: z.string(),
+    kind: z.enum(['standard', 'phone_app', 'resource_account']),
+    tenantState: z.enum(['active', 'disabled', 'removed', 'not_synced']),
+    usageLocation: z.string().nullable(),
+    coexistenceMode: z.string().nullable(),
+    licences: z.array(z.string()),
+    phoneNumber: z.string().nullable(),
+    extension: z.string().nullable(),
+    lineUri: z.string().nullable(),
+    numberType: z.enum(['ddi', 'extension', 'trunk']).nullable(),
+    sipUsername: z.string().nullable(),
+    authUsername: z.string().nullable(),
+    hasSipPassword: z.boolean(),
+    registrationEnabled: z.boolean(),
+    registrationState: z.enum(['registered', 'failed', 'disabled', 'pending', 'expiring']),
+    registrationDetail: z.object({
+      lastSuccessAt: z.string().optional(),
+      expiresAt: z.string().optional(),
+      statusCode: z.number().optional(),
+      reason: z.string().optional(),
+    }),
+    externalId: z.string().nullable(),
+    version: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'User' });
+export type UserView = z.infer<typeof userView>;

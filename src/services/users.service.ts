@@ -1,0 +1,177 @@
+import { AppError, notFound } from '../domain/errors.js';
+import { formatLineUri, parsePhoneNumberInput } from '../domain/numbers/e164.js';
+import type { Actor, RegistrationState, User, VoiceService } from '../domain/records.js';
+import type { UserPatch } from '../store/repositories/users.repository.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserView } from './schemas/user.schema.js';
+import type { SecretBox } from './secrets/secret-box.js';
+
+interface NumberFields {
+  phoneNumber: string | null;
+  extension: string | null;
+  numberType: User['numberType'];
+}
+
+/** Users of a service: number, SIP credentials (password encrypted, write-only), registration switch. */
+export class UsersService {
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<User> {
+    return this.store.transaction(async (tx) => {
+      const service = await tx.services.findById(accountId, input.serviceId);
+      if (!service) throw notFound('service', input.serviceId);
+      const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
+      const user = await tx.users.create({
+        accountId,
+        serviceId: service.id,
+        objectId: null,
+        upn: null,
+        email: input.email.toLowerCase(),
+        displayName: input.displayName,
+        kind: 'standard',
+        tenantState: 'not_synced',
+        usageLocation: null,
+        coexistenceMode: null,
+        licences: [],
+        ...number,
+        sipUsername: input.sipUsername ?? null,
+        authUsername: input.authUsername ?? null,
+        sipPasswordEnc: input.sipPassword ? this.secrets.encrypt(input.sipPassword) : null,
+        registrationEnabled: input.registrationEnabled ?? true,
+        registrationState: 'disabled',
+        registrationDetail: {},
+        externalId: input.externalId ?? null,
+      });
+      const withState = await this.settleRegistrationState(tx, user);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'user.create',
+        objectType: 'user',
+        objectId: user.id,
+        before: null,
+        after: auditView(withState, input.sipPassword != null),
+      });
+      return withState;
+    });
+  }
+
+  async get(accountId: string, id: string): Promise<User> {
+    const user = await this.store.repos.users.findById(accountId, id);
+    if (!user) throw notFound('user', id);
+    return user;
+  }
+
+  async list(accountId: string, query: ListUsersQuery): Promise<{ items: User[]; total: number }> {
+    if (!(await this.store.repos.accounts.findById(accountId))) throw notFound('account', accountId);
+    return this.store.repos.users.list(accountId, query);
+  }
+
+  async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<User> {
+    return this.store.transaction(async (tx) => {
+      const before = await tx.users.findById(accountId, id);
+      if (!before) throw notFound('user', id);
+      const service = await tx.services.findById(accountId, before.serviceId);
+      if (!service) throw notFound('service', before.serviceId);
+      const patch: UserPatch = {
+        ...(input.displayName !== undefined && { displayName: input.displayName }),
+        ...(input.sipUsername !== undefined && { sipUsername: input.sipUsername }),
+        ...(input.authUsername !== undefined && { authUsername: input.authUsername }),
+        ...(input.registrationEnabled !== undefined && { registrationEnabled: input.registrationEnabled }),
+        ...(input.externalId !== undefined && { externalId: input.externalId }),
+        ...(input.sipPassword !== undefined && {
+          sipPasswordEnc: input.sipPassword === null ? null : this.secrets.encrypt(input.sipPassword),
+        }),
+      };
+      if (input.phoneNumber !== undefined)
+        Object.assign(
+          patch,
+          await this.readNumber(tx, accountId, service, input.phoneNumber, before.usageLocation, before.id),
+        );
+      const updated = await tx.users.update(accountId, id, patch, input.version);
+      if (!updated) throw notFound('user', id);
+      const after = await this.settleRegistrationState(tx, updated);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'user.update',
+        objectType: 'user',
+        objectId: id,
+        before: auditView(before, false),
+        after: auditView(after, input.sipPassword !== undefined),
+      });
+      return after;
+    });
+  }
+
+  /** Reads a number as a customer administrator typed it; refuses it with the fix, or a clash naming the holder. */
+  private async readNumber(
+    tx: Repositories,
+    accountId: string,
+    service: VoiceService,
+    raw: string | null | undefined,
+    usageLocation: string | null,
+    selfId: string | null,
+  ): Promise<NumberFields> {
+    if (raw === undefined || raw === null || raw.trim() === '')
+      return { phoneNumber: null, extension: null, numberType: null };
+    const parsed = parsePhoneNumberInput(raw, {
+      defaultCountry: usageLocation ?? service.country,
+      serviceKind: service.kind,
+      repairExcelDamage: false,
+    });
+    if (!parsed.ok) {
+      throw new AppError('invalid_phone_number', parsed.message, {
+        field: 'phoneNumber',
+        problem: parsed.problem,
+        ...(parsed.suggestion && { suggestion: parsed.suggestion }),
+      });
+    }
+    const holder = await tx.users.findByNumber(accountId, parsed.e164, parsed.extension ?? null);
+    if (holder && holder.id !== selfId) {
+      const line = formatLineUri(parsed.e164, parsed.extension);
+      throw new AppError(
+        'conflict',
+        `The number ${line} is already held by ${holder.displayName} (${holder.email}); remove it there first. One number belongs to one user or resource account.`,
+        { field: 'phoneNumber', holderId: holder.id },
+      );
+    }
+    return { phoneNumber: parsed.e164, extension: parsed.extension ?? null, numberType: parsed.numberType };
+  }
+
+  /**
+   * Registration state a configuration change leads to: disabled when registration is off or SIP credentials are
+   * incomplete, pending (queued for the SIP role) otherwise; a live state reported by the SIP role is kept.
+   */
+  private async settleRegistrationState(tx: Repositories, user: User): Promise<User> {
+    const ready = user.registrationEnabled && user.sipUsername !== null && user.hasSipPassword;
+    const next: RegistrationState = !ready
+      ? 'disabled'
+      : user.registrationState === 'disabled'
+        ? 'pending'
+        : user.registrationState;
+    if (next === user.registrationState) return user;
+    const updated = await tx.users.update(user.accountId, user.id, {
+      registrationState: next,
+      registrationDetail: ready ? {} : { reason: disabledReason(user) },
+    });
+    return updated ?? user;
+  }
+}
+
+function disabledReason(user: User): string {
+  if (!user.registrationEnabled) return 'Registration is turned off for this user.';
+  return 'Set a SIP username and password to register this user to the PBX.';
+}
+
+/** The API's view of a user: the derived Teams line URI, never the password. */
+export function presentUser(user: User): UserView {
+  return { ...user, lineUri: user.phoneNumber ? formatLineUri(user.phoneNumber, user.extension) : null };
+}
+
+function auditView(user: User, passwordChanged: boolean): Record<string, unknown> {
+  return { ...presentUser(user), ...(passwordChanged && { sipPassword: '[changed]' }) };
+}

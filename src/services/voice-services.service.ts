@@ -1,0 +1,86 @@
+import { notFound } from '../domain/errors.js';
+import { defaultTeamsSettings, type Actor, type VoiceService } from '../domain/records.js';
+import type { Store } from '../store/store.js';
+import {
+  createServiceInput,
+  type CreateServiceInput,
+  type UpdateServiceInput,
+} from './schemas/voice-service.schema.js';
+
+/** PBX and trunk services of an account, with the SIP settings its users register with. */
+export class VoiceServicesService {
+  constructor(private readonly store: Store) {}
+
+  async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceService> {
+    const input = createServiceInput.parse(raw);
+    return this.store.transaction(async (tx) => {
+      if (!(await tx.accounts.findById(accountId))) throw notFound('account', accountId);
+      const service = await tx.services.create({
+        accountId,
+        kind: input.kind,
+        name: input.name,
+        pbxType: input.pbxType,
+        location: input.location,
+        country: input.country ?? null,
+        sipDomain: input.sipDomain,
+        proxyHost: input.proxyHost ?? null,
+        proxyPort: input.proxyPort ?? null,
+        transport: input.transport,
+        registrationExpiry: input.registrationExpiry,
+        teams: defaultTeamsSettings,
+        syncIntervalMinutes: input.syncIntervalMinutes ?? null,
+      });
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'service.create',
+        objectType: 'service',
+        objectId: service.id,
+        before: null,
+        after: service,
+      });
+      return service;
+    });
+  }
+
+  async get(accountId: string, id: string): Promise<VoiceService> {
+    const service = await this.store.repos.services.findById(accountId, id);
+    if (!service) throw notFound('service', id);
+    return service;
+  }
+
+  async list(accountId: string): Promise<VoiceService[]> {
+    if (!(await this.store.repos.accounts.findById(accountId))) throw notFound('account', accountId);
+    return this.store.repos.services.listByAccount(accountId);
+  }
+
+  async update(
+    actor: Actor,
+    accountId: string,
+    id: string,
+    patch: UpdateServiceInput,
+  ): Promise<VoiceService> {
+    return this.store.transaction(async (tx) => {
+      const before = await tx.services.findById(accountId, id);
+      if (!before) throw notFound('service', id);
+      const after = await tx.services.update(accountId, id, withoutUndefined(patch));
+      if (!after) throw notFound('service', id);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'service.update',
+        objectType: 'service',
+        objectId: id,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+}
+
+function withoutUndefined<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildServer } from '../../src/api/server.js';
+import { createAppContext, type AppContext } from '../../src/app/context.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Dialect } from '../../src/store/database.js';
+import { createTestDatabase } from './test-database.js';
+
+export interface TestApp {
+  ctx: AppContext;
+  app: FastifyInstance;
+  /** An API token of an administrator, for `authorization: Bearer`. */
+  token: string;
+  /** Everything the server logged, one JSON line per entry. */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
+
+/** The API in-process on a fresh database of the dialect, with an administrator and an API token. */
+export async function createTestApp(
+  dialect: Dialect,
+  options: { extend?: (app: FastifyInstance) => void } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(dialect);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-app-'));
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, secretKey: randomBytes(32).toString('base64'), logLevel: 'info' },
+  });
+  const logLines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+  const ctx = await createAppContext(config, logger, { handle: database });
+  await ctx.services.administrators.create(system, {
+    email: 'owner@callbridge.test',
+    password: 'correct horse battery',
+  });
+  const { token } = await ctx.services.administrators.createToken(system, 'owner@callbridge.test', 'tests');
+  const app = await buildServer(ctx);
+  options.extend?.(app);
+  await app.ready();
+  return {
+    ctx,
+    app,
+    token,
+    logLines,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
