@@ -1,0 +1,91 @@
+/**
+ * Export of a service's users in its CSV template, with csv-stringify, ready to edit in Excel and import again.
+ *
+ * Passwords are never exported: the Password column is there (so the file matches the template) and always empty;
+ * on import an empty cell leaves the password as it is.
+ *
+ * Numbers are written as plain E.164 (`+441235123465`, `+441235123400;ext=201`): that is what the template means,
+ * and what every other tool reads. Excel, opening such a file, takes `+441235123465` for the number 441235123465
+ * and shows it as `4.41235E+11`; saved again, the `+` is gone (which the import repairs) and, in a "General" column,
+ * the digits after the sixth are lost (which the import refuses, naming the row). The usual trick, `="+44..."`,
+ * keeps Excel's hands off but is not CSV: any other tool, and our own import, would read the formula text. So the
+ * choice is the standard form plus the advice: open the file with Data > From Text/CSV and set the number columns
+ * to Text, or format the columns as Text before pasting numbers in.
+ *
+ * Text cells that Excel would run as a formula (starting with = + - @, tab or CR, and not a plain number) get a
+ * leading apostrophe (OWASP "CSV injection"): names come from Microsoft 365 and are not ours to trust. The import
+ * removes that apostrophe again.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { formatNumberWithExtension } from '../numbers/index.js';
+import { templateColumns, type CsvColumn, type CsvTemplateName } from './csv-templates.js';
+
+/** A user as exported; the store's `User` record fits. There is deliberately no password here. */
+export interface ExportUser {
+  email: string;
+  displayName: string;
+  sipUsername?: string | null;
+  authUsername?: string | null;
+  phoneNumber?: string | null;
+  extension?: string | null;
+  callerId?: string | null;
+  externalId?: string | null;
+}
+
+export interface ExportOptions {
+  /** `;` for Excel in locales whose decimal separator is a comma. Default `,`. */
+  delimiter?: ',' | ';';
+  /** UTF-8 byte order mark, so Excel reads names as UTF-8. Default true. */
+  bom?: boolean;
+}
+
+const formulaStart = /^[=+\-@\t\r]/;
+const plainNumber = /^[+-]?\d[\d\s().-]*(?:;ext=\d+)?$/;
+
+/**
+ * Guard a text cell against being run as a formula by Excel.
+ * @example escapeFormula('=HYPERLINK("http://x")') // "'=HYPERLINK(\"http://x\")"
+ */
+export function escapeFormula(value: string): string {
+  return formulaStart.test(value) && !plainNumber.test(value) ? `'${value}` : value;
+}
+
+function cellsOf(template: CsvTemplateName, user: ExportUser): Record<CsvColumn, string> {
+  const text = (value: string | null | undefined): string => escapeFormula(value ?? '');
+  const number = user.phoneNumber ? formatNumberWithExtension(user.phoneNumber, user.extension) : '';
+  const common = { Name: text(user.displayName), Email: text(user.email), ExternalId: text(user.externalId) };
+  if (template === 'trunk') {
+    return { ...common, TrunkNumber: user.phoneNumber ?? '', 'Caller ID': user.callerId ?? '' } as Record<
+      CsvColumn,
+      string
+    >;
+  }
+  return {
+    ...common,
+    SIPUsername: text(user.sipUsername),
+    PhoneNumber: number,
+    AuthUsername: text(user.authUsername),
+    Password: '',
+  } as Record<CsvColumn, string>;
+}
+
+/**
+ * The users of a service as a CSV file in its template (CRLF line ends, as Excel writes them).
+ * @example toCsv('pbx', users) // '\ufeffSIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId\r\n201,...'
+ */
+export function toCsv(
+  template: CsvTemplateName,
+  users: Iterable<ExportUser>,
+  options: ExportOptions = {},
+): string {
+  const columns = templateColumns[template];
+  const records = [...users].map((user) => {
+    const cells = cellsOf(template, user);
+    return columns.map((column) => cells[column]);
+  });
+  return stringify([[...columns], ...records], {
+    bom: options.bom ?? true,
+    delimiter: options.delimiter ?? ',',
+    record_delimiter: 'windows',
+  });
+}
