@@ -18,6 +18,7 @@ import { RegistrationBook } from './registration.book.js';
 import type {
   RegistrationAgentOptions,
   RegistrationConfig,
+  RegistrationStateName,
   RegistrationStatePort,
   RegistrationStatus,
 } from './registration.types.js';
@@ -116,7 +117,7 @@ export class RegistrationAgent {
   }
 
   /** Registrations per state, for metrics. */
-  stateCounts(): Readonly<Record<string, number>> {
+  stateCounts(): Readonly<Record<RegistrationStateName, number>> {
     return this.book.counts;
   }
 

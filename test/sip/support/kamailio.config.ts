@@ -1,0 +1,73 @@
+/** Inputs of the generated Kamailio configuration. */
+export interface KamailioConfigInput {
+  dir: string;
+  port: number;
+  domain: string;
+  algorithm: 'MD5' | 'SHA-256';
+  children: number;
+}
+
+/**
+ * kamailio.cfg for a loopback test PBX: UDP and TCP on one port; REGISTER counted per From user (htable `regs`),
+ * challenged with qop=auth against db_text subscribers (the auth username may differ from the SIP username, so no
+ * identity check), saved to an in-memory location table; other requests relayed to the registered contact.
+ */
+export function kamailioConfig({ dir, port, domain, algorithm, children }: KamailioConfigInput): string {
+  const modules = [
+    'db_text',
+    'tm',
+    'sl',
+    'rr',
+    'pv',
+    'maxfwd',
+    'usrloc',
+    'registrar',
+    'textops',
+    'siputils',
+    'xlog',
+    'ctl',
+    'kex',
+    'corex',
+    'htable',
+    'auth',
+    'auth_db',
+  ];
+  return `#!KAMAILIO
+debug=1
+log_stderror=yes
+children=${children}
+tcp_children=${children}
+listen=udp:127.0.0.1:${port}
+listen=tcp:127.0.0.1:${port}
+auto_aliases=no
+alias="${domain}"
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+${modules.map((m) => `loadmodule "${m}.so"`).join('\n')}
+modparam("usrloc", "db_mode", 0)
+modparam("usrloc", "hash_size", 14)
+modparam("registrar", "min_expires", 1)
+modparam("registrar", "max_expires", 86400)
+modparam("auth_db", "db_url", "text://${dir}")
+modparam("auth_db", "calculate_ha1", 1)
+modparam("auth_db", "password_column", "password")
+modparam("auth_db", "use_domain", 0)
+modparam("auth_db", "load_credentials", "")
+modparam("auth", "algorithm", "${algorithm}")
+modparam("ctl", "binrpc", "unix:${dir}/ctl.sock")
+modparam("htable", "htable", "regs=>size=10;")
+
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("REGISTER")) {
+    if ($sht(regs=>$fU) == $null) { $sht(regs=>$fU) = 1; } else { $sht(regs=>$fU) = $sht(regs=>$fU) + 1; }
+    if (!auth_check("$fd", "subscriber", "0")) { auth_challenge("$fd", "1"); exit; }
+    consume_credentials();
+    if (!save("location")) sl_reply_error();
+    exit;
+  }
+  if (is_method("ACK")) { t_relay(); exit; }
+  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+  t_relay();
+}
+`;
+}
