@@ -14,7 +14,7 @@ import type { EmUser, Tombstone } from './tenant.state.js';
 
 /** State inside a delta `$skiptoken` (mid-round) or `$deltatoken` (next round). */
 interface DeltaState {
-  /** Changes with a version above this are returned. */
+  /** Changes with a version at or above this are returned (0: everything, without removals). */
   since: number;
   /** Sequence when the round began: the next round starts from it (changes during paging come again). */
   round: number;
@@ -34,19 +34,18 @@ type Change = { kind: 'user'; user: EmUser } | { kind: 'removed'; tombstone: Tom
 function changesSince(ctx: RouteContext, since: number): Change[] {
   const { tenant } = callerOf(ctx);
   const changes: Change[] = [];
-  for (const user of tenant.userList()) if (user.version > since) changes.push({ kind: 'user', user });
+  for (const user of tenant.userList()) if (user.version >= since) changes.push({ kind: 'user', user });
   if (since > 0) {
     for (const tombstone of tenant.tombstones.values()) {
-      if (tombstone.version > since) changes.push({ kind: 'removed', tombstone });
+      if (tombstone.version >= since) changes.push({ kind: 'removed', tombstone });
     }
   }
   return changes;
 }
 
 function link(ctx: RouteContext, param: '$skiptoken' | '$deltatoken', state: DeltaState): string {
-  const url = new URL(`${ctx.req.baseUrl}${ctx.req.path}`);
-  url.searchParams.set(param, encodeToken({ ...state }));
-  return url.toString();
+  // Graph writes the `$` of the token parameter unencoded.
+  return `${ctx.req.baseUrl}${ctx.req.path}?${param}=${encodeToken({ ...state })}`;
 }
 
 function resync(ctx: RouteContext, select: string[] | undefined): EmResponse {
@@ -82,7 +81,7 @@ function usersDelta(ctx: RouteContext): EmResponse {
     const saved = decodeToken<DeltaState>(token);
     if (
       !saved ||
-      saved.round < tenant.deltaResetSequence ||
+      saved.round <= tenant.deltaResetSequence ||
       Date.now() - saved.issued > tenant.deltaTokenTtlMs
     ) {
       return resync(ctx, saved?.select ?? selectOf(query));

@@ -72,9 +72,8 @@ export function pageOf<T>(
     ...extra,
   };
   if (state.o + state.t < items.length) {
-    const next = new URL(`${ctx.req.baseUrl}${ctx.req.path}`);
-    next.searchParams.set('$skiptoken', encodeToken({ ...state, o: state.o + state.t }));
-    body['@odata.nextLink'] = next.toString();
+    body['@odata.nextLink'] =
+      `${ctx.req.baseUrl}${ctx.req.path}?$skiptoken=${encodeToken({ ...state, o: state.o + state.t })}`;
   }
   body.value = page;
   return ok(body);

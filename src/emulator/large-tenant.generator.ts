@@ -76,7 +76,7 @@ export function* syntheticUsers(count: number, domain: string, skus: readonly Se
 export function largeTenantSeed(count: number, tenantId: string, consentedApps: string[]): SeedTenantInput {
   return {
     id: tenantId,
-    domain: `large${count}.onmicrosoft.com`,
+    domain: `large${count}-${tenantId.slice(-6)}.onmicrosoft.com`,
     displayName: `Large tenant (${count} users)`,
     consentedApps,
     skus: standardSkus(count),
@@ -86,4 +86,9 @@ export function largeTenantSeed(count: number, tenantId: string, consentedApps: 
     pstnUsages: ['Callbridge'],
     voiceRoutingPolicies: [{ identity: 'Callbridge', onlinePstnUsages: ['Callbridge'] }],
   };
+}
+
+/** A deterministic tenant id for generated tenant `n`. */
+export function generatedTenantId(n: number): string {
+  return `7e000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }

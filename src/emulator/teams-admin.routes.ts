@@ -41,9 +41,8 @@ function listCsUsers(ctx: RouteContext): EmResponse {
     value: users.slice(offset, offset + top).map((u) => csUserJson(tenant, u)),
   };
   if (offset + top < users.length) {
-    const next = new URL(`${ctx.req.baseUrl}${ctx.req.path}`);
-    next.searchParams.set('$skiptoken', encodeToken({ o: offset + top, t: top }));
-    body['@odata.nextLink'] = next.toString();
+    body['@odata.nextLink'] =
+      `${ctx.req.baseUrl}${ctx.req.path}?$skiptoken=${encodeToken({ o: offset + top, t: top })}`;
   }
   return ok(body);
 }

@@ -90,11 +90,13 @@ export async function listSubscribedSkus(transport: GraphTransport): Promise<Sub
 export async function* readUsersDelta(
   transport: GraphTransport,
   deltaLink: string | null,
-  options?: Pick<PageOptions, 'select'>,
+  options?: PageOptions,
 ): AsyncGenerator<UserDeltaPage> {
   let url: string | null = deltaLink ?? `/v1.0/users/delta?$select=${selectOf(options)}`;
+  // Delta takes no $top; Graph honours the Prefer header's page size on directory delta queries.
+  const headers = options?.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
   while (url) {
-    const response = await sendDelta(transport, url);
+    const response = await sendDelta(transport, url, headers);
     const changed = new Map<string, TenantUser>();
     const removed = new Map<string, RemovedUser>();
     for (const item of collectionItems(response.body)) {
@@ -117,9 +119,13 @@ export async function* readUsersDelta(
   }
 }
 
-async function sendDelta(transport: GraphTransport, url: string) {
+async function sendDelta(
+  transport: GraphTransport,
+  url: string,
+  headers: Record<string, string> | undefined,
+) {
   try {
-    const response = await transport.send({ url, acceptStatuses: [410] });
+    const response = await transport.send({ url, acceptStatuses: [410], ...(headers ? { headers } : {}) });
     if (response.status === 410) throw new DeltaResyncRequiredError('410 Gone');
     return response;
   } catch (error) {

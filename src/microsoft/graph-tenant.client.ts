@@ -65,7 +65,7 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.listUsers(this.transport, options);
   }
 
-  readUsersDelta(deltaLink: string | null, options?: Pick<PageOptions, 'select'>) {
+  readUsersDelta(deltaLink: string | null, options?: PageOptions) {
     return directory.readUsersDelta(this.transport, deltaLink, options);
   }
 

@@ -148,7 +148,8 @@ export class GraphTransport {
         attempt,
         requestBody,
         responseBody: responseText,
-        error: failure instanceof Error ? failure.message : failure === undefined ? undefined : 'network error',
+        error:
+          failure instanceof Error ? failure.message : failure === undefined ? undefined : 'network error',
       });
     }
   }
