@@ -68,6 +68,18 @@ export class AdministratorsRepository {
     return Number(row.n);
   }
 
+  /** Email of the first administrator created (for single-administrator installations). */
+  async firstEmail(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('administrators')
+      .select('email')
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.email;
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.db
       .updateTable('administrators')

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { buildServer } from '../../api/server.js';
+import { createAppContext, type AppContext } from '../../app/context.js';
+import { createLogger } from '../../observability/logger.js';
+import { configFrom } from '../cli-context.js';
+
+const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
+
+/** `callbridge serve`: runs the chosen roles (default all) in this process until SIGINT/SIGTERM. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Run Callbridge: the API and portal, the worker and the SIP edge (--roles picks some)')
+    .option('--port <port>', 'HTTP port (default 8080)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--roles <roles>', 'comma list of api, worker, sip')
+    .action(async (options: { port?: string; host?: string; roles?: string }, command: Command) => {
+      const config = configFrom(command, { port: options.port, host: options.host, roles: options.roles });
+      const logger = createLogger({
+        level: config.logLevel,
+        format: config.logFormat,
+        isTerminal: process.stdout.isTTY === true,
+      });
+      const ctx = await createAppContext(config, logger);
+      const stops: (() => Promise<void>)[] = [];
+      const signIn = await bootstrapAdministrator(ctx);
+      if (config.roles.includes('api')) {
+        const app = await buildServer(ctx);
+        await app.listen({ port: config.port, host: config.host });
+        stops.push(() => app.close());
+        printWelcome(ctx, signIn, app.server.address());
+      }
+      const pending = config.roles.filter((role) => role !== 'api');
+      if (pending.length > 0)
+        logger.warn(
+          { roles: pending },
+          'the worker and sip roles are not part of this build yet; running the api role only',
+        );
+      const shutdown = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        for (const stop of stops.reverse()) await stop();
+        await ctx.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}
+
+interface SignIn {
+  email: string;
+  /** Set only on the first start, when the password was just created. */
+  password?: string;
+  file?: string;
+}
+
+/** On an empty installation, creates the first administrator with a random password kept in a 0600 file. */
+async function bootstrapAdministrator(ctx: AppContext): Promise<SignIn | undefined> {
+  if ((await ctx.store.repos.administrators.count()) > 0) return undefined;
+  const password = randomBytes(12).toString('base64url');
+  await ctx.services.administrators.create(
+    { type: 'system', id: null, label: 'first start', source: 'cli' },
+    { email: BOOTSTRAP_EMAIL, password, displayName: 'Administrator' },
+  );
+  const file = path.join(ctx.config.dataDir, 'initial-admin.txt');
+  writeFileSync(file, `email: ${BOOTSTRAP_EMAIL}\npassword: ${password}\n`, { mode: 0o600 });
+  return { email: BOOTSTRAP_EMAIL, password, file };
+}
+
+function printWelcome(ctx: AppContext, signIn: SignIn | undefined, address: unknown): void {
+  const port =
+    typeof address === 'object' && address !== null && 'port' in address
+      ? Number(address.port)
+      : ctx.config.port;
+  const base = ctx.config.publicUrl ?? `http://localhost:${port}`;
+  const lines = [
+    '',
+    `Callbridge is running at ${base}`,
+    `  API and its documentation: ${base}/api/docs`,
+    `  Health: ${base}/healthz   Ready: ${base}/readyz`,
+    `  Data: ${path.resolve(ctx.config.dataDir)} (${ctx.store.handle.dialect})`,
+    signIn?.password
+      ? `  Sign in as ${signIn.email} with password ${signIn.password} (kept in ${signIn.file}; change it after signing in).`
+      : '  Sign in with your administrator email and password.',
+    '  API token for scripts: npx callbridge token create   then send "Authorization: Bearer <token>"',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,119 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/callbridge.js');
+
+/** Runs the real `callbridge` binary with its own data directory; resolves with stdout, stderr and the exit code. */
+async function callbridge(
+  dataDir: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args], {
+      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+describe('callbridge CLI', () => {
+  it('bootstraps an administrator and a token, and creates and lists records as JSON', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-cli-'));
+    expect(
+      (
+        await callbridge(
+          dataDir,
+          'admin',
+          'create',
+          '--email',
+          'ops@example.com',
+          '--password',
+          'a long password',
+        )
+      ).code,
+    ).toBe(0);
+    const token = (await callbridge(dataDir, 'token', 'create')).stdout.trim();
+    expect(token).toMatch(/^cb_[A-Za-z0-9_-]{40,}$/);
+    const partner = JSON.parse(
+      (await callbridge(dataDir, 'accounts', 'create', '--name', 'Provider', '--kind', 'partner', '--json'))
+        .stdout,
+    )[0];
+    const client = JSON.parse(
+      (await callbridge(dataDir, 'accounts', 'create', '--name', 'Contoso', '--parent', partner.id, '--json'))
+        .stdout,
+    )[0];
+    const listed = JSON.parse(
+      (await callbridge(dataDir, 'accounts', 'list', '--parent', partner.id, '--json')).stdout,
+    );
+    expect(listed).toEqual([client]);
+    const users = JSON.parse(
+      (await callbridge(dataDir, 'users', 'list', '--account', client.id, '--json')).stdout,
+    );
+    expect(users).toEqual({ items: [], total: 0 });
+  });
+
+  it('says what is wrong and exits non-zero', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-cli-'));
+    const weak = await callbridge(
+      dataDir,
+      'admin',
+      'create',
+      '--email',
+      'ops@example.com',
+      '--password',
+      'short',
+    );
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('password: must be at least 12 characters');
+    const unknown = await callbridge(
+      dataDir,
+      'users',
+      'show',
+      '00000000-0000-4000-8000-000000000000',
+      '--account',
+      'nope',
+    );
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('was not found') });
+    const badConfig = await callbridge(dataDir, '--database-url', 'mysql://x', 'accounts');
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('CALLBRIDGE_DATABASE_URL');
+  });
+
+  it('serves: prints where to go and how to sign in, and answers /readyz', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-'));
+    const child = spawn('node', [BIN, 'serve', '--port', '0', '--roles', 'api'], {
+      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_LOG_FORMAT: 'json' },
+    });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+          if (match?.[1] && out.includes('Sign in as')) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      expect(out).toMatch(/Sign in as admin@callbridge\.local with password \S+/);
+      const ready = await fetch(`${url}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready', database: 'sqlite' });
+      const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
+      const accounts = await fetch(`${url}/api/v1/accounts`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(accounts.status).toBe(200);
+      expect(await accounts.json()).toEqual({ items: [] });
+      expect((await fetch(`${url}/api/v1/accounts`)).status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
