@@ -63,7 +63,12 @@ export function printRows(rows: Record<string, unknown>[], columns: string[], js
     process.stdout.write('(none)\n');
     return;
   }
-  const cell = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
+  const cell = (value: unknown): string =>
+    value === null || value === undefined
+      ? '-'
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value as string | number | boolean);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
     values
