@@ -68,7 +68,7 @@ export function printRows(rows: Record<string, unknown>[], columns: string[], js
       ? '-'
       : typeof value === 'object'
         ? JSON.stringify(value)
-        : String(value as string | number | boolean);
+        : String(value);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
     values
