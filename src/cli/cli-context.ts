@@ -64,11 +64,7 @@ export function printRows(rows: Record<string, unknown>[], columns: string[], js
     return;
   }
   const cell = (value: unknown): string =>
-    value === null || value === undefined
-      ? '-'
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+    value === null || value === undefined ? '-' : typeof value === 'string' ? value : JSON.stringify(value);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
     values
