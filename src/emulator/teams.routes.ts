@@ -158,8 +158,8 @@ function startNumberOperation(ctx: RouteContext, kind: 'assign' | 'unassign'): E
 /** The documented shape wraps the operation in `value`. */
 function getOperation(ctx: RouteContext): EmResponse {
   const { tenant } = callerOf(ctx);
-  const operation = tenant.telephony.operations.get(ctx.params[0] ?? ctx.params[1] ?? '');
-  if (!operation) return notFound(ctx.params[0] ?? ctx.params[1] ?? '');
+  const operation = tenant.telephony.operations.get(ctx.params[0] || ctx.params[1] || '');
+  if (!operation) return notFound(ctx.params[0] || ctx.params[1] || '');
   tenant.telephony.settle(operation);
   const number = tenant.telephony.numbers.get(operation.telephoneNumber);
   return ok({
