@@ -87,13 +87,25 @@ function refuseLength(plus: string, digitCount: number): RefusedPhoneNumber {
   );
 }
 
+// Validity takes most of the time of a reading (pattern matching over the full metadata): judge each number once.
+const validity = new WeakMap<PhoneNumber, boolean>();
+
+function validOf(phone: PhoneNumber): boolean {
+  let valid = validity.get(phone);
+  if (valid === undefined) {
+    valid = phone.isValid();
+    validity.set(phone, valid);
+  }
+  return valid;
+}
+
 function factsOf(phone: PhoneNumber): Omit<NumberReading & { ok: true }, 'repairs' | 'warnings'> {
   return {
     ok: true,
     e164: phone.number,
     country: phone.country ?? null,
     countryCallingCode: phone.countryCallingCode,
-    lineType: phone.isValid() ? (phone.getType() ?? null) : null,
+    lineType: validOf(phone) ? (phone.getType() ?? null) : null,
   };
 }
 
@@ -102,7 +114,7 @@ function warningsOf(phone: PhoneNumber): string[] {
   if (!phone.isPossible()) {
     return [`${phone.number} has the wrong length for ${where}: check the digits. It is accepted as given.`];
   }
-  if (!phone.isValid()) {
+  if (!validOf(phone)) {
     return [
       `${phone.number} is not in use in the numbering plan of ${where}: check the digits. ` +
         'It is accepted as given, but calls to it may fail.',
@@ -119,8 +131,8 @@ function warningsOf(phone: PhoneNumber): string[] {
 export function readDigitsOnly(digits: string, context: ReadingContext): NumberReading {
   const national = nationalReading(digits, context.defaultCountry);
   const lostPlus = digits.startsWith('0') ? undefined : parsePhoneNumberFromString(`+${digits}`);
-  const lostPlusValid = lostPlus !== undefined && lostPlus.isValid();
-  if (national && nationalCallingCodeDiffers(national, context.defaultCountry) && national.isValid()) {
+  const lostPlusValid = lostPlus !== undefined && validOf(lostPlus);
+  if (national && nationalCallingCodeDiffers(national, context.defaultCountry) && validOf(national)) {
     // The default country's international prefix (011 in the US, 0011 in Australia) introduced another country.
     const repair: NumberRepair = {
       kind: 'international_prefix',
@@ -128,7 +140,7 @@ export function readDigitsOnly(digits: string, context: ReadingContext): NumberR
     };
     return { ...factsOf(national), repairs: [...context.repairs, repair], warnings: [] };
   }
-  const nationalValid = national !== undefined && national.isValid();
+  const nationalValid = national !== undefined && validOf(national);
   if (lostPlusValid && (!nationalValid || national.number === lostPlus.number)) {
     return repairLostPlus(lostPlus, context);
   }
