@@ -10,28 +10,41 @@ declare module 'fastify' {
   }
 }
 
+/** Name of the portal's session cookie. */
+export const SESSION_COOKIE = 'cb_session';
+
+/** Header the portal sends on every change; a cross-site form cannot set it (CSRF defence with SameSite=Strict). */
+export const CSRF_HEADER = 'x-callbridge-csrf';
+
 /**
- * Bearer API tokens for /api/v1 (portal sessions arrive with the roles issue). A missing or unknown token is
- * 401 without saying which.
+ * Authenticates /api/v1: a bearer API token (scripts), or the portal's session cookie. A missing or unknown
+ * credential is 401 without saying which; a cookie-authenticated change without the CSRF header is 403.
  */
 export function registerAuth(app: FastifyInstance, administrators: AdministratorsService): void {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/v1/')) return;
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const found = match?.[1] ? await administrators.authenticateToken(match[1]) : undefined;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];
+    const credential = bearer ?? cookie;
+    const found = credential ? await administrators.authenticateToken(credential) : undefined;
     if (!found) {
       throw new AppError(
         'unauthenticated',
         'Sign in, or send an API token as "Authorization: Bearer <token>" (create one with `callbridge token create`).',
       );
     }
-    request.actor = {
-      type: 'api_token',
-      id: found.administrator.id,
-      label: found.administrator.email,
-      source: 'api',
-    };
+    if (
+      cookie &&
+      !['GET', 'HEAD', 'OPTIONS'].includes(request.method) &&
+      request.headers[CSRF_HEADER] !== '1'
+    ) {
+      throw new AppError('forbidden', `Changes from the portal must carry the ${CSRF_HEADER}: 1 header.`);
+    }
+    const { id, email } = found.administrator;
+    request.actor = cookie
+      ? { type: 'administrator', id, label: email, source: 'portal' }
+      : { type: 'api_token', id, label: email, source: 'api' };
   });
 }

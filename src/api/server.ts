@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import { registerAuth } from './auth.js';
 import { sendError } from './error-mapper.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
@@ -61,7 +63,11 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
+  await app.register(fastifyCookie);
   registerAuth(app, ctx.services.administrators);
+  await app.register(
+    sessionRoutes(ctx.services, { secureCookies: ctx.config.publicUrl?.startsWith('https:') ?? false }),
+  );
   await app.register(healthRoutes(ctx.store.handle));
   await app.register(
     async (v1) => {

@@ -89,6 +89,11 @@ export class AdministratorsService {
     });
   }
 
+  /** Revokes one of an administrator's tokens (sign-out, or a leaked token). */
+  async revokeToken(administratorId: string, tokenId: string): Promise<boolean> {
+    return this.store.repos.administrators.revokeToken(administratorId, tokenId);
+  }
+
   /** The administrator an API token belongs to, or undefined for an unknown, revoked or expired token. */
   async authenticateToken(
     token: string,
