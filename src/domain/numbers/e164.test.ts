@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { getCountries, getExampleNumber } from 'libphonenumber-js/max';
+import examples from 'libphonenumber-js/examples.mobile.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
 import { formatLineUri, parsePhoneNumberInput, type PhoneNumberInputResult } from './e164.js';
 import { INVALID_NUMBER_MESSAGE } from './number-messages.js';
@@ -168,4 +170,27 @@ describe('parsePhoneNumberInput: properties', () => {
       }),
     );
   });
+});
+
+describe('parsePhoneNumberInput: every country of the metadata', () => {
+  const countries = getCountries().filter((country) => getExampleNumber(country, examples) !== undefined);
+
+  it.each(countries)(
+    '%s: the national form is refused with the E.164 form offered, which is accepted',
+    (country) => {
+      const example = getExampleNumber(country, examples)!;
+      const result = parsePhoneNumberInput(example.formatNational(), { defaultCountry: country });
+      const offered = result.ok ? result.e164 : result.suggestion;
+      expect(offered).toBe(example.number);
+      expect(parsePhoneNumberInput(example.number)).toMatchObject({
+        ok: true,
+        e164: example.number,
+        warnings: [],
+      });
+      expect(parsePhoneNumberInput(example.formatInternational())).toMatchObject({
+        ok: true,
+        e164: example.number,
+      });
+    },
+  );
 });
