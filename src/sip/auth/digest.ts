@@ -132,7 +132,7 @@ export function digestResponse(
  *   { username: '1001', password: 'secret', method: 'REGISTER', uri: 'sip:pbx.example.com', nonceCount: 1 })
  */
 export function buildAuthorization(challenge: DigestChallenge, input: DigestAnswerInput): string {
-  const cnonce = input.cnonce ?? randomBytes(8).toString('hex');
+  const cnonce = input.cnonce ?? randomCnonce();
   const qop = challenge.qop.includes('auth') ? 'auth' : challenge.qop.includes('auth-int') ? 'auth-int' : '';
   const response = digestResponse(challenge, { ...input, cnonce }, qop);
   let header =
@@ -146,6 +146,19 @@ export function buildAuthorization(challenge: DigestChallenge, input: DigestAnsw
 /** `1` -> `00000001`. */
 export function formatNonceCount(count: number): string {
   return count.toString(16).padStart(8, '0');
+}
+
+/** 16 hex characters from a pooled crypto-random buffer (one randomFillSync per 512 answers, not per answer). */
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function randomCnonce(): string {
+  if (poolOffset + 8 > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  const value = pool.toString('hex', poolOffset, poolOffset + 8);
+  poolOffset += 8;
+  return value;
 }
 
 function authError(message: string): SipError {

@@ -130,7 +130,7 @@ function validate(message: SipMessage): void {
   if (message.kind === 'request' && cseq.method !== message.method) {
     throw parseError(`CSeq method ${cseq.method} differs from request method ${message.method}`);
   }
-  const via = message.headers.getList('Via')[0];
+  const via = message.headers.first('Via');
   if (via === undefined) throw parseError('empty Via header');
   parseVia(via);
   if ((message.headers.get('Call-ID') ?? '').length === 0) throw parseError('empty Call-ID');

@@ -61,12 +61,19 @@ export function headerKey(name: string): string {
   return lower;
 }
 
+/** Spellings computed so far; header names repeat endlessly, so this stays small (bounded anyway). */
+const canonicalCache = new Map<string, string>();
+
 /** The spelling we send: `call-id` -> `Call-ID`, `x-custom-thing` -> `X-Custom-Thing`. */
 export function canonicalHeaderName(name: string): string {
+  const cached = canonicalCache.get(name);
+  if (cached !== undefined) return cached;
   const key = headerKey(name);
-  const known = CANONICAL_NAMES.get(key);
-  if (known !== undefined) return known;
-  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  const canonical =
+    CANONICAL_NAMES.get(key) ??
+    key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  if (canonicalCache.size < 2000) canonicalCache.set(name, canonical);
+  return canonical;
 }
 
 /**
@@ -155,6 +162,13 @@ export class SipHeaders {
   getAll(name: string): string[] {
     const key = headerKey(name);
     return this.entries.filter((e) => e.key === key).map((e) => e.value);
+  }
+
+  /** The first value of a header, a list header's first line split: the top Via. */
+  first(name: string): string | undefined {
+    const value = this.get(name);
+    if (value === undefined || !LIST_HEADERS.has(headerKey(name)) || !value.includes(',')) return value;
+    return splitHeaderList(value)[0];
   }
 
   /** Every value of a header, comma-separated list headers split: two Via lines of two each -> four values. */

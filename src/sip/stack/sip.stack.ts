@@ -55,6 +55,9 @@ export class SipStack {
   /** Called when a TCP/TLS connection closes (flow key `tcp:address:port`). */
   onFlowClosed: (flow: string) => void = () => undefined;
   private readonly clients = new Map<string, ClientTransaction>();
+  /** Timer K: branches of completed UDP transactions and when to stop absorbing their retransmitted finals. */
+  private readonly completed = new Map<string, number>();
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly servers: ServerTransactions;
   private transports!: TransportLayer;
   private handler: RequestHandler = (request) => answerIncoming(request, () => false);
@@ -120,16 +123,45 @@ export class SipStack {
           else if (outcome.error.code === 'sip_transport_failed') this.counters.transportErrors++;
           reject(outcome.error);
         },
-        terminated: () => this.clients.delete(branch),
+        terminated: (absorbForMs) => {
+          this.clients.delete(branch);
+          if (absorbForMs > 0) this.absorb(branch, absorbForMs);
+        },
       });
       this.clients.set(branch, transaction);
       transaction.start();
     });
   }
 
-  /** Client transactions in flight or completed-waiting (Timer K). */
+  /** Client transactions in flight. */
   get clientTransactionCount(): number {
     return this.clients.size;
+  }
+
+  /** Completed transactions still absorbing retransmitted finals (Timer K). */
+  get absorbingCount(): number {
+    return this.completed.size;
+  }
+
+  /** Timer K for many transactions with one timer: a sweep every T4/4 drops expired entries (Map order = age). */
+  private absorb(branch: string, forMs: number): void {
+    this.completed.set(branch, Date.now() + forMs);
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const [key, until] of this.completed) {
+          if (until > now) break;
+          this.completed.delete(key);
+        }
+        if (this.completed.size === 0) {
+          clearInterval(this.sweepTimer);
+          this.sweepTimer = undefined;
+        }
+      },
+      Math.max(50, this.timers.t4 / 4),
+    );
+    this.sweepTimer.unref();
   }
 
   /** Stop: abort transactions, close sockets. */
@@ -138,6 +170,8 @@ export class SipStack {
     this.stopped = true;
     for (const transaction of [...this.clients.values()]) transaction.abort();
     this.servers.clear();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.completed.clear();
     await this.transports.close();
   }
 
@@ -149,9 +183,10 @@ export class SipStack {
       return;
     }
     this.counters.responsesReceived++;
-    const via = message.headers.getList('Via')[0];
+    const via = message.headers.first('Via');
     const branch = via === undefined ? undefined : parseVia(via).params.get('branch');
     const transaction = branch === undefined ? undefined : this.clients.get(branch);
+    if (!transaction && branch !== undefined && this.completed.has(branch)) return; // Timer K: absorbed
     if (!transaction || parseCSeq(message.headers.get('CSeq'))?.method === 'INVITE') {
       this.counters.strayResponses++;
       return;

@@ -11,21 +11,24 @@ export interface ClientTransactionHooks {
   transmit: () => Promise<void>;
   /** The final response, or a timeout / transport error. Called exactly once. */
   settle: (outcome: { response: SipResponse } | { error: SipError }) => void;
-  /** The transaction is over and can be forgotten. */
-  terminated: () => void;
+  /**
+   * The transaction is over and its object can be forgotten. `absorbForMs` is Timer K: for that long the owner
+   * keeps absorbing retransmissions of the final response by branch (T4 on UDP, 0 on reliable transports).
+   * The owner runs Timer K with one shared sweep instead of one timer and one live object per transaction.
+   */
+  terminated: (absorbForMs: number) => void;
 }
 
 /**
  * A non-INVITE client transaction (RFC 3261 section 17.1.2): Timer E retransmits on unreliable transports
- * (T1 doubling to T2, T2 once a provisional arrived), Timer F gives up after 64*T1, Timer K keeps the
- * transaction T4 after the final response on UDP so retransmitted finals are absorbed.
+ * (T1 doubling to T2, T2 once a provisional arrived), Timer F gives up after 64*T1; after the final response
+ * the owner absorbs retransmitted finals for Timer K (T4 on UDP, 0 on TCP/TLS), see `terminated`.
  */
 export class ClientTransaction {
   state: ClientTransactionState = 'trying';
   private interval: number;
   private timerE: NodeJS.Timeout | undefined;
   private timerF: NodeJS.Timeout | undefined;
-  private timerK: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly reliable: boolean,
@@ -52,15 +55,14 @@ export class ClientTransaction {
     this.state = 'completed';
     this.clear();
     this.hooks.settle({ response });
-    if (this.reliable) this.terminate();
-    else this.timerK = setTimeout(() => this.terminate(), this.timers.t4);
+    this.terminate(this.reliable ? 0 : this.timers.t4);
   }
 
   /** Stop at once (stack shutdown): settles with `sip_stack_stopped` if still waiting. */
   abort(): void {
     if (this.state === 'trying' || this.state === 'proceeding') {
       this.fail(new SipError('sip_stack_stopped', 'The SIP stack stopped before the PBX answered.'));
-    } else this.terminate();
+    } else this.terminate(0);
   }
 
   private armE(): void {
@@ -79,15 +81,14 @@ export class ClientTransaction {
     this.clear();
     this.state = 'terminated';
     this.hooks.settle({ error });
-    this.hooks.terminated();
+    this.hooks.terminated(0);
   }
 
-  private terminate(): void {
+  private terminate(absorbForMs: number): void {
     this.clear();
-    if (this.timerK) clearTimeout(this.timerK);
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.hooks.terminated();
+    this.hooks.terminated(absorbForMs);
   }
 
   private clear(): void {

@@ -128,7 +128,7 @@ export class Kamailio {
     return counts;
   }
 
-  /** A core or module statistic, e.g. `usrloc:registered_users` -> number. */
+  /** A statistic by its name without group, e.g. `registered_users` -> number. */
   async statistic(name: string): Promise<number> {
     const out = await this.rpc('stats.get_statistics', name);
     const match = /=\s*(\d+)/.exec(out);

@@ -1,0 +1,187 @@
+/**
+ * Issue 7 "Measure": initial registration rate of 10,000 digest users against Kamailio on loopback, ours and
+ * sipp's in the same run, and memory per registration held at 50,000 registrations.
+ *
+ *   node --import tsx bench/sip-register.bench.ts [--users 10000] [--held 50000]
+ *
+ * Prints a summary and one JSON line: {"bench":"sip-register", ...}.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { RegistrationAgent } from '../src/sip/registration/registration.agent.js';
+import type { RegistrationConfig, SipServiceConfig } from '../src/sip/registration/registration.types.js';
+import { SipStack } from '../src/sip/stack/sip.stack.js';
+import { freePort, Kamailio, kamailioInstalled } from '../test/sip/support/kamailio.js';
+import { settledMemory } from './sip/memory.probe.js';
+import { runSippRegistrations } from './sip/sipp.runner.js';
+
+const arg = (name: string, fallback: number): number => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const USERS = arg('users', 10_000);
+const HELD = arg('held', 50_000);
+const CONCURRENCY = arg('concurrency', 200);
+
+const users = Array.from({ length: USERS }, (_, i) => {
+  const n = String(100_000 + i);
+  return { sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
+});
+
+function configs(service: SipServiceConfig, count: number, prefix: string): RegistrationConfig[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(100_000 + i);
+    return { id: `${prefix}-${n}`, service, sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
+  });
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Our agent registers every user once; returns seconds from the first upsert to the last 2xx. */
+async function measureOurs(kamailio: Kamailio): Promise<{ seconds: number; retransmissions: number }> {
+  const stack = await SipStack.start({ host: '127.0.0.1' });
+  let registered = 0;
+  const agent = new RegistrationAgent(
+    stack,
+    { onState: (_id, s) => void (s.state === 'registered' && registered++) },
+    { ratePerSecond: 50_000, burst: CONCURRENCY, maxInFlight: CONCURRENCY },
+  );
+  const service: SipServiceConfig = {
+    sipDomain: kamailio.domain,
+    proxyHost: '127.0.0.1',
+    proxyPort: kamailio.port,
+    transport: 'udp',
+    expirySeconds: 3600,
+  };
+  const started = performance.now();
+  for (const config of configs(service, USERS, 'user')) agent.upsert(config);
+  await waitFor(() => registered === USERS || agent.stateCounts().failed > 0, 300_000);
+  const seconds = (performance.now() - started) / 1000;
+  if (agent.stateCounts().failed > 0) throw new Error(`${agent.stateCounts().failed} registrations failed`);
+  const retransmissions = stack.counters.retransmissions;
+  await agent.stop();
+  await stack.stop();
+  return { seconds, retransmissions };
+}
+
+/** Memory per registration held: HELD registrations against a trivial registrar in a child process. */
+async function measureMemory(): Promise<{ heapBytesPer: number; rssBytesPer: number; seconds: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./sip/mini-registrar.process.ts', import.meta.url).pathname],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const port = Number(
+    await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
+  );
+  try {
+    const stack = await SipStack.start({ host: '127.0.0.1' });
+    const agent = new RegistrationAgent(
+      stack,
+      { onState: () => undefined },
+      { ratePerSecond: 50_000, burst: CONCURRENCY, maxInFlight: CONCURRENCY },
+    );
+    const service: SipServiceConfig = {
+      sipDomain: 'pbx.test',
+      proxyHost: '127.0.0.1',
+      proxyPort: port,
+      transport: 'udp',
+      expirySeconds: 3600,
+    };
+    // Warm up (JIT-compiled code and grown pools belong to the baseline, not to each registration), then forget.
+    const warmup = configs(service, 2000, 'warmup');
+    for (const config of warmup) agent.upsert(config);
+    await waitFor(() => agent.stateCounts().registered === warmup.length, 60_000);
+    await Promise.all(warmup.map((c) => agent.remove(c.id)));
+    await waitFor(() => stack.clientTransactionCount === 0 && stack.absorbingCount === 0, 30_000);
+    const before = await settledMemory();
+    const started = performance.now();
+    for (const config of configs(service, HELD, 'held')) agent.upsert(config);
+    await waitFor(() => agent.stateCounts().registered === HELD || agent.stateCounts().failed > 0, 600_000);
+    if (agent.stateCounts().failed > 0) throw new Error(`${agent.stateCounts().failed} registrations failed`);
+    const seconds = (performance.now() - started) / 1000;
+    await waitFor(() => stack.clientTransactionCount === 0 && stack.absorbingCount === 0, 30_000); // after Timer K
+    const after = await settledMemory();
+    await agent.stop();
+    await stack.stop();
+    return {
+      heapBytesPer: (after.heapUsed - before.heapUsed) / HELD,
+      rssBytesPer: (after.rss - before.rss) / HELD,
+      seconds,
+    };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  if (!kamailioInstalled())
+    throw new Error('kamailio is not installed (apt-get install kamailio sip-tester)');
+  const kamailio = await Kamailio.start({
+    users: users.map((u) => ({ username: u.authUsername, password: u.password })),
+    children: 4,
+    shmMb: 256,
+  });
+  try {
+    console.error(`[bench] our agent registers ${USERS} users`);
+    const ours = await measureOurs(kamailio);
+    const oursHeld = await kamailio.statistic('registered_users');
+    await kamailio.restart(); // empty location table again, so sipp starts from the same state
+    console.error(`[bench] sipp registers the same ${USERS} users`);
+    const sipp = await runSippRegistrations({
+      dir: kamailio.dir,
+      target: `127.0.0.1:${kamailio.port}`,
+      domain: kamailio.domain,
+      users,
+      ratePerSecond: 50_000,
+      maxConcurrent: CONCURRENCY,
+      localPort: await freePort(),
+    });
+    const sippHeld = await kamailio.statistic('registered_users');
+    if (sipp.exitCode !== 0) console.error(`sipp exited with ${sipp.exitCode}:\n${sipp.output.slice(-3000)}`);
+    console.error(`[bench] ${HELD} registrations held for the memory figure`);
+    const memory = await measureMemory();
+    const figures = {
+      users: USERS,
+      concurrency: CONCURRENCY,
+      oursSeconds: round(ours.seconds),
+      oursPerSecond: Math.round(USERS / ours.seconds),
+      oursRetransmissions: ours.retransmissions,
+      oursRegisteredAtKamailio: oursHeld,
+      sippSeconds: round(sipp.seconds),
+      sippPerSecond: Math.round(USERS / sipp.seconds),
+      sippExitCode: sipp.exitCode,
+      sippRegisteredAtKamailio: sippHeld,
+      ratioOursToSipp: round(sipp.seconds / ours.seconds),
+      held: HELD,
+      heldRegistrar: 'digest registrar in a child process (bench/sip/mini-registrar.process.ts)',
+      heldSeconds: round(memory.seconds),
+      heapBytesPerRegistration: Math.round(memory.heapBytesPer),
+      rssBytesPerRegistration: Math.round(memory.rssBytesPer),
+    };
+    console.log(`
+SIP registration benchmark (Kamailio ${kamailio.port} on loopback, digest MD5, UDP, ${CONCURRENCY} in flight)
+  ours : ${USERS} users in ${figures.oursSeconds} s = ${figures.oursPerSecond}/s (Kamailio holds ${oursHeld}, ${ours.retransmissions} retransmissions)
+  sipp : ${USERS} users in ${figures.sippSeconds} s = ${figures.sippPerSecond}/s (Kamailio holds ${sippHeld}, exit ${sipp.exitCode})
+  ratio: ours / sipp = ${figures.ratioOursToSipp} (target >= 0.5)
+  memory at ${HELD} registrations held: ${figures.heapBytesPerRegistration} B heap, ${figures.rssBytesPerRegistration} B RSS per registration (target <= 2048)
+`);
+    console.log(JSON.stringify({ bench: 'sip-register', ...figures }));
+  } finally {
+    await kamailio.dispose();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+await main();
