@@ -12,6 +12,7 @@ import {
 import type { AppContext } from '../app/context.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './error-mapper.js';
+import { registerPortal } from './portal.static.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -77,6 +78,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs'));
+  await registerPortal(app);
   return app;
 }

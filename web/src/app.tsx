@@ -1,0 +1,62 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { onUnauthenticated } from './api/client.js';
+import { keys, useSession } from './api/queries.js';
+import { AccountPage } from './accounts/account-page.js';
+import { HomePage } from './accounts/home-page.js';
+import { Header } from './components/header.js';
+import { ErrorNotice, Loading } from './components/status.js';
+import { matchRoute, useLocation, type Route } from './router.js';
+import { ServicePage } from './services/service-page.js';
+import { ServicesPage } from './services/services-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { NotFoundPage } from './pages/not-found-page.js';
+import { UserPage } from './users/user-page.js';
+import { UsersPage } from './users/users-page.js';
+
+/** The portal: sign-in until there is a session, then the page the address names. */
+export function App() {
+  const session = useSession();
+  const client = useQueryClient();
+  const { pathname } = useLocation();
+
+  useEffect(() => onUnauthenticated(() => client.setQueryData(keys.session, null)), [client]);
+
+  if (session.isPending) return <Loading label="Loading Callbridge" />;
+  if (session.isError) return <ErrorNotice error={session.error} />;
+  if (!session.data) return <SignInPage />;
+
+  const route = matchRoute(pathname);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header administrator={session.data} route={route} />
+      <main id="main" tabIndex={-1}>
+        <RoutePage route={route} />
+      </main>
+    </>
+  );
+}
+
+function RoutePage({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'home':
+      return <HomePage />;
+    case 'account':
+      return <AccountPage key={route.accountId} accountId={route.accountId} />;
+    case 'services':
+      return <ServicesPage key={route.accountId} accountId={route.accountId} />;
+    case 'service':
+      return (
+        <ServicePage key={route.serviceId ?? 'new'} accountId={route.accountId} serviceId={route.serviceId} />
+      );
+    case 'users':
+      return <UsersPage key={route.accountId} accountId={route.accountId} />;
+    case 'user':
+      return <UserPage key={route.userId ?? 'new'} accountId={route.accountId} userId={route.userId} />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
+}

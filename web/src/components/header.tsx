@@ -1,0 +1,56 @@
+import { useSignOut } from '../api/queries.js';
+import type { Administrator } from '../api/types.js';
+import { Link, routeAccountId, type Route } from '../router.js';
+import { AccountSwitcher } from './account-switcher.js';
+
+/** The bar on every page: product name, account switcher, the account's sections, the administrator. */
+export function Header({ administrator, route }: { administrator: Administrator; route: Route }) {
+  const signOut = useSignOut();
+  const accountId = routeAccountId(route);
+  return (
+    <header className="app-header">
+      <div className="app-header-row">
+        <Link to="/" className="brand">
+          Callbridge
+        </Link>
+        <AccountSwitcher currentId={accountId} route={route} />
+        <div className="who">
+          <span className="who-name" title={administrator.email}>
+            {administrator.displayName || administrator.email}
+          </span>
+          <button type="button" className="button-quiet" onClick={() => signOut.mutate()}>
+            Sign out
+          </button>
+        </div>
+      </div>
+      {accountId && <AccountNav accountId={accountId} route={route} />}
+    </header>
+  );
+}
+
+// Sections of an account. Tenant connection, sync and licences slot in here as their APIs arrive.
+const sections = [
+  { page: 'account', label: 'Overview', path: '' },
+  { page: 'services', label: 'Services', path: '/services' },
+  { page: 'users', label: 'Users', path: '/users' },
+] as const;
+
+function AccountNav({ accountId, route }: { accountId: string; route: Route }) {
+  const current = route.page === 'service' ? 'services' : route.page === 'user' ? 'users' : route.page;
+  return (
+    <nav className="account-nav" aria-label="Account sections">
+      <ul>
+        {sections.map((s) => (
+          <li key={s.page}>
+            <Link
+              to={`/accounts/${accountId}${s.path}`}
+              aria-current={current === s.page ? 'page' : undefined}
+            >
+              {s.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
