@@ -98,7 +98,7 @@ function describeCsvError(error: CsvError): { row: number; message: string; fix:
   if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
     return {
       row,
-      message: `A cell opened with a double quote (") is never closed, from row ${row} on`,
+      message: 'A cell opened with a double quote (") is never closed: the file ends inside it',
       fix: 'Close the quote, or save the file again from Excel, which quotes cells correctly.',
     };
   }
