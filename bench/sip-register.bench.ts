@@ -6,13 +6,11 @@
  *
  * Prints a summary and one JSON line: {"bench":"sip-register", ...}.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { RegistrationAgent } from '../src/sip/registration/registration.agent.js';
 import type { RegistrationConfig, SipServiceConfig } from '../src/sip/registration/registration.types.js';
 import { SipStack } from '../src/sip/stack/sip.stack.js';
 import { freePort, Kamailio, kamailioInstalled } from '../test/sip/support/kamailio.js';
-import { settledMemory } from './sip/memory.probe.js';
+import { measureHeldMemory } from './sip/held-memory.js';
 import { runSippRegistrations } from './sip/sipp.runner.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -70,58 +68,6 @@ async function measureOurs(kamailio: Kamailio): Promise<{ seconds: number; retra
   return { seconds, retransmissions };
 }
 
-/** Memory per registration held: HELD registrations against a trivial registrar in a child process. */
-async function measureMemory(): Promise<{ heapBytesPer: number; rssBytesPer: number; seconds: number }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('./sip/mini-registrar.process.ts', import.meta.url).pathname],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const port = Number(
-    await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve)),
-  );
-  try {
-    const stack = await SipStack.start({ host: '127.0.0.1' });
-    const agent = new RegistrationAgent(
-      stack,
-      { onState: () => undefined },
-      { ratePerSecond: 50_000, burst: CONCURRENCY, maxInFlight: CONCURRENCY },
-    );
-    const service: SipServiceConfig = {
-      sipDomain: 'pbx.test',
-      proxyHost: '127.0.0.1',
-      proxyPort: port,
-      transport: 'udp',
-      expirySeconds: 3600,
-    };
-    // Warm up (JIT-compiled code and grown pools belong to the baseline, not to each registration), then forget.
-    const warmup = configs(service, 2000, 'warmup');
-    for (const config of warmup) agent.upsert(config);
-    await waitFor(() => agent.stateCounts().registered === warmup.length, 60_000);
-    await Promise.all(warmup.map((c) => agent.remove(c.id)));
-    await waitFor(() => stack.clientTransactionCount === 0 && stack.absorbingCount === 0, 30_000);
-    const before = await settledMemory();
-    const started = performance.now();
-    for (const config of configs(service, HELD, 'held')) agent.upsert(config);
-    await waitFor(() => agent.stateCounts().registered === HELD || agent.stateCounts().failed > 0, 600_000);
-    if (agent.stateCounts().failed > 0) throw new Error(`${agent.stateCounts().failed} registrations failed`);
-    const seconds = (performance.now() - started) / 1000;
-    await waitFor(() => stack.clientTransactionCount === 0 && stack.absorbingCount === 0, 30_000); // after Timer K
-    const after = await settledMemory();
-    await agent.stop();
-    await stack.stop();
-    return {
-      heapBytesPer: (after.heapUsed - before.heapUsed) / HELD,
-      rssBytesPer: (after.rss - before.rss) / HELD,
-      seconds,
-    };
-  } finally {
-    child.kill('SIGTERM');
-  }
-}
-
 async function main(): Promise<void> {
   if (!kamailioInstalled())
     throw new Error('kamailio is not installed (apt-get install kamailio sip-tester)');
@@ -148,7 +94,7 @@ async function main(): Promise<void> {
     const sippHeld = await kamailio.statistic('registered_users');
     if (sipp.exitCode !== 0) console.error(`sipp exited with ${sipp.exitCode}:\n${sipp.output.slice(-3000)}`);
     console.error(`[bench] ${HELD} registrations held for the memory figure`);
-    const memory = await measureMemory();
+    const memory = await measureHeldMemory(HELD, CONCURRENCY);
     const figures = {
       users: USERS,
       concurrency: CONCURRENCY,

@@ -67,3 +67,11 @@ export function randomToken(length = 16): string {
   while (out.length < length) out += Math.random().toString(36).slice(2);
   return out.slice(0, length);
 }
+
+/**
+ * A flat copy of a string that is kept for long. V8 represents slices and concatenations as views that keep
+ * their parent alive: a nonce sliced out of a response would hold the whole response text.
+ */
+export function detachString(value: string): string {
+  return Buffer.from(value, 'utf8').toString('utf8');
+}

@@ -1,5 +1,5 @@
 import { buildAuthorization, chooseChallenge, type DigestChallenge } from '../auth/digest.js';
-import type { SipResponse } from '../message/sip-message.js';
+import { detachString, type SipResponse } from '../message/sip-message.js';
 import { SipResolver } from '../dns/sip.resolver.js';
 import { isSipError } from '../sip.error.js';
 import type { SipStack } from '../stack/sip.stack.js';
@@ -135,7 +135,7 @@ export class RegisterExchange {
       if (this.shapes.size < MAX_SHAPES) this.shapes.set(key, shape);
     }
     reg.challenge = shape;
-    reg.nonce = challenge.nonce;
+    reg.nonce = detachString(challenge.nonce);
     reg.nonceCount = 0;
   }
 

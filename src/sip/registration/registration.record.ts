@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DigestAlgorithm } from '../auth/digest.js';
 import { SipHeaders } from '../message/sip-headers.js';
-import { randomToken, type SipRequest } from '../message/sip-message.js';
+import { detachString, randomToken, type SipRequest } from '../message/sip-message.js';
 import { ALLOWED_METHODS } from '../stack/incoming-request.handler.js';
 import type { LocalEndpoint } from '../transport/transport.types.js';
 import type { Scheduled } from './timer.heap.js';
@@ -49,7 +49,7 @@ export class Registration implements Scheduled {
   constructor(
     public config: RegistrationConfig,
     readonly token: string,
-    readonly callId: string = randomToken(20),
+    readonly callId: string = detachString(randomToken(20)),
   ) {}
 }
 
