@@ -42,7 +42,9 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 /** Our agent registers every user once; returns seconds from the first upsert to the last 2xx. */
-async function measureOurs(kamailio: Kamailio): Promise<{ seconds: number; retransmissions: number }> {
+async function measureOurs(
+  kamailio: Kamailio,
+): Promise<{ seconds: number; cpuSeconds: number; retransmissions: number }> {
   const stack = await SipStack.start({ host: '127.0.0.1' });
   let registered = 0;
   const agent = new RegistrationAgent(
@@ -58,14 +60,17 @@ async function measureOurs(kamailio: Kamailio): Promise<{ seconds: number; retra
     expirySeconds: 3600,
   };
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const config of configs(service, USERS, 'user')) agent.upsert(config);
   await waitFor(() => registered === USERS || agent.stateCounts().failed > 0, 300_000);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   if (agent.stateCounts().failed > 0) throw new Error(`${agent.stateCounts().failed} registrations failed`);
   const retransmissions = stack.counters.retransmissions;
   await agent.stop();
   await stack.stop();
-  return { seconds, retransmissions };
+  return { seconds, cpuSeconds, retransmissions };
 }
 
 async function main(): Promise<void> {
@@ -100,10 +105,12 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       oursSeconds: round(ours.seconds),
       oursPerSecond: Math.round(USERS / ours.seconds),
+      oursCpuMsPerRegistration: round((ours.cpuSeconds * 1000) / USERS),
       oursRetransmissions: ours.retransmissions,
       oursRegisteredAtKamailio: oursHeld,
       sippSeconds: round(sipp.seconds),
       sippPerSecond: Math.round(USERS / sipp.seconds),
+      sippCpuMsPerRegistration: round((sipp.cpuSeconds * 1000) / USERS),
       sippExitCode: sipp.exitCode,
       sippRegisteredAtKamailio: sippHeld,
       ratioOursToSipp: round(sipp.seconds / ours.seconds),
@@ -115,8 +122,8 @@ async function main(): Promise<void> {
     };
     console.log(`
 SIP registration benchmark (Kamailio ${kamailio.port} on loopback, digest MD5, UDP, ${CONCURRENCY} in flight)
-  ours : ${USERS} users in ${figures.oursSeconds} s = ${figures.oursPerSecond}/s (Kamailio holds ${oursHeld}, ${ours.retransmissions} retransmissions)
-  sipp : ${USERS} users in ${figures.sippSeconds} s = ${figures.sippPerSecond}/s (Kamailio holds ${sippHeld}, exit ${sipp.exitCode})
+  ours : ${USERS} users in ${figures.oursSeconds} s = ${figures.oursPerSecond}/s (Kamailio holds ${oursHeld}, ${ours.retransmissions} retransmissions, CPU ${figures.oursCpuMsPerRegistration} ms/registration)
+  sipp : ${USERS} users in ${figures.sippSeconds} s = ${figures.sippPerSecond}/s (Kamailio holds ${sippHeld}, exit ${sipp.exitCode}, CPU ${figures.sippCpuMsPerRegistration} ms/registration)
   ratio: ours / sipp = ${figures.ratioOursToSipp} (target >= 0.5)
   memory at ${HELD} registrations held: ${figures.heapBytesPerRegistration} B heap, ${figures.rssBytesPerRegistration} B RSS per registration (target <= 2048)
 `);

@@ -51,6 +51,8 @@ export interface SippUser {
 /** Result of a sipp run. */
 export interface SippResult {
   seconds: number;
+  /** CPU time sipp used (user + system), from the shell's `times`. */
+  cpuSeconds: number;
   exitCode: number | null;
   output: string;
 }
@@ -102,10 +104,24 @@ export async function runSippRegistrations(options: {
     '-timeout_error',
   ];
   const started = performance.now();
-  const child = spawn('sipp', args, { cwd: options.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through bash so `times` reports sipp's CPU time (wall time is noisy on a shared machine; CPU is not).
+  const script = 'sipp "$@"; rc=$?; echo "cpu-times"; times; exit $rc';
+  const child = spawn('bash', ['-c', script, 'bash', ...args], {
+    cwd: options.dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { seconds: (performance.now() - started) / 1000, exitCode, output };
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, cpuSeconds: childCpuSeconds(output), exitCode, output };
+}
+
+/** Children's user + system seconds from bash `times` output (its last line: `0m1.234s 0m0.567s`). */
+function childCpuSeconds(output: string): number {
+  const lines = output.slice(output.lastIndexOf('cpu-times')).trim().split('\n');
+  const match = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/.exec(lines.at(-1) ?? '');
+  if (!match) return Number.NaN;
+  return Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) * 60 + Number(match[4]);
 }
