@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { ParseLimits } from '../message/message.parser.js';
 import type { SipError } from '../sip.error.js';

@@ -44,7 +44,15 @@ export class MiniRegistrar {
   ) {}
 
   static async start(options: MiniRegistrarOptions = {}): Promise<MiniRegistrar> {
-    const stack = await SipStack.start({ host: '127.0.0.1', userAgent: 'mini-registrar' });
+    return MiniRegistrar.startOn({}, options);
+  }
+
+  /** Start on given ports (e.g. the TCP port of a registrar that was stopped, to play a PBX restart). */
+  static async startOn(
+    ports: { udpPort?: number; tcpPort?: number },
+    options: MiniRegistrarOptions = {},
+  ): Promise<MiniRegistrar> {
+    const stack = await SipStack.start({ host: '127.0.0.1', userAgent: 'mini-registrar', ...ports });
     const registrar = new MiniRegistrar(stack, options);
     stack.setRequestHandler((request) => registrar.handle(request));
     return registrar;
