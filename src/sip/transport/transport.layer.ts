@@ -79,10 +79,10 @@ export class TransportLayer {
     });
     await tcp.open();
     await tls.open();
-    const advertised =
-      options.advertisedHost ??
-      (options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
-    return new TransportLayer(udp, tcp, tls, advertised);
+    const bound = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+    const advertised = options.advertisedHost ?? bound;
+    // An IPv6 address in Via and Contact goes in brackets (RFC 3261 section 25.1, IPv6reference).
+    return new TransportLayer(udp, tcp, tls, isIPv6(advertised) ? `[${advertised}]` : advertised);
   }
 
   /** Our address on a transport, for Via sent-by and Contact. */
