@@ -103,6 +103,19 @@ describe('RegistrationAgent against a loopback registrar', () => {
     await until(() => agent.status('user-1')!.state === 'registered');
   });
 
+  it('retry() tries a finally failed registration again on demand', async () => {
+    const { registrar, agent, config } = await setup({
+      password: (user) => (user === '101' ? 'changed' : 'secret'),
+    });
+    agent.upsert(config(1, 'secret'));
+    await until(() => agent.status('user-1')!.state === 'failed');
+    expect(agent.retry('user-1')).toBe(true);
+    expect(agent.status('user-1')!.state).toBe('pending');
+    await until(() => agent.status('user-1')!.state === 'failed');
+    expect(registrar.registers).toBe(4);
+    expect(agent.retry('nobody')).toBe(false);
+  });
+
   it('remove unregisters with Expires: 0 and forgets the user', async () => {
     const { registrar, agent, config } = await setup();
     agent.upsert(config(1));

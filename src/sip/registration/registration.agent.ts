@@ -110,6 +110,20 @@ export class RegistrationAgent {
     });
   }
 
+  /**
+   * Try a failed registration again now (e.g. an administrator's "retry" after fixing the PBX side, which a
+   * final failure otherwise waits for). False when the user is unknown or not failed.
+   */
+  retry(id: string): boolean {
+    const reg = this.book.byId(id);
+    if (!reg || reg.state !== 'failed' || this.stopped) return false;
+    reg.failures = 0;
+    this.heap.cancel(reg);
+    this.book.setState(reg, { state: 'pending', detail: {} });
+    this.queue(reg);
+    return true;
+  }
+
   /** Current status of a user, undefined when unknown. */
   status(id: string): RegistrationStatus | undefined {
     const reg = this.book.byId(id);
