@@ -135,6 +135,11 @@ export class RegistrationAgent {
     return this.book.counts;
   }
 
+  /** User ids held. */
+  ids(): string[] {
+    return this.book.userIds();
+  }
+
   /** Registrations held. */
   get size(): number {
     return this.book.size;
