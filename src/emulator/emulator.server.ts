@@ -12,6 +12,7 @@ import { RequestDispatcher } from './request.dispatcher.js';
 import { seedFileSchema, type SeedFileInput } from './seed.schema.js';
 import { snapshotOf } from './state.snapshot.js';
 import { TEAMS_ADMIN_PREFIX, teamsAdminRoutes } from './teams-admin.routes.js';
+import { numberRoutes } from './numbers.routes.js';
 import { teamsRoutes } from './teams.routes.js';
 import type { TenantState } from './tenant.state.js';
 
@@ -21,6 +22,7 @@ const routes: Route[] = [
   ...adminRoutes,
   ...batchRoutes,
   ...deltaRoutes,
+  ...numberRoutes,
   ...teamsRoutes,
   ...directoryRoutes,
   ...teamsAdminRoutes,

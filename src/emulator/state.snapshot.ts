@@ -46,6 +46,18 @@ function tenantSnapshot(tenant: TenantState): SeedTenantInput {
     federation: tenant.telephony.federation,
     domains: [...tenant.domains.values()],
     pstnUsages: tenant.telephony.pstnUsages,
+    voiceRoutingPolicies: [...tenant.telephony.voiceRoutingPolicies.values()]
+      .filter((p) => p.Identity !== 'Global')
+      .map((p) => ({ identity: p.Identity.replace(/^Tag:/, ''), onlinePstnUsages: p.OnlinePstnUsages })),
+    voiceRoutes: [...tenant.telephony.voiceRoutes.values()].map((r) => ({
+      identity: String(r.Identity),
+      numberPattern: typeof r.NumberPattern === 'string' ? r.NumberPattern : '.*',
+      onlinePstnGatewayList: Array.isArray(r.OnlinePstnGatewayList)
+        ? (r.OnlinePstnGatewayList as string[])
+        : [],
+      onlinePstnUsages: Array.isArray(r.OnlinePstnUsages) ? (r.OnlinePstnUsages as string[]) : [],
+      priority: typeof r.Priority === 'number' ? r.Priority : 1,
+    })),
   };
 }
 
