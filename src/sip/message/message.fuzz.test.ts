@@ -14,7 +14,8 @@ function onlyTypedErrors(fn: () => void): void {
   } catch (error) {
     if (!isSipError(error)) throw error;
   }
-  expect(performance.now() - started).toBeLessThan(250);
+  // Generous for a loaded CI machine; a backtracking regex on these inputs takes far longer.
+  expect(performance.now() - started).toBeLessThan(1000);
 }
 
 const fixtures = ALL_FIXTURES.map((f) => Buffer.from(f));

@@ -18,19 +18,12 @@ import { RegistrationBook } from './registration.book.js';
 import type {
   RegistrationAgentOptions,
   RegistrationConfig,
+  RegistrationCounters,
   RegistrationStateName,
   RegistrationStatePort,
   RegistrationStatus,
 } from './registration.types.js';
 import { TimerHeap } from './timer.heap.js';
-
-/** Counters of the agent, read by the metrics. */
-export interface RegistrationCounters {
-  attempts: number;
-  successes: number;
-  failures: number;
-  unregisters: number;
-}
 
 /**
  * The registration agent (the `sip` role's half of issue 7): keeps every configured user registered to its PBX
@@ -135,6 +128,11 @@ export class RegistrationAgent {
     return this.book.counts;
   }
 
+  /** The user id a Request-URI user part (our Contact token) belongs to, for routing incoming calls later. */
+  userForContact(contactUser: string): string | undefined {
+    return this.book.byToken(contactUser)?.config.id;
+  }
+
   /** User ids held. */
   ids(): string[] {
     return this.book.userIds();
@@ -199,6 +197,10 @@ export class RegistrationAgent {
     const unregister = reg.removing || reg.config.enabled === false;
     const expires = unregister ? 0 : Math.max(reg.config.service.expirySeconds, reg.minExpires);
     this.counters.attempts++;
+    // The refresh only starts after the binding ran out: the node is behind (pacing backlog, overload).
+    if (!unregister && reg.state === 'registered' && reg.expiresAt > 0 && Date.now() > reg.expiresAt) {
+      this.book.setState(reg, this.book.boundStatus(reg, 'expiring'));
+    }
     let outcome: ExchangeOutcome;
     try {
       outcome = await this.exchange.run(reg, expires);

@@ -1,7 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SipStack, SipStackCounters } from '../stack/sip.stack.js';
-import type { RegistrationAgent, RegistrationCounters } from './registration.agent.js';
-import type { RegistrationStateName } from './registration.types.js';
+import type { RegistrationAgent } from './registration.agent.js';
+import type { RegistrationCounters, RegistrationStateName } from './registration.types.js';
 
 const STATES: RegistrationStateName[] = ['registered', 'expiring', 'pending', 'failed', 'disabled'];
 

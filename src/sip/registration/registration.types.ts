@@ -72,3 +72,11 @@ export interface RegistrationAgentOptions {
   /** Retry-After values above this are cut to it (ms). Default 3600 s. */
   maxRetryAfterMs?: number;
 }
+
+/** Counters of the agent, read by the metrics. */
+export interface RegistrationCounters {
+  attempts: number;
+  successes: number;
+  failures: number;
+  unregisters: number;
+}
