@@ -63,7 +63,7 @@ export class StreamTransport {
     if (this.options.keepAliveIntervalMs > 0) {
       this.keepAliveTimer = setInterval(
         () => this.keepAlive(),
-        Math.max(1000, this.options.keepAliveIntervalMs / 2),
+        Math.max(250, this.options.keepAliveIntervalMs / 4),
       );
       this.keepAliveTimer.unref();
     }

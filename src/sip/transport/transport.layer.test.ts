@@ -129,7 +129,7 @@ describe('CRLF keep-alive (RFC 5626)', () => {
       () => transport.close(),
     );
     await transport.send({ protocol: 'tcp', address: '127.0.0.1', port }, Buffer.from('\r\n'));
-    await new Promise((r) => setTimeout(r, 1800));
+    await new Promise((r) => setTimeout(r, 2000)); // idle 1 s, checked every 250 ms
     expect(received.join('')).toContain('\r\n\r\n');
     received.length = 0;
     const before = Date.now();
