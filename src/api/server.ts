@@ -17,6 +17,8 @@ import { accountRoutes } from './routes/accounts.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
+import { syncRoutes } from './routes/sync.routes.js';
+import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -26,7 +28,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  *
  * @example const app = await buildServer(ctx); await app.listen({ port: 8080 });
  */
-export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+export async function buildServer(
+  ctx: AppContext,
+  options: { nudgeWorker?: () => void } = {},
+): Promise<FastifyInstance> {
+  const publicUrl = ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`;
   const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app: FastifyInstance = Fastify({
     loggerInstance,
@@ -75,6 +81,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
       await v1.register(accountRoutes(ctx.services));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
+      await v1.register(tenantConnectionRoutes(ctx.services, publicUrl));
+      await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
     },
     { prefix: '/api/v1' },
   );

@@ -4,7 +4,15 @@ import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
+import { SyncRunner } from '../services/sync/sync.runner.js';
+import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
+import {
+  TenantConnectionsService,
+  graphClientFactory,
+  type MicrosoftClientFactory,
+} from '../services/tenant-connections.service.js';
 import { UsersService } from '../services/users.service.js';
+import { Worker, type WorkerOptions } from '../worker/worker.js';
 import { VoiceServicesService } from '../services/voice-services.service.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../store/database.js';
 import { Store } from '../store/store.js';
@@ -16,6 +24,8 @@ export interface Services {
   users: UsersService;
   administrators: AdministratorsService;
   audit: AuditService;
+  tenantConnections: TenantConnectionsService;
+  sync: SyncService;
 }
 
 /** Everything a role needs, built once per process from the configuration (the composition root). */
@@ -25,6 +35,8 @@ export interface AppContext {
   store: Store;
   secrets: SecretBox;
   services: Services;
+  /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
+  createWorker(options?: WorkerOptions): Worker;
   close(): Promise<void>;
 }
 
@@ -36,7 +48,7 @@ export interface AppContext {
 export async function createAppContext(
   config: Config,
   logger: Logger,
-  options: { migrate?: boolean; handle?: DatabaseHandle } = {},
+  options: { migrate?: boolean; handle?: DatabaseHandle; microsoftClients?: MicrosoftClientFactory } = {},
 ): Promise<AppContext> {
   const handle = options.handle ?? openDatabase(databaseUrlOf(config));
   if (options.migrate !== false) {
@@ -45,12 +57,27 @@ export async function createAppContext(
   }
   const store = new Store(handle);
   const secrets = new SecretBox(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  const tenantConnections = new TenantConnectionsService(
+    store,
+    secrets,
+    options.microsoftClients ?? graphClientFactory,
+  );
+  const sync = new SyncService(store, new SyncRunner(store, tenantConnections));
   const services: Services = {
+    tenantConnections,
+    sync,
     accounts: new AccountsService(store),
     voiceServices: new VoiceServicesService(store),
     users: new UsersService(store, secrets),
     administrators: new AdministratorsService(store),
     audit: new AuditService(store),
   };
-  return { config, logger, store, secrets, services, close: () => handle.close() };
+  const createWorker = (workerOptions?: WorkerOptions) =>
+    new Worker(
+      store.repos.jobs,
+      { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) },
+      logger,
+      workerOptions,
+    );
+  return { config, logger, store, secrets, services, createWorker, close: () => handle.close() };
 }

@@ -39,6 +39,7 @@ export interface TenantConnection {
   cloud: NationalCloud;
   authorityHost: string;
   graphBaseUrl: string;
+  teamsAdminBaseUrl: string | null;
   consentState: ConsentState;
   consentError: string | null;
   consentedAt: string | null;
@@ -128,6 +129,8 @@ export interface User {
   registrationState: RegistrationState;
   registrationDetail: RegistrationDetail;
   externalId: string | null;
+  /** Microsoft's message when the last sync could not write this user's settings to the tenant. */
+  syncError: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -184,4 +187,31 @@ export interface Administrator {
   lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export type SyncRunState = 'queued' | 'running' | 'succeeded' | 'warning' | 'failed';
+
+/** One sync of a service: who started it, what it found and did, and a readable log. */
+export interface SyncRun {
+  id: string;
+  accountId: string;
+  serviceId: string;
+  jobId: string | null;
+  state: SyncRunState;
+  dryRun: boolean;
+  diagnostic: boolean;
+  trigger: 'person' | 'schedule' | 'change';
+  startedBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  counters: Record<string, number>;
+  error: string | null;
+}
+
+export interface SyncLogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  userId?: string;
 }

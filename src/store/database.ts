@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import * as coreRecords from './migrations/0001-core-records.js';
+import * as sync from './migrations/0002-sync.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -28,6 +29,7 @@ export interface DatabaseHandle {
 /** Migrations in order; a new migration is appended here (bundled, so no file-system scan at run time). */
 const migrations: Record<string, Migration> = {
   '0001-core-records': coreRecords,
+  '0002-sync': sync,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

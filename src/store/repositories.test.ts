@@ -212,6 +212,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
       cloud: 'global',
       authorityHost: 'https://login.microsoftonline.com',
       graphBaseUrl: 'https://graph.microsoft.com',
+      teamsAdminBaseUrl: null,
       consentState: 'not_connected',
       consentError: null,
       consentedAt: null,

@@ -33,6 +33,7 @@ export interface TenantConnectionsTable {
   cloud: 'global' | 'usgov' | 'china' | 'custom';
   authority_host: string;
   graph_base_url: string;
+  teams_admin_base_url: string | null;
   consent_state: 'not_connected' | 'pending' | 'granted' | 'denied' | 'revoked';
   consent_error: string | null;
   consented_at: string | null;
@@ -85,6 +86,11 @@ export interface UsersTable {
   registration_state: 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
   registration_detail: string;
   external_id: string | null;
+  /** The Teams line both sides agreed on at the last sync (null: none); meaningful when `synced` is 1. */
+  synced_line: string | null;
+  synced: number;
+  /** Microsoft's message for this user's last failed write, e.g. a number held by someone else. */
+  sync_error: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -147,7 +153,27 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+export interface SyncRunsTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  job_id: string | null;
+  state: 'queued' | 'running' | 'succeeded' | 'warning' | 'failed';
+  dry_run: number;
+  diagnostic: number;
+  trigger: 'person' | 'schedule' | 'change';
+  started_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  counters: string;
+  plan: string | null;
+  log: string;
+  error: string | null;
+}
+
 export interface Database {
+  sync_runs: SyncRunsTable;
   accounts: AccountsTable;
   subscriptions: SubscriptionsTable;
   tenant_connections: TenantConnectionsTable;

@@ -6,6 +6,7 @@ import { AdministratorsRepository } from './repositories/administrators.reposito
 import { AuditRepository } from './repositories/audit.repository.js';
 import { JobsRepository } from './repositories/jobs.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
+import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
@@ -20,6 +21,7 @@ export interface Repositories {
   jobs: JobsRepository;
   audit: AuditRepository;
   administrators: AdministratorsRepository;
+  syncRuns: SyncRunsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -32,6 +34,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     jobs: new JobsRepository(db, dialect),
     audit: new AuditRepository(db),
     administrators: new AdministratorsRepository(db),
+    syncRuns: new SyncRunsRepository(db),
   };
 }
 

@@ -8,6 +8,7 @@ import { buildServer } from '../../src/api/server.js';
 import { createAppContext, type AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Dialect } from '../../src/store/database.js';
+import type { MicrosoftClientFactory } from '../../src/services/tenant-connections.service.js';
 import { createTestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -25,7 +26,7 @@ const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } 
 /** The API in-process on a fresh database of the dialect, with an administrator and an API token. */
 export async function createTestApp(
   dialect: Dialect,
-  options: { extend?: (app: FastifyInstance) => void } = {},
+  options: { extend?: (app: FastifyInstance) => void; microsoftClients?: MicrosoftClientFactory } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-app-'));
@@ -35,7 +36,10 @@ export async function createTestApp(
   });
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const ctx = await createAppContext(config, logger, { handle: database });
+  const ctx = await createAppContext(config, logger, {
+    handle: database,
+    ...(options.microsoftClients && { microsoftClients: options.microsoftClients }),
+  });
   await ctx.services.administrators.create(system, {
     email: 'owner@callbridge.test',
     password: 'correct horse battery',

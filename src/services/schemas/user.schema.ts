@@ -99,6 +99,7 @@ export const userView = z
       reason: z.string().optional(),
     }),
     externalId: z.string().nullable(),
+    syncError: z.string().nullable(),
     version: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -158,6 +158,15 @@ export class JobsRepository {
       .execute();
   }
 
+  /** Replaces a job's payload (e.g. to point it at the record it works on). */
+  async setPayload(id: string, payload: Record<string, unknown>): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ payload: JSON.stringify(payload), updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async findById(id: string): Promise<Job | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toJob(row);

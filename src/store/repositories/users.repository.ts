@@ -6,7 +6,10 @@ import { isUniqueViolation } from '../database.js';
 import { newId, nowIso, parseJson } from './row-helpers.js';
 
 /** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`). */
-export type UserWrite = Omit<User, 'id' | 'hasSipPassword' | 'version' | 'createdAt' | 'updatedAt'> & {
+export type UserWrite = Omit<
+  User,
+  'id' | 'hasSipPassword' | 'syncError' | 'version' | 'createdAt' | 'updatedAt'
+> & {
   sipPasswordEnc: string | null;
 };
 export type UserPatch = Partial<Omit<UserWrite, 'accountId' | 'serviceId'>>;
@@ -41,6 +44,9 @@ export class UsersRepository {
       ...toColumns(input),
       account_id: input.accountId,
       service_id: input.serviceId,
+      synced_line: null,
+      synced: 0,
+      sync_error: null,
       version: 1,
       created_at: now,
       updated_at: now,
@@ -114,6 +120,43 @@ export class UsersRepository {
       base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toUser), total: Number(count.n) };
+  }
+
+  /** The users of a service with the line each last agreed with the tenant (for the sync plan). */
+  async listForSync(
+    accountId: string,
+    serviceId: string,
+  ): Promise<(User & { syncedLine: string | null | undefined })[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .execute();
+    return rows.map((row) => ({
+      ...toUser(row),
+      syncedLine: row.synced === 1 ? row.synced_line : undefined,
+    }));
+  }
+
+  /** Records the line both sides now agree on, and clears the user's sync error. */
+  async recordSynced(accountId: string, id: string, line: string | null): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ synced_line: line, synced: 1, sync_error: null })
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Keeps Microsoft's message for a write that failed for this user (null clears it). */
+  async recordSyncError(accountId: string, id: string, message: string | null): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ sync_error: message })
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Writes a patch if the record still has `expectedVersion` (optimistic concurrency); returns the new record. */
@@ -230,6 +273,7 @@ function toUser(row: Selectable<UsersTable>): User {
     registrationState: row.registration_state,
     registrationDetail: parseJson(row.registration_detail, {}),
     externalId: row.external_id,
+    syncError: row.sync_error,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -1,0 +1,313 @@
+import { isAppError } from '../../domain/errors.js';
+import { formatLineUri } from '../../domain/numbers/e164.js';
+import type { Actor, SyncLogLine, SyncRun, User, VoiceService } from '../../domain/records.js';
+import {
+  planSync,
+  type PortalUserSnapshot,
+  type SyncChange,
+  type SyncCounters,
+  type SyncPlan,
+} from '../../domain/sync/sync-plan.js';
+import type { MicrosoftTenantClient } from '../../microsoft/index.js';
+import type { Store } from '../../store/store.js';
+import type { TenantConnectionsService } from '../tenant-connections.service.js';
+import { readTenant } from './tenant-reader.js';
+
+const WRITE_CONCURRENCY = 4;
+
+/** The line form both sides compare: `+E164` or `+E164;ext=N`. */
+export function lineOf(user: Pick<User, 'phoneNumber' | 'extension'>): string | null {
+  return user.phoneNumber
+    ? user.extension
+      ? `${user.phoneNumber};ext=${user.extension}`
+      : user.phoneNumber
+    : null;
+}
+
+function splitLine(line: string | null): { phoneNumber: string | null; extension: string | null } {
+  if (!line) return { phoneNumber: null, extension: null };
+  const [number = '', ext] = line.replace(/^tel:/i, '').split(';ext=');
+  return { phoneNumber: number, extension: ext ?? null };
+}
+
+/**
+ * Carries out one sync run: read the tenant, plan against the portal, then (unless a dry run) apply each change.
+ * Every write is idempotent, so a run that dies is simply run again by the next worker and converges: the plan is
+ * recomputed from what was already applied. A per-user failure is recorded on the user and does not stop the run.
+ */
+export class SyncRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly connections: TenantConnectionsService,
+  ) {}
+
+  async run(
+    run: SyncRun,
+    onProgress: (progress: Record<string, unknown>) => Promise<void>,
+  ): Promise<SyncRun['state']> {
+    const log: SyncLogLine[] = [];
+    const say = (message: string, level: SyncLogLine['level'] = 'info', userId?: string) =>
+      log.push({ at: new Date().toISOString(), level, message, ...(userId && { userId }) });
+    await this.store.repos.syncRuns.update(run.id, {
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      error: null,
+    });
+    try {
+      const service = await this.store.repos.services.findById(run.accountId, run.serviceId);
+      if (!service) throw new Error(`Service ${run.serviceId} no longer exists.`);
+      const client = await this.connections.clientFor(run.accountId);
+      say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
+      const tenant = await readTenant(client, service.teams, say);
+      await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
+      const portal = await this.store.repos.users.listForSync(run.accountId, run.serviceId);
+      const plan = planSync(tenant.users, portal.map(toPortalSnapshot));
+      if (run.dryRun) {
+        say(`Dry run: ${describe(plan)}. Nothing was changed.`);
+        return await this.finish(
+          run,
+          plan.counters,
+          plan,
+          log,
+          plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
+        );
+      }
+      await onProgress({ phase: 'applying', changes: plan.changes.length });
+      await this.apply(run, service, client, plan, say);
+      say(`Finished: ${describe(plan)}.`);
+      const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
+      return await this.finish(run, plan.counters, plan, log, state);
+    } catch (error) {
+      const message = isAppError(error) || error instanceof Error ? error.message : String(error);
+      say(`The sync failed: ${message}`, 'error');
+      await this.store.repos.syncRuns.update(run.id, {
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        log,
+        error: message,
+      });
+      return 'failed';
+    }
+  }
+
+  private async finish(
+    run: SyncRun,
+    counters: SyncCounters,
+    plan: SyncPlan,
+    log: SyncLogLine[],
+    state: SyncRun['state'],
+  ): Promise<SyncRun['state']> {
+    await this.store.repos.syncRuns.update(run.id, {
+      state,
+      finishedAt: new Date().toISOString(),
+      counters: { ...counters },
+      plan: plan.changes,
+      log,
+    });
+    return state;
+  }
+
+  private async apply(
+    run: SyncRun,
+    service: VoiceService,
+    client: MicrosoftTenantClient,
+    plan: SyncPlan,
+    say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+  ): Promise<void> {
+    const actor: Actor = { type: 'system', id: null, label: `sync ${run.id}`, source: 'sync' };
+    const writes: Extract<SyncChange, { type: 'write_number' }>[] = [];
+    for (const change of plan.changes) {
+      if (change.type === 'write_number') writes.push(change);
+      else await this.applyLocal(run, service, change, actor, say);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < writes.length) {
+        const change = writes[next++]!;
+        const ok = await this.writeNumber(run, client, change, say);
+        if (ok) plan.counters.written++;
+        else plan.counters.errors++;
+      }
+    };
+    await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  }
+
+  private async applyLocal(
+    run: SyncRun,
+    service: VoiceService,
+    change: Exclude<SyncChange, { type: 'write_number' }>,
+    actor: Actor,
+    say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+  ): Promise<void> {
+    const { accountId } = run;
+    await this.store.transaction(async (tx) => {
+      switch (change.type) {
+        case 'add': {
+          const t = change.tenant;
+          const created = await tx.users.create({
+            accountId,
+            serviceId: service.id,
+            objectId: t.objectId,
+            upn: t.upn,
+            email: t.email,
+            displayName: t.displayName,
+            kind: t.kind,
+            tenantState: t.enabled ? 'active' : 'disabled',
+            usageLocation: t.usageLocation,
+            coexistenceMode: t.coexistenceMode,
+            licences: t.licences,
+            ...splitLine(t.line),
+            numberType: t.line ? (service.kind === 'trunk' ? 'trunk' : 'ddi') : null,
+            sipUsername: null,
+            authUsername: null,
+            sipPasswordEnc: null,
+            registrationEnabled: true,
+            registrationState: 'disabled',
+            registrationDetail: {
+              reason: 'Set a SIP username and password to register this user to the PBX.',
+            },
+            externalId: null,
+          });
+          await tx.users.recordSynced(accountId, created.id, t.line);
+          await tx.audit.append({
+            accountId,
+            actor,
+            action: 'user.create',
+            objectType: 'user',
+            objectId: created.id,
+            before: null,
+            after: { ...created },
+          });
+          return;
+        }
+        case 'update':
+        case 'mark': {
+          const before = await tx.users.findById(accountId, change.userId);
+          const patch = change.type === 'mark' ? { tenantState: change.tenantState } : change.fields;
+          const after = await tx.users.update(accountId, change.userId, patch);
+          await tx.audit.append({
+            accountId,
+            actor,
+            action: `user.sync_${change.type}`,
+            objectType: 'user',
+            objectId: change.userId,
+            before: before ?? null,
+            after: after ?? null,
+          });
+          if (change.type === 'mark')
+            say(`${before?.email ?? change.userId}: ${change.reason}`, 'warn', change.userId);
+          return;
+        }
+        case 'take_number': {
+          const before = await tx.users.findById(accountId, change.userId);
+          const after = await tx.users.update(accountId, change.userId, {
+            ...splitLine(change.to),
+            numberType: change.to ? (before?.numberType ?? 'ddi') : null,
+          });
+          await tx.users.recordSynced(accountId, change.userId, change.to);
+          await tx.audit.append({
+            accountId,
+            actor,
+            action: 'user.sync_take_number',
+            objectType: 'user',
+            objectId: change.userId,
+            before: before ?? null,
+            after: after ?? null,
+          });
+          say(
+            `${before?.email ?? change.userId}: number changed in the tenant from ${change.from ?? '(none)'} to ${change.to ?? '(none)'}; taken into the portal.`,
+            'info',
+            change.userId,
+          );
+          return;
+        }
+        case 'agree':
+          await tx.users.recordSynced(accountId, change.userId, change.line);
+          return;
+        case 'conflict':
+          say(
+            `Conflict: the number was changed in the portal to ${change.portal ?? '(none)'} and in the tenant to ${change.tenant ?? '(none)'} since the last sync (was ${change.synced ?? '(none)'}). Choose one: set it again in the portal to write it, or set the portal to the tenant's value.`,
+            'warn',
+            change.userId,
+          );
+          await tx.users.recordSyncError(
+            accountId,
+            change.userId,
+            `Number conflict: portal ${change.portal ?? '(none)'}, tenant ${change.tenant ?? '(none)'}.`,
+          );
+          return;
+      }
+    });
+  }
+
+  /** Assigns (or removes) a Direct Routing number in the tenant; true when Microsoft finished it. */
+  private async writeNumber(
+    run: SyncRun,
+    client: MicrosoftTenantClient,
+    change: Extract<SyncChange, { type: 'write_number' }>,
+    say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+  ): Promise<boolean> {
+    const { accountId } = run;
+    try {
+      const outcome = change.to
+        ? await client.assignNumber({
+            telephoneNumber: change.to,
+            userId: change.objectId,
+            numberType: 'directRouting',
+          })
+        : await client.unassignNumber({ telephoneNumber: change.from ?? '', numberType: 'directRouting' });
+      if (outcome.state === 'failed') {
+        await this.store.repos.users.recordSyncError(
+          accountId,
+          change.userId,
+          outcome.error.microsoftMessage,
+        );
+        say(
+          `Microsoft refused ${change.to ?? change.from ?? ''}: ${outcome.error.microsoftMessage}`,
+          'error',
+          change.userId,
+        );
+        return false;
+      }
+      if (outcome.state === 'pending') {
+        say(
+          `Microsoft is still assigning ${formatLineUri(outcome.telephoneNumber)}; the next sync checks it again.`,
+          'warn',
+          change.userId,
+        );
+        return false;
+      }
+      await this.store.repos.users.recordSynced(accountId, change.userId, change.to);
+      say(`Wrote ${change.to ?? '(no number)'} to the tenant.`, 'info', change.userId);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.store.repos.users.recordSyncError(accountId, change.userId, message);
+      say(`Writing ${change.to ?? '(no number)'} failed: ${message}`, 'error', change.userId);
+      return false;
+    }
+  }
+}
+
+function toPortalSnapshot(user: User & { syncedLine: string | null | undefined }): PortalUserSnapshot {
+  return {
+    id: user.id,
+    objectId: user.objectId,
+    email: user.email,
+    displayName: user.displayName,
+    upn: user.upn,
+    kind: user.kind,
+    tenantState: user.tenantState,
+    usageLocation: user.usageLocation,
+    coexistenceMode: user.coexistenceMode,
+    licences: user.licences,
+    line: lineOf(user),
+    syncedLine: user.syncedLine,
+  };
+}
+
+function describe(plan: SyncPlan): string {
+  const c = plan.counters;
+  const writes = plan.changes.filter((x) => x.type === 'write_number').length;
+  return `enabled users: total=${c.total}, licensed=${c.licensed}, phoneSystem=${c.teamsPhone}, excludedByCallingPlan=${c.excludedByCallingPlan}, resource=${c.resourceAccounts}; added=${c.added}, updated=${c.updated}, removed=${c.removed}, tenant writes=${writes}, conflicts=${c.conflicts}`;
+}

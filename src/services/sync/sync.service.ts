@@ -1,0 +1,114 @@
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Actor, Job, SyncLogLine, SyncRun } from '../../domain/records.js';
+import type { Store } from '../../store/store.js';
+import type { SyncRunner } from './sync.runner.js';
+import { lineOf } from './sync.runner.js';
+
+export const SYNC_JOB = 'sync';
+
+/** The Sync Now button's states (PRODUCT.md). */
+export type SyncStatus = 'never_synced' | 'up_to_date' | 'changes_queued' | 'syncing' | 'warning' | 'failed';
+
+export interface SyncOverview {
+  status: SyncStatus;
+  lastRun: SyncRun | null;
+  /** Users whose portal number is not yet written to the tenant. */
+  queuedChanges: number;
+}
+
+/** Starts syncs as jobs (one at a time per service), and answers for their state, history, plan and log. */
+export class SyncService {
+  constructor(
+    private readonly store: Store,
+    private readonly runner: SyncRunner,
+  ) {}
+
+  /**
+   * Queues a sync of a service. A second request while one is queued or running joins it (same run) rather
+   * than starting another; dry runs are separate and never write.
+   */
+  async start(
+    actor: Actor,
+    accountId: string,
+    serviceId: string,
+    options: { dryRun?: boolean; diagnostic?: boolean; trigger?: SyncRun['trigger'] } = {},
+  ): Promise<{ run: SyncRun; joined: boolean }> {
+    const service = await this.store.repos.services.findById(accountId, serviceId);
+    if (!service) throw notFound('service', serviceId);
+    const dryRun = options.dryRun === true;
+    return this.store.transaction(async (tx) => {
+      const dedupeKey = `${SYNC_JOB}:${serviceId}:${dryRun ? 'dry' : 'apply'}`;
+      const existing = await tx.jobs.enqueue({ kind: SYNC_JOB, accountId, payload: {}, dedupeKey });
+      if (existing.joined) {
+        const runId = existing.job.payload['runId'];
+        const run = typeof runId === 'string' ? await tx.syncRuns.findById(accountId, runId) : undefined;
+        if (run) return { run, joined: true };
+      }
+      const run = await tx.syncRuns.create({
+        accountId,
+        serviceId,
+        dryRun,
+        diagnostic: options.diagnostic === true,
+        trigger: options.trigger ?? 'person',
+        startedBy: actor.label,
+      });
+      await tx.jobs.setPayload(existing.job.id, { runId: run.id });
+      await tx.syncRuns.update(run.id, { jobId: existing.job.id });
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: dryRun ? 'sync.dry_run' : 'sync.start',
+        objectType: 'service',
+        objectId: serviceId,
+        before: null,
+        after: { runId: run.id },
+      });
+      return { run: { ...run, jobId: existing.job.id }, joined: false };
+    });
+  }
+
+  /** Runs the sync job a worker claimed. */
+  async runJob(
+    job: Job,
+    heartbeat: (progress: Record<string, unknown>) => Promise<void>,
+  ): Promise<Record<string, unknown>> {
+    const runId = job.payload['runId'];
+    if (typeof runId !== 'string' || !job.accountId)
+      throw new AppError('internal', `Sync job ${job.id} has no run.`);
+    const run = await this.store.repos.syncRuns.findById(job.accountId, runId);
+    if (!run) throw new AppError('internal', `Sync run ${runId} is gone.`);
+    const state = await this.runner.run(run, heartbeat);
+    return { runId, state };
+  }
+
+  async overview(accountId: string, serviceId: string): Promise<SyncOverview> {
+    if (!(await this.store.repos.services.findById(accountId, serviceId)))
+      throw notFound('service', serviceId);
+    const runs = await this.store.repos.syncRuns.listByService(accountId, serviceId, 20);
+    const lastRun = runs.find((r) => !r.dryRun) ?? null;
+    const users = await this.store.repos.users.listForSync(accountId, serviceId);
+    const queuedChanges = users.filter((u) => u.objectId !== null && u.syncedLine !== lineOf(u)).length;
+    return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges };
+  }
+
+  async history(accountId: string, serviceId: string, limit = 50): Promise<SyncRun[]> {
+    if (!(await this.store.repos.services.findById(accountId, serviceId)))
+      throw notFound('service', serviceId);
+    return this.store.repos.syncRuns.listByService(accountId, serviceId, limit);
+  }
+
+  async getRun(accountId: string, runId: string): Promise<SyncRun & { plan: unknown; log: SyncLogLine[] }> {
+    const run = await this.store.repos.syncRuns.findById(accountId, runId);
+    const details = await this.store.repos.syncRuns.findDetails(accountId, runId);
+    if (!run || !details) throw notFound('sync run', runId);
+    return { ...run, ...details };
+  }
+}
+
+function statusOf(lastRun: SyncRun | null, queued: number): SyncStatus {
+  if (!lastRun) return 'never_synced';
+  if (lastRun.state === 'queued' || lastRun.state === 'running') return 'syncing';
+  if (lastRun.state === 'failed') return 'failed';
+  if (queued > 0) return 'changes_queued';
+  return lastRun.state === 'warning' ? 'warning' : 'up_to_date';
+}

@@ -1,0 +1,86 @@
+import type { TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
+import type { TeamsSettings } from '../../domain/records.js';
+import {
+  indexSkus,
+  licenceFlagsOf,
+  type MicrosoftTenantClient,
+  type TenantUser,
+} from '../../microsoft/index.js';
+
+export interface TenantReadResult {
+  users: TenantUserSnapshot[];
+  requests: number;
+}
+
+/**
+ * Reads what a sync compares from the tenant: users (all, or in Large Tenant Mode only the transitive members of
+ * the chosen groups), licences, each user's Teams configuration (account type, number) and coexistence mode.
+ * Licences come from one subscribedSkus read joined with each user's assignedLicenses, so they cost nothing
+ * extra per user even in Large Tenant Mode.
+ */
+export async function readTenant(
+  client: MicrosoftTenantClient,
+  teams: TeamsSettings,
+  log: (message: string) => void,
+): Promise<TenantReadResult> {
+  const skus = indexSkus(await client.listSubscribedSkus());
+  const users = new Map<string, TenantUser>();
+  let requests = 1;
+  if (teams.largeTenantMode && teams.standardGroupIds.length > 0) {
+    for (const groupId of teams.standardGroupIds) {
+      for await (const page of client.listGroupMembers(groupId)) {
+        requests++;
+        for (const user of page) users.set(user.id, user);
+      }
+    }
+    log(`Large Tenant Mode: ${users.size} members in ${teams.standardGroupIds.length} group(s).`);
+  } else {
+    for await (const page of client.listUsers()) {
+      requests++;
+      for (const user of page) users.set(user.id, user);
+    }
+    log(`Read ${users.size} users from the tenant.`);
+  }
+  const teamsConfig = new Map<string, { resource: boolean; line: string | null }>();
+  for await (const page of client.listTeamsUserConfigurations()) {
+    requests++;
+    for (const config of page) {
+      if (!users.has(config.id)) continue;
+      const primary =
+        config.telephoneNumbers.find(
+          (n) => n.assignmentCategory === 'primary' || n.assignmentCategory === null,
+        ) ?? config.telephoneNumbers[0];
+      teamsConfig.set(config.id, {
+        resource: config.accountType === 'resourceAccount',
+        line: primary?.telephoneNumber ?? null,
+      });
+    }
+  }
+  const modes = new Map<string, string | null>();
+  for await (const page of client.listCoexistenceModes()) {
+    requests++;
+    for (const entry of page)
+      if (users.has(entry.userId)) modes.set(entry.userId, entry.mode ?? entry.rawMode);
+  }
+  const snapshots: TenantUserSnapshot[] = [];
+  for (const user of users.values()) {
+    const flags = licenceFlagsOf(user, skus);
+    const config = teamsConfig.get(user.id);
+    const email = (user.mail ?? user.userPrincipalName ?? user.id).toLowerCase();
+    snapshots.push({
+      objectId: user.id,
+      upn: user.userPrincipalName,
+      email,
+      displayName: user.displayName ?? email,
+      enabled: user.accountEnabled !== false,
+      usageLocation: user.usageLocation,
+      kind: config?.resource ? 'resource_account' : 'standard',
+      licences: [...flags.skuPartNumbers].sort(),
+      hasTeamsPhone: flags.hasTeamsPhone,
+      hasCallingPlan: flags.hasCallingPlan,
+      coexistenceMode: modes.get(user.id) ?? null,
+      line: config?.line ?? null,
+    });
+  }
+  return { users: snapshots, requests };
+}

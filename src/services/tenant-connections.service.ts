@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { AppError, notFound } from '../domain/errors.js';
+import type { Actor, TenantConnection } from '../domain/records.js';
+import {
+  buildAdminConsentUrl,
+  cloudPresets,
+  GraphTenantClient,
+  parseAdminConsentRedirect,
+  type MicrosoftTenantClient,
+} from '../microsoft/index.js';
+import type { Store } from '../store/store.js';
+import type { SecretBox } from './secrets/secret-box.js';
+
+export const connectTenantInput = z.object({
+  tenantId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .nullish()
+    .describe('Tenant id (GUID) or domain; empty: the administrator picks it at consent.'),
+  cloud: z.enum(['global', 'usgov', 'china', 'custom']).default('global'),
+  clientId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .describe('Application (client) id of the Callbridge app registration.'),
+  clientSecret: z.string().min(1).max(1024).optional().describe('Write-only. The app registration secret.'),
+  authorityHost: z.url().optional(),
+  graphBaseUrl: z.url().optional(),
+  teamsAdminBaseUrl: z.url().optional(),
+});
+export type ConnectTenantInput = z.input<typeof connectTenantInput>;
+
+/** Builds the client for a connection; tests and the demo pass the emulator's endpoints through the connection. */
+export type MicrosoftClientFactory = (settings: {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  cloud: TenantConnection['cloud'];
+  authorityHost: string;
+  graphBaseUrl: string;
+  teamsAdminBaseUrl?: string;
+}) => MicrosoftTenantClient;
+
+export const graphClientFactory: MicrosoftClientFactory = (s) =>
+  new GraphTenantClient({
+    tenantId: s.tenantId,
+    clientId: s.clientId,
+    clientSecret: s.clientSecret,
+    cloud: s.cloud,
+    authorityHost: s.authorityHost,
+    graphBaseUrl: s.graphBaseUrl,
+    ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
+  });
+
+/**
+ * The Microsoft 365 connection of an account: set up by administrator consent (no administrator password is
+ * stored), its state recorded, the app secret encrypted and write-only.
+ */
+export class TenantConnectionsService {
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+    private readonly clients: MicrosoftClientFactory,
+  ) {}
+
+  async get(accountId: string): Promise<TenantConnection> {
+    const connection = await this.store.repos.tenantConnections.findByAccount(accountId);
+    if (!connection)
+      throw new AppError(
+        'not_found',
+        'This account has no Microsoft 365 connection yet: connect the tenant first.',
+        { kind: 'tenant_connection' },
+      );
+    return connection;
+  }
+
+  /** Creates or changes the connection; returns it with the admin-consent URL to send the administrator to. */
+  async connect(
+    actor: Actor,
+    accountId: string,
+    raw: ConnectTenantInput,
+    redirectUri: string,
+  ): Promise<{ connection: TenantConnection; consentUrl: string }> {
+    const input = connectTenantInput.parse(raw);
+    const preset = input.cloud === 'custom' ? undefined : cloudPresets[input.cloud];
+    const authorityHost = input.authorityHost ?? preset?.authorityHost;
+    const graphBaseUrl = input.graphBaseUrl ?? preset?.graphBaseUrl;
+    if (!authorityHost || !graphBaseUrl)
+      throw new AppError(
+        'validation_failed',
+        'A custom cloud needs authorityHost, graphBaseUrl and teamsAdminBaseUrl.',
+        { field: 'cloud' },
+      );
+    const connection = await this.store.transaction(async (tx) => {
+      if (!(await tx.accounts.findById(accountId))) throw notFound('account', accountId);
+      const before = await tx.tenantConnections.findByAccount(accountId);
+      const fields = {
+        tenantId: input.tenantId ?? null,
+        cloud: input.cloud,
+        authorityHost,
+        graphBaseUrl,
+        teamsAdminBaseUrl: input.teamsAdminBaseUrl ?? preset?.teamsAdminBaseUrl ?? null,
+        clientId: input.clientId,
+        consentState: 'pending' as const,
+        consentError: null,
+        ...(input.clientSecret !== undefined && {
+          clientSecretEnc: this.secrets.encrypt(input.clientSecret),
+        }),
+      };
+      const after = before
+        ? await tx.tenantConnections.update(accountId, fields)
+        : await tx.tenantConnections.create({
+            accountId,
+            consentedAt: null,
+            deltaLink: null,
+            clientSecretEnc: null,
+            ...fields,
+          });
+      if (!after) throw notFound('account', accountId);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: before ? 'tenant_connection.update' : 'tenant_connection.create',
+        objectType: 'tenant_connection',
+        objectId: after.id,
+        before: before ?? null,
+        after,
+      });
+      return after;
+    });
+    const consentUrl = buildAdminConsentUrl({
+      authorityHost,
+      tenant: connection.tenantId ?? 'organizations',
+      clientId: input.clientId,
+      redirectUri,
+      state: this.secrets.encrypt(accountId),
+    });
+    return { connection, consentUrl };
+  }
+
+  /** Handles Microsoft's redirect after consent: records granted (with the tenant id) or denied (with why). */
+  async completeConsent(actor: Actor, query: Record<string, string>): Promise<TenantConnection> {
+    const result = parseAdminConsentRedirect(query);
+    let accountId: string;
+    try {
+      accountId = this.secrets.decrypt(result.state ?? '');
+    } catch {
+      throw new AppError(
+        'validation_failed',
+        'This consent answer does not belong to a connection started here; start the connection again.',
+        { field: 'state' },
+      );
+    }
+    const patch =
+      result.kind === 'granted'
+        ? {
+            consentState: 'granted' as const,
+            tenantId: result.tenantId,
+            consentedAt: new Date().toISOString(),
+            consentError: null,
+          }
+        : { consentState: 'denied' as const, consentError: `${result.error}: ${result.errorDescription}` };
+    return this.store.transaction(async (tx) => {
+      const before = await tx.tenantConnections.findByAccount(accountId);
+      const after = await tx.tenantConnections.update(accountId, patch);
+      if (!before || !after)
+        throw new AppError('not_found', 'The connection was removed while consent was given; connect again.');
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: `tenant_connection.consent_${result.kind}`,
+        objectType: 'tenant_connection',
+        objectId: after.id,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  /** A client for the account's tenant; refuses with what to do when consent is missing. */
+  async clientFor(accountId: string): Promise<MicrosoftTenantClient> {
+    const connection = await this.get(accountId);
+    if (connection.consentState !== 'granted' || !connection.tenantId || !connection.clientId) {
+      throw new AppError(
+        'precondition_failed',
+        `The Microsoft 365 tenant is not connected (consent: ${connection.consentState}). Open the tenant connection and grant administrator consent (a Global Administrator is needed the first time).`,
+        { consentState: connection.consentState },
+      );
+    }
+    const secret = await this.store.repos.tenantConnections.findSecretCiphertext(accountId);
+    if (!secret)
+      throw new AppError(
+        'precondition_failed',
+        'The tenant connection has no app secret: set the client secret of the Callbridge app registration.',
+      );
+    return this.clients({
+      tenantId: connection.tenantId,
+      clientId: connection.clientId,
+      clientSecret: this.secrets.decrypt(secret),
+      cloud: connection.cloud,
+      authorityHost: connection.authorityHost,
+      graphBaseUrl: connection.graphBaseUrl,
+      ...(connection.teamsAdminBaseUrl && { teamsAdminBaseUrl: connection.teamsAdminBaseUrl }),
+    });
+  }
+
+  /** Records that Microsoft refused the app (consent revoked): later syncs say so until consent is given again. */
+  async markRevoked(accountId: string, reason: string): Promise<void> {
+    await this.store.repos.tenantConnections.update(accountId, {
+      consentState: 'revoked',
+      consentError: reason,
+    });
+  }
+}
