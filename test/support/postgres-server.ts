@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,14 +93,37 @@ export async function startPostgres(): Promise<PostgresServer> {
   return {
     url,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT');
-        await exited;
-      }
+      await stopServer(child, dataDir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Stops the server with a fast shutdown. `runuser` does not pass signals on, so the postmaster is signalled
+ * directly (its PID is the first line of postmaster.pid); SIGKILL if it has not gone within 10 s.
+ */
+async function stopServer(child: ChildProcess, dataDir: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let postmaster: number | undefined;
+  try {
+    postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    postmaster = undefined;
+  }
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (postmaster) process.kill(postmaster, sig);
+      child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGINT');
+  const timer = setTimeout(() => signal('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function waitUntilReady(port: number, child: ChildProcess, log: () => string): Promise<void> {
