@@ -50,7 +50,7 @@ export class SipResolver {
 
   /** Ordered targets to try; throws SipError `sip_dns_failed` when the name has no usable record. */
   async resolve(location: ServerLocation): Promise<SipTarget[]> {
-    const key = `${location.protocol}|${location.host}|${location.port ?? ''}`;
+    const key = cacheKey(location);
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.targets;
     const targets = await this.lookup(location);
@@ -67,9 +67,10 @@ export class SipResolver {
     return targets;
   }
 
-  /** Forget cached answers (e.g. after every target failed). */
-  invalidate(): void {
-    this.cache.clear();
+  /** Forget the cached answer for one location (e.g. after every target failed), or all of them. */
+  invalidate(location?: ServerLocation): void {
+    if (location) this.cache.delete(cacheKey(location));
+    else this.cache.clear();
   }
 
   private async lookup(location: ServerLocation): Promise<SipTarget[]> {
@@ -118,4 +119,8 @@ export class SipResolver {
     }
     return ordered;
   }
+}
+
+function cacheKey(location: ServerLocation): string {
+  return `${location.protocol}|${location.host}|${location.port ?? ''}`;
 }

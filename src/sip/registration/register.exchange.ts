@@ -47,13 +47,14 @@ export class RegisterExchange {
   /** Send REGISTER with `expires` for `reg` until a final answer or every target failed. */
   async run(reg: Registration, expires: number): Promise<ExchangeOutcome> {
     const service = reg.config.service;
+    const location = {
+      host: service.proxyHost ?? service.sipDomain,
+      port: service.proxyPort,
+      protocol: service.transport,
+    };
     let targets: SipTarget[];
     try {
-      targets = await this.resolver.resolve({
-        host: service.proxyHost ?? service.sipDomain,
-        port: service.proxyPort,
-        protocol: service.transport,
-      });
+      targets = await this.resolver.resolve(location);
     } catch (error) {
       return {
         kind: 'unreachable',
@@ -78,7 +79,7 @@ export class RegisterExchange {
         last = { kind: 'unreachable', status, reason: `${error.message} (${target.address}:${target.port})` };
       }
     }
-    this.resolver.invalidate();
+    this.resolver.invalidate(location);
     return last;
   }
 

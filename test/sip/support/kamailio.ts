@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -106,18 +106,16 @@ export class Kamailio {
     return stdout;
   }
 
-  /** AoRs Kamailio holds in its location table (`ul.dump`), with their contact addresses. */
-  async registered(): Promise<Map<string, string[]>> {
-    const dump = await this.rpc('ul.dump');
-    const aors = new Map<string, string[]>();
-    let current: string[] | undefined;
-    for (const line of dump.split('\n')) {
-      const aor = /^\s*AoR: (\S+)/.exec(line);
-      if (aor) aors.set(aor[1]!, (current = []));
-      const address = /^\s*Address: (\S+)/.exec(line);
-      if (address && current) current.push(address[1]!);
-    }
-    return aors;
+  /** AoRs Kamailio holds in its location table (`ul.dump brief`: kamcmd's reply buffer cannot take a full dump). */
+  async registered(): Promise<Set<string>> {
+    const dump = await this.rpc('ul.dump', 'brief');
+    return new Set([...dump.matchAll(/^\s*AoR: (\S+)/gm)].map((m) => m[1]!));
+  }
+
+  /** Contact addresses Kamailio holds for one AoR (`ul.lookup`); empty when none. */
+  async contactsOf(aor: string): Promise<string[]> {
+    const out = await this.rpc('ul.lookup', 'location', `s:${aor}`).catch(() => ''); // s: keeps '1004' a string
+    return [...out.matchAll(/^\s*Address: (\S+)/gm)].map((m) => m[1]!);
   }
 
   /** REGISTER requests received per From user (counted in the routing script). */
@@ -166,7 +164,6 @@ export class Kamailio {
   }
 
   private async launch(): Promise<void> {
-    const { openSync, closeSync } = await import('node:fs');
     const log = openSync(join(this.dir, 'kamailio.log'), 'a');
     const args = [
       '-DD',
