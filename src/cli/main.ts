@@ -6,6 +6,7 @@ import { accountsCommand } from './commands/accounts.command.js';
 import { adminCommand, tokenCommand } from './commands/admin.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { syncCommand } from './commands/sync.command.js';
 import { usersCommand } from './commands/users.command.js';
 import { emulatorCommand } from './emulator.command.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     migrateCommand(),
     accountsCommand(),
     usersCommand(),
+    syncCommand(),
     adminCommand(),
     tokenCommand(),
     emulatorCommand(),

@@ -6,6 +6,7 @@ import { buildServer } from '../../api/server.js';
 import { createAppContext, type AppContext } from '../../app/context.js';
 import { createLogger } from '../../observability/logger.js';
 import { configFrom } from '../cli-context.js';
+import { startDemo, type DemoEnvironment } from '../demo.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
 
@@ -26,18 +27,25 @@ export function serveCommand(): Command {
       const ctx = await createAppContext(config, logger);
       const stops: (() => Promise<void>)[] = [];
       const signIn = await bootstrapAdministrator(ctx);
+      let demo: DemoEnvironment | undefined;
+      if (config.demo) {
+        demo = await startDemo(ctx);
+        const running = demo;
+        stops.push(() => running.close());
+      }
+      const worker = config.roles.includes('worker') ? ctx.createWorker() : undefined;
+      if (worker) {
+        worker.start();
+        stops.push(() => worker.stop());
+      }
       if (config.roles.includes('api')) {
-        const app = await buildServer(ctx);
+        const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge() });
         await app.listen({ port: config.port, host: config.host });
         stops.push(() => app.close());
-        printWelcome(ctx, signIn, app.server.address());
+        printWelcome(ctx, signIn, app.server.address(), demo);
       }
-      const pending = config.roles.filter((role) => role !== 'api');
-      if (pending.length > 0)
-        logger.warn(
-          { roles: pending },
-          'the worker and sip roles are not part of this build yet; running the api role only',
-        );
+      if (config.roles.includes('sip'))
+        logger.warn('the sip role (PBX registrations) is not wired into serve yet');
       const shutdown = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
         for (const stop of stops.reverse()) await stop();
@@ -69,7 +77,12 @@ async function bootstrapAdministrator(ctx: AppContext): Promise<SignIn | undefin
   return { email: BOOTSTRAP_EMAIL, password, file };
 }
 
-function printWelcome(ctx: AppContext, signIn: SignIn | undefined, address: unknown): void {
+function printWelcome(
+  ctx: AppContext,
+  signIn: SignIn | undefined,
+  address: unknown,
+  demo: DemoEnvironment | undefined,
+): void {
   const port =
     typeof address === 'object' && address !== null && 'port' in address
       ? Number(address.port)
@@ -85,6 +98,11 @@ function printWelcome(ctx: AppContext, signIn: SignIn | undefined, address: unkn
       ? `  Sign in as ${signIn.email} with password ${signIn.password} (kept in ${signIn.file}; change it after signing in).`
       : '  Sign in with your administrator email and password.',
     '  API token for scripts: npx callbridge token create   then send "Authorization: Bearer <token>"',
+    ...(demo
+      ? [
+          `  Demo: account "Contoso (demo)" (${demo.accountId}) is connected to the Microsoft 365 emulator at ${demo.emulatorUrl}; run Sync on its PBX service.`,
+        ]
+      : []),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -42,10 +42,12 @@ export async function readTenant(
     log(`Read ${users.size} users from the tenant.`);
   }
   const teamsConfig = new Map<string, { resource: boolean; line: string | null }>();
+  const guests = new Set<string>();
   for await (const page of client.listTeamsUserConfigurations()) {
     requests++;
     for (const config of page) {
       if (!users.has(config.id)) continue;
+      if (config.accountType === 'guest') guests.add(config.id);
       const primary =
         config.telephoneNumbers.find(
           (n) => n.assignmentCategory === 'primary' || n.assignmentCategory === null,
@@ -63,6 +65,9 @@ export async function readTenant(
       if (users.has(entry.userId)) modes.set(entry.userId, entry.mode ?? entry.rawMode);
   }
   const snapshots: TenantUserSnapshot[] = [];
+  // Guests cannot hold a Direct Routing number; they are not synced.
+  for (const id of guests) users.delete(id);
+  if (guests.size > 0) log(`Skipped ${guests.size} guest account(s).`);
   for (const user of users.values()) {
     const flags = licenceFlagsOf(user, skus);
     const config = teamsConfig.get(user.id);
