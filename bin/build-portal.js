@@ -44,7 +44,19 @@ export async function buildPortal({ force = false, quiet = false } = {}) {
   const started = Date.now();
   if (!quiet) process.stdout.write('Building the portal (web/ -> web/dist)... ');
   const { build } = await import('vite');
-  await build({ configFile: path.join(webRoot, 'vite.config.ts'), logLevel: quiet ? 'silent' : 'warn' });
+  // Always React's production build, also under a test runner that sets NODE_ENV=test (Vite reads it).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: path.join(webRoot, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: quiet ? 'silent' : 'warn',
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   if (!quiet) process.stdout.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return true;
 }

@@ -1,4 +1,10 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  type QueryClient,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { ApiError, request } from './client.js';
 import type {
   Account,
@@ -51,7 +57,7 @@ export function useSignIn() {
     mutationFn: (body: { email: string; password: string }) =>
       request<Administrator>('POST', '/api/session', { body }),
     onSuccess: (administrator) => {
-      client.clear();
+      forgetAccountData(client);
       client.setQueryData(keys.session, administrator);
     },
   });
@@ -62,10 +68,15 @@ export function useSignOut() {
   return useMutation({
     mutationFn: () => request<void>('DELETE', '/api/session'),
     onSettled: () => {
-      client.clear();
       client.setQueryData(keys.session, null);
+      forgetAccountData(client);
     },
   });
+}
+
+/** Drops everything read under another session (the session query itself stays observed by the app). */
+function forgetAccountData(client: QueryClient): void {
+  client.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.session[0] });
 }
 
 /** Every account the administrator can see (partners and their clients). */

@@ -29,6 +29,7 @@ export function RegistrationDot({
   return (
     <span
       className={`reg reg-${state}`}
+      role="img"
       tabIndex={0}
       title={`${label}: ${meaning}`}
       aria-label={`Registration ${label.toLowerCase()}: ${meaning}`}

@@ -34,6 +34,7 @@ export function UsersPage({ accountId }: { accountId: string }) {
       {users.isPending && <Loading label="Loading users" />}
       {users.data && users.data.items.length > 0 && (
         <>
+          <Pager total={users.data.total} view={view} update={update} placement="top" />
           <UsersTable
             accountId={accountId}
             users={users.data.items}
@@ -41,7 +42,9 @@ export function UsersPage({ accountId }: { accountId: string }) {
             update={update}
             busy={users.isFetching}
           />
-          <Pager total={users.data.total} view={view} update={update} />
+          {users.data.items.length > 10 && (
+            <Pager total={users.data.total} view={view} update={update} placement="bottom" />
+          )}
         </>
       )}
       {users.data?.items.length === 0 && (

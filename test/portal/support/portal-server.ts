@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+type BuildPortal = (options?: { force?: boolean; quiet?: boolean }) => Promise<boolean>;
+
+/** Builds the portal when web/dist is missing or stale, with the same function `npm start` uses. */
+export async function buildPortal(): Promise<void> {
+  const script = pathToFileURL(path.join(repoRoot, 'bin', 'build-portal.js')).href;
+  const { buildPortal: build } = (await import(script)) as { buildPortal: BuildPortal };
+  await build({ quiet: true });
+}
+
+export interface PortalServer extends TestApp {
+  /** e.g. http://127.0.0.1:40123 */
+  baseUrl: string;
+  /** Calls the API with the administrator's API token. */
+  api<T>(method: 'GET' | 'POST' | 'PATCH', url: string, body?: object): Promise<T>;
+}
+
+/** The real server (API and the built portal) in-process on a fresh SQLite database, on a loopback port. */
+export async function startPortalServer(): Promise<PortalServer> {
+  await buildPortal();
+  const t = await createTestApp('sqlite');
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = t.app.server.address() as AddressInfo;
+  return {
+    ...t,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async api<T>(method: 'GET' | 'POST' | 'PATCH', url: string, body?: object): Promise<T> {
+      const response = await t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${t.token}` },
+        ...(body && { payload: body }),
+      });
+      if (response.statusCode >= 300)
+        throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+      return response.json<T>();
+    },
+  };
+}
+
+/** The administrator createTestApp makes. */
+export const ADMIN = { email: 'owner@callbridge.test', password: 'correct horse battery' };
