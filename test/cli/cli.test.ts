@@ -24,7 +24,8 @@ async function callbridge(
   }
 }
 
-describe('callbridge CLI', () => {
+// Each command is a fresh Node process (tsx start-up included): allow for a loaded two-core machine.
+describe('callbridge CLI', { timeout: 120_000 }, () => {
   it('bootstraps an administrator and a token, and creates and lists records as JSON', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-cli-'));
     expect(
@@ -98,11 +99,12 @@ describe('callbridge CLI', () => {
         child.stdout.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-          if (match?.[1] && out.includes('Sign in as')) resolve(match[1]);
+          if (match?.[1] && out.includes('Demo: account')) resolve(match[1]);
         });
         child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
       });
       expect(out).toMatch(/Sign in as admin@callbridge\.local with password \S+/);
+      expect(out).toContain('Demo: account "Contoso (demo)"');
       const ready = await fetch(`${url}/readyz`);
       expect(await ready.json()).toEqual({ status: 'ready', database: 'sqlite' });
       const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
@@ -110,7 +112,10 @@ describe('callbridge CLI', () => {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(accounts.status).toBe(200);
-      expect(await accounts.json()).toEqual({ items: [] });
+      expect((await accounts.json()).items.map((a: { name: string }) => a.name)).toEqual([
+        'Contoso (demo)',
+        'Demo Provider',
+      ]);
       expect((await fetch(`${url}/api/v1/accounts`)).status).toBe(401);
     } finally {
       child.kill('SIGTERM');
