@@ -80,7 +80,7 @@ describe('the portal in Chromium', () => {
     const clientLinks = page.getByRole('region', { name: 'Client accounts' }).getByRole('link');
     expect(await clientLinks.allTextContents()).toEqual(['Contoso', 'Fabrikam']);
     await screenshots(page, '03-partner-account');
-    await switcher.selectOption({ label: '— Contoso' });
+    await switcher.selectOption({ label: 'Contoso' });
     await page.getByRole('heading', { name: 'Contoso' }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/accounts/${client.id}`);
     await page

@@ -33,7 +33,7 @@ export function AccountSwitcher({ currentId, route }: { currentId: string | unde
             {partner && <option value={partner.id}>{partner.name} (partner)</option>}
             {clients.map((c) => (
               <option key={c.id} value={c.id}>
-                {partner ? `— ${c.name}` : c.name}
+                {c.name}
               </option>
             ))}
           </optgroup>

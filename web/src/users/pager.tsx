@@ -5,19 +5,22 @@ import { PAGE_SIZES, type UsersView } from './users-query.js';
  * keyboard reaches it before fifty rows) and, buttons only, below it.
  */
 export function Pager({
-  total,
+  shown,
   view,
   update,
   placement,
 }: {
-  total: number;
+  /** The page on screen, as the server answered it (the next one may still be loading). */
+  shown: { total: number; offset: number; limit: number; count: number };
   view: UsersView;
   update: (patch: Partial<UsersView>) => void;
   placement: 'top' | 'bottom';
 }) {
-  const pages = Math.max(1, Math.ceil(total / view.pageSize));
-  const first = total === 0 ? 0 : (view.page - 1) * view.pageSize + 1;
-  const last = Math.min(total, view.page * view.pageSize);
+  const { total, offset, limit, count } = shown;
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const page = Math.floor(offset / limit) + 1;
+  const first = count === 0 ? 0 : offset + 1;
+  const last = offset + count;
   return (
     <nav className={`pager pager-${placement}`} aria-label={`Pages of users (${placement})`}>
       {placement === 'top' && (
@@ -28,19 +31,19 @@ export function Pager({
         </p>
       )}
       <div className="pager-buttons">
-        <button type="button" disabled={view.page <= 1} onClick={() => update({ page: 1 })}>
+        <button type="button" disabled={page <= 1} onClick={() => update({ page: 1 })}>
           First
         </button>
-        <button type="button" disabled={view.page <= 1} onClick={() => update({ page: view.page - 1 })}>
+        <button type="button" disabled={page <= 1} onClick={() => update({ page: page - 1 })}>
           Previous
         </button>
         <span className="pager-page">
-          Page {view.page.toLocaleString()} of {pages.toLocaleString()}
+          Page {page.toLocaleString()} of {pages.toLocaleString()}
         </span>
-        <button type="button" disabled={view.page >= pages} onClick={() => update({ page: view.page + 1 })}>
+        <button type="button" disabled={page >= pages} onClick={() => update({ page: page + 1 })}>
           Next
         </button>
-        <button type="button" disabled={view.page >= pages} onClick={() => update({ page: pages })}>
+        <button type="button" disabled={page >= pages} onClick={() => update({ page: pages })}>
           Last
         </button>
       </div>

@@ -12,6 +12,7 @@ export function UsersPage({ accountId }: { accountId: string }) {
   const services = useServices(accountId);
   const users = useUsersPage(accountId, toQuery(view));
   const hasService = (services.data?.length ?? 0) > 0;
+  const shown = users.data && { ...users.data, count: users.data.items.length };
   const filtered = Boolean(view.search || view.kind || view.registrationState || view.serviceId);
   return (
     <section className="page page-wide">
@@ -32,9 +33,9 @@ export function UsersPage({ accountId }: { accountId: string }) {
       <UsersFilters view={view} update={update} services={services.data ?? []} />
       <ErrorNotice error={users.error} />
       {users.isPending && <Loading label="Loading users" />}
-      {users.data && users.data.items.length > 0 && (
+      {users.data && shown && users.data.items.length > 0 && (
         <>
-          <Pager total={users.data.total} view={view} update={update} placement="top" />
+          <Pager shown={shown} view={view} update={update} placement="top" />
           <UsersTable
             accountId={accountId}
             users={users.data.items}
@@ -43,7 +44,7 @@ export function UsersPage({ accountId }: { accountId: string }) {
             busy={users.isFetching}
           />
           {users.data.items.length > 10 && (
-            <Pager total={users.data.total} view={view} update={update} placement="bottom" />
+            <Pager shown={shown} view={view} update={update} placement="bottom" />
           )}
         </>
       )}
