@@ -17,7 +17,12 @@ const results = [];
 let failed = 0;
 for (const file of files) {
   process.stdout.write(`\n=== ${file} ===\n`);
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(benchDir, file)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(benchDir, file)], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   process.stdout.write(run.stdout ?? '');
   if (run.status !== 0) failed++;
   for (const line of (run.stdout ?? '').split('\n')) if (line.startsWith('{"bench"')) results.push(line);

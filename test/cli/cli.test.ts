@@ -112,7 +112,7 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(accounts.status).toBe(200);
-      expect((await accounts.json()).items.map((a: { name: string }) => a.name)).toEqual([
+      expect(((await accounts.json()) as { items: { name: string }[] }).items.map((a) => a.name)).toEqual([
         'Contoso (demo)',
         'Demo Provider',
       ]);

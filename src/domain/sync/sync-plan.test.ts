@@ -39,31 +39,70 @@ function portalUser(n: number, extra: Partial<PortalUserSnapshot> = {}): PortalU
 
 describe('planSync', () => {
   it('adds new tenant users and excludes Calling Plan users, counting each', () => {
-    const plan = planSync([tenantUser(1), tenantUser(2, { hasCallingPlan: true }), tenantUser(3, { kind: 'resource_account', licences: [] })], []);
+    const plan = planSync(
+      [
+        tenantUser(1),
+        tenantUser(2, { hasCallingPlan: true }),
+        tenantUser(3, { kind: 'resource_account', licences: [] }),
+      ],
+      [],
+    );
     expect(plan.changes.map((c) => c.type)).toEqual(['add', 'add']);
-    expect(plan.counters).toMatchObject({ total: 3, excludedByCallingPlan: 1, resourceAccounts: 1, teamsPhone: 3, licensed: 2, added: 2 });
+    expect(plan.counters).toMatchObject({
+      total: 3,
+      excludedByCallingPlan: 1,
+      resourceAccounts: 1,
+      teamsPhone: 3,
+      licensed: 2,
+      added: 2,
+    });
   });
 
   it('changes nothing when all three sides agree', () => {
     const line = '+441235123465';
-    expect(planSync([tenantUser(1, { line })], [portalUser(1, { line, syncedLine: line })]).changes).toEqual([]);
+    expect(planSync([tenantUser(1, { line })], [portalUser(1, { line, syncedLine: line })]).changes).toEqual(
+      [],
+    );
   });
 
   it('writes a number set in the portal to the tenant', () => {
     const plan = planSync([tenantUser(1)], [portalUser(1, { line: '+441235123465' })]);
-    expect(plan.changes).toEqual([{ type: 'write_number', userId: 'id-1', objectId: 'obj-1', from: null, to: '+441235123465' }]);
+    expect(plan.changes).toEqual([
+      { type: 'write_number', userId: 'id-1', objectId: 'obj-1', from: null, to: '+441235123465' },
+    ]);
   });
 
   it('takes a number changed in the tenant into the portal, and a blank one too', () => {
-    const changed = planSync([tenantUser(1, { line: '+441235123466' })], [portalUser(1, { line: '+441235123465', syncedLine: '+441235123465' })]);
-    expect(changed.changes).toEqual([{ type: 'take_number', userId: 'id-1', from: '+441235123465', to: '+441235123466' }]);
-    const cleared = planSync([tenantUser(1, { line: null })], [portalUser(1, { line: '+441235123465', syncedLine: '+441235123465' })]);
-    expect(cleared.changes).toEqual([{ type: 'take_number', userId: 'id-1', from: '+441235123465', to: null }]);
+    const changed = planSync(
+      [tenantUser(1, { line: '+441235123466' })],
+      [portalUser(1, { line: '+441235123465', syncedLine: '+441235123465' })],
+    );
+    expect(changed.changes).toEqual([
+      { type: 'take_number', userId: 'id-1', from: '+441235123465', to: '+441235123466' },
+    ]);
+    const cleared = planSync(
+      [tenantUser(1, { line: null })],
+      [portalUser(1, { line: '+441235123465', syncedLine: '+441235123465' })],
+    );
+    expect(cleared.changes).toEqual([
+      { type: 'take_number', userId: 'id-1', from: '+441235123465', to: null },
+    ]);
   });
 
   it('reports a number changed on both sides as a conflict with both values', () => {
-    const plan = planSync([tenantUser(1, { line: '+441235000002' })], [portalUser(1, { line: '+441235000001', syncedLine: '+441235000000' })]);
-    expect(plan.changes).toEqual([{ type: 'conflict', userId: 'id-1', portal: '+441235000001', tenant: '+441235000002', synced: '+441235000000' }]);
+    const plan = planSync(
+      [tenantUser(1, { line: '+441235000002' })],
+      [portalUser(1, { line: '+441235000001', syncedLine: '+441235000000' })],
+    );
+    expect(plan.changes).toEqual([
+      {
+        type: 'conflict',
+        userId: 'id-1',
+        portal: '+441235000001',
+        tenant: '+441235000002',
+        synced: '+441235000000',
+      },
+    ]);
     expect(plan.counters.conflicts).toBe(1);
   });
 
@@ -79,12 +118,23 @@ describe('planSync', () => {
   });
 
   it('matches a user created in the portal before the first sync by email, and sends its number', () => {
-    const plan = planSync([tenantUser(1, { email: 'U1@Contoso.example' })], [portalUser(1, { objectId: null, line: '+441235123465', syncedLine: undefined })]);
+    const plan = planSync(
+      [tenantUser(1, { email: 'U1@Contoso.example' })],
+      [portalUser(1, { objectId: null, line: '+441235123465', syncedLine: undefined })],
+    );
     expect(plan.changes.map((c) => c.type)).toEqual(['update', 'write_number']);
   });
 
   it('takes tenant changes of name and coexistence mode', () => {
-    const plan = planSync([tenantUser(1, { displayName: 'Renamed', coexistenceMode: 'Islands' })], [portalUser(1)]);
-    expect(plan.changes).toEqual([expect.objectContaining({ type: 'update', fields: { displayName: 'Renamed', coexistenceMode: 'Islands' } })]);
+    const plan = planSync(
+      [tenantUser(1, { displayName: 'Renamed', coexistenceMode: 'Islands' })],
+      [portalUser(1)],
+    );
+    expect(plan.changes).toEqual([
+      expect.objectContaining({
+        type: 'update',
+        fields: { displayName: 'Renamed', coexistenceMode: 'Islands' },
+      }),
+    ]);
   });
 });

@@ -37,7 +37,14 @@ export interface PortalUserSnapshot {
 
 export type SyncChange =
   | { type: 'add'; tenant: TenantUserSnapshot }
-  | { type: 'update'; userId: string; fields: Partial<Omit<TenantUserSnapshot, 'line' | 'hasTeamsPhone' | 'hasCallingPlan' | 'enabled'>> & { tenantState?: TenantState }; reason: string }
+  | {
+      type: 'update';
+      userId: string;
+      fields: Partial<Omit<TenantUserSnapshot, 'line' | 'hasTeamsPhone' | 'hasCallingPlan' | 'enabled'>> & {
+        tenantState?: TenantState;
+      };
+      reason: string;
+    }
   | { type: 'take_number'; userId: string; from: string | null; to: string | null }
   | { type: 'write_number'; userId: string; objectId: string; from: string | null; to: string | null }
   | { type: 'mark'; userId: string; tenantState: TenantState; reason: string }
@@ -64,7 +71,19 @@ export interface SyncPlan {
 }
 
 export function emptyCounters(): SyncCounters {
-  return { total: 0, licensed: 0, teamsPhone: 0, excludedByCallingPlan: 0, resourceAccounts: 0, added: 0, updated: 0, removed: 0, written: 0, conflicts: 0, errors: 0 };
+  return {
+    total: 0,
+    licensed: 0,
+    teamsPhone: 0,
+    excludedByCallingPlan: 0,
+    resourceAccounts: 0,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    written: 0,
+    conflicts: 0,
+    errors: 0,
+  };
 }
 
 /**
@@ -76,7 +95,10 @@ export function emptyCounters(): SyncCounters {
  *
  * @example planSync(tenantUsers, portalUsers).changes.filter((c) => c.type === 'conflict')
  */
-export function planSync(tenant: Iterable<TenantUserSnapshot>, portal: Iterable<PortalUserSnapshot>): SyncPlan {
+export function planSync(
+  tenant: Iterable<TenantUserSnapshot>,
+  portal: Iterable<PortalUserSnapshot>,
+): SyncPlan {
   const counters = emptyCounters();
   const changes: SyncChange[] = [];
   const byObject = new Map<string, PortalUserSnapshot>();
@@ -101,7 +123,12 @@ export function planSync(tenant: Iterable<TenantUserSnapshot>, portal: Iterable<
   }
   for (const p of byObject.values()) {
     if (seen.has(p.id) || p.tenantState === 'removed') continue;
-    changes.push({ type: 'mark', userId: p.id, tenantState: 'removed', reason: 'The user is no longer in the tenant (or no longer in the synced groups).' });
+    changes.push({
+      type: 'mark',
+      userId: p.id,
+      tenantState: 'removed',
+      reason: 'The user is no longer in the tenant (or no longer in the synced groups).',
+    });
     counters.removed++;
   }
   return { changes, counters };
@@ -116,22 +143,40 @@ function countTenantUser(t: TenantUserSnapshot, counters: SyncCounters): void {
   if (t.hasCallingPlan && t.kind !== 'resource_account') counters.excludedByCallingPlan++;
 }
 
-function planExisting(t: TenantUserSnapshot, p: PortalUserSnapshot, changes: SyncChange[], counters: SyncCounters): void {
+function planExisting(
+  t: TenantUserSnapshot,
+  p: PortalUserSnapshot,
+  changes: SyncChange[],
+  counters: SyncCounters,
+): void {
   const fields = changedFields(t, p);
   const wantedState: TenantState = t.enabled ? 'active' : 'disabled';
   if (wantedState !== p.tenantState) {
     if (wantedState === 'disabled') {
-      changes.push({ type: 'mark', userId: p.id, tenantState: 'disabled', reason: 'The account is disabled in Microsoft 365.' });
+      changes.push({
+        type: 'mark',
+        userId: p.id,
+        tenantState: 'disabled',
+        reason: 'The account is disabled in Microsoft 365.',
+      });
     } else fields.tenantState = 'active';
   }
   if (Object.keys(fields).length > 0) {
-    changes.push({ type: 'update', userId: p.id, fields, reason: `Changed in the tenant: ${Object.keys(fields).join(', ')}` });
+    changes.push({
+      type: 'update',
+      userId: p.id,
+      fields,
+      reason: `Changed in the tenant: ${Object.keys(fields).join(', ')}`,
+    });
     counters.updated++;
   }
   planNumber(t, p, changes, counters);
 }
 
-function changedFields(t: TenantUserSnapshot, p: PortalUserSnapshot): Extract<SyncChange, { type: 'update' }>['fields'] {
+function changedFields(
+  t: TenantUserSnapshot,
+  p: PortalUserSnapshot,
+): Extract<SyncChange, { type: 'update' }>['fields'] {
   const fields: Extract<SyncChange, { type: 'update' }>['fields'] = {};
   if (t.objectId !== p.objectId) fields.objectId = t.objectId;
   if (t.displayName !== p.displayName) fields.displayName = t.displayName;
@@ -144,7 +189,12 @@ function changedFields(t: TenantUserSnapshot, p: PortalUserSnapshot): Extract<Sy
   return fields;
 }
 
-function planNumber(t: TenantUserSnapshot, p: PortalUserSnapshot, changes: SyncChange[], counters: SyncCounters): void {
+function planNumber(
+  t: TenantUserSnapshot,
+  p: PortalUserSnapshot,
+  changes: SyncChange[],
+  counters: SyncCounters,
+): void {
   if (p.line === t.line) {
     if (p.syncedLine !== t.line) changes.push({ type: 'agree', userId: p.id, line: t.line });
     return;
