@@ -146,6 +146,15 @@ describe('RegistrationAgent against a loopback registrar', () => {
     expect(registrar.seen.at(-1)!.expires).toBe(120);
   });
 
+  it('a 2xx granting no expiry backs off instead of looping', async () => {
+    const { registrar, agent, config } = await setup({ maxExpires: 0 });
+    agent.upsert(config(1));
+    await until(() => agent.status('user-1')?.state === 'failed');
+    expect(agent.status('user-1')!.detail).toMatchObject({ statusCode: 500, final: false });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(registrar.registers).toBeLessThan(12);
+  });
+
   it('503 with Retry-After: failed (not final) and the retry waits for Retry-After', async () => {
     const { registrar, agent, config } = await setup({
       forceStatus: { status: 503, headers: { 'Retry-After': '1' } },

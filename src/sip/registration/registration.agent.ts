@@ -212,8 +212,16 @@ export class RegistrationAgent {
     if (this.stopped) return;
     if (generation !== reg.generation) return this.queue(reg); // changed meanwhile: start over
     if (unregister) return this.finishUnregister(reg);
-    if (outcome.kind === 'response' && outcome.response.status < 300)
-      return this.succeeded(reg, outcome.response, expires);
+    if (outcome.kind === 'response' && outcome.response.status < 300) {
+      const granted = grantedExpires(outcome.response, reg.token, expires);
+      // A 2xx that grants no time holds no binding: refreshing at once would loop, so back off like a failure.
+      if (granted > 0) return this.succeeded(reg, granted);
+      outcome = {
+        kind: 'unreachable',
+        status: 500,
+        reason: 'The PBX accepted the REGISTER but granted no expiry',
+      };
+    }
     if (
       outcome.kind === 'response' &&
       outcome.response.status === 423 &&
@@ -224,9 +232,8 @@ export class RegistrationAgent {
     this.failed(reg, outcome);
   }
 
-  private succeeded(reg: Registration, response: SipResponse, requested: number): void {
+  private succeeded(reg: Registration, granted: number): void {
     const now = Date.now();
-    const granted = grantedExpires(response, reg.token, requested);
     const state = successState(reg.expiresAt, reg.failures > 0, now);
     this.counters.successes++;
     reg.failures = 0;
