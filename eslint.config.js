@@ -11,6 +11,7 @@ export default tseslint.config(
       'data',
       'coverage',
       'test-output',
+      '.tmp',
       'bin/*.js',
       'eslint.config.js',
     ],
