@@ -83,6 +83,20 @@ describe('RegistrationAgent against a loopback registrar', () => {
     expect(agent.status('user-1')!.state).toBe('registered');
   });
 
+  it('answers a 407 Proxy-Authenticate challenge with Proxy-Authorization', async () => {
+    const { registrar, agent, config } = await setup({ proxyAuth: true });
+    agent.upsert(config(1));
+    await until(() => agent.status('user-1')?.state === 'registered');
+    expect(registrar.seen.map((s) => s.authorized)).toEqual([false, true]);
+  });
+
+  it('stale=true after a correct answer is answered again with the new nonce, not taken as a wrong password', async () => {
+    const { registrar, agent, config } = await setup({ staleOnce: true });
+    agent.upsert(config(1));
+    await until(() => agent.status('user-1')?.state === 'registered');
+    expect(registrar.registers).toBe(3);
+  });
+
   it('a wrong password is a final failure after two REGISTERs, with no retry storm', async () => {
     const { registrar, agent, config } = await setup();
     agent.upsert(config(1, 'wrong'));

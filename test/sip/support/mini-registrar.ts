@@ -26,6 +26,10 @@ export interface MiniRegistrarOptions {
   forceStatus?: { status: number; headers?: Record<string, string> };
   /** Keep no per-REGISTER log (for the 50,000-user memory run). */
   quiet?: boolean;
+  /** Challenge with 407 Proxy-Authenticate and read Proxy-Authorization. */
+  proxyAuth?: boolean;
+  /** Answer the first correct answer of each user with 401 stale=true (its nonce "expired in flight"). */
+  staleOnce?: boolean;
 }
 
 /**
@@ -37,6 +41,7 @@ export class MiniRegistrar {
   readonly bindings = new Map<string, { contact: string; expiresAt: number; callId: string }>();
   registers = 0;
   private readonly nonces = new Set<string>();
+  private readonly staled = new Set<string>();
 
   private constructor(
     readonly stack: SipStack,
@@ -85,7 +90,11 @@ export class MiniRegistrar {
     }
     if (this.options.forceStatus)
       return createResponse(request, this.options.forceStatus.status, this.options.forceStatus.headers);
-    if (!authorized) return this.challenge(request);
+    if (!authorized) return this.challenge(request, false);
+    if (this.options.staleOnce && !this.staled.has(user)) {
+      this.staled.add(user);
+      return this.challenge(request, true);
+    }
     if (this.options.minExpires && expires > 0 && expires < this.options.minExpires) {
       return createResponse(request, 423, { 'Min-Expires': String(this.options.minExpires) });
     }
@@ -104,17 +113,17 @@ export class MiniRegistrar {
     return createResponse(request, 200, { Contact: `${contact};expires=${granted}` });
   }
 
-  private challenge(request: SipRequest): SipResponse {
+  private challenge(request: SipRequest, stale: boolean): SipResponse {
     const nonce = randomBytes(12).toString('hex');
     if (this.nonces.size > 100_000) this.nonces.clear();
     this.nonces.add(nonce);
-    return createResponse(request, 401, {
-      'WWW-Authenticate': `Digest realm="mini", nonce="${nonce}", qop="auth", algorithm=MD5`,
-    });
+    const value = `Digest realm="mini", nonce="${nonce}", qop="auth", algorithm=MD5${stale ? ', stale=true' : ''}`;
+    if (this.options.proxyAuth) return createResponse(request, 407, { 'Proxy-Authenticate': value });
+    return createResponse(request, 401, { 'WWW-Authenticate': value });
   }
 
   private authorized(request: SipRequest, user: string): boolean {
-    const header = request.headers.get('Authorization');
+    const header = request.headers.get(this.options.proxyAuth ? 'Proxy-Authorization' : 'Authorization');
     if (!header) return false;
     const { params } = parseAuthParams(header);
     const nonce = params.get('nonce') ?? '';
