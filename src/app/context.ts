@@ -4,6 +4,7 @@ import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
+import { SubscriptionsService } from '../services/subscriptions.service.js';
 import { SyncRunner } from '../services/sync/sync.runner.js';
 import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
 import {
@@ -26,6 +27,7 @@ export interface Services {
   audit: AuditService;
   tenantConnections: TenantConnectionsService;
   sync: SyncService;
+  subscriptions: SubscriptionsService;
 }
 
 /** Everything a role needs, built once per process from the configuration (the composition root). */
@@ -66,6 +68,7 @@ export async function createAppContext(
   const services: Services = {
     tenantConnections,
     sync,
+    subscriptions: new SubscriptionsService(store),
     accounts: new AccountsService(store),
     voiceServices: new VoiceServicesService(store),
     users: new UsersService(store, secrets),

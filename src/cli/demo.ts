@@ -41,13 +41,7 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
       sipDomain: 'pbx.contoso-demo.example',
       country: 'GB',
     });
-    await ctx.store.repos.subscriptions.create({
-      accountId: client.id,
-      sku: 'pbx_user',
-      trial: true,
-      quantity: 50,
-      trialEndsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    });
+    await ctx.services.subscriptions.create(actor, client.id, { sku: 'pbx_user', quantity: 50, trial: true });
     accountId = client.id;
     writeFileSync(markerFile, JSON.stringify({ accountId }) + '\n');
   }
