@@ -2,6 +2,8 @@ import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type SelectH
 
 interface FieldFrame {
   label: string;
+  /** Takes the whole row of a two-column form. */
+  wide?: boolean;
   hint?: ReactNode;
   error?: string | undefined;
   /** Extra content under the error (e.g. a suggested fix). */
@@ -14,12 +16,13 @@ export function TextField({
   hint,
   error,
   after,
+  wide,
   ref,
   ...input
 }: FieldFrame & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
+    <div className={fieldClass(error, wide)}>
       <label htmlFor={id}>{label}</label>
       <input
         ref={ref}
@@ -39,12 +42,13 @@ export function SelectField({
   hint,
   error,
   after,
+  wide,
   children,
   ...select
 }: FieldFrame & SelectHTMLAttributes<HTMLSelectElement>) {
   const id = useId();
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
+    <div className={fieldClass(error, wide)}>
       <label htmlFor={id}>{label}</label>
       <select
         id={id}
@@ -79,22 +83,26 @@ export function CheckField({
   );
 }
 
-function FieldNotes({ id, hint, error, after }: Omit<FieldFrame, 'label'> & { id: string }) {
+function FieldNotes({ id, hint, error, after }: Omit<FieldFrame, 'label' | 'wide'> & { id: string }) {
   return (
     <>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
       {error && (
         <p className="field-error" id={`${id}-error`}>
           {error}
         </p>
       )}
       {after}
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
     </>
   );
+}
+
+function fieldClass(error: string | undefined, wide: boolean | undefined): string {
+  return ['field', error ? 'field-invalid' : '', wide ? 'field-wide' : ''].filter(Boolean).join(' ');
 }
 
 function describedBy(id: string, hint: ReactNode, error: string | undefined): string | undefined {

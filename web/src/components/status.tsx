@@ -27,6 +27,17 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
   );
 }
 
+/** Says that the problems are shown at their fields (the messages themselves sit beside the fields). */
+export function FieldsNotice({ count }: { count: number }) {
+  return (
+    <div className="notice notice-error" role="alert">
+      {count === 1
+        ? 'One field needs attention: see the message below it.'
+        : 'Some fields need attention: see the messages below them.'}
+    </div>
+  );
+}
+
 /** A success line that is announced when it appears. */
 export function SavedNotice({ children }: { children: ReactNode }) {
   return (

@@ -3,7 +3,7 @@ import { ApiError } from '../api/client.js';
 import { useSaveService } from '../api/queries.js';
 import type { CreateService, Service, UpdateService } from '../api/types.js';
 import { SelectField, TextField } from '../components/field.js';
-import { ErrorNotice, SavedNotice } from '../components/status.js';
+import { ErrorNotice, FieldsNotice, SavedNotice } from '../components/status.js';
 import { navigate } from '../router.js';
 import { findTemplate, PBX_TEMPLATES } from './pbx-templates.js';
 
@@ -104,20 +104,9 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
   return (
     <form className="card form-grid" onSubmit={submit} noValidate aria-label="Service settings">
       {otherError && <ErrorNotice error={error} />}
-      {error && !otherError && <ErrorNotice error={error} title="Check the fields marked below." />}
+      {error && !otherError && <FieldsNotice count={error.issues.length} />}
       {save.isSuccess && service && <SavedNotice>Settings saved.</SavedNotice>}
       <TextField label="Name" value={draft.name} onChange={set('name')} error={fieldError('name')} required />
-      {!service && (
-        <SelectField
-          label="Service type"
-          value={draft.kind}
-          onChange={set('kind')}
-          error={fieldError('kind')}
-        >
-          <option value="pbx">PBX (users register to it)</option>
-          <option value="trunk">SIP trunk</option>
-        </SelectField>
-      )}
       <SelectField
         label="PBX template"
         value={template ? draft.pbxType : ''}
@@ -142,6 +131,16 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
         autoComplete="off"
         spellCheck={false}
       />
+      <SelectField
+        label="Transport"
+        value={draft.transport}
+        onChange={set('transport')}
+        error={fieldError('transport')}
+      >
+        <option value="udp">UDP</option>
+        <option value="tcp">TCP</option>
+        <option value="tls">TLS</option>
+      </SelectField>
       <TextField
         label="SIP proxy (optional)"
         value={draft.proxyHost}
@@ -159,16 +158,6 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
         error={fieldError('proxyPort')}
         hint="Blank: the port DNS gives (5060 for UDP/TCP, 5061 for TLS)."
       />
-      <SelectField
-        label="Transport"
-        value={draft.transport}
-        onChange={set('transport')}
-        error={fieldError('transport')}
-      >
-        <option value="udp">UDP</option>
-        <option value="tcp">TCP</option>
-        <option value="tls">TLS</option>
-      </SelectField>
       <TextField
         label="Registration expiry (seconds)"
         inputMode="numeric"
@@ -193,6 +182,17 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
         maxLength={2}
         autoComplete="off"
       />
+      {!service && (
+        <SelectField
+          label="Service type"
+          value={draft.kind}
+          onChange={set('kind')}
+          error={fieldError('kind')}
+        >
+          <option value="pbx">PBX (users register to it)</option>
+          <option value="trunk">SIP trunk</option>
+        </SelectField>
+      )}
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={save.isPending}>
           {service ? 'Save settings' : 'Add service'}

@@ -29,6 +29,7 @@ export function NumberField({
     <TextField
       ref={input}
       label="Number"
+      wide
       value={value}
       onChange={(e) => onChange(e.target.value)}
       error={message}

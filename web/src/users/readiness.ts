@@ -44,6 +44,12 @@ export function readinessWarnings(user: User): ReadinessWarning[] {
       detail: `The user is in ${user.coexistenceMode} mode; the Phone App needs Teams Only. In the Teams admin centre set Teams upgrade > Coexistence mode to Teams Only (for the user or the whole tenant).`,
     });
   }
+  if (user.syncError) {
+    warnings.push({
+      short: 'Sync problem',
+      detail: `The last sync could not update this user: ${user.syncError}`,
+    });
+  }
   if (user.tenantState === 'disabled' || user.tenantState === 'removed') {
     warnings.push({
       short: user.tenantState === 'disabled' ? 'Disabled in Microsoft 365' : 'Removed from Microsoft 365',

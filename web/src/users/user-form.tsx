@@ -3,7 +3,7 @@ import { ApiError } from '../api/client.js';
 import { useCreateUser, useUpdateUser } from '../api/queries.js';
 import type { Service, User } from '../api/types.js';
 import { CheckField, SelectField, TextField } from '../components/field.js';
-import { ErrorNotice, SavedNotice } from '../components/status.js';
+import { ErrorNotice, FieldsNotice, SavedNotice } from '../components/status.js';
 import { navigate } from '../router.js';
 import { NumberField } from './number-field.js';
 import { PasswordField } from './password-field.js';
@@ -58,7 +58,7 @@ export function UserForm({
       aria-label={user ? 'User settings' : 'New user'}
     >
       {unplaced && <ErrorNotice error={error} />}
-      {error && !unplaced && <ErrorNotice error={error} title="Check the fields marked below." />}
+      {error && !unplaced && <FieldsNotice count={error.issues.length} />}
       {stale && (
         <button type="button" onClick={() => window.location.reload()}>
           Reload the user
@@ -99,6 +99,13 @@ export function UserForm({
         error={fieldError('displayName')}
         required
       />
+      <TextField
+        label="External ID (optional)"
+        value={draft.externalId}
+        onChange={text('externalId')}
+        error={fieldError('externalId')}
+        hint="Your own reference, e.g. the PBX extension ID."
+      />
       <NumberField
         value={draft.phoneNumber}
         onChange={(v) => change('phoneNumber', v)}
@@ -135,12 +142,6 @@ export function UserForm({
         label="Register this user to the PBX"
         checked={draft.registrationEnabled}
         onChange={(e) => change('registrationEnabled', e.target.checked)}
-      />
-      <TextField
-        label="External ID (optional)"
-        value={draft.externalId}
-        onChange={text('externalId')}
-        error={fieldError('externalId')}
       />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={save.isPending}>

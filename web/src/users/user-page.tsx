@@ -106,6 +106,8 @@ function TenantDetails({ user }: { user: User }) {
         <dd>{user.licences.length > 0 ? user.licences.join(', ') : '—'}</dd>
         <dt>Teams line URI</dt>
         <dd className="mono">{user.lineUri ?? '—'}</dd>
+        <dt>Last sync problem</dt>
+        <dd>{user.syncError ?? 'none'}</dd>
       </dl>
     </section>
   );
