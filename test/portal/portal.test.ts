@@ -74,20 +74,34 @@ describe('the portal in Chromium', () => {
     client = accounts.items.find((a) => a.name === 'Contoso')!;
     expect(client.parentId).toBe(partnerId);
 
-    const switcher = page.getByLabel('Account', { exact: true });
-    await switcher.selectOption({ label: 'Northwind Partners (partner)' });
+    // The switcher in the header: a button that opens a searchable list of partners and their clients.
+    const openSwitcher = async () => {
+      await page.locator('.switcher-button').click();
+      return page.getByRole('region', { name: 'Switch account' });
+    };
+    await (await openSwitcher()).getByRole('link', { name: 'Northwind Partners' }).click();
     await page.getByRole('heading', { name: 'Northwind Partners' }).waitFor();
     const clientLinks = page.getByRole('region', { name: 'Client accounts' }).getByRole('link');
     expect(await clientLinks.allTextContents()).toEqual(['Contoso', 'Fabrikam']);
     await screenshots(page, '03-partner-account');
-    await switcher.selectOption({ label: 'Contoso' });
-    await page.getByRole('heading', { name: 'Contoso' }).waitFor();
-    expect(new URL(page.url()).pathname).toBe(`/accounts/${client.id}`);
-    await page
-      .getByRole('link', { name: 'All accounts' })
-      .or(page.getByRole('link', { name: 'Callbridge' }))
-      .first()
-      .click();
+    await page.goto(`${server.baseUrl}/accounts/${partnerId}/users`);
+    const menu = await openSwitcher();
+    await menu.getByLabel('Find an account').fill('fabri');
+    expect(await menu.getByRole('link').allTextContents()).toEqual([
+      'All accounts',
+      expect.stringContaining('Northwind Partners'),
+      'Fabrikam',
+    ]);
+    await page.screenshot({ path: 'test-output/screenshots/03b-switcher-desktop.png' });
+    await menu.getByLabel('Find an account').fill('cont');
+    await menu.getByRole('link', { name: 'Contoso' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/accounts/${client.id}/users`);
+    expect(await page.locator('.switcher-current').textContent()).toBe('Contoso');
+    await page.keyboard.press('Escape');
+    await (await openSwitcher()).getByLabel('Find an account').press('Escape');
+    expect(await page.getByRole('region', { name: 'Switch account' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Callbridge' }).click();
     await page.getByRole('heading', { name: 'Accounts' }).waitFor();
     await screenshots(page, '02-accounts');
   });
@@ -258,7 +272,13 @@ describe('the portal in Chromium', () => {
     await page.locator('.pager-status').waitFor();
     const backward = await tabThrough(page, 'Shift+Tab', 8);
     expect(backward).toEqual(
-      expect.arrayContaining(['Users', 'Services', 'Overview', 'Account', 'Callbridge']),
+      expect.arrayContaining([
+        'Users',
+        'Services',
+        'Overview',
+        'Account Contoso: switch account',
+        'Callbridge',
+      ]),
     );
   });
 

@@ -1,46 +1,126 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useAccounts } from '../api/queries.js';
 import type { Account } from '../api/types.js';
-import { navigate, type Route } from '../router.js';
+import { Link, type Route } from '../router.js';
 
 /**
- * Picks the account to work in: partners, each followed by its client accounts. Switching keeps the section
- * (Services, Users) the administrator was looking at.
+ * Picks the account to work in: a button that opens a searchable list of partners, each with its client
+ * accounts, as ordinary links (Tab moves through them, Escape closes). Switching keeps the section (Services,
+ * Users) the administrator was looking at.
  */
 export function AccountSwitcher({ currentId, route }: { currentId: string | undefined; route: Route }) {
   const accounts = useAccounts();
-  const groups = groupByPartner(accounts.data ?? []);
-  const switchTo = (id: string) => {
-    if (!id) return navigate('/');
-    const section = route.page === 'services' || route.page === 'service' ? '/services' : '';
-    const users = route.page === 'users' || route.page === 'user' ? '/users' : '';
-    navigate(`/accounts/${id}${section || users}`);
+  const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState('');
+  const panelId = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const current = accounts.data?.find((a) => a.id === currentId);
+
+  useEffect(() => {
+    if (!open) return;
+    const closeOutside = (event: MouseEvent) => {
+      if (!root.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', closeOutside);
+    return () => document.removeEventListener('mousedown', closeOutside);
+  }, [open]);
+
+  const close = () => {
+    setOpen(false);
+    setFilter('');
   };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    close();
+    button.current?.focus();
+  };
+  const section = sectionOf(route);
+  const groups = filterGroups(groupByPartner(accounts.data ?? []), filter);
   return (
-    <div className="account-switcher">
-      <label htmlFor="account-switcher">Account</label>
-      <select
-        id="account-switcher"
-        value={currentId ?? ''}
-        onChange={(e) => switchTo(e.target.value)}
-        disabled={accounts.isPending}
+    <div className="account-switcher" ref={root} onKeyDown={onKeyDown}>
+      <button
+        ref={button}
+        type="button"
+        className="switcher-button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={`Account ${current ? current.name : 'All accounts'}: switch account`}
+        onClick={() => (open ? close() : setOpen(true))}
       >
-        <option value="">All accounts</option>
-        {groups.map(({ partner, clients }) => (
-          <optgroup
-            key={partner?.id ?? 'none'}
-            label={partner ? `Partner: ${partner.name}` : 'Other accounts'}
-          >
-            {partner && <option value={partner.id}>{partner.name} (partner)</option>}
-            {clients.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
+        <span className="switcher-caption">Account</span>
+        <span className="switcher-current">{current ? current.name : 'All accounts'}</span>
+        <span aria-hidden="true">▾</span>
+      </button>
+      {open && (
+        <div className="switcher-panel" id={panelId} role="region" aria-label="Switch account">
+          <input
+            type="search"
+            aria-label="Find an account"
+            placeholder="Find an account"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            autoFocus
+          />
+          <ul className="switcher-list">
+            <li>
+              <Link to="/" onClick={close} aria-current={currentId ? undefined : 'page'}>
+                All accounts
+              </Link>
+            </li>
+            {groups.map(({ partner, clients }) => (
+              <li key={partner?.id ?? 'other'}>
+                {partner ? (
+                  <AccountLink account={partner} section={section} currentId={currentId} onPick={close} />
+                ) : (
+                  <span className="muted">Other accounts</span>
+                )}
+                {clients.length > 0 && (
+                  <ul>
+                    {clients.map((c) => (
+                      <li key={c.id}>
+                        <AccountLink account={c} section={section} currentId={currentId} onPick={close} />
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
             ))}
-          </optgroup>
-        ))}
-      </select>
+          </ul>
+          {groups.length === 0 && <p className="muted">No account matches “{filter}”.</p>}
+        </div>
+      )}
     </div>
   );
+}
+
+function AccountLink({
+  account,
+  section,
+  currentId,
+  onPick,
+}: {
+  account: Account;
+  section: string;
+  currentId: string | undefined;
+  onPick: () => void;
+}) {
+  return (
+    <Link
+      to={`/accounts/${account.id}${section}`}
+      onClick={onPick}
+      aria-current={account.id === currentId ? 'page' : undefined}
+    >
+      {account.name}
+      {account.kind === 'partner' && <span className="badge">partner</span>}
+    </Link>
+  );
+}
+
+function sectionOf(route: Route): string {
+  if (route.page === 'services' || route.page === 'service') return '/services';
+  if (route.page === 'users' || route.page === 'user') return '/users';
+  return '';
 }
 
 interface PartnerGroup {
@@ -62,4 +142,14 @@ export function groupByPartner(accounts: Account[]): PartnerGroup[] {
     .sort(byName);
   if (orphans.length > 0) groups.push({ partner: undefined, clients: orphans });
   return groups;
+}
+
+/** Keeps a partner when its name matches (with all its clients), else only its matching clients. */
+function filterGroups(groups: PartnerGroup[], filter: string): PartnerGroup[] {
+  const needle = filter.trim().toLowerCase();
+  if (!needle) return groups;
+  const matches = (a: Account) => a.name.toLowerCase().includes(needle);
+  return groups
+    .map((g) => (g.partner && matches(g.partner) ? g : { ...g, clients: g.clients.filter(matches) }))
+    .filter((g) => (g.partner && matches(g.partner)) || g.clients.length > 0);
 }
