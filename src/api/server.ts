@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -31,7 +32,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  */
 export async function buildServer(
   ctx: AppContext,
-  options: { nudgeWorker?: () => void } = {},
+  options: { nudgeWorker?: () => void; metrics?: Registry } = {},
 ): Promise<FastifyInstance> {
   const publicUrl = ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`;
   const loggerInstance: FastifyBaseLogger = ctx.logger;
@@ -77,6 +78,13 @@ export async function buildServer(
     sessionRoutes(ctx.services, { secureCookies: ctx.config.publicUrl?.startsWith('https:') ?? false }),
   );
   await app.register(healthRoutes(ctx.store.handle));
+  const metrics = options.metrics;
+  if (metrics) {
+    // Prometheus scrape endpoint (registration states and counters, process metrics).
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(metrics.contentType).send(await metrics.metrics()),
+    );
+  }
   await app.register(
     async (v1) => {
       await v1.register(accountRoutes(ctx.services));

@@ -63,6 +63,22 @@ export const configSchema = z.object({
     .describe(
       'AES-256-GCM key for secrets at rest. Default: a key file created (0600) in the data directory.',
     ),
+  sipHost: z.string().min(1).default('0.0.0.0').describe('Address the SIP role binds (UDP and TCP).'),
+  sipPort: port
+    .default(5060)
+    .describe('SIP port for REGISTERs to PBXs and requests from them (0: any free port).'),
+  sipAdvertisedHost: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Host or IP written in Via and Contact, when PBXs must reach another address.'),
+  sipRegisterRate: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(200)
+    .describe('REGISTERs started per second at most.'),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())

@@ -7,6 +7,8 @@ import { createAppContext, type AppContext } from '../../app/context.js';
 import { createLogger } from '../../observability/logger.js';
 import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { startSipRole } from '../../roles/sip.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
 
@@ -38,14 +40,16 @@ export function serveCommand(): Command {
         worker.start();
         stops.push(() => worker.stop());
       }
+      const metrics = new Registry();
+      collectDefaultMetrics({ register: metrics });
+      const sip = config.roles.includes('sip') ? await startSipRole(ctx, metrics) : undefined;
+      if (sip) stops.push(() => sip.stop());
       if (config.roles.includes('api')) {
-        const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge() });
+        const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
         await app.listen({ port: config.port, host: config.host });
         stops.push(() => app.close());
         printWelcome(ctx, signIn, app.server.address(), demo);
       }
-      if (config.roles.includes('sip'))
-        logger.warn('the sip role (PBX registrations) is not wired into serve yet');
       const shutdown = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
         for (const stop of stops.reverse()) await stop();

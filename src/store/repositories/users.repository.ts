@@ -139,6 +139,62 @@ export class UsersRepository {
     }));
   }
 
+  /**
+   * Every user with SIP credentials, across accounts, for the SIP role (never for a request): id, service,
+   * credentials (password still encrypted) and whether registration is wanted.
+   */
+  async listRegistrationsForSystem(): Promise<
+    {
+      id: string;
+      accountId: string;
+      serviceId: string;
+      sipUsername: string;
+      authUsername: string | null;
+      passwordEnc: string;
+      registrationEnabled: boolean;
+      tenantState: User['tenantState'];
+    }[]
+  > {
+    const rows = await this.db
+      .selectFrom('users')
+      .select([
+        'id',
+        'account_id',
+        'service_id',
+        'sip_username',
+        'auth_username',
+        'sip_password_enc',
+        'registration_enabled',
+        'tenant_state',
+      ])
+      .where('sip_username', 'is not', null)
+      .where('sip_password_enc', 'is not', null)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      accountId: r.account_id,
+      serviceId: r.service_id,
+      sipUsername: r.sip_username ?? '',
+      authUsername: r.auth_username,
+      passwordEnc: r.sip_password_enc ?? '',
+      registrationEnabled: r.registration_enabled === 1,
+      tenantState: r.tenant_state,
+    }));
+  }
+
+  /** Writes a registration state reported by the SIP role (no version bump: it is not an administrator's edit). */
+  async recordRegistrationState(
+    id: string,
+    state: User['registrationState'],
+    detail: User['registrationDetail'],
+  ): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ registration_state: state, registration_detail: JSON.stringify(detail) })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Records the line both sides now agree on, and clears the user's sync error. */
   async recordSynced(accountId: string, id: string, line: string | null): Promise<void> {
     await this.db

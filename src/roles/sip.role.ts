@@ -1,0 +1,105 @@
+import type { Registry } from 'prom-client';
+import type { AppContext } from '../app/context.js';
+import type { VoiceService } from '../domain/records.js';
+import { RegistrationAgent } from '../sip/registration/registration.agent.js';
+import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
+import { syncRegistrations } from '../sip/registration/registration.sync.js';
+import type {
+  RegistrationConfig,
+  RegistrationStatus,
+  SipServiceConfig,
+} from '../sip/registration/registration.types.js';
+import { SipStack } from '../sip/stack/sip.stack.js';
+
+/** How often the role reads the database for changed users and services, and flushes reported states. */
+const RELOAD_MS = 5_000;
+const FLUSH_MS = 1_000;
+
+export interface SipRole {
+  /** Reads users and services now (after a change made in this process), instead of at the next poll. */
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+  readonly port: number;
+}
+
+/**
+ * The sip role: registers every configured user of every PBX service to its PBX with the user's credentials,
+ * and writes the states the agent reports to the users table (batched). Changes made through the API reach it
+ * at the next reload (a few seconds), or at once when made in the same process.
+ */
+export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise<SipRole> {
+  const { config, store, secrets, logger } = ctx;
+  const stack = await SipStack.start({
+    host: config.sipHost,
+    udpPort: config.sipPort,
+    tcpPort: config.sipPort,
+    ...(config.sipAdvertisedHost && { advertisedHost: config.sipAdvertisedHost }),
+  });
+  const pending = new Map<string, RegistrationStatus>();
+  const agent = new RegistrationAgent(
+    stack,
+    { onState: (id, status) => pending.set(id, status) },
+    { ratePerSecond: config.sipRegisterRate },
+  );
+  if (metrics) registerSipMetrics(metrics, agent, stack);
+
+  const flush = async () => {
+    const batch = [...pending.entries()];
+    pending.clear();
+    for (const [id, { state, detail }] of batch)
+      await store.repos.users.recordRegistrationState(id, state, detail);
+  };
+  const reload = async () => {
+    const services = new Map<string, SipServiceConfig>();
+    const byId = new Map((await store.repos.services.listAllForSystem()).map((s) => [s.id, s]));
+    const configs: RegistrationConfig[] = [];
+    for (const user of await store.repos.users.listRegistrationsForSystem()) {
+      const service = byId.get(user.serviceId);
+      if (!service || service.kind !== 'pbx') continue;
+      configs.push({
+        id: user.id,
+        service: services.get(service.id) ?? remember(services, service),
+        sipUsername: user.sipUsername,
+        authUsername: user.authUsername ?? user.sipUsername,
+        password: secrets.decrypt(user.passwordEnc),
+        enabled:
+          user.registrationEnabled && user.tenantState !== 'removed' && user.tenantState !== 'disabled',
+      });
+    }
+    const result = await syncRegistrations(agent, configs);
+    logger.debug({ ...result }, 'registrations reloaded');
+  };
+  const safely = (work: () => Promise<void>, what: string) => () =>
+    void work().catch((error: unknown) => logger.error({ err: error }, what));
+  await reload();
+  const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
+  const flushTimer = setInterval(safely(flush, 'registration state write failed'), FLUSH_MS);
+  logger.info(
+    { host: config.sipHost, port: config.sipPort, registrations: agent.ids().length },
+    'sip role started',
+  );
+  return {
+    port: config.sipPort,
+    reload,
+    async stop() {
+      clearInterval(reloadTimer);
+      clearInterval(flushTimer);
+      await agent.stop({ unregister: true, timeoutMs: 3_000 });
+      await flush();
+      await stack.stop();
+    },
+  };
+}
+
+function remember(services: Map<string, SipServiceConfig>, service: VoiceService): SipServiceConfig {
+  // One shared object per service keeps per-registration memory small.
+  const shared: SipServiceConfig = {
+    sipDomain: service.sipDomain,
+    transport: service.transport,
+    expirySeconds: service.registrationExpiry,
+    ...(service.proxyHost && { proxyHost: service.proxyHost }),
+    ...(service.proxyPort && { proxyPort: service.proxyPort }),
+  };
+  services.set(service.id, shared);
+  return shared;
+}
