@@ -4,6 +4,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerPortal } from '../../src/api/portal.static.js';
+import { findChromium } from './support/browser.js';
 
 describe('serving the portal', () => {
   let app: FastifyInstance | undefined;
@@ -66,6 +67,16 @@ describe('serving the portal', () => {
     ]) {
       const response = await server.inject({ url });
       expect(response.body, url).not.toContain('top secret');
+    }
+  });
+
+  it('says how to install Chromium when it is not on PATH, rather than skipping the browser tests', () => {
+    const saved = process.env.PATH;
+    process.env.PATH = mkdtempSync(path.join(tmpdir(), 'cb-empty-path-'));
+    try {
+      expect(() => findChromium()).toThrow(/apt-get install chromium/);
+    } finally {
+      process.env.PATH = saved;
     }
   });
 });
