@@ -282,6 +282,16 @@ describe('the portal in Chromium', () => {
     );
   });
 
+  it('signs out: the session ends on the server and the sign-in page comes back', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const session = await page.evaluate(async () => (await fetch('/api/session')).status);
+    expect(session).toBe(401);
+    await page.goto(`${server.baseUrl}/accounts/${client.id}/users`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('table').count()).toBe(0);
+  });
+
   it('ran without a script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
