@@ -80,7 +80,7 @@ async function timedSync() {
   const { run } = await ctx.services.sync.start(actor, client.id, service.id);
   await ctx.createWorker().drain();
   const done = await ctx.services.sync.getRun(client.id, run.id);
-  return { ms: Math.round(performance.now() - started), state: done.state, counters: done.counters };
+  return { ms: Math.round(performance.now() - started), state: done.state, counters: done.counters, error: done.error };
 }
 
 const first = await timedSync();
@@ -94,7 +94,7 @@ const mb = (bytes: number) => Math.round(bytes / 1e6);
 process.stdout.write(
   [
     `Full sync of ${users} users (throttled emulator, SQLite): ${(first.ms / 1000).toFixed(1)} s, state ${first.state}, added ${first.counters['added']}`,
-    `Second sync, nothing changed: ${(second.ms / 1000).toFixed(1)} s, state ${second.state}`,
+    `Second sync, nothing changed: ${(second.ms / 1000).toFixed(1)} s, state ${second.state}${second.error ? ` (${second.error})` : ''}`,
     `Peak RSS of the Callbridge process: ${mb(peakRss)} MB (baseline ${mb(baselineRss)} MB)`,
     '',
   ].join('\n'),

@@ -14,6 +14,8 @@ import type { TenantConnectionsService } from '../tenant-connections.service.js'
 import { readTenant } from './tenant-reader.js';
 
 const WRITE_CONCURRENCY = 4;
+/** New users inserted per transaction, and how often progress (the job's heartbeat) is recorded. */
+const ADD_CHUNK = 500;
 
 /** The line form both sides compare: `+E164` or `+E164;ext=N`. */
 export function lineOf(user: Pick<User, 'phoneNumber' | 'extension'>): string | null {
@@ -73,7 +75,7 @@ export class SyncRunner {
         );
       }
       await onProgress({ phase: 'applying', changes: plan.changes.length });
-      await this.apply(run, service, client, plan, say);
+      await this.apply(run, service, client, plan, say, onProgress);
       say(`Finished: ${describe(plan)}.`);
       const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
       return await this.finish(run, plan.counters, plan, log, state);
@@ -113,12 +115,21 @@ export class SyncRunner {
     client: MicrosoftTenantClient,
     plan: SyncPlan,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+    progress: (progress: Record<string, unknown>) => Promise<void>,
   ): Promise<void> {
     const actor: Actor = { type: 'system', id: null, label: `sync ${run.id}`, source: 'sync' };
     const writes: Extract<SyncChange, { type: 'write_number' }>[] = [];
+    const adds: Extract<SyncChange, { type: 'add' }>[] = [];
+    let done = 0;
     for (const change of plan.changes) {
       if (change.type === 'write_number') writes.push(change);
-      else await this.applyLocal(run, service, change, actor, say);
+      else if (change.type === 'add') adds.push(change);
+      else await this.applyLocal(run, change, actor, say);
+      if (++done % ADD_CHUNK === 0) await progress({ phase: 'applying', done, of: plan.changes.length });
+    }
+    for (let i = 0; i < adds.length; i += ADD_CHUNK) {
+      await this.addUsers(run, service, adds.slice(i, i + ADD_CHUNK), actor);
+      await progress({ phase: 'adding', done: Math.min(i + ADD_CHUNK, adds.length), of: adds.length });
     }
     let next = 0;
     const worker = async () => {
@@ -132,54 +143,63 @@ export class SyncRunner {
     await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   }
 
-  private async applyLocal(
+  /** New tenant users, a chunk per transaction: one multi-row insert and their audit entries. */
+  private async addUsers(
     run: SyncRun,
     service: VoiceService,
-    change: Exclude<SyncChange, { type: 'write_number' }>,
+    adds: Extract<SyncChange, { type: 'add' }>[],
+    actor: Actor,
+  ): Promise<void> {
+    const { accountId } = run;
+    await this.store.transaction(async (tx) => {
+      const created = await tx.users.createMany(
+        adds.map(({ tenant: t }) => ({
+          accountId,
+          serviceId: service.id,
+          objectId: t.objectId,
+          upn: t.upn,
+          email: t.email,
+          displayName: t.displayName,
+          kind: t.kind,
+          tenantState: t.enabled ? ('active' as const) : ('disabled' as const),
+          usageLocation: t.usageLocation,
+          coexistenceMode: t.coexistenceMode,
+          licences: t.licences,
+          ...splitLine(t.line),
+          numberType: t.line ? (service.kind === 'trunk' ? ('trunk' as const) : ('ddi' as const)) : null,
+          sipUsername: null,
+          authUsername: null,
+          sipPasswordEnc: null,
+          registrationEnabled: true,
+          registrationState: 'disabled' as const,
+          registrationDetail: { reason: 'Set a SIP username and password to register this user to the PBX.' },
+          externalId: null,
+          syncedLine: t.line,
+        })),
+      );
+      await tx.audit.appendMany(
+        created.map((user) => ({
+          accountId,
+          actor,
+          action: 'user.create',
+          objectType: 'user',
+          objectId: user.id,
+          before: null,
+          after: { ...user },
+        })),
+      );
+    });
+  }
+
+  private async applyLocal(
+    run: SyncRun,
+    change: Exclude<SyncChange, { type: 'write_number' | 'add' }>,
     actor: Actor,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
   ): Promise<void> {
     const { accountId } = run;
     await this.store.transaction(async (tx) => {
       switch (change.type) {
-        case 'add': {
-          const t = change.tenant;
-          const created = await tx.users.create({
-            accountId,
-            serviceId: service.id,
-            objectId: t.objectId,
-            upn: t.upn,
-            email: t.email,
-            displayName: t.displayName,
-            kind: t.kind,
-            tenantState: t.enabled ? 'active' : 'disabled',
-            usageLocation: t.usageLocation,
-            coexistenceMode: t.coexistenceMode,
-            licences: t.licences,
-            ...splitLine(t.line),
-            numberType: t.line ? (service.kind === 'trunk' ? 'trunk' : 'ddi') : null,
-            sipUsername: null,
-            authUsername: null,
-            sipPasswordEnc: null,
-            registrationEnabled: true,
-            registrationState: 'disabled',
-            registrationDetail: {
-              reason: 'Set a SIP username and password to register this user to the PBX.',
-            },
-            externalId: null,
-          });
-          await tx.users.recordSynced(accountId, created.id, t.line);
-          await tx.audit.append({
-            accountId,
-            actor,
-            action: 'user.create',
-            objectType: 'user',
-            objectId: created.id,
-            before: null,
-            after: { ...created },
-          });
-          return;
-        }
         case 'update':
         case 'mark': {
           const before = await tx.users.findById(accountId, change.userId);

@@ -44,6 +44,31 @@ export class AuditRepository {
     return toEntry(row);
   }
 
+  /** Appends several entries in one statement (bulk changes such as a sync's new users). */
+  async appendMany(entries: NewAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const at = nowIso();
+    await this.db
+      .insertInto('audit_entries')
+      .values(
+        entries.map((entry) => ({
+          id: sortableId(),
+          at,
+          account_id: entry.accountId,
+          actor_type: entry.actor.type,
+          actor_id: entry.actor.id,
+          actor_label: entry.actor.label,
+          source: entry.actor.source,
+          action: entry.action,
+          object_type: entry.objectType,
+          object_id: entry.objectId,
+          before: entry.before === null ? null : JSON.stringify(entry.before),
+          after: entry.after === null ? null : JSON.stringify(entry.after),
+        })),
+      )
+      .execute();
+  }
+
   async list(accountId: string, query: AuditQuery): Promise<AuditEntry[]> {
     let q = this.db.selectFrom('audit_entries').selectAll().where('account_id', '=', accountId);
     if (query.objectType) q = q.where('object_type', '=', query.objectType);

@@ -55,6 +55,29 @@ export class UsersRepository {
     return toUser(row);
   }
 
+  /**
+   * Inserts many users at once (a sync's new users), each already agreed with the tenant on `syncedLine`.
+   * One multi-row statement per call: callers pass chunks of a few hundred.
+   */
+  async createMany(inputs: (UserWrite & { syncedLine: string | null })[]): Promise<User[]> {
+    if (inputs.length === 0) return [];
+    const now = nowIso();
+    const rows: UsersTable[] = inputs.map((input) => ({
+      id: newId(),
+      ...toColumns(input),
+      account_id: input.accountId,
+      service_id: input.serviceId,
+      synced_line: input.syncedLine,
+      synced: 1,
+      sync_error: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    }));
+    await this.db.insertInto('users').values(rows).execute();
+    return rows.map(toUser);
+  }
+
   async findById(accountId: string, id: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom('users')
