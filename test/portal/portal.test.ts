@@ -4,6 +4,9 @@ import { launchChromium } from './support/browser.js';
 import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
 import { DESKTOP, screenshots } from './support/screenshots.js';
 
+/** Polls until the expectation holds; generous, since two busy cores can slow a debounced search. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 100 });
+
 interface Account {
   id: string;
   name: string;
@@ -48,9 +51,9 @@ describe('the portal in Chromium', () => {
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect
-      .poll(() => page.getByRole('alert').textContent())
-      .toContain('The email or password is not right');
+    await eventually(() => page.getByRole('alert').textContent()).toContain(
+      'The email or password is not right',
+    );
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Accounts' }).waitFor();
@@ -122,7 +125,7 @@ describe('the portal in Chromium', () => {
     const domainError = page
       .locator('.field', { has: page.getByLabel('SIP domain') })
       .locator('.field-error');
-    await expect.poll(() => domainError.textContent()).toContain('must be a host name');
+    await eventually(() => domainError.textContent()).toContain('must be a host name');
     await screenshots(page, '04-service-error');
     await page.getByLabel('SIP domain').fill('pbx.contoso.example');
     await page.getByRole('button', { name: 'Add service' }).click();
@@ -155,9 +158,9 @@ describe('the portal in Chromium', () => {
     await number.fill('01235 123465');
     await page.getByRole('button', { name: 'Save' }).click();
     const numberField = page.locator('.field', { has: number });
-    await expect
-      .poll(() => numberField.locator('.field-error').textContent())
-      .toMatch(/^The telephone number provided is not valid/);
+    await eventually(() => numberField.locator('.field-error').textContent()).toMatch(
+      /^The telephone number provided is not valid/,
+    );
     expect(await number.getAttribute('aria-invalid')).toBe('true');
     expect(await numberField.locator('.suggestion').textContent()).toContain('+441235123465');
     await screenshots(page, '07-user-number-error');
@@ -174,7 +177,7 @@ describe('the portal in Chromium', () => {
     expect(await page.getByTestId('password-state').textContent()).toBe('not set');
     await page.getByLabel('Password', { exact: true }).fill(secret);
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => page.getByTestId('password-state').textContent()).toBe('set');
+    await eventually(() => page.getByTestId('password-state').textContent()).toBe('set');
     const replace = page.getByLabel('New password (replaces the stored one)');
     expect(await replace.inputValue()).toBe('');
     expect(await replace.getAttribute('type')).toBe('password');
@@ -211,7 +214,7 @@ describe('the portal in Chromium', () => {
     }
     await page.getByRole('link', { name: 'Users' }).first().click();
     const status = page.locator('.pager-status');
-    await expect.poll(() => status.textContent()).toBe('1–50 of 251');
+    await eventually(() => status.textContent()).toBe('1–50 of 251');
     const names = () => page.locator('td.col-name').allTextContents();
     expect((await names())[0]).toBe('Anna Example');
     expect(await page.locator('tbody tr').first().getByRole('img', { name: 'Standard user' }).count()).toBe(
@@ -220,21 +223,21 @@ describe('the portal in Chromium', () => {
     await screenshots(page, '09-users');
 
     await page.getByRole('button', { name: 'Next' }).first().click();
-    await expect.poll(() => status.textContent()).toBe('51–100 of 251');
+    await eventually(() => status.textContent()).toBe('51–100 of 251');
     expect((await names())[0]).toBe('Person 050');
     await page.getByLabel('Per page').selectOption('100');
-    await expect.poll(() => status.textContent()).toBe('1–100 of 251');
+    await eventually(() => status.textContent()).toBe('1–100 of 251');
 
     await page.getByLabel('Search').fill('ext123');
-    await expect.poll(() => names()).toEqual(['Person 123']);
+    await eventually(() => names()).toEqual(['Person 123']);
     expect(await status.textContent()).toBe('1–1 of 1');
     expect(new URL(page.url()).searchParams.get('q')).toBe('ext123');
     await page.getByLabel('Search').fill('+441235121007');
-    await expect.poll(() => names()).toEqual(['Person 007']);
+    await eventually(() => names()).toEqual(['Person 007']);
     await page.getByLabel('Search').fill('');
 
     await page.getByLabel('Registration', { exact: true }).selectOption({ label: 'Disabled' });
-    await expect.poll(() => status.textContent()).toBe('1–100 of 125');
+    await eventually(() => status.textContent()).toBe('1–100 of 125');
     const disabled = await server.api<{ total: number }>(
       'GET',
       `/api/v1/accounts/${client.id}/users?registrationState=disabled&limit=1`,
@@ -248,7 +251,7 @@ describe('the portal in Chromium', () => {
 
     await page.getByRole('button', { name: 'Email: sort ascending' }).click();
     await page.getByRole('button', { name: 'Email: sort descending' }).click();
-    await expect.poll(async () => (await names())[0]).toBe('Person 250');
+    await eventually(async () => (await names())[0]).toBe('Person 250');
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Email');
     await screenshots(page, '10-users-sorted');
   });
