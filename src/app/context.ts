@@ -12,6 +12,7 @@ import {
   graphClientFactory,
   type MicrosoftClientFactory,
 } from '../services/tenant-connections.service.js';
+import { UserImportService } from '../services/user-import.service.js';
 import { UsersService } from '../services/users.service.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
 import { VoiceServicesService } from '../services/voice-services.service.js';
@@ -28,6 +29,13 @@ export interface Services {
   tenantConnections: TenantConnectionsService;
   sync: SyncService;
   subscriptions: SubscriptionsService;
+  userImport: UserImportService;
+}
+
+/** Signals between roles of one process (set by `serve`; no-ops otherwise). */
+export interface AppHooks {
+  /** Users' SIP settings changed: the SIP role re-reads them at once instead of at its next poll. */
+  registrationsChanged(): void;
 }
 
 /** Everything a role needs, built once per process from the configuration (the composition root). */
@@ -37,6 +45,7 @@ export interface AppContext {
   store: Store;
   secrets: SecretBox;
   services: Services;
+  hooks: AppHooks;
   /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
   createWorker(options?: WorkerOptions): Worker;
   close(): Promise<void>;
@@ -59,6 +68,8 @@ export async function createAppContext(
   }
   const store = new Store(handle);
   const secrets = new SecretBox(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  const hooks: AppHooks = { registrationsChanged: () => undefined };
+  const registrationsChanged = () => hooks.registrationsChanged();
   const tenantConnections = new TenantConnectionsService(
     store,
     secrets,
@@ -69,9 +80,10 @@ export async function createAppContext(
     tenantConnections,
     sync,
     subscriptions: new SubscriptionsService(store),
+    userImport: new UserImportService(store, secrets, registrationsChanged),
     accounts: new AccountsService(store),
     voiceServices: new VoiceServicesService(store),
-    users: new UsersService(store, secrets),
+    users: new UsersService(store, secrets, registrationsChanged),
     administrators: new AdministratorsService(store),
     audit: new AuditService(store),
   };
@@ -82,5 +94,5 @@ export async function createAppContext(
       logger,
       workerOptions,
     );
-  return { config, logger, store, secrets, services, createWorker, close: () => handle.close() };
+  return { config, logger, store, secrets, services, hooks, createWorker, close: () => handle.close() };
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.js';
 import { isAppError } from '../domain/errors.js';
 import { accountsCommand } from './commands/accounts.command.js';
 import { adminCommand, tokenCommand } from './commands/admin.command.js';
+import { importCommands } from './commands/import.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { syncCommand } from './commands/sync.command.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   ]) {
     program.addCommand(command);
   }
+  for (const command of importCommands()) program.addCommand(command);
   return program;
 }
 

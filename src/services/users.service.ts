@@ -17,10 +17,11 @@ export class UsersService {
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
+    private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
   async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<User> {
-    return this.store.transaction(async (tx) => {
+    const saved = await this.store.transaction(async (tx) => {
       const service = await tx.services.findById(accountId, input.serviceId);
       if (!service) throw notFound('service', input.serviceId);
       const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
@@ -57,6 +58,8 @@ export class UsersService {
       });
       return withState;
     });
+    this.registrationsChanged();
+    return saved;
   }
 
   async get(accountId: string, id: string): Promise<User> {
@@ -71,7 +74,7 @@ export class UsersService {
   }
 
   async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<User> {
-    return this.store.transaction(async (tx) => {
+    const saved = await this.store.transaction(async (tx) => {
       const before = await tx.users.findById(accountId, id);
       if (!before) throw notFound('user', id);
       const service = await tx.services.findById(accountId, before.serviceId);
@@ -105,6 +108,8 @@ export class UsersService {
       });
       return after;
     });
+    this.registrationsChanged();
+    return saved;
   }
 
   /** Reads a number as a customer administrator typed it; refuses it with the fix, or a clash naming the holder. */

@@ -43,7 +43,13 @@ export function serveCommand(): Command {
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });
       const sip = config.roles.includes('sip') ? await startSipRole(ctx, metrics) : undefined;
-      if (sip) stops.push(() => sip.stop());
+      if (sip) {
+        ctx.hooks.registrationsChanged = () =>
+          void sip
+            .reload()
+            .catch((error: unknown) => logger.error({ err: error }, 'registration reload failed'));
+        stops.push(() => sip.stop());
+      }
       if (config.roles.includes('api')) {
         const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
         await app.listen({ port: config.port, host: config.host });

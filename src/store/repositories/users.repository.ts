@@ -99,6 +99,12 @@ export class UsersRepository {
     return row?.sip_password_enc ?? null;
   }
 
+  /** Every user of an account (for whole-tenant checks such as number uniqueness in a bulk import). */
+  async listAllInAccount(accountId: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('account_id', '=', accountId).execute();
+    return rows.map(toUser);
+  }
+
   /** Who holds a number (with extension) in this account, if anyone. */
   async findByNumber(
     accountId: string,

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../app/context.js';
+import { AppError } from '../../domain/errors.js';
+import { errorResponses } from './error-responses.js';
+
+const serviceParams = z.object({ accountId: z.uuid(), serviceId: z.uuid() });
+
+const issue = z.object({
+  row: z.number(),
+  column: z.string().nullable(),
+  severity: z.enum(['error', 'warning', 'fixed']),
+  message: z.string(),
+  fix: z.string().optional(),
+});
+const importPlanView = z
+  .object({
+    ok: z.boolean(),
+    template: z.enum(['pbx', 'trunk']).nullable(),
+    counts: z.record(z.string(), z.number()),
+    issues: z.array(issue),
+    rows: z.array(
+      z.object({
+        row: z.number(),
+        email: z.string().nullable(),
+        userId: z.string().nullable(),
+        displayName: z.string().nullable(),
+        action: z.enum(['create', 'update', 'unchanged', 'error']),
+        changedFields: z.array(z.string()),
+        issues: z.array(issue),
+      }),
+    ),
+  })
+  .meta({ id: 'ImportPlan' });
+
+/** Bulk import (dry run, then all-or-nothing apply) and export of a service's users by CSV. */
+export function importRoutes(services: Services): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['import and export'];
+    // The file is the body, as Excel saved it (any encoding): keep it as bytes.
+    app.addContentTypeParser(
+      ['text/csv', 'application/octet-stream', 'application/vnd.ms-excel'],
+      { parseAs: 'buffer' },
+      (_req, body, done) => done(null, body),
+    );
+    app.post(
+      '/accounts/:accountId/services/:serviceId/import',
+      {
+        schema: {
+          tags,
+          summary:
+            'Import users from a CSV (PBX: SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId; trunk: TrunkNumber,Name,Email,Caller ID,ExternalId). dryRun=true reports per row without changing anything.',
+          params: serviceParams,
+          querystring: z.object({
+            dryRun: z
+              .enum(['true', 'false'])
+              .default('true')
+              .transform((v) => v === 'true'),
+          }),
+          consumes: ['text/csv'],
+          response: { 200: z.object({ applied: z.boolean(), plan: importPlanView }), ...errorResponses },
+        },
+      },
+      async (req) => {
+        const body: unknown = req.body;
+        const file = Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : null;
+        if (file === null)
+          throw new AppError(
+            'validation_failed',
+            'Send the CSV file as the request body with Content-Type: text/csv.',
+            { field: 'body' },
+          );
+        return services.userImport.import(req.actor, req.params.accountId, req.params.serviceId, file, {
+          dryRun: req.query.dryRun,
+        });
+      },
+    );
+    app.get(
+      '/accounts/:accountId/services/:serviceId/export',
+      {
+        schema: {
+          tags,
+          summary: "The service's users as CSV in its template (passwords never exported)",
+          params: serviceParams,
+          querystring: z.object({ delimiter: z.enum([',', ';']).default(',') }),
+        },
+      },
+      async (req, reply) => {
+        const csv = await services.userImport.export(req.params.accountId, req.params.serviceId, {
+          delimiter: req.query.delimiter,
+        });
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="users-${req.params.serviceId}.csv"`)
+          .send(csv);
+      },
+    );
+  };
+}

@@ -1,0 +1,148 @@
+import { AppError, notFound } from '../domain/errors.js';
+import {
+  planImport,
+  readImportFile,
+  redactPlan,
+  toCsv,
+  type ImportPlan,
+  type PlannedRow,
+} from '../domain/csv/index.js';
+import { formatLineUri } from '../domain/numbers/e164.js';
+import type { NumberHolder } from '../domain/numbers/number-assignment.js';
+import type { Actor, User } from '../domain/records.js';
+import type { UserPatch } from '../store/repositories/users.repository.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { SecretBox } from './secrets/secret-box.js';
+
+export interface ImportResult {
+  applied: boolean;
+  /** The per-row report and planned changes; passwords never included. */
+  plan: ImportPlan;
+}
+
+/**
+ * Bulk import and export of a service's users by CSV (the field's PBX and trunk templates). The file is read as
+ * Excel writes it and every row checked against the store first (dry run); applying is all or nothing, in one
+ * transaction, and the changed users are handed to the SIP role at once.
+ */
+export class UserImportService {
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+    private readonly registrationsChanged: () => void,
+  ) {}
+
+  async import(
+    actor: Actor,
+    accountId: string,
+    serviceId: string,
+    file: Uint8Array | string,
+    options: { dryRun: boolean },
+  ): Promise<ImportResult> {
+    const service = await this.store.repos.services.findById(accountId, serviceId);
+    if (!service) throw notFound('service', serviceId);
+    const everyone = await this.store.repos.users.listAllInAccount(accountId);
+    const ofService = new Map(
+      everyone
+        .filter((u) => u.serviceId === serviceId)
+        .flatMap((u) => [
+          [u.email.toLowerCase(), u] as const,
+          ...(u.upn ? [[u.upn.toLowerCase(), u] as const] : []),
+        ]),
+    );
+    const holders = new Map<string, NumberHolder>();
+    const sipHolders = new Map<string, User>();
+    for (const u of everyone) {
+      if (u.phoneNumber)
+        holders.set(formatLineUri(u.phoneNumber, u.extension), {
+          id: u.id,
+          kind: u.kind === 'resource_account' ? 'resource_account' : 'user',
+          displayName: u.displayName,
+          email: u.email,
+          e164: u.phoneNumber,
+          ...(u.extension && { extension: u.extension }),
+        });
+      if (u.serviceId === serviceId && u.sipUsername) sipHolders.set(u.sipUsername.toLowerCase(), u);
+    }
+    const read = readImportFile(file, {
+      serviceKind: service.kind,
+      defaultCountry: service.country,
+      countryOf: (email) => ofService.get(email)?.usageLocation ?? null,
+    });
+    const plan = planImport(read, {
+      serviceKind: service.kind,
+      findUser: (email) => ofService.get(email.toLowerCase()),
+      findNumberHolder: holders,
+      findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
+    });
+    if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
+    await this.store.transaction(async (tx) => {
+      const changing = plan.rows.filter(
+        (r) => (r.action === 'create' || r.action === 'update') && r.userId !== null,
+      );
+      // Numbers and SIP usernames may move between users within one file: free them first, then set them.
+      for (const row of changing) {
+        const release: UserPatch = {
+          ...(row.changes.phoneNumber !== undefined && { phoneNumber: null, extension: null }),
+          ...(row.changes.sipUsername !== undefined && { sipUsername: null }),
+        };
+        if (Object.keys(release).length > 0) await tx.users.update(accountId, row.userId!, release);
+      }
+      for (const row of changing) await this.applyRow(tx, actor, accountId, row);
+    });
+    this.registrationsChanged();
+    return { applied: true, plan: redactPlan(plan) };
+  }
+
+  private async applyRow(tx: Repositories, actor: Actor, accountId: string, row: PlannedRow): Promise<void> {
+    const userId = row.userId!;
+    const before = await tx.users.findById(accountId, userId);
+    if (!before)
+      throw new AppError('conflict', `Row ${row.row}: the user was removed while importing; import again.`);
+    const c = row.changes;
+    const patch: UserPatch = {
+      ...(c.sipUsername !== undefined && { sipUsername: c.sipUsername }),
+      ...(c.authUsername !== undefined && { authUsername: c.authUsername }),
+      ...(c.password !== undefined && { sipPasswordEnc: this.secrets.encrypt(c.password) }),
+      ...(c.phoneNumber !== undefined && {
+        phoneNumber: c.phoneNumber,
+        extension: c.extension ?? null,
+        numberType: c.numberType ?? null,
+      }),
+      ...(c.externalId !== undefined && { externalId: c.externalId }),
+    };
+    const merged = { ...before, ...patch };
+    const ready =
+      merged.registrationEnabled &&
+      merged.sipUsername !== null &&
+      (before.hasSipPassword || c.password !== undefined);
+    patch.registrationState = ready ? 'pending' : 'disabled';
+    if (ready) patch.registrationDetail = {};
+    const after = await tx.users.update(accountId, userId, patch);
+    await tx.audit.append({
+      accountId,
+      actor,
+      action: 'user.import',
+      objectType: 'user',
+      objectId: userId,
+      before,
+      after: { ...after, ...(c.password !== undefined && { sipPassword: '[changed]' }) },
+    });
+  }
+
+  /** The service's users as a CSV file of its template; the Password column is always empty. */
+  async export(
+    accountId: string,
+    serviceId: string,
+    options: { delimiter?: ',' | ';' } = {},
+  ): Promise<string> {
+    const service = await this.store.repos.services.findById(accountId, serviceId);
+    if (!service) throw notFound('service', serviceId);
+    const users = await this.store.repos.users.listForSync(accountId, serviceId);
+    return toCsv(
+      service.kind,
+      users.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+      options,
+    );
+  }
+}
