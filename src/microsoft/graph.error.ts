@@ -77,6 +77,7 @@ export class MicrosoftUnreachableError extends AppError {
       url,
     });
     this.name = 'MicrosoftUnreachableError';
+    this.cause = cause;
   }
 }
 

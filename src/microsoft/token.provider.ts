@@ -109,7 +109,31 @@ export class MsalTokenProvider implements AccessTokenSource {
     };
   }
 
+  /**
+   * Token and discovery requests are safe to repeat: a request that never got an answer (e.g. a kept-alive
+   * connection the server had just closed) is tried again, up to three times, before it counts as unreachable.
+   */
   private async send(
+    method: string,
+    url: string,
+    options: NetworkRequestOptions,
+  ): Promise<NetworkResponse<unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(method, url, options);
+      } catch (error) {
+        if (
+          !(error instanceof MicrosoftUnreachableError) ||
+          error.cause instanceof SyntaxError ||
+          attempt >= 3
+        )
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  private async sendOnce(
     method: string,
     url: string,
     options: NetworkRequestOptions,
