@@ -162,6 +162,7 @@ describe('the portal in Chromium', () => {
       /^The telephone number provided is not valid/,
     );
     expect(await number.getAttribute('aria-invalid')).toBe('true');
+    expect(await number.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await numberField.locator('.suggestion').textContent()).toContain('+441235123465');
     await screenshots(page, '07-user-number-error');
     await numberField.getByRole('button', { name: 'Use this' }).click();

@@ -4,6 +4,7 @@ import { useSaveService } from '../api/queries.js';
 import type { CreateService, Service, UpdateService } from '../api/types.js';
 import { SelectField, TextField } from '../components/field.js';
 import { ErrorNotice, FieldsNotice, SavedNotice } from '../components/status.js';
+import { useFocusFirstInvalid } from '../components/use-focus-invalid.js';
 import { navigate } from '../router.js';
 import { findTemplate, PBX_TEMPLATES } from './pbx-templates.js';
 
@@ -69,6 +70,7 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
   const save = useSaveService(accountId, service?.id);
   const [draft, setDraft] = useState(() => draftOf(service));
   const error = save.error instanceof ApiError ? save.error : undefined;
+  const formRef = useFocusFirstInvalid(save.error);
   const set = (key: keyof Draft) => (e: { target: { value: string } }) =>
     setDraft((d) => ({ ...d, [key]: e.target.value }));
   const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
@@ -102,7 +104,7 @@ export function ServiceForm({ accountId, service }: { accountId: string; service
   };
   const otherError = error && error.issues.length === 0;
   return (
-    <form className="card form-grid" onSubmit={submit} noValidate aria-label="Service settings">
+    <form ref={formRef} className="card form-grid" onSubmit={submit} noValidate aria-label="Service settings">
       {otherError && <ErrorNotice error={error} />}
       {error && !otherError && <FieldsNotice count={error.issues.length} />}
       {save.isSuccess && service && <SavedNotice>Settings saved.</SavedNotice>}

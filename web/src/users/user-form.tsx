@@ -4,6 +4,7 @@ import { useCreateUser, useUpdateUser } from '../api/queries.js';
 import type { Service, User } from '../api/types.js';
 import { CheckField, SelectField, TextField } from '../components/field.js';
 import { ErrorNotice, FieldsNotice, SavedNotice } from '../components/status.js';
+import { useFocusFirstInvalid } from '../components/use-focus-invalid.js';
 import { navigate } from '../router.js';
 import { NumberField } from './number-field.js';
 import { PasswordField } from './password-field.js';
@@ -26,6 +27,7 @@ export function UserForm({
   const [sent, setSent] = useState<UserDraft | undefined>();
   const [nothingToSave, setNothingToSave] = useState(false);
   const error = save.error instanceof ApiError ? save.error : undefined;
+  const formRef = useFocusFirstInvalid(save.error);
   // The API's verdict on a field holds until the field is edited.
   const fieldError = (field: keyof UserDraft) =>
     sent && draft[field] === sent[field] ? error?.fieldMessage(field) : undefined;
@@ -52,6 +54,7 @@ export function UserForm({
   const stale = error?.code === 'conflict' && typeof error.details.currentVersion === 'number';
   return (
     <form
+      ref={formRef}
       className="card form-grid"
       onSubmit={submit}
       noValidate
