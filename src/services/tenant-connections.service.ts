@@ -6,6 +6,7 @@ import {
   cloudPresets,
   GraphTenantClient,
   parseAdminConsentRedirect,
+  type DiagnosticHook,
   type MicrosoftTenantClient,
 } from '../microsoft/index.js';
 import type { Store } from '../store/store.js';
@@ -34,26 +35,32 @@ export const connectTenantInput = z.object({
 export type ConnectTenantInput = z.input<typeof connectTenantInput>;
 
 /** Builds the client for a connection; tests and the demo pass the emulator's endpoints through the connection. */
-export type MicrosoftClientFactory = (settings: {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  cloud: TenantConnection['cloud'];
-  authorityHost: string;
-  graphBaseUrl: string;
-  teamsAdminBaseUrl?: string;
-}) => MicrosoftTenantClient;
+export type MicrosoftClientFactory = (
+  settings: {
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    cloud: TenantConnection['cloud'];
+    authorityHost: string;
+    graphBaseUrl: string;
+    teamsAdminBaseUrl?: string;
+  },
+  options?: { onExchange?: DiagnosticHook },
+) => MicrosoftTenantClient;
 
-export const graphClientFactory: MicrosoftClientFactory = (s) =>
-  new GraphTenantClient({
-    tenantId: s.tenantId,
-    clientId: s.clientId,
-    clientSecret: s.clientSecret,
-    cloud: s.cloud,
-    authorityHost: s.authorityHost,
-    graphBaseUrl: s.graphBaseUrl,
-    ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
-  });
+export const graphClientFactory: MicrosoftClientFactory = (s, options) =>
+  new GraphTenantClient(
+    {
+      tenantId: s.tenantId,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      cloud: s.cloud,
+      authorityHost: s.authorityHost,
+      graphBaseUrl: s.graphBaseUrl,
+      ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
+    },
+    options?.onExchange ? { onExchange: options.onExchange } : {},
+  );
 
 /**
  * The Microsoft 365 connection of an account: set up by administrator consent (no administrator password is
@@ -182,7 +189,10 @@ export class TenantConnectionsService {
   }
 
   /** A client for the account's tenant; refuses with what to do when consent is missing. */
-  async clientFor(accountId: string): Promise<MicrosoftTenantClient> {
+  async clientFor(
+    accountId: string,
+    options: { onExchange?: DiagnosticHook } = {},
+  ): Promise<MicrosoftTenantClient> {
     const connection = await this.get(accountId);
     if (connection.consentState !== 'granted' || !connection.tenantId || !connection.clientId) {
       throw new AppError(
@@ -197,15 +207,18 @@ export class TenantConnectionsService {
         'precondition_failed',
         'The tenant connection has no app secret: set the client secret of the Callbridge app registration.',
       );
-    return this.clients({
-      tenantId: connection.tenantId,
-      clientId: connection.clientId,
-      clientSecret: this.secrets.decrypt(secret),
-      cloud: connection.cloud,
-      authorityHost: connection.authorityHost,
-      graphBaseUrl: connection.graphBaseUrl,
-      ...(connection.teamsAdminBaseUrl && { teamsAdminBaseUrl: connection.teamsAdminBaseUrl }),
-    });
+    return this.clients(
+      {
+        tenantId: connection.tenantId,
+        clientId: connection.clientId,
+        clientSecret: this.secrets.decrypt(secret),
+        cloud: connection.cloud,
+        authorityHost: connection.authorityHost,
+        graphBaseUrl: connection.graphBaseUrl,
+        ...(connection.teamsAdminBaseUrl && { teamsAdminBaseUrl: connection.teamsAdminBaseUrl }),
+      },
+      options,
+    );
   }
 
   /** Records that Microsoft refused the app (consent revoked): later syncs say so until consent is given again. */

@@ -21,7 +21,7 @@ interface RunView {
   log: { message: string }[];
 }
 
-const fastClients: MicrosoftClientFactory = (s) =>
+const fastClients: MicrosoftClientFactory = (s, options) =>
   new GraphTenantClient(
     {
       tenantId: s.tenantId,
@@ -32,7 +32,11 @@ const fastClients: MicrosoftClientFactory = (s) =>
       graphBaseUrl: s.graphBaseUrl,
       ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
     },
-    { operationPolling: { intervalMs: 20 }, retry: { baseDelayMs: 10, maxDelayMs: 500 } },
+    {
+      operationPolling: { intervalMs: 20 },
+      retry: { baseDelayMs: 10, maxDelayMs: 500 },
+      ...(options?.onExchange && { onExchange: options.onExchange }),
+    },
   );
 
 describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect) => {
@@ -48,8 +52,11 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
       ...(payload && { payload }),
     });
 
-  async function syncNow(dryRun = false) {
-    const started = await api('POST', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`, { dryRun });
+  async function syncNow(dryRun = false, diagnostic = false) {
+    const started = await api('POST', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`, {
+      dryRun,
+      diagnostic,
+    });
     expect(started.statusCode).toBe(202);
     await t.ctx.createWorker().drain();
     const run: RunView = (
@@ -129,6 +136,16 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
     expect(await userByObject(demoUserId(33))).toBeUndefined();
     const status = (await api('GET', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`)).json();
     expect(status).toMatchObject({ status: expect.stringMatching(/up_to_date|warning/), queuedChanges: 0 });
+  });
+
+  it('logs the requests to Microsoft in diagnostic mode, without secrets or tokens', async () => {
+    const run = await syncNow(true, true);
+    const log = run.log.map((l) => l.message).join('\n');
+    expect(log).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\.0\/users\?/);
+    expect(log).toMatch(/POST .*\/oauth2\/v2\.0\/token\S* -> 200/);
+    expect(log).toContain('"access_token":"[redacted]"');
+    expect(log).not.toContain(DEMO_CLIENT_SECRET);
+    expect(log).not.toMatch(/"access_token":"ey/);
   });
 
   it('writes a number set in the portal to the tenant on the next sync', async () => {

@@ -58,7 +58,18 @@ export class SyncRunner {
     try {
       const service = await this.store.repos.services.findById(run.accountId, run.serviceId);
       if (!service) throw new Error(`Service ${run.serviceId} no longer exists.`);
-      const client = await this.connections.clientFor(run.accountId);
+      // Diagnostic mode: every exchange with Microsoft goes into the run's log (the client removes secrets and tokens).
+      const client = await this.connections.clientFor(
+        run.accountId,
+        run.diagnostic
+          ? {
+              onExchange: (x) =>
+                say(
+                  `${x.method} ${x.url} -> ${x.status ?? x.error ?? 'no answer'} (${x.ms} ms, attempt ${x.attempt})${x.responseBody ? `\n${x.responseBody.slice(0, 2000)}` : ''}`,
+                ),
+            }
+          : {},
+      );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
       const tenant = await readTenant(client, service.teams, say);
       await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
