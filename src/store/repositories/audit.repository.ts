@@ -26,20 +26,7 @@ export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    const row: AuditEntriesTable = {
-      id: sortableId(),
-      at: nowIso(),
-      account_id: entry.accountId,
-      actor_type: entry.actor.type,
-      actor_id: entry.actor.id,
-      actor_label: entry.actor.label,
-      source: entry.actor.source,
-      action: entry.action,
-      object_type: entry.objectType,
-      object_id: entry.objectId,
-      before: entry.before === null ? null : JSON.stringify(entry.before),
-      after: entry.after === null ? null : JSON.stringify(entry.after),
-    };
+    const row = toRow(entry, nowIso());
     await this.db.insertInto('audit_entries').values(row).execute();
     return toEntry(row);
   }
@@ -50,22 +37,7 @@ export class AuditRepository {
     const at = nowIso();
     await this.db
       .insertInto('audit_entries')
-      .values(
-        entries.map((entry) => ({
-          id: sortableId(),
-          at,
-          account_id: entry.accountId,
-          actor_type: entry.actor.type,
-          actor_id: entry.actor.id,
-          actor_label: entry.actor.label,
-          source: entry.actor.source,
-          action: entry.action,
-          object_type: entry.objectType,
-          object_id: entry.objectId,
-          before: entry.before === null ? null : JSON.stringify(entry.before),
-          after: entry.after === null ? null : JSON.stringify(entry.after),
-        })),
-      )
+      .values(entries.map((entry) => toRow(entry, at)))
       .execute();
   }
 
@@ -79,6 +51,23 @@ export class AuditRepository {
     const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toEntry);
   }
+}
+
+function toRow(entry: NewAuditEntry, at: string): AuditEntriesTable {
+  return {
+    id: sortableId(),
+    at,
+    account_id: entry.accountId,
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    actor_label: entry.actor.label,
+    source: entry.actor.source,
+    action: entry.action,
+    object_type: entry.objectType,
+    object_id: entry.objectId,
+    before: entry.before === null ? null : JSON.stringify(entry.before),
+    after: entry.after === null ? null : JSON.stringify(entry.after),
+  };
 }
 
 function toEntry(row: Selectable<AuditEntriesTable>): AuditEntry {
