@@ -80,7 +80,12 @@ async function timedSync() {
   const { run } = await ctx.services.sync.start(actor, client.id, service.id);
   await ctx.createWorker().drain();
   const done = await ctx.services.sync.getRun(client.id, run.id);
-  return { ms: Math.round(performance.now() - started), state: done.state, counters: done.counters, error: done.error };
+  return {
+    ms: Math.round(performance.now() - started),
+    state: done.state,
+    counters: done.counters,
+    error: done.error,
+  };
 }
 
 const first = await timedSync();
