@@ -92,7 +92,7 @@ export async function createAppContext(
       store.repos.jobs,
       { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) },
       logger,
-      workerOptions,
+      { leaseMs: config.jobLeaseSeconds * 1000, ...workerOptions },
     );
   return { config, logger, store, secrets, services, hooks, createWorker, close: () => handle.close() };
 }

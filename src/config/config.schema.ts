@@ -79,6 +79,13 @@ export const configSchema = z.object({
     .max(10000)
     .default(200)
     .describe('REGISTERs started per second at most.'),
+  jobLeaseSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe('How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.'),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())

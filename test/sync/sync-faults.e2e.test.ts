@@ -36,6 +36,7 @@ async function scenario(faultRate: number): Promise<{
   users: unknown[];
   tenantNumbers: string[];
   operations: number;
+  injected: number;
   runs: Record<string, number>[];
 }> {
   const emulator: RunningEmulator = await startEmulator({ seed: demoSeed() });
