@@ -88,11 +88,9 @@ export async function createAppContext(
     audit: new AuditService(store),
   };
   const createWorker = (workerOptions?: WorkerOptions) =>
-    new Worker(
-      store.repos.jobs,
-      { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) },
-      logger,
-      { leaseMs: config.jobLeaseSeconds * 1000, ...workerOptions },
-    );
+    new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {
+      leaseMs: config.jobLeaseSeconds * 1000,
+      ...workerOptions,
+    });
   return { config, logger, store, secrets, services, hooks, createWorker, close: () => handle.close() };
 }

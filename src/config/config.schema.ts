@@ -85,7 +85,9 @@ export const configSchema = z.object({
     .min(1)
     .max(3600)
     .default(60)
-    .describe('How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.'),
+    .describe(
+      'How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.',
+    ),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())
