@@ -7,23 +7,8 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { GraphTenantClient } from '../../src/microsoft/index.js';
-import type { MicrosoftClientFactory } from '../../src/services/tenant-connections.service.js';
+import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-
-const clients: MicrosoftClientFactory = (s) =>
-  new GraphTenantClient(
-    {
-      tenantId: s.tenantId,
-      clientId: s.clientId,
-      clientSecret: s.clientSecret,
-      cloud: s.cloud,
-      authorityHost: s.authorityHost,
-      graphBaseUrl: s.graphBaseUrl,
-      ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
-    },
-    { operationPolling: { intervalMs: 20 }, retry: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 12 } },
-  );
 
 const actor = { type: 'system', id: null, label: 'test', source: 'api' } as const;
 const cleanup: (() => Promise<void>)[] = [];
@@ -40,7 +25,7 @@ async function scenario(faultRate: number): Promise<{
   runs: Record<string, number>[];
 }> {
   const emulator: RunningEmulator = await startEmulator({ seed: demoSeed() });
-  const t: TestApp = await createTestApp('sqlite', { microsoftClients: clients });
+  const t: TestApp = await createTestApp('sqlite', { microsoftClients: fastClients });
   cleanup.push(
     () => emulator.close(),
     () => t.close(),
@@ -59,32 +44,7 @@ async function scenario(faultRate: number): Promise<{
     expect(answer.ok).toBe(true);
   }
   const { services, store } = t.ctx;
-  const partner = await services.accounts.create(actor, { name: 'Provider', kind: 'partner' });
-  const account = await services.accounts.create(actor, {
-    name: 'Contoso',
-    kind: 'client',
-    parentId: partner.id,
-  });
-  const service = await services.voiceServices.create(actor, account.id, {
-    name: 'PBX',
-    sipDomain: 'pbx.contoso.example',
-    country: 'GB',
-  });
-  await services.tenantConnections.connect(
-    actor,
-    account.id,
-    {
-      tenantId: DEMO_TENANT_ID,
-      cloud: 'custom',
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: DEMO_CLIENT_SECRET,
-      authorityHost: emulator.url,
-      graphBaseUrl: emulator.url,
-      teamsAdminBaseUrl: emulator.teamsAdminUrl,
-    },
-    'http://localhost/cb',
-  );
-  await store.repos.tenantConnections.update(account.id, { consentState: 'granted' });
+  const { account, service } = await demoTenantAccount(t.ctx, emulator);
   const runs: Record<string, number>[] = [];
   const sync = async () => {
     const { run } = await services.sync.start(actor, account.id, service.id);
@@ -117,7 +77,7 @@ async function scenario(faultRate: number): Promise<{
       error: u.syncError,
     }))
     .sort((a, b) => (a.objectId ?? '').localeCompare(b.objectId ?? ''));
-  const configs = await clients({
+  const configs = await fastClients({
     tenantId: DEMO_TENANT_ID,
     clientId: DEMO_CLIENT_ID,
     clientSecret: DEMO_CLIENT_SECRET,

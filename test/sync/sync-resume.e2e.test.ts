@@ -7,13 +7,8 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
-import {
-  DEMO_CLIENT_ID,
-  DEMO_CLIENT_SECRET,
-  DEMO_TENANT_ID,
-  demoSeed,
-  demoUserId,
-} from '../../src/emulator/demo-tenant.seed.js';
+import { DEMO_TENANT_ID, demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
+import { demoTenantAccount } from '../support/demo-tenant-account.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
 
 const actor = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -48,32 +43,7 @@ describe('a sync whose process is killed', { timeout: 120_000 }, () => {
       pino({ level: 'silent' }),
     );
     const { services, store } = ctx;
-    const partner = await services.accounts.create(actor, { name: 'Provider', kind: 'partner' });
-    const account = await services.accounts.create(actor, {
-      name: 'Contoso',
-      kind: 'client',
-      parentId: partner.id,
-    });
-    const service = await services.voiceServices.create(actor, account.id, {
-      name: 'PBX',
-      sipDomain: 'pbx.contoso.example',
-      country: 'GB',
-    });
-    await services.tenantConnections.connect(
-      actor,
-      account.id,
-      {
-        tenantId: DEMO_TENANT_ID,
-        cloud: 'custom',
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: DEMO_CLIENT_SECRET,
-        authorityHost: emulator.url,
-        graphBaseUrl: emulator.url,
-        teamsAdminBaseUrl: emulator.teamsAdminUrl,
-      },
-      'http://localhost/cb',
-    );
-    await store.repos.tenantConnections.update(account.id, { consentState: 'granted' });
+    const { account, service } = await demoTenantAccount(ctx, emulator);
     await services.sync.start(actor, account.id, service.id);
     await ctx.createWorker().drain();
     const users = await store.repos.users.listForSync(account.id, service.id);

@@ -7,8 +7,7 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { GraphTenantClient } from '../../src/microsoft/index.js';
-import type { MicrosoftClientFactory } from '../../src/services/tenant-connections.service.js';
+import { fastClients } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
@@ -20,24 +19,6 @@ interface RunView {
   plan: unknown[];
   log: { message: string }[];
 }
-
-const fastClients: MicrosoftClientFactory = (s, options) =>
-  new GraphTenantClient(
-    {
-      tenantId: s.tenantId,
-      clientId: s.clientId,
-      clientSecret: s.clientSecret,
-      cloud: s.cloud,
-      authorityHost: s.authorityHost,
-      graphBaseUrl: s.graphBaseUrl,
-      ...(s.teamsAdminBaseUrl && { teamsAdminBaseUrl: s.teamsAdminBaseUrl }),
-    },
-    {
-      operationPolling: { intervalMs: 20 },
-      retry: { baseDelayMs: 10, maxDelayMs: 500 },
-      ...(options?.onExchange && { onExchange: options.onExchange }),
-    },
-  );
 
 describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect) => {
   let emulator: RunningEmulator;
