@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../domain/errors.js';
+import { registrationReadiness } from '../domain/registration-readiness.js';
 import {
   planImport,
   readImportFile,
@@ -7,8 +8,7 @@ import {
   type ImportPlan,
   type PlannedRow,
 } from '../domain/csv/index.js';
-import { formatLineUri } from '../domain/numbers/e164.js';
-import type { NumberHolder } from '../domain/numbers/number-assignment.js';
+import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
@@ -50,20 +50,25 @@ export class UserImportService {
           ...(u.upn ? [[u.upn.toLowerCase(), u] as const] : []),
         ]),
     );
-    const holders = new Map<string, NumberHolder>();
+    const holders = indexHolders(
+      everyone.flatMap((u): NumberHolder[] =>
+        u.phoneNumber
+          ? [
+              {
+                id: u.id,
+                kind: u.kind === 'resource_account' ? 'resource_account' : 'user',
+                displayName: u.displayName,
+                email: u.email,
+                e164: u.phoneNumber,
+                ...(u.extension && { extension: u.extension }),
+              },
+            ]
+          : [],
+      ),
+    );
     const sipHolders = new Map<string, User>();
-    for (const u of everyone) {
-      if (u.phoneNumber)
-        holders.set(formatLineUri(u.phoneNumber, u.extension), {
-          id: u.id,
-          kind: u.kind === 'resource_account' ? 'resource_account' : 'user',
-          displayName: u.displayName,
-          email: u.email,
-          e164: u.phoneNumber,
-          ...(u.extension && { extension: u.extension }),
-        });
+    for (const u of everyone)
       if (u.serviceId === serviceId && u.sipUsername) sipHolders.set(u.sipUsername.toLowerCase(), u);
-    }
     const read = readImportFile(file, {
       serviceKind: service.kind,
       defaultCountry: service.country,
@@ -111,11 +116,11 @@ export class UserImportService {
       }),
       ...(c.externalId !== undefined && { externalId: c.externalId }),
     };
-    const merged = { ...before, ...patch };
-    const ready =
-      merged.registrationEnabled &&
-      merged.sipUsername !== null &&
-      (before.hasSipPassword || c.password !== undefined);
+    const { ready } = registrationReadiness({
+      registrationEnabled: before.registrationEnabled,
+      sipUsername: patch.sipUsername !== undefined ? patch.sipUsername : before.sipUsername,
+      hasSipPassword: before.hasSipPassword || c.password !== undefined,
+    });
     patch.registrationState = ready ? 'pending' : 'disabled';
     if (ready) patch.registrationDetail = {};
     const after = await tx.users.update(accountId, userId, patch);

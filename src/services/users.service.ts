@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../domain/errors.js';
+import { registrationReadiness } from '../domain/registration-readiness.js';
 import { formatLineUri, parsePhoneNumberInput } from '../domain/numbers/e164.js';
 import type { Actor, RegistrationState, User, VoiceService } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
@@ -152,8 +153,8 @@ export class UsersService {
    * incomplete, pending (queued for the SIP role) otherwise; a live state reported by the SIP role is kept.
    */
   private async settleRegistrationState(tx: Repositories, user: User): Promise<User> {
-    const ready = user.registrationEnabled && user.sipUsername !== null && user.hasSipPassword;
-    const next: RegistrationState = !ready
+    const readiness = registrationReadiness(user);
+    const next: RegistrationState = !readiness.ready
       ? 'disabled'
       : user.registrationState === 'disabled'
         ? 'pending'
@@ -161,15 +162,10 @@ export class UsersService {
     if (next === user.registrationState) return user;
     const updated = await tx.users.update(user.accountId, user.id, {
       registrationState: next,
-      registrationDetail: ready ? {} : { reason: disabledReason(user) },
+      registrationDetail: readiness.ready ? {} : { reason: readiness.reason },
     });
     return updated ?? user;
   }
-}
-
-function disabledReason(user: User): string {
-  if (!user.registrationEnabled) return 'Registration is turned off for this user.';
-  return 'Set a SIP username and password to register this user to the PBX.';
 }
 
 /** The API's view of a user: the derived Teams line URI, never the password. */

@@ -1,5 +1,6 @@
 import { isAppError } from '../../domain/errors.js';
-import { formatLineUri } from '../../domain/numbers/e164.js';
+import { SIP_CREDENTIALS_MISSING } from '../../domain/registration-readiness.js';
+import { formatLineUri, formatNumberWithExtension } from '../../domain/numbers/e164.js';
 import type { Actor, SyncLogLine, SyncRun, User, VoiceService } from '../../domain/records.js';
 import {
   planSync,
@@ -19,11 +20,7 @@ const ADD_CHUNK = 500;
 
 /** The line form both sides compare: `+E164` or `+E164;ext=N`. */
 export function lineOf(user: Pick<User, 'phoneNumber' | 'extension'>): string | null {
-  return user.phoneNumber
-    ? user.extension
-      ? `${user.phoneNumber};ext=${user.extension}`
-      : user.phoneNumber
-    : null;
+  return user.phoneNumber ? formatNumberWithExtension(user.phoneNumber, user.extension) : null;
 }
 
 function splitLine(line: string | null): { phoneNumber: string | null; extension: string | null } {
@@ -183,7 +180,7 @@ export class SyncRunner {
           sipPasswordEnc: null,
           registrationEnabled: true,
           registrationState: 'disabled' as const,
-          registrationDetail: { reason: 'Set a SIP username and password to register this user to the PBX.' },
+          registrationDetail: { reason: SIP_CREDENTIALS_MISSING },
           externalId: null,
           syncedLine: t.line,
         })),

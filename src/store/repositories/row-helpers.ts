@@ -48,8 +48,3 @@ export async function uniqueOr<T>(
     throw error;
   }
 }
-
-/** Only the keys whose values are not undefined (for partial updates). */
-export function definedEntries<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
