@@ -2,7 +2,6 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { Actor, Job, SyncLogLine, SyncRun } from '../../domain/records.js';
 import type { Store } from '../../store/store.js';
 import type { SyncRunner } from './sync.runner.js';
-import { lineOf } from './sync.runner.js';
 
 export const SYNC_JOB = 'sync';
 
@@ -86,8 +85,7 @@ export class SyncService {
       throw notFound('service', serviceId);
     const runs = await this.store.repos.syncRuns.listByService(accountId, serviceId, 20);
     const lastRun = runs.find((r) => !r.dryRun) ?? null;
-    const users = await this.store.repos.users.listForSync(accountId, serviceId);
-    const queuedChanges = users.filter((u) => u.objectId !== null && u.syncedLine !== lineOf(u)).length;
+    const queuedChanges = await this.store.repos.users.countQueuedNumberChanges(accountId, serviceId);
     return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges };
   }
 

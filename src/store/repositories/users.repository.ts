@@ -224,6 +224,23 @@ export class UsersRepository {
       .execute();
   }
 
+  /**
+   * Synced users whose portal line is not the one last agreed with the tenant: changes the next sync writes.
+   * Counted in the database so the Sync Now state stays cheap on large tenants.
+   */
+  async countQueuedNumberChanges(accountId: string, serviceId: string): Promise<number> {
+    const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is not', null)
+      .where((eb) => eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Records the line both sides now agree on, and clears the user's sync error. */
   async recordSynced(accountId: string, id: string, line: string | null): Promise<void> {
     await this.db
