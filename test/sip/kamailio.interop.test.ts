@@ -7,6 +7,7 @@ import type {
 } from '../../src/sip/registration/registration.types.js';
 import { SipStack } from '../../src/sip/stack/sip.stack.js';
 import { Kamailio, kamailioInstalled } from './support/kamailio.js';
+import { until } from '../support/until.js';
 
 const installed = kamailioInstalled();
 if (!installed) {
@@ -21,19 +22,6 @@ const users = ['1001', '1002', '1003', '1004', '1005', '1006'].map((n) => ({
 }));
 const crowd = Array.from({ length: 300 }, (_, i) => String(2000 + i));
 users.push(...crowd.map((n) => ({ username: `a${n}`, password: `pw-${n}` })));
-
-async function until(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - started;
-}
 
 interface Harness {
   agent: RegistrationAgent;

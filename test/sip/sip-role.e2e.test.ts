@@ -2,17 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSipRole, type SipRole } from '../../src/roles/sip.role.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { Kamailio, kamailioInstalled } from './support/kamailio.js';
+import { until } from '../support/until.js';
 
 const installed = kamailioInstalled();
 if (!installed) console.warn('SIP role e2e test SKIPPED: kamailio not installed (apt-get install kamailio).');
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(!installed)(
   'the sip role registers users configured through the API to a real PBX (Kamailio)',

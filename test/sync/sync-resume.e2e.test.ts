@@ -10,20 +10,9 @@ import { loadConfig } from '../../src/config/config.js';
 import { DEMO_TENANT_ID, demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
 import { demoTenantAccount } from '../support/demo-tenant-account.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
+import { until } from '../support/until.js';
 
 const actor = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a sync whose process is killed', { timeout: 120_000 }, () => {
   let emulator: RunningEmulator;
