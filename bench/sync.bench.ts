@@ -79,7 +79,7 @@ async function timedSync() {
   const started = performance.now();
   const { run } = await ctx.services.sync.start(actor, client.id, service.id);
   await ctx.createWorker().drain();
-  const done = await ctx.services.sync.getRun(client.id, run.id);
+  const done = await ctx.services.sync.getRun(actor, client.id, run.id);
   return {
     ms: Math.round(performance.now() - started),
     state: done.state,

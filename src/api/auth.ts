@@ -43,8 +43,9 @@ export function registerAuth(app: FastifyInstance, administrators: Administrator
       throw new AppError('forbidden', `Changes from the portal must carry the ${CSRF_HEADER}: 1 header.`);
     }
     const { id, email } = found.administrator;
+    const scope = found.scope ?? undefined;
     request.actor = cookie
       ? { type: 'administrator', id, label: email, source: 'portal' }
-      : { type: 'api_token', id, label: email, source: 'api' };
+      : { type: 'api_token', id, label: email, source: 'api', ...(scope && { scope }) };
   });
 }

@@ -11,9 +11,11 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.js';
+import { publicUrlOf } from '../config/config.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './error-mapper.js';
 import { registerPortal } from './portal.static.js';
+import { accessRoutes } from './routes/access.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -35,7 +37,7 @@ export async function buildServer(
   ctx: AppContext,
   options: { nudgeWorker?: () => void; metrics?: Registry } = {},
 ): Promise<FastifyInstance> {
-  const publicUrl = ctx.config.publicUrl ?? `http://localhost:${ctx.config.port}`;
+  const publicUrl = publicUrlOf(ctx.config);
   const loggerInstance: FastifyBaseLogger = ctx.logger;
   const app: FastifyInstance = Fastify({
     loggerInstance,
@@ -89,6 +91,7 @@ export async function buildServer(
   await app.register(
     async (v1) => {
       await v1.register(accountRoutes(ctx.services));
+      await v1.register(accessRoutes(ctx.services));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));

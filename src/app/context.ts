@@ -1,9 +1,11 @@
-import { databaseUrlOf, type Config } from '../config/config.js';
+import { databaseUrlOf, publicUrlOf, type Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import { smtpMailer } from '../services/mailer.js';
+import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
-import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
+import { openSecretBox, type SecretBox } from '../services/secrets/secret-box.js';
 import { SubscriptionsService } from '../services/subscriptions.service.js';
 import { SyncRunner } from '../services/sync/sync.runner.js';
 import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
@@ -21,6 +23,7 @@ import { Store } from '../store/store.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
+  access: AccessService;
   accounts: AccountsService;
   voiceServices: VoiceServicesService;
   users: UsersService;
@@ -67,25 +70,37 @@ export async function createAppContext(
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   }
   const store = new Store(handle);
-  const secrets = new SecretBox(loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir }));
+  const secrets = openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
   const hooks: AppHooks = { registrationsChanged: () => undefined };
   const registrationsChanged = () => hooks.registrationsChanged();
+  const access = new AccessService(store);
   const tenantConnections = new TenantConnectionsService(
     store,
     secrets,
     options.microsoftClients ?? graphClientFactory,
+    access,
   );
-  const sync = new SyncService(store, new SyncRunner(store, tenantConnections));
+  const sync = new SyncService(store, new SyncRunner(store, tenantConnections), access);
   const services: Services = {
     tenantConnections,
     sync,
-    subscriptions: new SubscriptionsService(store),
-    userImport: new UserImportService(store, secrets, registrationsChanged),
-    accounts: new AccountsService(store),
-    voiceServices: new VoiceServicesService(store),
-    users: new UsersService(store, secrets, registrationsChanged),
-    administrators: new AdministratorsService(store),
-    audit: new AuditService(store),
+    access,
+    subscriptions: new SubscriptionsService(store, access),
+    userImport: new UserImportService(store, secrets, access, registrationsChanged),
+    accounts: new AccountsService(store, access),
+    voiceServices: new VoiceServicesService(store, access),
+    users: new UsersService(store, secrets, access, registrationsChanged),
+    administrators: new AdministratorsService(
+      store,
+      access,
+      {
+        lockAfter: config.signInLockAfter,
+        lockMinutes: config.signInLockMinutes,
+        publicUrl: publicUrlOf(config),
+      },
+      config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
+    ),
+    audit: new AuditService(store, access),
   };
   const createWorker = (workerOptions?: WorkerOptions) =>
     new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {

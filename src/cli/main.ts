@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { ConfigError } from '../config/config.js';
 import { isAppError } from '../domain/errors.js';
 import { accountsCommand } from './commands/accounts.command.js';
-import { adminCommand, tokenCommand } from './commands/admin.command.js';
+import { adminCommand, auditCommand, secretsCommand, tokenCommand } from './commands/admin.command.js';
 import { importCommands } from './commands/import.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { serveCommand } from './commands/serve.command.js';
@@ -28,6 +28,8 @@ export function buildProgram(): Command {
     syncCommand(),
     adminCommand(),
     tokenCommand(),
+    auditCommand(),
+    secretsCommand(),
     emulatorCommand(),
   ]) {
     program.addCommand(command);

@@ -94,6 +94,34 @@ export const configSchema = z.object({
     .default(true)
     .transform((v) => v === true || v === 'true' || v === '1')
     .describe('Start the built-in Microsoft 365 emulator with the demo tenant.'),
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://[user:password@]host[:port] or smtps://...')
+    .optional()
+    .describe(
+      'Mail server for invitations. Without it, the invitation link is shown to the inviter instead.',
+    ),
+  mailFrom: z.string().min(3).default('Callbridge <no-reply@callbridge.invalid>'),
+  entraIssuer: z
+    .url('must be the issuer URL, e.g. https://login.microsoftonline.com/<tenant id>/v2.0')
+    .optional()
+    .describe(
+      'Sign-in with Microsoft Entra ID (OIDC): the issuer of the tenant administrators sign in with.',
+    ),
+  entraClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The app registration used for administrator sign-in.'),
+  entraClientSecret: z.string().min(1).optional(),
+  signInLockAfter: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe('Failed password sign-ins in a row before an administrator is locked.'),
+  signInLockMinutes: z.coerce.number().int().min(1).max(1440).default(15),
 });
 
 export type Config = z.output<typeof configSchema>;

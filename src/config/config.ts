@@ -51,6 +51,11 @@ export function loadConfig(sources: ConfigSources): Config {
 }
 
 /** The SQLite file or PostgreSQL URL the configuration points at. */
+/** Where administrators reach the portal: the configured public URL, else http://localhost:<port>. */
+export function publicUrlOf(config: Config): string {
+  return (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+}
+
 export function databaseUrlOf(config: Config): string {
   return config.databaseUrl ?? `sqlite:${path.join(config.dataDir, 'callbridge.db')}`;
 }

@@ -2,6 +2,7 @@
  * The core records of Callbridge as the services see them (DESIGN.md "Data"). Secrets never appear here in
  * clear: a record says whether a secret is set, the store keeps it encrypted.
  */
+import type { Role } from './access.js';
 export type AccountKind = 'partner' | 'client';
 
 export interface Account {
@@ -162,9 +163,12 @@ export type AuditSource = 'portal' | 'api' | 'cli' | 'sync' | 'worker';
 /** Who made a change, and through which door. Every service call that changes something takes one. */
 export interface Actor {
   type: 'administrator' | 'api_token' | 'system';
+  /** The administrator (for administrators and their tokens); null for the system. */
   id: string | null;
   label: string;
   source: AuditSource;
+  /** A token limited to one account and role acts with no more than that. */
+  scope?: { accountId: string; role: Role } | undefined;
 }
 
 export interface AuditEntry {
@@ -185,6 +189,8 @@ export interface Administrator {
   displayName: string;
   failedSignIns: number;
   lockedUntil: string | null;
+  /** Runs the whole platform: every account, creating partners and administrators. */
+  platformOperator: boolean;
   createdAt: string;
   updatedAt: string;
 }

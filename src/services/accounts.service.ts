@@ -1,11 +1,20 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { Account, Actor } from '../domain/records.js';
 import type { Store } from '../store/store.js';
-import type { CreateAccountInput, UpdateAccountInput } from './schemas/account.schema.js';
+import type { AccessService } from './access.service.js';
+import {
+  brandInput,
+  type Brand,
+  type CreateAccountInput,
+  type UpdateAccountInput,
+} from './schemas/account.schema.js';
 
 /** Partner and client accounts. Every change is audited in the same transaction as the change. */
 export class AccountsService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly access: AccessService,
+  ) {}
 
   async create(actor: Actor, input: CreateAccountInput): Promise<Account> {
     const parentId = input.parentId ?? null;
@@ -16,6 +25,8 @@ export class AccountsService {
         { field: 'parentId' },
       );
     }
+    if (parentId === null) await this.access.requireOperator(actor, 'create a top-level partner account');
+    else await this.access.require(actor, parentId, 'account.manage');
     return this.store.transaction(async (tx) => {
       if (parentId !== null) {
         const parent = await tx.accounts.findById(parentId);
@@ -42,23 +53,57 @@ export class AccountsService {
     });
   }
 
-  async get(id: string): Promise<Account> {
+  async get(actor: Actor, id: string): Promise<Account> {
+    await this.access.require(actor, id, 'account.read');
     const account = await this.store.repos.accounts.findById(id);
     if (!account) throw notFound('account', id);
     return account;
   }
 
-  /** Children of a partner, or every account when no parent is given. */
-  async list(parentId?: string): Promise<Account[]> {
-    if (parentId === undefined) return this.store.repos.accounts.listAll();
-    await this.get(parentId);
-    return this.store.repos.accounts.listChildren(parentId);
+  /** The accounts the actor can see, or the children of one partner among them. */
+  async list(actor: Actor, parentId?: string): Promise<Account[]> {
+    if (parentId !== undefined) {
+      await this.access.require(actor, parentId, 'account.read');
+      return this.store.repos.accounts.listChildren(parentId);
+    }
+    return this.access.visibleAccounts(actor);
+  }
+
+  /** A partner's brand: the portal's name, colour and support contact for its clients. */
+  async getBrand(actor: Actor, id: string): Promise<Brand> {
+    await this.access.require(actor, id, 'brand.read');
+    return brandOf(await this.store.repos.accounts.getBrand(id));
+  }
+
+  async setBrand(actor: Actor, id: string, raw: Brand): Promise<Brand> {
+    const brand = brandInput.parse(raw);
+    await this.access.require(actor, id, 'brand.write');
+    return this.store.transaction(async (tx) => {
+      const before = brandOf(await tx.accounts.getBrand(id));
+      await tx.accounts.setBrand(id, brand);
+      await tx.audit.append({
+        accountId: id,
+        actor,
+        action: 'account.brand',
+        objectType: 'account',
+        objectId: id,
+        before,
+        after: brand,
+      });
+      return brand;
+    });
   }
 
   async update(actor: Actor, id: string, patch: UpdateAccountInput): Promise<Account> {
+    await this.access.require(actor, id, 'account.manage');
     return this.store.transaction(async (tx) => {
       const before = await tx.accounts.findById(id);
       if (!before) throw notFound('account', id);
+      if (patch.status !== undefined && patch.status !== before.status) {
+        // Suspending an account stops its service: the partner above decides that, not the account itself.
+        if (before.parentId === null) await this.access.requireOperator(actor, 'suspend a partner account');
+        else await this.access.require(actor, before.parentId, 'account.manage', tx);
+      }
       const after = await tx.accounts.update(id, patch);
       if (!after) throw notFound('account', id);
       await tx.audit.append({
@@ -73,4 +118,9 @@ export class AccountsService {
       return after;
     });
   }
+}
+
+function brandOf(stored: Record<string, unknown> | null): Brand {
+  const parsed = brandInput.safeParse(stored ?? {});
+  return parsed.success ? parsed.data : {};
 }

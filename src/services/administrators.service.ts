@@ -1,36 +1,92 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
-import { AppError } from '../domain/errors.js';
+import { grantableRoles, ROLE_LABELS, ROLES, type Role } from '../domain/access.js';
+import { AppError, notFound } from '../domain/errors.js';
 import type { Actor, Administrator } from '../domain/records.js';
+import type { InvitationRecord, RoleAssignmentRecord } from '../store/repositories/access.repository.js';
+import type { ApiTokenRecord } from '../store/repositories/administrators.repository.js';
 import type { Store } from '../store/store.js';
+import type { AccessService } from './access.service.js';
+import type { Mailer } from './mailer.js';
+
+const password = z.string().min(12, 'must be at least 12 characters').max(1024);
 
 export const createAdministratorInput = z.object({
   email: z.email('must be an email address'),
-  password: z.string().min(12, 'must be at least 12 characters').max(1024),
+  password,
   displayName: z.string().trim().min(1).max(200).optional(),
+  platformOperator: z.boolean().optional(),
 });
 export type CreateAdministratorInput = z.infer<typeof createAdministratorInput>;
 
+export const roleInput = z.enum(ROLES, {
+  message: `must be one of ${ROLES.join(', ')}`,
+});
+
+export const inviteInput = z.object({
+  email: z.email('must be an email address'),
+  role: roleInput,
+});
+export type InviteInput = z.infer<typeof inviteInput>;
+
+export const acceptInvitationInput = z.object({
+  token: z.string().min(10),
+  password: password.optional().describe('Needed when no administrator with this email exists yet.'),
+  displayName: z.string().trim().min(1).max(200).optional(),
+});
+export type AcceptInvitationInput = z.infer<typeof acceptInvitationInput>;
+
 const TOKEN_PREFIX = 'cb_';
+const INVITATION_PREFIX = 'cbi_';
+const INVITATION_DAYS = 7;
 
 /** SHA-256 of an API token: tokens are 256-bit random, so a fast hash is enough (unlike passwords). */
 export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Administrators and API tokens. Passwords are hashed with argon2id; tokens are stored as hashes only. */
+/** Signing in: the administrator, or why not (never which of email or password was wrong). */
+export type SignInResult =
+  { ok: true; administrator: Administrator } | { ok: false; lockedUntil?: string | undefined };
+
+export interface AdministratorsOptions {
+  /** Failed sign-ins in a row before the administrator is locked, and for how long. */
+  lockAfter: number;
+  lockMinutes: number;
+  /** The portal's address, for invitation links. */
+  publicUrl: string;
+}
+
+/**
+ * Administrators, their roles per account, invitations and API tokens. Passwords are hashed with argon2id;
+ * tokens and invitation links are random and stored as hashes only; a password sign-in is locked after
+ * repeated failure.
+ */
 export class AdministratorsService {
-  constructor(private readonly store: Store) {}
+  /** A real argon2 hash verified for unknown emails, so their answer takes as long as a wrong password. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly access: AccessService,
+    private readonly options: AdministratorsOptions,
+    private readonly mailer: Mailer | undefined,
+  ) {}
 
   async create(actor: Actor, raw: CreateAdministratorInput): Promise<Administrator> {
     const input = createAdministratorInput.parse(raw);
+    await this.access.requireOperator(
+      actor,
+      'create administrators directly (others are invited to an account)',
+    );
     const passwordHash = await hash(input.password);
     return this.store.transaction(async (tx) => {
       const admin = await tx.administrators.create({
         email: input.email,
         displayName: input.displayName ?? input.email,
         passwordHash,
+        platformOperator: input.platformOperator === true,
       });
       await tx.audit.append({
         accountId: null,
@@ -45,28 +101,69 @@ export class AdministratorsService {
     });
   }
 
-  /** Checks a password; undefined when the email or password is wrong (callers must not say which). */
-  async verifyPassword(email: string, password: string): Promise<Administrator | undefined> {
+  /**
+   * Checks a password. Wrong email and wrong password answer alike (and take as long); after `lockAfter`
+   * failures in a row the administrator is locked for `lockMinutes`, even for the right password.
+   */
+  async signIn(email: string, candidate: string, now = new Date()): Promise<SignInResult> {
     const found = await this.store.repos.administrators.findByEmail(email);
-    if (!found?.passwordHash) return undefined;
-    const { passwordHash: _passwordHash, ...administrator } = found;
-    return (await verify(found.passwordHash, password)) ? administrator : undefined;
+    if (!found?.passwordHash) {
+      this.decoyHash ??= hash(randomBytes(16).toString('hex'));
+      await verify(await this.decoyHash, candidate);
+      return { ok: false };
+    }
+    const { passwordHash, ...administrator } = found;
+    if (administrator.lockedUntil && administrator.lockedUntil > now.toISOString()) {
+      return { ok: false, lockedUntil: administrator.lockedUntil };
+    }
+    if (!(await verify(passwordHash, candidate))) {
+      const lockUntil = new Date(now.getTime() + this.options.lockMinutes * 60_000).toISOString();
+      await this.store.repos.administrators.recordFailedSignIn(
+        administrator.id,
+        this.options.lockAfter,
+        lockUntil,
+      );
+      const after = await this.store.repos.administrators.findById(administrator.id);
+      return after?.lockedUntil && after.lockedUntil > now.toISOString()
+        ? { ok: false, lockedUntil: after.lockedUntil }
+        : { ok: false };
+    }
+    if (administrator.failedSignIns > 0 || administrator.lockedUntil) {
+      await this.store.repos.administrators.clearFailedSignIns(administrator.id);
+    }
+    return { ok: true, administrator: { ...administrator, failedSignIns: 0, lockedUntil: null } };
   }
 
-  /** Creates an API token for an administrator; the token is returned once and never stored in clear. */
+  /**
+   * Creates an API token for an administrator (themselves, or anyone for a platform operator), optionally limited
+   * to one account and role. The token is returned once and never stored in clear.
+   */
   async createToken(
     actor: Actor,
     email: string,
     name: string,
     expiresAt: Date | null = null,
+    scope: { accountId: string; role: Role } | null = null,
   ): Promise<{ token: string; id: string }> {
+    if (actor.scope && (actor.scope.accountId !== scope?.accountId || actor.scope.role !== scope.role))
+      throw new AppError('forbidden', 'A scoped API token can only create tokens with the same scope.');
     const admin = await this.store.repos.administrators.findByEmail(email);
-    if (!admin)
+    if (!admin || (actor.id !== admin.id && !(await this.access.isOperator(actor)))) {
       throw new AppError(
         'not_found',
         `No administrator has the email ${email}; create one with \`callbridge admin create\`.`,
         { field: 'email' },
       );
+    }
+    if (scope) {
+      const owner: Actor = { type: 'administrator', id: admin.id, label: admin.email, source: actor.source };
+      if ((await this.access.check(owner, scope.accountId, 'account.read')) === 'invisible')
+        throw new AppError(
+          'validation_failed',
+          `${admin.email} holds no role on account ${scope.accountId}, so a token cannot be scoped to it.`,
+          { field: 'scope' },
+        );
+    }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     return this.store.transaction(async (tx) => {
       const record = await tx.administrators.createToken({
@@ -75,18 +172,25 @@ export class AdministratorsService {
         tokenHash: hashApiToken(token),
         prefix: token.slice(0, 8),
         expiresAt: expiresAt?.toISOString() ?? null,
+        scope,
       });
       await tx.audit.append({
-        accountId: null,
+        accountId: scope?.accountId ?? null,
         actor,
         action: 'api_token.create',
         objectType: 'api_token',
         objectId: record.id,
         before: null,
-        after: { name, prefix: record.prefix, administratorId: admin.id },
+        after: { name, prefix: record.prefix, administratorId: admin.id, scope },
       });
       return { token, id: record.id };
     });
+  }
+
+  /** The caller's own tokens (prefix, name, scope, use; never the token). */
+  async listTokens(actor: Actor): Promise<ApiTokenRecord[]> {
+    if (!actor.id) return [];
+    return this.store.repos.administrators.listTokens(actor.id);
   }
 
   /** Revokes one of an administrator's tokens (sign-out, or a leaked token). */
@@ -97,11 +201,233 @@ export class AdministratorsService {
   /** The administrator an API token belongs to, or undefined for an unknown, revoked or expired token. */
   async authenticateToken(
     token: string,
-  ): Promise<{ administrator: Administrator; tokenId: string } | undefined> {
+  ): Promise<{ administrator: Administrator; tokenId: string; scope: ApiTokenRecord['scope'] } | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
     const found = await this.store.repos.administrators.findLiveToken(hashApiToken(token));
     if (!found) return undefined;
     await this.store.repos.administrators.touchToken(found.token.id);
-    return { administrator: found.administrator, tokenId: found.token.id };
+    return { administrator: found.administrator, tokenId: found.token.id, scope: found.token.scope };
   }
+
+  /** Who holds which role on the account itself, and which roles the caller may grant there. */
+  async listRoles(
+    actor: Actor,
+    accountId: string,
+  ): Promise<{ assignments: RoleAssignmentRecord[]; grantable: Role[] }> {
+    await this.access.require(actor, accountId, 'access.manage');
+    return {
+      assignments: await this.store.repos.access.listForAccount(accountId),
+      grantable: await this.grantable(actor, accountId),
+    };
+  }
+
+  /** Grants a role on an account to an existing administrator (new people are invited instead). */
+  async grantRole(
+    actor: Actor,
+    accountId: string,
+    email: string,
+    role: Role,
+  ): Promise<RoleAssignmentRecord[]> {
+    await this.requireGrantable(actor, accountId, role);
+    const admin = await this.store.repos.administrators.findByEmail(email);
+    if (!admin)
+      throw new AppError(
+        'not_found',
+        `No administrator has the email ${email}; invite them to the account instead.`,
+        { field: 'email' },
+      );
+    await this.store.transaction(async (tx) => {
+      if (await tx.access.grant(admin.id, accountId, role)) {
+        await tx.audit.append({
+          accountId,
+          actor,
+          action: 'role.grant',
+          objectType: 'administrator',
+          objectId: admin.id,
+          before: null,
+          after: { email: admin.email, role },
+        });
+      }
+    });
+    return this.store.repos.access.listForAccount(accountId);
+  }
+
+  async revokeRole(actor: Actor, accountId: string, administratorId: string, role: Role): Promise<void> {
+    await this.requireGrantable(actor, accountId, role);
+    await this.store.transaction(async (tx) => {
+      if (role === 'account_owner' && (await tx.access.countOwners(accountId)) === 1) {
+        const owners = (await tx.access.listForAccount(accountId)).filter((a) => a.role === 'account_owner');
+        if (owners[0]?.administratorId === administratorId)
+          throw new AppError(
+            'precondition_failed',
+            'This is the last Account Owner of the account; grant the role to someone else first.',
+          );
+      }
+      if (!(await tx.access.revoke(administratorId, accountId, role)))
+        throw notFound('role assignment', `${administratorId}/${role}`);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'role.revoke',
+        objectType: 'administrator',
+        objectId: administratorId,
+        before: { role },
+        after: null,
+      });
+    });
+  }
+
+  /**
+   * Invites someone by email to a role on the account: a single-use link valid for 7 days, mailed through the
+   * configured SMTP server, or returned to the inviter to pass on when no mail server is set.
+   */
+  async invite(
+    actor: Actor,
+    accountId: string,
+    raw: InviteInput,
+  ): Promise<{ invitation: InvitationRecord; emailed: boolean; link?: string }> {
+    const input = inviteInput.parse(raw);
+    await this.requireGrantable(actor, accountId, input.role);
+    const token = INVITATION_PREFIX + randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000).toISOString();
+    const { invitation, accountName } = await this.store.transaction(async (tx) => {
+      const account = await tx.accounts.findById(accountId);
+      if (!account) throw notFound('account', accountId);
+      const created = await tx.access.createInvitation({
+        accountId,
+        email: input.email,
+        role: input.role,
+        tokenHash: hashApiToken(token),
+        invitedBy: actor.label,
+        expiresAt,
+      });
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'invitation.create',
+        objectType: 'invitation',
+        objectId: created.id,
+        before: null,
+        after: { email: created.email, role: created.role, expiresAt },
+      });
+      return { invitation: created, accountName: account.name };
+    });
+    const link = `${this.options.publicUrl.replace(/\/$/, '')}/invitation#token=${token}`;
+    if (!this.mailer) return { invitation, emailed: false, link };
+    await this.mailer.send({
+      to: invitation.email,
+      subject: `You are invited to manage ${accountName} on Callbridge`,
+      text: [
+        `${actor.label} invited you to ${accountName} as ${ROLE_LABELS[invitation.role]}.`,
+        '',
+        `Accept the invitation (the link works once, until ${expiresAt.slice(0, 10)}):`,
+        link,
+      ].join('\n'),
+    });
+    return { invitation, emailed: true };
+  }
+
+  async listInvitations(actor: Actor, accountId: string): Promise<InvitationRecord[]> {
+    await this.access.require(actor, accountId, 'access.manage');
+    return this.store.repos.access.listInvitations(accountId);
+  }
+
+  async revokeInvitation(actor: Actor, accountId: string, id: string): Promise<void> {
+    await this.access.require(actor, accountId, 'access.manage');
+    const invitation = await this.store.repos.access.findInvitation(accountId, id);
+    if (!invitation) throw notFound('invitation', id);
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.access.closeInvitation(id, 'revoked_at')))
+        throw new AppError('conflict', 'The invitation was already accepted or revoked.');
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'invitation.revoke',
+        objectType: 'invitation',
+        objectId: id,
+        before: { email: invitation.email, role: invitation.role },
+        after: null,
+      });
+    });
+  }
+
+  /**
+   * Accepts an invitation: creates the administrator with the chosen password, or adds the role to the existing
+   * administrator with that email once they prove it with their password. The link works once.
+   */
+  async acceptInvitation(raw: AcceptInvitationInput): Promise<Administrator> {
+    const input = acceptInvitationInput.parse(raw);
+    const invitation = await this.store.repos.access.findInvitationByHash(hashApiToken(input.token));
+    const unusable = new AppError(
+      'not_found',
+      'This invitation link is not valid: it was used already, revoked or has expired. Ask for a new invitation.',
+    );
+    if (!invitation || invitation.acceptedAt || invitation.revokedAt) throw unusable;
+    if (invitation.expiresAt <= new Date().toISOString()) throw unusable;
+    const existing = await this.store.repos.administrators.findByEmail(invitation.email);
+    if (!input.password)
+      throw new AppError(
+        'validation_failed',
+        existing
+          ? `Enter the password of ${invitation.email} to add this account to it.`
+          : 'Choose a password of at least 12 characters.',
+        { field: 'password' },
+      );
+    if (existing && !(await this.signIn(invitation.email, input.password)).ok)
+      throw new AppError(
+        'unauthenticated',
+        `The password is not right for ${invitation.email} (an administrator with this email exists already).`,
+        { field: 'password' },
+      );
+    const passwordHash = !existing && input.password ? await hash(input.password) : null;
+    const actor: Actor = {
+      type: 'administrator',
+      id: existing?.id ?? null,
+      label: invitation.email,
+      source: 'portal',
+    };
+    return this.store.transaction(async (tx) => {
+      if (!(await tx.access.closeInvitation(invitation.id, 'accepted_at'))) throw unusable;
+      const admin: Administrator = existing
+        ? withoutHash(existing)
+        : await tx.administrators.create({
+            email: invitation.email,
+            displayName: input.displayName ?? invitation.email,
+            passwordHash,
+          });
+      await tx.access.grant(admin.id, invitation.accountId, invitation.role);
+      await tx.audit.append({
+        accountId: invitation.accountId,
+        actor: { ...actor, id: admin.id },
+        action: 'invitation.accept',
+        objectType: 'administrator',
+        objectId: admin.id,
+        before: null,
+        after: { email: admin.email, role: invitation.role, created: !existing },
+      });
+      return admin;
+    });
+  }
+
+  private async grantable(actor: Actor, accountId: string): Promise<Role[]> {
+    if (await this.access.isOperator(actor)) return [...ROLES];
+    const { roles } = await this.access.rolesOn(actor, accountId);
+    const lineage = await this.store.repos.accounts.lineage(accountId);
+    return grantableRoles(roles, lineage);
+  }
+
+  private async requireGrantable(actor: Actor, accountId: string, role: Role): Promise<void> {
+    await this.access.require(actor, accountId, 'access.manage');
+    if (!(await this.grantable(actor, accountId)).includes(role))
+      throw new AppError(
+        'forbidden',
+        `Your roles on this account do not allow granting ${ROLE_LABELS[role]}; an Account Owner can.`,
+        { field: 'role' },
+      );
+  }
+}
+
+function withoutHash(found: Administrator & { passwordHash: string | null }): Administrator {
+  const { passwordHash: _passwordHash, ...administrator } = found;
+  return administrator;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { notFound } from '../domain/errors.js';
 import type { Actor, Sku, Subscription } from '../domain/records.js';
 import type { Store } from '../store/store.js';
+import type { AccessService } from './access.service.js';
 
 export const TRIAL_DAYS = 30;
 
@@ -30,12 +31,15 @@ export interface LicenceLine {
 
 /** Licence subscriptions of an account, set by its licensing provider. */
 export class SubscriptionsService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly access: AccessService,
+  ) {}
 
   async create(actor: Actor, accountId: string, raw: CreateSubscriptionInput): Promise<Subscription> {
     const input = createSubscriptionInput.parse(raw);
+    await this.access.require(actor, accountId, 'subscription.manage');
     return this.store.transaction(async (tx) => {
-      if (!(await tx.accounts.findById(accountId))) throw notFound('account', accountId);
       const trialEndsAt = input.trial ? new Date(Date.now() + TRIAL_DAYS * 86_400_000).toISOString() : null;
       const subscription = await tx.subscriptions.create({
         accountId,
@@ -57,8 +61,8 @@ export class SubscriptionsService {
     });
   }
 
-  async list(accountId: string): Promise<Subscription[]> {
-    if (!(await this.store.repos.accounts.findById(accountId))) throw notFound('account', accountId);
+  async list(actor: Actor, accountId: string): Promise<Subscription[]> {
+    await this.access.require(actor, accountId, 'subscription.read');
     return this.store.repos.subscriptions.listByAccount(accountId);
   }
 
@@ -68,6 +72,7 @@ export class SubscriptionsService {
     id: string,
     patch: UpdateSubscriptionInput,
   ): Promise<Subscription> {
+    await this.access.require(actor, accountId, 'subscription.manage');
     return this.store.transaction(async (tx) => {
       const before = await tx.subscriptions.findById(accountId, id);
       if (!before) throw notFound('subscription', id);
@@ -92,9 +97,10 @@ export class SubscriptionsService {
   }
 
   /** Licences held per SKU: active subscriptions whose trial (if any) has not ended. */
-  async held(accountId: string, now = new Date()): Promise<LicenceLine[]> {
+  async held(actor: Actor, accountId: string, now = new Date()): Promise<LicenceLine[]> {
+    await this.access.require(actor, accountId, 'licence.read');
     const lines = new Map<Sku, LicenceLine>();
-    for (const s of await this.list(accountId)) {
+    for (const s of await this.store.repos.subscriptions.listByAccount(accountId)) {
       if (s.state !== 'active' || (s.trialEndsAt !== null && s.trialEndsAt <= now.toISOString())) continue;
       const line = lines.get(s.sku) ?? { sku: s.sku, held: 0, trialEndsAt: null };
       line.held += s.quantity;

@@ -1,3 +1,4 @@
+import type { AccessService } from './access.service.js';
 import { z } from 'zod';
 import { AppError, notFound } from '../domain/errors.js';
 import type { Actor, TenantConnection } from '../domain/records.js';
@@ -71,9 +72,11 @@ export class TenantConnectionsService {
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly clients: MicrosoftClientFactory,
+    private readonly access: AccessService,
   ) {}
 
-  async get(accountId: string): Promise<TenantConnection> {
+  async get(actor: Actor, accountId: string): Promise<TenantConnection> {
+    await this.access.require(actor, accountId, 'service.read');
     const connection = await this.store.repos.tenantConnections.findByAccount(accountId);
     if (!connection)
       throw new AppError(
@@ -92,6 +95,7 @@ export class TenantConnectionsService {
     redirectUri: string,
   ): Promise<{ connection: TenantConnection; consentUrl: string }> {
     const input = connectTenantInput.parse(raw);
+    await this.access.require(actor, accountId, 'service.write');
     const preset = input.cloud === 'custom' ? undefined : cloudPresets[input.cloud];
     const authorityHost = input.authorityHost ?? preset?.authorityHost;
     const graphBaseUrl = input.graphBaseUrl ?? preset?.graphBaseUrl;
@@ -193,7 +197,13 @@ export class TenantConnectionsService {
     accountId: string,
     options: { onExchange?: DiagnosticHook } = {},
   ): Promise<MicrosoftTenantClient> {
-    const connection = await this.get(accountId);
+    const connection = await this.store.repos.tenantConnections.findByAccount(accountId);
+    if (!connection)
+      throw new AppError(
+        'precondition_failed',
+        'This account has no Microsoft 365 connection yet: connect the tenant first.',
+        { consentState: 'not_connected' },
+      );
     if (connection.consentState !== 'granted' || !connection.tenantId || !connection.clientId) {
       throw new AppError(
         'precondition_failed',

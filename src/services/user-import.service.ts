@@ -12,6 +12,7 @@ import { indexHolders, type NumberHolder } from '../domain/numbers/number-assign
 import type { Actor, User } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { AccessService } from './access.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
 export interface ImportResult {
@@ -29,6 +30,7 @@ export class UserImportService {
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
+    private readonly access: AccessService,
     private readonly registrationsChanged: () => void,
   ) {}
 
@@ -39,6 +41,7 @@ export class UserImportService {
     file: Uint8Array | string,
     options: { dryRun: boolean },
   ): Promise<ImportResult> {
+    await this.access.require(actor, accountId, 'service.write');
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
     const everyone = await this.store.repos.users.listAllInAccount(accountId);
@@ -137,10 +140,12 @@ export class UserImportService {
 
   /** The service's users as a CSV file of its template; the Password column is always empty. */
   async export(
+    actor: Actor,
     accountId: string,
     serviceId: string,
     options: { delimiter?: ',' | ';' } = {},
   ): Promise<string> {
+    await this.access.require(actor, accountId, 'service.read');
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
     const users = await this.store.repos.users.listForSync(accountId, serviceId);

@@ -6,6 +6,7 @@ import type { UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserView } from './schemas/user.schema.js';
 import type { SecretBox } from './secrets/secret-box.js';
+import type { AccessService } from './access.service.js';
 
 interface NumberFields {
   phoneNumber: string | null;
@@ -18,10 +19,12 @@ export class UsersService {
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
+    private readonly access: AccessService,
     private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
   async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<User> {
+    await this.access.require(actor, accountId, 'service.write');
     const saved = await this.store.transaction(async (tx) => {
       const service = await tx.services.findById(accountId, input.serviceId);
       if (!service) throw notFound('service', input.serviceId);
@@ -63,18 +66,24 @@ export class UsersService {
     return saved;
   }
 
-  async get(accountId: string, id: string): Promise<User> {
+  async get(actor: Actor, accountId: string, id: string): Promise<User> {
+    await this.access.require(actor, accountId, 'service.read');
     const user = await this.store.repos.users.findById(accountId, id);
     if (!user) throw notFound('user', id);
     return user;
   }
 
-  async list(accountId: string, query: ListUsersQuery): Promise<{ items: User[]; total: number }> {
-    if (!(await this.store.repos.accounts.findById(accountId))) throw notFound('account', accountId);
+  async list(
+    actor: Actor,
+    accountId: string,
+    query: ListUsersQuery,
+  ): Promise<{ items: User[]; total: number }> {
+    await this.access.require(actor, accountId, 'service.read');
     return this.store.repos.users.list(accountId, query);
   }
 
   async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<User> {
+    await this.access.require(actor, accountId, 'service.write');
     const saved = await this.store.transaction(async (tx) => {
       const before = await tx.users.findById(accountId, id);
       if (!before) throw notFound('user', id);

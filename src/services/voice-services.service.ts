@@ -1,6 +1,7 @@
 import { notFound } from '../domain/errors.js';
 import { defaultTeamsSettings, type Actor, type VoiceService } from '../domain/records.js';
 import type { Store } from '../store/store.js';
+import type { AccessService } from './access.service.js';
 import {
   createServiceInput,
   type CreateServiceInput,
@@ -9,12 +10,15 @@ import {
 
 /** PBX and trunk services of an account, with the SIP settings its users register with. */
 export class VoiceServicesService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly access: AccessService,
+  ) {}
 
   async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceService> {
     const input = createServiceInput.parse(raw);
+    await this.access.require(actor, accountId, 'service.write');
     return this.store.transaction(async (tx) => {
-      if (!(await tx.accounts.findById(accountId))) throw notFound('account', accountId);
       const service = await tx.services.create({
         accountId,
         kind: input.kind,
@@ -43,14 +47,15 @@ export class VoiceServicesService {
     });
   }
 
-  async get(accountId: string, id: string): Promise<VoiceService> {
+  async get(actor: Actor, accountId: string, id: string): Promise<VoiceService> {
+    await this.access.require(actor, accountId, 'service.read');
     const service = await this.store.repos.services.findById(accountId, id);
     if (!service) throw notFound('service', id);
     return service;
   }
 
-  async list(accountId: string): Promise<VoiceService[]> {
-    if (!(await this.store.repos.accounts.findById(accountId))) throw notFound('account', accountId);
+  async list(actor: Actor, accountId: string): Promise<VoiceService[]> {
+    await this.access.require(actor, accountId, 'service.list');
     return this.store.repos.services.listByAccount(accountId);
   }
 
@@ -60,6 +65,7 @@ export class VoiceServicesService {
     id: string,
     patch: UpdateServiceInput,
   ): Promise<VoiceService> {
+    await this.access.require(actor, accountId, 'service.write');
     return this.store.transaction(async (tx) => {
       const before = await tx.services.findById(accountId, id);
       if (!before) throw notFound('service', id);

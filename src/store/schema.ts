@@ -9,6 +9,8 @@ export interface AccountsTable {
   kind: 'partner' | 'client';
   name: string;
   status: 'active' | 'suspended';
+  /** JSON brand of a partner (portal name, colour, support contact), null when not set. */
+  brand: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -137,6 +139,10 @@ export interface AdministratorsTable {
   password_hash: string | null;
   failed_sign_ins: number;
   locked_until: string | null;
+  /** 1: runs the whole platform (creates partners and administrators), like the first administrator. */
+  platform_operator: number;
+  /** Entra ID (OIDC) subject (`oid` claim) of the administrator, once they signed in with Microsoft. */
+  entra_subject: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -150,6 +156,30 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   expires_at: string | null;
+  revoked_at: string | null;
+  /** A token scoped to one account and role acts with no more than that role (and its owner's rights). */
+  scope_account_id: string | null;
+  scope_role: string | null;
+}
+
+export interface RoleAssignmentsTable {
+  id: string;
+  administrator_id: string;
+  account_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  account_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
   revoked_at: string | null;
 }
 
@@ -183,4 +213,6 @@ export interface Database {
   audit_entries: AuditEntriesTable;
   administrators: AdministratorsTable;
   api_tokens: ApiTokensTable;
+  role_assignments: RoleAssignmentsTable;
+  invitations: InvitationsTable;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle, Dialect } from './database.js';
 import type { Database } from './schema.js';
+import { AccessRepository } from './repositories/access.repository.js';
 import { AccountsRepository } from './repositories/accounts.repository.js';
 import { AdministratorsRepository } from './repositories/administrators.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
@@ -22,6 +23,7 @@ export interface Repositories {
   audit: AuditRepository;
   administrators: AdministratorsRepository;
   syncRuns: SyncRunsRepository;
+  access: AccessRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -35,6 +37,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     audit: new AuditRepository(db),
     administrators: new AdministratorsRepository(db),
     syncRuns: new SyncRunsRepository(db),
+    access: new AccessRepository(db),
   };
 }
 

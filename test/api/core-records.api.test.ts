@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+
 describe.each(DIALECTS)('API for accounts, services and users on %s', (dialect) => {
   let t: TestApp;
   const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
@@ -134,7 +136,7 @@ describe.each(DIALECTS)('API for accounts, services and users on %s', (dialect) 
     });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'precondition_failed' });
-    const audit = await t.ctx.services.audit.list(client.id, { limit: 50 });
+    const audit = await t.ctx.services.audit.list(system, client.id, { limit: 50 });
     expect(audit.map((e) => e.action)).toEqual([
       'user.update',
       'user.create',

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+
 describe('licence subscriptions', () => {
   let t: TestApp;
   const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
@@ -35,7 +37,7 @@ describe('licence subscriptions', () => {
         await call('PATCH', `/api/v1/accounts/${account.id}/subscriptions/${paid.id}`, { quantity: 25 })
       ).json(),
     ).toMatchObject({ quantity: 25 });
-    expect(await t.ctx.services.subscriptions.held(account.id)).toEqual([
+    expect(await t.ctx.services.subscriptions.held(system, account.id)).toEqual([
       { sku: 'pbx_user', held: 25, trialEndsAt: null },
       { sku: 'phone_app_user', held: 5, trialEndsAt: trial.trialEndsAt },
     ]);
@@ -43,7 +45,7 @@ describe('licence subscriptions', () => {
       await call('PATCH', `/api/v1/accounts/${account.id}/subscriptions/${trial.id}`, { state: 'cancelled' })
     ).json();
     expect(cancelled).toMatchObject({ state: 'cancelled', cancelledAt: expect.any(String) });
-    expect(await t.ctx.services.subscriptions.held(account.id)).toEqual([
+    expect(await t.ctx.services.subscriptions.held(system, account.id)).toEqual([
       { sku: 'pbx_user', held: 25, trialEndsAt: null },
     ]);
     const expired = new Date(Date.now() + 31 * 86_400_000);
@@ -52,7 +54,7 @@ describe('licence subscriptions', () => {
       quantity: 3,
       trial: true,
     });
-    expect((await t.ctx.services.subscriptions.held(account.id, expired)).map((l) => l.sku)).toEqual([
+    expect((await t.ctx.services.subscriptions.held(system, account.id, expired)).map((l) => l.sku)).toEqual([
       'pbx_user',
     ]);
   });

@@ -43,6 +43,7 @@ export async function createTestApp(
   await ctx.services.administrators.create(system, {
     email: 'owner@callbridge.test',
     password: 'correct horse battery',
+    platformOperator: true,
   });
   const { token } = await ctx.services.administrators.createToken(system, 'owner@callbridge.test', 'tests');
   const app = await buildServer(ctx);

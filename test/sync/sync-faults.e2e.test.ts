@@ -49,7 +49,7 @@ async function scenario(faultRate: number): Promise<{
   const sync = async () => {
     const { run } = await services.sync.start(actor, account.id, service.id);
     await t.ctx.createWorker().drain();
-    const done = await services.sync.getRun(account.id, run.id);
+    const done = await services.sync.getRun(actor, account.id, run.id);
     expect(done.error).toBeNull();
     runs.push(done.counters);
   };

@@ -66,12 +66,12 @@ describe('a sync whose process is killed', { timeout: 120_000 }, () => {
     await until(() => operations() >= 1, 60_000, 'the killed process started writing numbers');
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    const [killed] = await services.sync.history(account.id, service.id, 1);
+    const [killed] = await services.sync.history(actor, account.id, service.id, 1);
     expect(killed?.state).toBe('running');
 
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await ctx.createWorker().drain()).toBe(1);
-    const resumed = await services.sync.getRun(account.id, killed!.id);
+    const resumed = await services.sync.getRun(actor, account.id, killed!.id);
     expect(resumed.state).toBe('succeeded');
     const after = await store.repos.users.listForSync(account.id, service.id);
     for (const [objectId, number] of numbers) {
@@ -81,7 +81,7 @@ describe('a sync whose process is killed', { timeout: 120_000 }, () => {
         syncError: null,
       });
     }
-    expect((await services.sync.overview(account.id, service.id)).status).toBe('up_to_date');
+    expect((await services.sync.overview(actor, account.id, service.id)).status).toBe('up_to_date');
     const job = await store.repos.jobs.findById(resumed.jobId!);
     expect(job).toMatchObject({ state: 'succeeded', attempts: 2 });
   });

@@ -36,7 +36,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(accountView) }), ...errorResponses },
         },
       },
-      async (req) => ({ items: await services.accounts.list(req.query.parentId) }),
+      async (req) => ({ items: await services.accounts.list(req.actor, req.query.parentId) }),
     );
     app.get(
       '/accounts/:accountId',
@@ -48,7 +48,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: accountView, ...errorResponses },
         },
       },
-      async (req) => services.accounts.get(req.params.accountId),
+      async (req) => services.accounts.get(req.actor, req.params.accountId),
     );
     app.patch(
       '/accounts/:accountId',

@@ -86,7 +86,7 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) => {
-        const csv = await services.userImport.export(req.params.accountId, req.params.serviceId, {
+        const csv = await services.userImport.export(req.actor, req.params.accountId, req.params.serviceId, {
           delimiter: req.query.delimiter,
         });
         return reply

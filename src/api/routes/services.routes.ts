@@ -41,7 +41,7 @@ export function serviceRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(serviceView) }), ...errorResponses },
         },
       },
-      async (req) => ({ items: await services.voiceServices.list(req.params.accountId) }),
+      async (req) => ({ items: await services.voiceServices.list(req.actor, req.params.accountId) }),
     );
     app.get(
       '/accounts/:accountId/services/:serviceId',
@@ -53,7 +53,7 @@ export function serviceRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: serviceView, ...errorResponses },
         },
       },
-      async (req) => services.voiceServices.get(req.params.accountId, req.params.serviceId),
+      async (req) => services.voiceServices.get(req.actor, req.params.accountId, req.params.serviceId),
     );
     app.patch(
       '/accounts/:accountId/services/:serviceId',

@@ -1,19 +1,34 @@
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
+import type { Administrator } from '../../domain/records.js';
+import { acceptInvitationInput } from '../../services/administrators.service.js';
 import { SESSION_COOKIE } from '../auth.js';
 import { errorResponses } from './error-responses.js';
 
 const SESSION_HOURS = 12;
 const administratorView = z
-  .object({ id: z.string(), email: z.string(), displayName: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    platformOperator: z.boolean(),
+  })
   .meta({ id: 'Administrator' });
 
+const present = (a: Administrator) => ({
+  id: a.id,
+  email: a.email,
+  displayName: a.displayName,
+  platformOperator: a.platformOperator,
+});
+
 /**
- * Portal sign-in: email and password give an httpOnly, SameSite=Strict session cookie backed by a short-lived
- * token (revoked at sign-out). Rate-limited per client address.
+ * Portal sign-in: email and password (locked after repeated failure), or an accepted invitation, give an httpOnly,
+ * SameSite=Strict session cookie backed by a short-lived token (revoked at sign-out). Rate-limited per address.
  */
 export function sessionRoutes(
   services: Services,
@@ -22,6 +37,30 @@ export function sessionRoutes(
   return async (app) => {
     await app.register(rateLimit, { global: false });
     const tags = ['session'];
+
+    /** Opens a portal session for the administrator: a token that lives as long as the cookie. */
+    const openSession = async (reply: FastifyReply, administrator: Administrator) => {
+      const actor = {
+        type: 'administrator',
+        id: administrator.id,
+        label: administrator.email,
+        source: 'portal',
+      } as const;
+      const { token } = await services.administrators.createToken(
+        actor,
+        administrator.email,
+        'portal session',
+        new Date(Date.now() + SESSION_HOURS * 3_600_000),
+      );
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: options.secureCookies,
+        path: '/',
+        maxAge: SESSION_HOURS * 3600,
+      });
+    };
+
     app.post(
       '/api/session',
       {
@@ -35,28 +74,17 @@ export function sessionRoutes(
         },
       },
       async (req, reply) => {
-        const administrator = await services.administrators.verifyPassword(req.body.email, req.body.password);
-        if (!administrator) throw new AppError('unauthenticated', 'The email or password is not right.');
-        const actor = {
-          type: 'administrator',
-          id: administrator.id,
-          label: administrator.email,
-          source: 'portal',
-        } as const;
-        const { token } = await services.administrators.createToken(
-          actor,
-          administrator.email,
-          'portal session',
-          new Date(Date.now() + SESSION_HOURS * 3_600_000),
-        );
-        reply.setCookie(SESSION_COOKIE, token, {
-          httpOnly: true,
-          sameSite: 'strict',
-          secure: options.secureCookies,
-          path: '/',
-          maxAge: SESSION_HOURS * 3600,
-        });
-        return { id: administrator.id, email: administrator.email, displayName: administrator.displayName };
+        const result = await services.administrators.signIn(req.body.email, req.body.password);
+        if (!result.ok && result.lockedUntil) {
+          throw new AppError(
+            'rate_limited',
+            `Too many failed sign-ins: sign-in is locked until ${result.lockedUntil.slice(11, 16)} UTC. Try again then, or ask a platform operator to unlock it (callbridge admin unlock).`,
+            { lockedUntil: result.lockedUntil },
+          );
+        }
+        if (!result.ok) throw new AppError('unauthenticated', 'The email or password is not right.');
+        await openSession(reply, result.administrator);
+        return present(result.administrator);
       },
     );
     app.get(
@@ -71,11 +99,7 @@ export function sessionRoutes(
       async (req) => {
         const found = await services.administrators.authenticateToken(req.cookies[SESSION_COOKIE] ?? '');
         if (!found) throw new AppError('unauthenticated', 'Not signed in.');
-        return {
-          id: found.administrator.id,
-          email: found.administrator.email,
-          displayName: found.administrator.displayName,
-        };
+        return present(found.administrator);
       },
     );
     app.delete(
@@ -86,6 +110,24 @@ export function sessionRoutes(
         if (found) await services.administrators.revokeToken(found.administrator.id, found.tokenId);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/api/invitations/accept',
+      {
+        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary: 'Accept an invitation (the token from the link); signs the administrator in',
+          security: [],
+          body: acceptInvitationInput,
+          response: { 200: administratorView, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const administrator = await services.administrators.acceptInvitation(req.body);
+        await openSession(reply, administrator);
+        return present(administrator);
       },
     );
   };

@@ -51,7 +51,7 @@ export function subscriptionRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(subscriptionView) }), ...errorResponses },
         },
       },
-      async (req) => ({ items: await services.subscriptions.list(req.params.accountId) }),
+      async (req) => ({ items: await services.subscriptions.list(req.actor, req.params.accountId) }),
     );
     app.patch(
       '/accounts/:accountId/subscriptions/:subscriptionId',

@@ -84,7 +84,7 @@ export function syncRoutes(services: Services, nudgeWorker: () => void): Fastify
           },
         },
       },
-      async (req) => services.sync.overview(req.params.accountId, req.params.serviceId),
+      async (req) => services.sync.overview(req.actor, req.params.accountId, req.params.serviceId),
     );
     app.get(
       '/accounts/:accountId/services/:serviceId/sync/runs',
@@ -96,7 +96,9 @@ export function syncRoutes(services: Services, nudgeWorker: () => void): Fastify
           response: { 200: z.object({ items: z.array(syncRunView) }), ...errorResponses },
         },
       },
-      async (req) => ({ items: await services.sync.history(req.params.accountId, req.params.serviceId) }),
+      async (req) => ({
+        items: await services.sync.history(req.actor, req.params.accountId, req.params.serviceId),
+      }),
     );
     app.get(
       '/accounts/:accountId/sync-runs/:runId',
@@ -111,7 +113,7 @@ export function syncRoutes(services: Services, nudgeWorker: () => void): Fastify
           },
         },
       },
-      async (req) => services.sync.getRun(req.params.accountId, req.params.runId),
+      async (req) => services.sync.getRun(req.actor, req.params.accountId, req.params.runId),
     );
   };
 }

@@ -45,7 +45,7 @@ export function tenantConnectionRoutes(services: Services, publicUrl: string): F
           response: { 200: tenantConnectionView, ...errorResponses },
         },
       },
-      async (req) => present(await services.tenantConnections.get(req.params.accountId)),
+      async (req) => present(await services.tenantConnections.get(req.actor, req.params.accountId)),
     );
     app.put(
       '/accounts/:accountId/tenant-connection',

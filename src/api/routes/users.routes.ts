@@ -53,7 +53,7 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const page = await services.users.list(req.params.accountId, req.query);
+        const page = await services.users.list(req.actor, req.params.accountId, req.query);
         return {
           items: page.items.map(presentUser),
           total: page.total,
@@ -72,7 +72,8 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: userView, ...errorResponses },
         },
       },
-      async (req) => presentUser(await services.users.get(req.params.accountId, req.params.userId)),
+      async (req) =>
+        presentUser(await services.users.get(req.actor, req.params.accountId, req.params.userId)),
     );
     app.patch(
       '/accounts/:accountId/users/:userId',

@@ -14,7 +14,10 @@ export function accountsCommand(): Command {
     .action(async (options: { parent?: string; json?: boolean }, command: Command) => {
       await withContext(command, async (ctx) =>
         printRows(
-          (await ctx.services.accounts.list(options.parent)) as unknown as Record<string, unknown>[],
+          (await ctx.services.accounts.list(cliActor(), options.parent)) as unknown as Record<
+            string,
+            unknown
+          >[],
           columns,
           options.json === true,
         ),
@@ -49,7 +52,7 @@ export function accountsCommand(): Command {
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       await withContext(command, async (ctx) =>
         printRows(
-          [(await ctx.services.accounts.get(id)) as unknown as Record<string, unknown>],
+          [(await ctx.services.accounts.get(cliActor(), id)) as unknown as Record<string, unknown>],
           columns,
           options.json === true,
         ),

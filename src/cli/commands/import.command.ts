@@ -56,7 +56,7 @@ export function importCommands(): Command[] {
         command: Command,
       ) => {
         await withContext(command, async (ctx) => {
-          const csv = await ctx.services.userImport.export(options.account, options.service, {
+          const csv = await ctx.services.userImport.export(cliActor(), options.account, options.service, {
             delimiter: options.semicolon ? ';' : ',',
           });
           if (options.out) await writeFile(options.out, csv);

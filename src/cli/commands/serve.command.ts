@@ -80,7 +80,7 @@ async function bootstrapAdministrator(ctx: AppContext): Promise<SignIn | undefin
   const password = randomBytes(12).toString('base64url');
   await ctx.services.administrators.create(
     { type: 'system', id: null, label: 'first start', source: 'cli' },
-    { email: BOOTSTRAP_EMAIL, password, displayName: 'Administrator' },
+    { email: BOOTSTRAP_EMAIL, password, displayName: 'Administrator', platformOperator: true },
   );
   const file = path.join(ctx.config.dataDir, 'initial-admin.txt');
   writeFileSync(file, `email: ${BOOTSTRAP_EMAIL}\npassword: ${password}\n`, { mode: 0o600 });

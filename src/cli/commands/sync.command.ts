@@ -27,7 +27,7 @@ export function syncCommand(): Command {
               joined ? `Joined sync ${run.id}, already queued.\n` : `Sync ${run.id} started.\n`,
             );
           await ctx.createWorker().drain();
-          const done = await ctx.services.sync.getRun(options.account, run.id);
+          const done = await ctx.services.sync.getRun(cliActor(), options.account, run.id);
           if (options.json) {
             process.stdout.write(JSON.stringify(done, null, 2) + '\n');
           } else {

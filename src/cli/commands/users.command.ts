@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { listUsersQuery } from '../../services/schemas/user.schema.js';
 import { presentUser } from '../../services/users.service.js';
-import { printRows, withContext } from '../cli-context.js';
+import { cliActor, printRows, withContext } from '../cli-context.js';
 
 const columns = ['id', 'kind', 'displayName', 'email', 'lineUri', 'sipUsername', 'registrationState'];
 
@@ -39,7 +39,7 @@ export function usersCommand(): Command {
           offset: options.offset,
         });
         await withContext(command, async (ctx) => {
-          const page = await ctx.services.users.list(options.account, query);
+          const page = await ctx.services.users.list(cliActor(), options.account, query);
           const rows = page.items.map(presentUser);
           if (options.json) {
             process.stdout.write(JSON.stringify({ items: rows, total: page.total }, null, 2) + '\n');
@@ -57,7 +57,7 @@ export function usersCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { account: string; json?: boolean }, command: Command) => {
       await withContext(command, async (ctx) => {
-        const user = presentUser(await ctx.services.users.get(options.account, id));
+        const user = presentUser(await ctx.services.users.get(cliActor(), options.account, id));
         if (options.json) process.stdout.write(JSON.stringify(user, null, 2) + '\n');
         else
           for (const [key, value] of Object.entries(user))

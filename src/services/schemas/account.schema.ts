@@ -20,6 +20,20 @@ export const updateAccountInput = z
   .refine((v) => Object.keys(v).length > 0, 'send at least one of name, status');
 export type UpdateAccountInput = z.infer<typeof updateAccountInput>;
 
+export const brandInput = z
+  .object({
+    productName: z.string().trim().min(1).max(100).optional().describe('The portal name clients see.'),
+    primaryColor: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8')
+      .optional(),
+    supportEmail: z.email('must be an email address').optional(),
+    supportPhone: z.string().trim().max(40).optional(),
+    logoUrl: z.url('must be an https URL').startsWith('https://', 'must be an https URL').optional(),
+  })
+  .meta({ id: 'Brand' });
+export type Brand = z.infer<typeof brandInput>;
+
 export const accountView = z
   .object({
     id: z.string(),

@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Actor, Job, SyncLogLine, SyncRun } from '../../domain/records.js';
 import type { Store } from '../../store/store.js';
+import type { AccessService } from '../access.service.js';
 import type { SyncRunner } from './sync.runner.js';
 
 export const SYNC_JOB = 'sync';
@@ -20,6 +21,7 @@ export class SyncService {
   constructor(
     private readonly store: Store,
     private readonly runner: SyncRunner,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -32,6 +34,7 @@ export class SyncService {
     serviceId: string,
     options: { dryRun?: boolean; diagnostic?: boolean; trigger?: SyncRun['trigger'] } = {},
   ): Promise<{ run: SyncRun; joined: boolean }> {
+    await this.access.require(actor, accountId, 'sync.run');
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
     const dryRun = options.dryRun === true;
@@ -80,7 +83,8 @@ export class SyncService {
     return { runId, state };
   }
 
-  async overview(accountId: string, serviceId: string): Promise<SyncOverview> {
+  async overview(actor: Actor, accountId: string, serviceId: string): Promise<SyncOverview> {
+    await this.access.require(actor, accountId, 'sync.read');
     if (!(await this.store.repos.services.findById(accountId, serviceId)))
       throw notFound('service', serviceId);
     const runs = await this.store.repos.syncRuns.listByService(accountId, serviceId, 20);
@@ -89,13 +93,19 @@ export class SyncService {
     return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges };
   }
 
-  async history(accountId: string, serviceId: string, limit = 50): Promise<SyncRun[]> {
+  async history(actor: Actor, accountId: string, serviceId: string, limit = 50): Promise<SyncRun[]> {
+    await this.access.require(actor, accountId, 'sync.read');
     if (!(await this.store.repos.services.findById(accountId, serviceId)))
       throw notFound('service', serviceId);
     return this.store.repos.syncRuns.listByService(accountId, serviceId, limit);
   }
 
-  async getRun(accountId: string, runId: string): Promise<SyncRun & { plan: unknown; log: SyncLogLine[] }> {
+  async getRun(
+    actor: Actor,
+    accountId: string,
+    runId: string,
+  ): Promise<SyncRun & { plan: unknown; log: SyncLogLine[] }> {
+    await this.access.require(actor, accountId, 'sync.read');
     const run = await this.store.repos.syncRuns.findById(accountId, runId);
     const details = await this.store.repos.syncRuns.findDetails(accountId, runId);
     if (!run || !details) throw notFound('sync run', runId);

@@ -21,6 +21,7 @@ export class AccountsRepository {
       kind: input.kind,
       name: input.name,
       status: 'active',
+      brand: null,
       created_at: now,
       updated_at: now,
     };
@@ -44,6 +45,65 @@ export class AccountsRepository {
       parentId === null ? query.where('parent_id', 'is', null) : query.where('parent_id', '=', parentId)
     ).execute();
     return rows.map(toAccount);
+  }
+
+  /** The account and its ancestors, the account first and the root last; empty when the account is unknown. */
+  async lineage(id: string): Promise<string[]> {
+    const chain: string[] = [];
+    let current: string | null = id;
+    // Accounts nest a few levels (partner -> client); a loop of point reads is cheaper to read than a CTE.
+    while (current !== null && chain.length < 32 && !chain.includes(current)) {
+      const row = await this.db
+        .selectFrom('accounts')
+        .select(['id', 'parent_id'])
+        .where('id', '=', current)
+        .executeTakeFirst();
+      if (!row) break;
+      chain.push(row.id);
+      current = row.parent_id;
+    }
+    return chain;
+  }
+
+  /** The accounts beneath any of `roots` (not the roots themselves), at any depth. */
+  async descendantsOf(roots: readonly string[]): Promise<Account[]> {
+    const found: Account[] = [];
+    const seen = new Set(roots);
+    let frontier = [...roots];
+    while (frontier.length > 0) {
+      const rows = await this.db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('parent_id', 'in', frontier)
+        .execute();
+      frontier = [];
+      for (const row of rows) {
+        if (seen.has(row.id)) continue;
+        seen.add(row.id);
+        found.push(toAccount(row));
+        frontier.push(row.id);
+      }
+    }
+    return found;
+  }
+
+  async findManyById(ids: readonly string[]): Promise<Account[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();
+    return rows.map(toAccount);
+  }
+
+  async getBrand(id: string): Promise<Record<string, unknown> | null> {
+    const row = await this.db.selectFrom('accounts').select('brand').where('id', '=', id).executeTakeFirst();
+    return row?.brand ? (JSON.parse(row.brand) as Record<string, unknown>) : null;
+  }
+
+  async setBrand(id: string, brand: Record<string, unknown>): Promise<void> {
+    await this.db
+      .updateTable('accounts')
+      .set({ brand: JSON.stringify(brand), updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async listAll(): Promise<Account[]> {

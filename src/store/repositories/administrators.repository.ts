@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '../../domain/access.js';
 import type { Administrator } from '../../domain/records.js';
 import type { AdministratorsTable, ApiTokensTable, Database } from '../schema.js';
 import { newId, nowIso, uniqueOr } from './row-helpers.js';
@@ -8,6 +9,8 @@ export interface ApiTokenRecord {
   administratorId: string;
   name: string;
   prefix: string;
+  /** The account and role the token is limited to; null for a token that acts with all its owner's roles. */
+  scope: { accountId: string; role: Role } | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
@@ -22,6 +25,7 @@ export class AdministratorsRepository {
     email: string;
     displayName: string;
     passwordHash: string | null;
+    platformOperator?: boolean;
   }): Promise<Administrator> {
     const now = nowIso();
     const row: AdministratorsTable = {
@@ -31,6 +35,8 @@ export class AdministratorsRepository {
       password_hash: input.passwordHash,
       failed_sign_ins: 0,
       locked_until: null,
+      platform_operator: input.platformOperator ? 1 : 0,
+      entra_subject: null,
       created_at: now,
       updated_at: now,
     };
@@ -88,12 +94,63 @@ export class AdministratorsRepository {
       .execute();
   }
 
+  async findByEntraSubject(subject: string): Promise<Administrator | undefined> {
+    const row = await this.db
+      .selectFrom('administrators')
+      .selectAll()
+      .where('entra_subject', '=', subject)
+      .executeTakeFirst();
+    return row && toAdministrator(row);
+  }
+
+  async setEntraSubject(id: string, subject: string): Promise<void> {
+    await this.db
+      .updateTable('administrators')
+      .set({ entra_subject: subject, updated_at: nowIso() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Counts a failed sign-in; locks the administrator until `lockUntil` once `limit` failures are reached. */
+  async recordFailedSignIn(id: string, limit: number, lockUntil: string): Promise<void> {
+    await this.db
+      .updateTable('administrators')
+      .set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1), updated_at: nowIso() }))
+      .where('id', '=', id)
+      .execute();
+    await this.db
+      .updateTable('administrators')
+      .set({ locked_until: lockUntil, failed_sign_ins: 0 })
+      .where('id', '=', id)
+      .where('failed_sign_ins', '>=', limit)
+      .execute();
+  }
+
+  async clearFailedSignIns(id: string): Promise<void> {
+    await this.db
+      .updateTable('administrators')
+      .set({ failed_sign_ins: 0, locked_until: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listTokens(administratorId: string): Promise<ApiTokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('administrator_id', '=', administratorId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toToken);
+  }
+
   async createToken(input: {
     administratorId: string;
     name: string;
     tokenHash: string;
     prefix: string;
     expiresAt: string | null;
+    scope?: { accountId: string; role: Role } | null;
   }): Promise<ApiTokenRecord> {
     const row: ApiTokensTable = {
       id: newId(),
@@ -105,6 +162,8 @@ export class AdministratorsRepository {
       last_used_at: null,
       expires_at: input.expiresAt,
       revoked_at: null,
+      scope_account_id: input.scope?.accountId ?? null,
+      scope_role: input.scope?.role ?? null,
     };
     await this.db.insertInto('api_tokens').values(row).execute();
     return toToken(row);
@@ -148,6 +207,7 @@ function toAdministrator(row: Selectable<AdministratorsTable>): Administrator {
     displayName: row.display_name,
     failedSignIns: row.failed_sign_ins,
     lockedUntil: row.locked_until,
+    platformOperator: row.platform_operator === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -163,5 +223,9 @@ function toToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
     lastUsedAt: row.last_used_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    scope:
+      row.scope_account_id && row.scope_role
+        ? { accountId: row.scope_account_id, role: row.scope_role as Role }
+        : null,
   };
 }

@@ -19,6 +19,11 @@ export interface AuditQuery {
   limit: number;
   /** Entries strictly older than this cursor (the id of the last entry seen). */
   before?: string;
+  /** Entries at or after this time (ISO-8601). */
+  since?: string;
+  /** Entries before this time (ISO-8601). */
+  until?: string;
+  source?: AuditEntry['actor']['source'];
 }
 
 /** The audit log. Callers pass snapshots with secrets already removed (see services/audit). */
@@ -45,9 +50,10 @@ export class AuditRepository {
     let q = this.db.selectFrom('audit_entries').selectAll().where('account_id', '=', accountId);
     if (query.objectType) q = q.where('object_type', '=', query.objectType);
     if (query.objectId) q = q.where('object_id', '=', query.objectId);
-    if (query.before) {
-      q = q.where('id', '<', query.before);
-    }
+    if (query.before) q = q.where('id', '<', query.before);
+    if (query.since) q = q.where('at', '>=', query.since);
+    if (query.until) q = q.where('at', '<', query.until);
+    if (query.source) q = q.where('source', '=', query.source);
     const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toEntry);
   }
@@ -65,9 +71,22 @@ function toRow(entry: NewAuditEntry, at: string): AuditEntriesTable {
     action: entry.action,
     object_type: entry.objectType,
     object_id: entry.objectId,
-    before: entry.before === null ? null : JSON.stringify(entry.before),
-    after: entry.after === null ? null : JSON.stringify(entry.after),
+    before: entry.before === null ? null : JSON.stringify(entry.before, withoutSecrets),
+    after: entry.after === null ? null : JSON.stringify(entry.after, withoutSecrets),
   };
+}
+
+const SECRET_KEY =
+  /(^|_)(password|secret|token|apiKey)$|Enc$|_enc$|Hash$|_hash$|^(sipPassword|clientSecret|password)$/i;
+
+/**
+ * Second line of defence: services pass snapshots without secrets, and any field named like a secret that slips
+ * through (a password, a client secret, a token, an encrypted value or a hash) is written as "[removed]".
+ */
+function withoutSecrets(key: string, value: unknown): unknown {
+  if (key === '' || value === null || value === undefined || typeof value === 'boolean') return value;
+  if (value === '[changed]') return value;
+  return SECRET_KEY.test(key) ? '[removed]' : value;
 }
 
 function toEntry(row: Selectable<AuditEntriesTable>): AuditEntry {

@@ -67,6 +67,24 @@ export class TenantConnectionsRepository {
       .execute();
     return this.findByAccount(accountId);
   }
+
+  /** Every stored app secret ciphertext (key rotation). */
+  async listSecretCiphertexts(): Promise<{ id: string; ciphertext: string }[]> {
+    const rows = await this.db
+      .selectFrom('tenant_connections')
+      .select(['id', 'client_secret_enc'])
+      .where('client_secret_enc', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ id: r.id, ciphertext: r.client_secret_enc ?? '' }));
+  }
+
+  async replaceSecretCiphertext(id: string, ciphertext: string): Promise<void> {
+    await this.db
+      .updateTable('tenant_connections')
+      .set({ client_secret_enc: ciphertext })
+      .where('id', '=', id)
+      .execute();
+  }
 }
 
 function toColumns(c: Omit<TenantConnectionWrite, 'accountId'>) {

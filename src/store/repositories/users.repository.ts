@@ -294,6 +294,20 @@ export class UsersRepository {
     );
     return this.findById(accountId, id);
   }
+
+  /** Every stored SIP password ciphertext (key rotation). */
+  async listPasswordCiphertexts(): Promise<{ id: string; ciphertext: string }[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'sip_password_enc'])
+      .where('sip_password_enc', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ id: r.id, ciphertext: r.sip_password_enc ?? '' }));
+  }
+
+  async replacePasswordCiphertext(id: string, ciphertext: string): Promise<void> {
+    await this.db.updateTable('users').set({ sip_password_enc: ciphertext }).where('id', '=', id).execute();
+  }
 }
 
 async function withClashMessages(write: () => Promise<unknown>, user: UserWrite): Promise<void> {

@@ -1,0 +1,148 @@
+import {
+  decide,
+  ROLE_LABELS,
+  type Decision,
+  type Permission,
+  type RoleAssignment,
+} from '../domain/access.js';
+import { AppError, notFound } from '../domain/errors.js';
+import type { Account, Actor } from '../domain/records.js';
+import type { Repositories, Store } from '../store/store.js';
+
+/** What a permission lets someone do, for refusals ("Your roles here do not allow <this>"). */
+const DOING: Record<Permission, string> = {
+  'account.read': 'seeing this account',
+  'account.manage': 'changing this account or creating accounts beneath it',
+  'access.manage': 'inviting administrators or changing their roles',
+  'audit.read': 'reading the audit log',
+  'subscription.read': 'seeing subscriptions',
+  'subscription.manage':
+    'changing subscriptions (they have financial effect: the licensing provider above this account sets them)',
+  'licence.read': 'seeing licences',
+  'service.read': 'seeing services and users',
+  'service.write': 'changing services, users, numbers or the tenant connection',
+  'service.list': 'listing services',
+  'sync.read': 'seeing syncs',
+  'sync.run': 'starting a sync',
+  'brand.read': 'seeing the brand',
+  'brand.write': 'changing the brand',
+};
+
+/** The caller's standing: the whole platform, or a set of role assignments (narrowed by a token's scope). */
+type Standing =
+  { operator: true } | { operator: false; assignments: RoleAssignment[]; scope?: RoleAssignment };
+
+/**
+ * The one gate every use-case passes: API, CLI and worker call the same service methods, so they obey the same
+ * rules. An account the caller has no role on (or that does not exist) is "not found", with the same message
+ * either way; an account the caller can see but lacks the permission for is "forbidden".
+ *
+ * The system actor (the CLI run by whoever operates the server, the worker, the sync) and platform operators
+ * have every permission; everyone else has what `src/domain/access.ts` says their roles grant.
+ */
+export class AccessService {
+  constructor(private readonly store: Store) {}
+
+  /** Throws not_found or forbidden unless `actor` may use `permission` on `accountId`. */
+  async require(
+    actor: Actor,
+    accountId: string,
+    permission: Permission,
+    repos?: Repositories,
+  ): Promise<void> {
+    const decision = await this.check(actor, accountId, permission, repos);
+    if (decision === 'invisible') throw notFound('account', accountId);
+    if (decision === 'forbidden') {
+      throw new AppError(
+        'forbidden',
+        `Your roles on this account do not allow ${DOING[permission]}. Ask an Account Owner of the account (or of its partner) for a role that does.`,
+        { permission },
+      );
+    }
+  }
+
+  /** The decision without throwing (for views that show or hide an action). */
+  async check(
+    actor: Actor,
+    accountId: string,
+    permission: Permission,
+    repos: Repositories = this.store.repos,
+  ): Promise<Decision> {
+    const lineage = await repos.accounts.lineage(accountId);
+    if (lineage.length === 0) return 'invisible';
+    const standing = await this.standingOf(actor, repos);
+    if (standing.operator) return 'allowed';
+    const own = decide(standing.assignments, lineage, permission);
+    if (!standing.scope || own !== 'allowed') return own;
+    return decide([standing.scope], lineage, permission);
+  }
+
+  /** Throws unless the actor runs the whole platform (creating partners and administrators). */
+  async requireOperator(actor: Actor, doing: string): Promise<void> {
+    const standing = await this.standingOf(actor, this.store.repos);
+    if (!standing.operator) {
+      throw new AppError('forbidden', `Only a platform operator may ${doing}.`);
+    }
+  }
+
+  async isOperator(actor: Actor): Promise<boolean> {
+    return (await this.standingOf(actor, this.store.repos)).operator;
+  }
+
+  /** Every account the actor can see: the accounts they hold a role on and everything beneath them. */
+  async visibleAccounts(actor: Actor): Promise<Account[]> {
+    const repos = this.store.repos;
+    const standing = await this.standingOf(actor, repos);
+    if (standing.operator) return repos.accounts.listAll();
+    const visible = await this.subtrees(
+      repos,
+      standing.assignments.map((a) => a.accountId),
+    );
+    const scopeRoot = standing.scope?.accountId;
+    const byId = new Map(visible.map((a) => [a.id, a]));
+    if (scopeRoot !== undefined) {
+      const inScope = new Set((await this.subtrees(repos, [scopeRoot])).map((a) => a.id));
+      for (const id of byId.keys()) if (!inScope.has(id)) byId.delete(id);
+    }
+    return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  private async subtrees(repos: Repositories, roots: string[]): Promise<Account[]> {
+    const unique = [...new Set(roots)];
+    const [top, below] = await Promise.all([
+      repos.accounts.findManyById(unique),
+      repos.accounts.descendantsOf(unique),
+    ]);
+    return [...top, ...below];
+  }
+
+  /** The roles the actor holds on the account or above it, with their labels (for the portal). */
+  async rolesOn(actor: Actor, accountId: string): Promise<{ operator: boolean; roles: RoleAssignment[] }> {
+    const repos = this.store.repos;
+    const standing = await this.standingOf(actor, repos);
+    if (standing.operator) return { operator: true, roles: [] };
+    const lineage = new Set(await repos.accounts.lineage(accountId));
+    return { operator: false, roles: standing.assignments.filter((a) => lineage.has(a.accountId)) };
+  }
+
+  private async standingOf(actor: Actor, repos: Repositories): Promise<Standing> {
+    if (actor.type === 'system') return { operator: true };
+    if (!actor.id) return { operator: false, assignments: [] };
+    const administrator = await repos.administrators.findById(actor.id);
+    if (!administrator) return { operator: false, assignments: [] };
+    if (administrator.platformOperator && !actor.scope) return { operator: true };
+    if (administrator.platformOperator && actor.scope) {
+      // An operator's scoped token: exactly the scope.
+      return { operator: false, assignments: [actor.scope], scope: actor.scope };
+    }
+    const assignments = await repos.access.assignmentsOf(actor.id);
+    return actor.scope
+      ? { operator: false, assignments, scope: actor.scope }
+      : { operator: false, assignments };
+  }
+}
+
+/** "Account Owner" for `account_owner`. */
+export function roleLabel(role: keyof typeof ROLE_LABELS): string {
+  return ROLE_LABELS[role];
+}
