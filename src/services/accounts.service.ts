@@ -102,7 +102,12 @@ export class AccountsService {
       if (patch.status !== undefined && patch.status !== before.status) {
         // Suspending an account stops its service: the partner above decides that, not the account itself.
         if (before.parentId === null) await this.access.requireOperator(actor, 'suspend a partner account');
-        else await this.access.require(actor, before.parentId, 'account.manage', tx);
+        else if ((await this.access.check(actor, before.parentId, 'account.manage', tx)) !== 'allowed')
+          throw new AppError(
+            'forbidden',
+            'Suspending or reactivating an account is done by the partner it belongs to.',
+            { field: 'status' },
+          );
       }
       const after = await tx.accounts.update(id, patch);
       if (!after) throw notFound('account', id);

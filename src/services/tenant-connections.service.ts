@@ -165,6 +165,7 @@ export class TenantConnectionsService {
         { field: 'state' },
       );
     }
+    await this.access.require(actor, accountId, 'service.write');
     const patch =
       result.kind === 'granted'
         ? {

@@ -1,0 +1,389 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide, ROLES, type Permission, type Role } from '../../src/domain/access.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { DIALECTS } from '../support/test-database.js';
+
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** Ids of one client account's objects, used to fill route templates. */
+interface Objects {
+  partnerId: string;
+  accountId: string;
+  serviceId: string;
+  userId: string;
+  subscriptionId: string;
+  runId: string;
+}
+
+interface RouteCase {
+  /** The permission the route needs, on `on` (default: the client account); 'signed-in' needs none. */
+  permission: Permission | 'signed-in';
+  on?: 'partner';
+  body?: (o: Objects) => unknown;
+  query?: (o: Objects, t: TestApp) => string;
+  /** Fresh path parameters for routes that use an object up (revocations). */
+  prepare?: (o: Objects, t: TestApp) => Promise<Record<string, string>>;
+  contentType?: string;
+}
+
+let unique = 0;
+const next = () => `${Date.now().toString(36)}${(unique += 1)}`;
+
+/**
+ * The one matrix of the API: every route of the OpenAPI document must be here (a new route without an entry
+ * fails the test), with the permission it needs. What each role may do comes from `src/domain/access.ts`.
+ */
+const ROUTES: Record<string, RouteCase> = {
+  'GET /api/v1/accounts': { permission: 'signed-in' },
+  'POST /api/v1/accounts': {
+    permission: 'account.manage',
+    on: 'partner',
+    body: (o) => ({ name: `Client ${next()}`, kind: 'client', parentId: o.partnerId }),
+  },
+  'GET /api/v1/accounts/{accountId}': { permission: 'account.read' },
+  'PATCH /api/v1/accounts/{accountId}': { permission: 'account.manage', body: () => ({ name: 'Client A' }) },
+  'GET /api/v1/accounts/{accountId}/access': { permission: 'account.read' },
+  'GET /api/v1/accounts/{accountId}/roles': { permission: 'access.manage' },
+  'POST /api/v1/accounts/{accountId}/roles': {
+    permission: 'access.manage',
+    body: () => ({ email: 'viewer@a.test', role: 'subscription_viewer' }),
+  },
+  'DELETE /api/v1/accounts/{accountId}/roles/{administratorId}/{role}': {
+    permission: 'access.manage',
+    prepare: async (o, t) => {
+      const email = `granted-${next()}@a.test`;
+      const admin = await t.ctx.services.administrators.create(system, {
+        email,
+        password: 'long enough password',
+      });
+      await t.ctx.services.administrators.grantRole(system, o.accountId, email, 'subscription_viewer');
+      return { administratorId: admin.id, role: 'subscription_viewer' };
+    },
+  },
+  'GET /api/v1/accounts/{accountId}/invitations': { permission: 'access.manage' },
+  'POST /api/v1/accounts/{accountId}/invitations': {
+    permission: 'access.manage',
+    body: () => ({ email: `invitee-${next()}@a.test`, role: 'subscription_viewer' }),
+  },
+  'DELETE /api/v1/accounts/{accountId}/invitations/{invitationId}': {
+    permission: 'access.manage',
+    prepare: async (o, t) => {
+      const { invitation } = await t.ctx.services.administrators.invite(system, o.accountId, {
+        email: `invitee-${next()}@a.test`,
+        role: 'subscription_viewer',
+      });
+      return { invitationId: invitation.id };
+    },
+  },
+  'GET /api/v1/accounts/{accountId}/audit': { permission: 'audit.read' },
+  'GET /api/v1/accounts/{accountId}/audit/export': { permission: 'audit.read' },
+  'GET /api/v1/accounts/{accountId}/brand': { permission: 'brand.read' },
+  'PUT /api/v1/accounts/{accountId}/brand': {
+    permission: 'brand.write',
+    body: () => ({ productName: 'Contoso Voice', primaryColor: '#1a73e8' }),
+  },
+  'GET /api/v1/tokens': { permission: 'signed-in' },
+  'POST /api/v1/tokens': { permission: 'signed-in', body: () => ({ name: 'script' }) },
+  'DELETE /api/v1/tokens/{tokenId}': { permission: 'signed-in' },
+  'GET /api/v1/accounts/{accountId}/services': { permission: 'service.list' },
+  'POST /api/v1/accounts/{accountId}/services': {
+    permission: 'service.write',
+    body: () => ({ name: `PBX ${next()}`, sipDomain: 'pbx.a.example', country: 'GB' }),
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}': { permission: 'service.read' },
+  'PATCH /api/v1/accounts/{accountId}/services/{serviceId}': {
+    permission: 'service.write',
+    body: () => ({ registrationExpiry: 600 }),
+  },
+  'GET /api/v1/accounts/{accountId}/users': { permission: 'service.read' },
+  'POST /api/v1/accounts/{accountId}/users': {
+    permission: 'service.write',
+    body: (o) => ({ serviceId: o.serviceId, email: `u-${next()}@a.test`, displayName: 'New User' }),
+  },
+  'GET /api/v1/accounts/{accountId}/users/{userId}': { permission: 'service.read' },
+  'PATCH /api/v1/accounts/{accountId}/users/{userId}': {
+    permission: 'service.write',
+    body: () => ({ displayName: 'Renamed' }),
+  },
+  'GET /api/v1/accounts/{accountId}/subscriptions': { permission: 'subscription.read' },
+  'POST /api/v1/accounts/{accountId}/subscriptions': {
+    permission: 'subscription.manage',
+    body: () => ({ sku: 'pbx_user', quantity: 1 }),
+  },
+  'PATCH /api/v1/accounts/{accountId}/subscriptions/{subscriptionId}': {
+    permission: 'subscription.manage',
+    body: () => ({ quantity: 10 }),
+  },
+  'POST /api/v1/accounts/{accountId}/services/{serviceId}/import': {
+    permission: 'service.write',
+    query: () => '?dryRun=true',
+    contentType: 'text/csv',
+    body: () => 'SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId\n',
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/export': { permission: 'service.read' },
+  'GET /api/v1/accounts/{accountId}/tenant-connection': { permission: 'service.read' },
+  'PUT /api/v1/accounts/{accountId}/tenant-connection': {
+    permission: 'service.write',
+    body: () => ({ cloud: 'global', clientId: '11111111-2222-3333-4444-555555555555' }),
+  },
+  'GET /api/v1/consent/callback': {
+    permission: 'service.write',
+    query: (o, t) =>
+      `?admin_consent=True&tenant=0b7f6a52-5d11-4c53-9a0f-4b2d2a0b0d77&state=${encodeURIComponent(t.ctx.secrets.encrypt(o.accountId))}`,
+  },
+  'POST /api/v1/accounts/{accountId}/services/{serviceId}/sync': {
+    permission: 'sync.run',
+    body: () => ({ dryRun: true }),
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync': { permission: 'sync.read' },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync/runs': { permission: 'sync.read' },
+  'GET /api/v1/accounts/{accountId}/sync-runs/{runId}': { permission: 'sync.read' },
+};
+
+describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', (dialect) => {
+  let t: TestApp;
+  let a: Objects;
+  let b: Objects;
+  const tokens = new Map<string, { token: string; email: string }>();
+
+  async function clientObjects(partnerId: string, name: string): Promise<Objects> {
+    const { services } = t.ctx;
+    const account = await services.accounts.create(system, { name, kind: 'client', parentId: partnerId });
+    const service = await services.voiceServices.create(system, account.id, {
+      name: 'PBX',
+      sipDomain: 'pbx.example',
+      country: 'GB',
+    });
+    const user = await services.users.create(system, account.id, {
+      serviceId: service.id,
+      email: 'first@example.test',
+      displayName: 'First User',
+    });
+    const subscription = await services.subscriptions.create(system, account.id, {
+      sku: 'pbx_user',
+      quantity: 5,
+    });
+    await services.tenantConnections.connect(
+      system,
+      account.id,
+      { cloud: 'global', clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'app secret value' },
+      'http://localhost/api/v1/consent/callback',
+    );
+    const { run } = await services.sync.start(system, account.id, service.id, { dryRun: true });
+    return {
+      partnerId,
+      accountId: account.id,
+      serviceId: service.id,
+      userId: user.id,
+      subscriptionId: subscription.id,
+      runId: run.id,
+    };
+  }
+
+  /** An administrator holding one role on one account, with an API token. */
+  async function holder(role: Role, accountId: string): Promise<string> {
+    const key = `${role}@${accountId}`;
+    const known = tokens.get(key);
+    if (known) return known.token;
+    const email = `${role.replace(/_/g, '-')}-${next()}@holders.test`;
+    await t.ctx.services.administrators.create(system, { email, password: 'long enough password' });
+    await t.ctx.services.administrators.grantRole(system, accountId, email, role);
+    const { token } = await t.ctx.services.administrators.createToken(system, email, 'matrix');
+    tokens.set(key, { token, email });
+    return token;
+  }
+
+  async function request(routeKey: string, token: string | undefined, objects: Objects) {
+    const [method, template] = routeKey.split(' ') as [Method, string];
+    const route = ROUTES[routeKey]!;
+    let params: Record<string, string> = { ...objects, tokenId: '00000000-0000-4000-8000-000000000000' };
+    if (route.prepare) params = { ...params, ...(await route.prepare(objects, t)) };
+    if (routeKey === 'DELETE /api/v1/tokens/{tokenId}' && token) {
+      const own = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { name: 'to revoke' },
+      });
+      params.tokenId = own.json<{ id: string }>().id;
+    }
+    const url =
+      template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `missing-${name}`) +
+      (route.query?.(objects, t) ?? '');
+    const body = route.body?.(objects);
+    return t.app.inject({
+      method,
+      url,
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(route.contentType && { 'content-type': route.contentType }),
+      },
+      ...(body !== undefined && { payload: body as string }),
+    });
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    const partner = await t.ctx.services.accounts.create(system, { name: 'Provider', kind: 'partner' });
+    a = await clientObjects(partner.id, 'Client A');
+    b = await clientObjects(partner.id, 'Client B');
+    await t.ctx.services.administrators.create(system, {
+      email: 'viewer@a.test',
+      password: 'long enough password',
+    });
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('has a matrix entry for every route the API documents, and no stale ones', async () => {
+    const document = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it('refuses every route without a credential (401)', async () => {
+    for (const key of Object.keys(ROUTES)) {
+      const response = await request(key, undefined, a);
+      expect({ key, status: response.statusCode }).toEqual({ key, status: 401 });
+    }
+  });
+
+  for (const heldOn of ['client', 'partner'] as const) {
+    it(`allows or refuses each role (held on the ${heldOn}) exactly as the matrix says`, async () => {
+      const outcomes: string[] = [];
+      for (const role of ROLES) {
+        const holdAt = heldOn === 'client' ? a.accountId : a.partnerId;
+        const token = await holder(role, holdAt);
+        for (const [key, route] of Object.entries(ROUTES)) {
+          const target = route.on === 'partner' ? [a.partnerId] : [a.accountId, a.partnerId];
+          const expected =
+            route.permission === 'signed-in'
+              ? 'allowed'
+              : decide([{ accountId: holdAt, role }], target, route.permission);
+          const response = await request(key, token, a);
+          const status = response.statusCode;
+          const actual =
+            status === 404 && response.json<{ details?: { kind?: string } }>().details?.kind === 'account'
+              ? 'invisible'
+              : status === 403
+                ? 'forbidden'
+                : status === 401 || status === 404
+                  ? `unexpected ${status}`
+                  : 'allowed';
+          outcomes.push(`${role} ${key}: ${actual}`);
+          expect(`${role} ${key}: ${actual} (${status} ${response.body.slice(0, 160)})`).toBe(
+            `${role} ${key}: ${expected} (${status} ${response.body.slice(0, 160)})`,
+          );
+        }
+      }
+      // The matrix is not trivially one-sided: some of each outcome occur.
+      expect(outcomes.some((o) => o.endsWith(': allowed'))).toBe(true);
+      expect(outcomes.some((o) => o.endsWith(': forbidden'))).toBe(true);
+    }, 120_000);
+  }
+
+  it('shows an administrator of client A nothing of client B: every route answers as for an unknown id', async () => {
+    const owner = await holder('account_owner', a.accountId);
+    const unknown: Objects = {
+      partnerId: a.partnerId,
+      accountId: '7a1c0c1e-0000-4000-8000-000000000001',
+      serviceId: '7a1c0c1e-0000-4000-8000-000000000002',
+      userId: '7a1c0c1e-0000-4000-8000-000000000003',
+      subscriptionId: '7a1c0c1e-0000-4000-8000-000000000004',
+      runId: '7a1c0c1e-0000-4000-8000-000000000005',
+    };
+    const normalise = (text: string, o: Objects) =>
+      Object.entries(o).reduce((s, [name, id]) => s.split(id).join(`<${name}>`), text);
+    for (const key of Object.keys(ROUTES).filter((k) => k.includes('{accountId}') && !ROUTES[k]!.prepare)) {
+      const foreign = await request(key, owner, b);
+      const missing = await request(key, owner, unknown);
+      expect({ key, status: foreign.statusCode }).toEqual({ key, status: 404 });
+      expect({ key, body: normalise(foreign.body, b) }).toEqual({
+        key,
+        body: normalise(missing.body, unknown),
+      });
+    }
+    // B's objects addressed through A's own account id look missing too.
+    for (const [path, id] of [
+      [`/api/v1/accounts/${a.accountId}/users/${b.userId}`, b.userId],
+      [`/api/v1/accounts/${a.accountId}/services/${b.serviceId}`, b.serviceId],
+      [`/api/v1/accounts/${a.accountId}/sync-runs/${b.runId}`, b.runId],
+    ] as const) {
+      const response = await t.app.inject({ url: path, headers: { authorization: `Bearer ${owner}` } });
+      expect(response.statusCode).toBe(404);
+      expect(response.json<{ message: string }>().message).toContain(id);
+    }
+    // The account list shows A only, never B or the partner.
+    const list = await t.app.inject({
+      url: '/api/v1/accounts',
+      headers: { authorization: `Bearer ${owner}` },
+    });
+    expect(list.json<{ items: { id: string }[] }>().items.map((x) => x.id)).toEqual([a.accountId]);
+  });
+
+  it('lets partner administrators see and manage their clients, and only partners change what costs money', async () => {
+    const partnerOwner = await holder('account_owner', a.partnerId);
+    const list = await t.app.inject({
+      url: '/api/v1/accounts',
+      headers: { authorization: `Bearer ${partnerOwner}` },
+    });
+    expect(list.json<{ items: { id: string }[] }>().items.map((x) => x.id)).toEqual(
+      expect.arrayContaining([a.partnerId, a.accountId, b.accountId]),
+    );
+    const raise = (token: string) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/accounts/${a.accountId}/subscriptions/${a.subscriptionId}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { quantity: 50 },
+      });
+    expect((await raise(partnerOwner)).json()).toMatchObject({ quantity: 50 });
+    const clientOwner = await holder('account_owner', a.accountId);
+    const refused = await raise(clientOwner);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ message: string }>().message).toContain('financial effect');
+    // A client owner may not suspend its own account either: that is the partner's call.
+    const suspend = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${a.accountId}`,
+      headers: { authorization: `Bearer ${clientOwner}` },
+      payload: { status: 'suspended' },
+    });
+    expect(suspend.statusCode).toBe(403);
+  });
+
+  it('limits a scoped token to its role even when its owner holds more', async () => {
+    const email = `scoped-${next()}@a.test`;
+    await t.ctx.services.administrators.create(system, { email, password: 'long enough password' });
+    await t.ctx.services.administrators.grantRole(system, a.accountId, email, 'account_owner');
+    const { token } = await t.ctx.services.administrators.createToken(system, email, 'ci', null, {
+      accountId: a.accountId,
+      role: 'sync_contributor',
+    });
+    const headers = { authorization: `Bearer ${token}` };
+    const sync = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${a.accountId}/services/${a.serviceId}/sync`,
+      headers,
+      payload: { dryRun: true },
+    });
+    expect(sync.statusCode).toBeLessThan(300);
+    const change = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${a.accountId}/users/${a.userId}`,
+      headers,
+      payload: { displayName: 'Nope' },
+    });
+    expect(change.statusCode).toBe(403);
+    const unscoped = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers,
+      payload: { name: 'escalate' },
+    });
+    expect(unscoped.statusCode).toBe(403);
+  });
+});
