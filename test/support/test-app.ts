@@ -26,13 +26,23 @@ const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } 
 /** The API in-process on a fresh database of the dialect, with an administrator and an API token. */
 export async function createTestApp(
   dialect: Dialect,
-  options: { extend?: (app: FastifyInstance) => void; microsoftClients?: MicrosoftClientFactory } = {},
+  options: {
+    extend?: (app: FastifyInstance) => void;
+    microsoftClients?: MicrosoftClientFactory;
+    /** Configuration settings on top of the test defaults (e.g. smtpUrl). */
+    config?: Record<string, unknown>;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-app-'));
   const config = loadConfig({
     env: {},
-    overrides: { dataDir, secretKey: randomBytes(32).toString('base64'), logLevel: 'info' },
+    overrides: {
+      dataDir,
+      secretKey: randomBytes(32).toString('base64'),
+      logLevel: 'info',
+      ...options.config,
+    },
   });
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
