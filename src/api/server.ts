@@ -17,6 +17,7 @@ import { sendError } from './error-mapper.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
+import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
@@ -80,6 +81,7 @@ export async function buildServer(
   await app.register(
     sessionRoutes(ctx.services, { secureCookies: ctx.config.publicUrl?.startsWith('https:') ?? false }),
   );
+  await app.register(entraSignInRoutes(ctx));
   await app.register(healthRoutes(ctx.store.handle));
   const metrics = options.metrics;
   if (metrics) {

@@ -1,8 +1,8 @@
-import { constants, createPublicKey, randomUUID, verify } from 'node:crypto';
+import { constants, createHash, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { ok, type EmRequest, type EmResponse, type Route, type RouteContext } from './emulator.http.js';
 import { TEAMS_ADMIN_APP_ID, type Audience } from './emulator.state.js';
 import type { AppRegistration } from './seed.schema.js';
-import type { TenantState } from './tenant.state.js';
+import type { EmUser, TenantState } from './tenant.state.js';
 
 /** The token endpoint's error shape, with an AADSTS code as Entra ID writes it. */
 function tokenError(status: number, error: string, code: number, description: string): EmResponse {
@@ -108,7 +108,9 @@ function token(ctx: RouteContext): EmResponse {
   const tenant = ctx.emulator.tenant(ctx.params[0]!);
   if (!tenant) return tokenError(400, 'invalid_request', 90002, `Tenant '${ctx.params[0]}' not found.`);
   const form = formOf(ctx.req);
-  if (form.get('grant_type') !== 'client_credentials') {
+  const grantType = form.get('grant_type');
+  if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, tenant, form);
+  if (grantType !== 'client_credentials') {
     return tokenError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
   }
   const app = authenticateApp(ctx, tenant, form);
@@ -128,6 +130,100 @@ function token(ctx: RouteContext): EmResponse {
     expires_in: issued.expiresIn,
     ext_expires_in: issued.expiresIn,
     access_token: issued.token,
+  });
+}
+
+const CODE_LIFETIME_MS = 10 * 60_000;
+
+/** Redeem an authorization code (once, by its app, with its redirect URI and PKCE verifier). */
+function authorizationCodeGrant(ctx: RouteContext, tenant: TenantState, form: URLSearchParams): EmResponse {
+  const app = authenticateApp(ctx, tenant, form);
+  if ('status' in app) return app;
+  const code = ctx.emulator.authorizationCodes.get(form.get('code') ?? '');
+  if (!code || code.tenantId !== tenant.id || code.clientId !== app.clientId) {
+    return tokenError(
+      400,
+      'invalid_grant',
+      70000,
+      "The provided value for the 'code' parameter is not valid.",
+    );
+  }
+  if (code.redeemed) {
+    return tokenError(
+      400,
+      'invalid_grant',
+      54005,
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    );
+  }
+  code.redeemed = true;
+  if (code.expiresAt < Date.now()) {
+    return tokenError(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity.',
+    );
+  }
+  if (form.get('redirect_uri') !== code.redirectUri) {
+    return tokenError(
+      400,
+      'invalid_grant',
+      50011,
+      `The redirect URI '${form.get('redirect_uri')}' specified in the request does not match the redirect URI used when the authorization code was requested.`,
+    );
+  }
+  const verifier = form.get('code_verifier') ?? '';
+  if (
+    code.codeChallenge &&
+    createHash('sha256').update(verifier).digest('base64url') !== code.codeChallenge
+  ) {
+    return tokenError(
+      400,
+      'invalid_grant',
+      50148,
+      'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.',
+    );
+  }
+  const user = tenant.findUser(code.userId);
+  if (!user)
+    return tokenError(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
+  const issued = ctx.emulator.issueToken(tenant, app.clientId, 'graph');
+  return ok({
+    token_type: 'Bearer',
+    scope: code.scope,
+    expires_in: issued.expiresIn,
+    ext_expires_in: issued.expiresIn,
+    access_token: issued.token,
+    ...(code.scope.split(' ').includes('openid') && {
+      id_token: idTokenOf(ctx, tenant, user, app.clientId, code.nonce),
+    }),
+  });
+}
+
+/** The v2.0 ID token Entra ID issues: `sub` is pairwise (per app), `oid` the user's object id. */
+function idTokenOf(
+  ctx: RouteContext,
+  tenant: TenantState,
+  user: EmUser,
+  clientId: string,
+  nonce: string | null,
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  return ctx.emulator.signIdToken({
+    aud: clientId,
+    iss: `${ctx.req.baseUrl}/${tenant.id}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    ...(user.mail && { email: user.mail }),
+    name: user.displayName,
+    ...(nonce !== null && { nonce }),
+    oid: user.id,
+    preferred_username: user.userPrincipalName,
+    sub: createHash('sha256').update(`${clientId}:${user.id}`).digest('base64url').slice(0, 43),
+    tid: tenant.id,
+    ver: '2.0',
   });
 }
 
@@ -161,6 +257,18 @@ function instanceDiscovery(ctx: RouteContext): EmResponse {
   });
 }
 
+/** Whether a redirect URI is one of the app's (a trailing `*` matches any rest, for the demo's loopback URIs). */
+function redirectAllowed(app: AppRegistration, redirect: string): boolean {
+  return app.redirectUris.some((uri) =>
+    uri.endsWith('*') ? redirect.startsWith(uri.slice(0, -1)) : uri === redirect,
+  );
+}
+
+const redirectMismatch = (redirect: string, app: AppRegistration): EmResponse => ({
+  status: 400,
+  text: `AADSTS50011: The redirect URI '${redirect}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`,
+});
+
 /** `/{tenant|common}/adminconsent`: consent is given (or refused) at once and the browser sent back. */
 function adminConsent(ctx: RouteContext): EmResponse {
   const { query } = ctx.req;
@@ -168,15 +276,7 @@ function adminConsent(ctx: RouteContext): EmResponse {
   const redirect = query.get('redirect_uri') ?? '';
   if (!app)
     return { status: 400, text: `AADSTS700016: Application '${query.get('client_id')}' was not found.` };
-  const allowed = app.redirectUris.some((uri) =>
-    uri.endsWith('*') ? redirect.startsWith(uri.slice(0, -1)) : uri === redirect,
-  );
-  if (!allowed) {
-    return {
-      status: 400,
-      text: `AADSTS50011: The redirect URI '${redirect}' does not match the app's redirect URIs.`,
-    };
-  }
+  if (!redirectAllowed(app, redirect)) return redirectMismatch(redirect, app);
   const tenants = [...ctx.emulator.tenants.values()];
   const tenant = ctx.emulator.tenant(ctx.params[0]!) ?? (tenants.length === 1 ? tenants[0] : undefined);
   if (!tenant) return chooser(ctx, tenants);
@@ -191,6 +291,128 @@ function adminConsent(ctx: RouteContext): EmResponse {
   }
   target.searchParams.set('state', query.get('state') ?? '');
   return { status: 302, headers: { location: target.toString() }, text: '' };
+}
+
+/**
+ * `/{tenant}/oauth2/v2.0/authorize` (response_type=code): the user named by `login_hint` "signs in" at once;
+ * without a hint, a page lists the tenant's users to pick from. Problems with the request itself are shown on
+ * the page (as Entra ID does); the others go back to the app as `error` and `error_description`.
+ */
+function authorize(ctx: RouteContext): EmResponse {
+  const { query } = ctx.req;
+  const app = ctx.emulator.apps.get(query.get('client_id') ?? '');
+  const redirect = query.get('redirect_uri') ?? '';
+  if (!app) {
+    return {
+      status: 400,
+      text: `AADSTS700016: Application with identifier '${query.get('client_id')}' was not found in the directory.`,
+    };
+  }
+  if (!redirectAllowed(app, redirect)) return redirectMismatch(redirect, app);
+  const tenant = ctx.emulator.tenant(ctx.params[0]!);
+  if (!tenant) return { status: 400, text: `AADSTS90002: Tenant '${ctx.params[0]}' not found.` };
+  const refused = authorizeRefusal(query, tenant, app);
+  if (refused) return backTo(redirect, { ...refused, state: query.get('state') });
+  const hint = query.get('login_hint');
+  if (!hint) return userChooser(ctx, tenant);
+  const user = tenant.findUser(hint);
+  if (!user || user.accountType === 'resourceAccount') {
+    return {
+      status: 400,
+      text: `AADSTS50034: The user account ${hint} does not exist in the ${tenant.id} directory. To sign into this application, the account must be added to the directory.`,
+    };
+  }
+  if (!user.accountEnabled) return { status: 400, text: 'AADSTS50057: The user account is disabled.' };
+  return backTo(redirect, {
+    code: issueCode(ctx, tenant, app, user, redirect),
+    state: query.get('state'),
+    session_state: randomUUID(),
+  });
+}
+
+/** Why an authorization request goes back with an error, or undefined when it may proceed. */
+function authorizeRefusal(
+  query: URLSearchParams,
+  tenant: TenantState,
+  app: AppRegistration,
+): { error: string; error_description: string } | undefined {
+  if (query.get('response_type') !== 'code') {
+    return {
+      error: 'unsupported_response_type',
+      error_description: `AADSTS700054: response_type '${query.get('response_type')}' is not enabled for the application.`,
+    };
+  }
+  if (query.get('code_challenge') && query.get('code_challenge_method') !== 'S256') {
+    return {
+      error: 'invalid_request',
+      error_description: 'AADSTS9002313: Invalid request. code_challenge_method must be S256.',
+    };
+  }
+  if (!tenant.consentedApps.has(app.clientId)) {
+    return {
+      error: 'consent_required',
+      error_description: `AADSTS65001: The user or administrator has not consented to use the application with ID '${app.clientId}'.`,
+    };
+  }
+  return undefined;
+}
+
+function issueCode(
+  ctx: RouteContext,
+  tenant: TenantState,
+  app: AppRegistration,
+  user: EmUser,
+  redirectUri: string,
+): string {
+  const codes = ctx.emulator.authorizationCodes;
+  const now = Date.now();
+  for (const [key, old] of codes) if (old.expiresAt < now) codes.delete(key);
+  const code = randomBytes(32).toString('base64url');
+  codes.set(code, {
+    tenantId: tenant.id,
+    clientId: app.clientId,
+    userId: user.id,
+    redirectUri,
+    codeChallenge: ctx.req.query.get('code_challenge'),
+    nonce: ctx.req.query.get('nonce'),
+    scope: ctx.req.query.get('scope') ?? 'openid',
+    expiresAt: now + CODE_LIFETIME_MS,
+    redeemed: false,
+  });
+  return code;
+}
+
+function backTo(redirect: string, params: Record<string, string | null>): EmResponse {
+  const target = new URL(redirect);
+  for (const [name, value] of Object.entries(params))
+    if (value !== null) target.searchParams.set(name, value);
+  return { status: 302, headers: { location: target.toString() }, text: '' };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** "Pick an account": the tenant's users who can sign in, each a link that signs in as them. */
+function userChooser(ctx: RouteContext, tenant: TenantState): EmResponse {
+  const links = tenant
+    .userList()
+    .filter((u) => u.accountEnabled && u.accountType !== 'resourceAccount')
+    .map((u) => {
+      const query = new URLSearchParams(ctx.req.query);
+      query.set('login_hint', u.userPrincipalName);
+      const href = `/${encodeURIComponent(tenant.id)}/oauth2/v2.0/authorize?${query.toString()}`;
+      return `<li><a href="${escapeHtml(href)}">${escapeHtml(u.displayName)} (${escapeHtml(u.userPrincipalName)})</a></li>`;
+    })
+    .join('');
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/html' },
+    text: `<h1>Pick an account</h1><p>${escapeHtml(tenant.displayName)}</p><ul>${links}</ul>`,
+  };
+}
+
+/** The public keys that verify ID tokens (Microsoft's `discovery/v2.0/keys`). */
+function signingKeys(ctx: RouteContext): EmResponse {
+  return ok({ keys: ctx.emulator.jwks() });
 }
 
 /** With several tenants and `common`, let the person pick the tenant they "sign in" to. */
@@ -219,4 +441,6 @@ export const authRoutes: Route[] = [
   },
   { method: 'GET', pattern: /^\/common\/discovery\/instance$/, handler: instanceDiscovery },
   { method: 'GET', pattern: /^\/([^/]+)\/adminconsent$/, handler: adminConsent },
+  { method: 'GET', pattern: /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/, handler: authorize },
+  { method: 'GET', pattern: /^\/([^/]+)\/discovery\/v2\.0\/keys$/, handler: signingKeys },
 ];

@@ -1,4 +1,13 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  timingSafeEqual,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import type { AppRegistration, SeedFile } from './seed.schema.js';
 import { TenantState } from './tenant.state.js';
 import { syntheticUsers } from './large-tenant.generator.js';
@@ -8,6 +17,27 @@ export type Audience = 'graph' | 'teamsAdmin';
 
 /** The Teams admin API's resource id (scope `<id>/.default`). */
 export const TEAMS_ADMIN_APP_ID = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';
+
+/** A code from the authorize endpoint: redeemed once, within ten minutes, by the app it was issued to. */
+export interface AuthorizationCode {
+  tenantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  /** PKCE S256 challenge; null when the app sent none. */
+  codeChallenge: string | null;
+  nonce: string | null;
+  scope: string;
+  expiresAt: number;
+  redeemed: boolean;
+}
+
+/** The RSA key that signs ID tokens, published in the JWKS under `kid`. */
+interface IdTokenKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: JsonWebKey;
+}
 
 interface TokenClaims {
   tid: string;
@@ -22,6 +52,9 @@ export class EmulatorState {
   readonly tenants = new Map<string, TenantState>();
   private readonly byDomain = new Map<string, TenantState>();
   private readonly signingKey = randomBytes(32);
+  /** Codes issued by the authorize endpoint (sign-in with authorization code + PKCE). */
+  readonly authorizationCodes = new Map<string, AuthorizationCode>();
+  private idTokenKey: IdTokenKey | undefined;
   tokenLifetimeSeconds = 3599;
 
   constructor(seed: SeedFile) {
@@ -75,6 +108,35 @@ export class EmulatorState {
     if (claims.exp * 1000 < Date.now()) return { error: 'Lifetime validation failed, the token is expired.' };
     if (claims.aud !== audience) return { error: 'Invalid audience.' };
     return claims;
+  }
+
+  /** Sign ID token claims with RS256 and the `kid` of the key published by {@link jwks}. */
+  signIdToken(claims: Record<string, unknown>): string {
+    const key = this.rsaKey();
+    const header = { typ: 'JWT', alg: 'RS256', kid: key.kid };
+    const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const signingInput = `${encode(header)}.${encode(claims)}`;
+    const signature = sign('sha256', Buffer.from(signingInput), key.privateKey).toString('base64url');
+    return `${signingInput}.${signature}`;
+  }
+
+  /** The public half of the ID token key, as the `keys` of Microsoft's JWKS document. */
+  jwks(): Record<string, unknown>[] {
+    const key = this.rsaKey();
+    return [{ kty: 'RSA', use: 'sig', kid: key.kid, n: key.publicJwk.n, e: key.publicJwk.e }];
+  }
+
+  /** The RSA key pair, made once per emulator on first use (2048-bit generation costs tens of ms). */
+  private rsaKey(): IdTokenKey {
+    if (!this.idTokenKey) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const publicJwk = publicKey.export({ format: 'jwk' });
+      // RFC 7638 thumbprint: the members e, kty, n in that order.
+      const thumbprint = JSON.stringify({ e: publicJwk.e, kty: 'RSA', n: publicJwk.n });
+      const kid = createHash('sha256').update(thumbprint).digest('base64url');
+      this.idTokenKey = { kid, privateKey, publicJwk };
+    }
+    return this.idTokenKey;
   }
 
   private sign(data: string): string {
