@@ -1,6 +1,7 @@
 import { databaseUrlOf, publicUrlOf, type Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
+import { LicencesService } from '../services/licences.service.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
@@ -24,6 +25,7 @@ import { Store } from '../store/store.js';
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
   access: AccessService;
+  licences: LicencesService;
   accounts: AccountsService;
   voiceServices: VoiceServicesService;
   users: UsersService;
@@ -74,6 +76,7 @@ export async function createAppContext(
   const hooks: AppHooks = { registrationsChanged: () => undefined };
   const registrationsChanged = () => hooks.registrationsChanged();
   const access = new AccessService(store);
+  const licences = new LicencesService(store, access);
   const tenantConnections = new TenantConnectionsService(
     store,
     secrets,
@@ -86,10 +89,11 @@ export async function createAppContext(
     sync,
     access,
     subscriptions: new SubscriptionsService(store, access),
-    userImport: new UserImportService(store, secrets, access, registrationsChanged),
+    licences,
+    userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     accounts: new AccountsService(store, access),
     voiceServices: new VoiceServicesService(store, access),
-    users: new UsersService(store, secrets, access, registrationsChanged),
+    users: new UsersService(store, secrets, access, licences, registrationsChanged),
     administrators: new AdministratorsService(
       store,
       access,

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
-import type { VoiceService } from '../domain/records.js';
+import { holdings, skusOf, unlicensed } from '../domain/licences.js';
+import type { Subscription, User, VoiceService } from '../domain/records.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
@@ -53,9 +54,14 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     const services = new Map<string, SipServiceConfig>();
     const byId = new Map((await store.repos.services.listAllForSystem()).map((s) => [s.id, s]));
     const configs: RegistrationConfig[] = [];
-    for (const user of await store.repos.users.listRegistrationsForSystem()) {
+    const users = (await store.repos.users.listRegistrationsForSystem()).filter(
+      (u) => byId.get(u.serviceId)?.kind === 'pbx',
+    );
+    const withoutLicence = await unlicensedUsers(store, users);
+    for (const user of users) {
       const service = byId.get(user.serviceId);
-      if (!service || service.kind !== 'pbx') continue;
+      if (!service) continue;
+      const noLicence = withoutLicence.get(user.id);
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),
@@ -63,7 +69,11 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
         authUsername: user.authUsername ?? user.sipUsername,
         password: secrets.decrypt(user.passwordEnc),
         enabled:
-          user.registrationEnabled && user.tenantState !== 'removed' && user.tenantState !== 'disabled',
+          noLicence === undefined &&
+          user.registrationEnabled &&
+          user.tenantState !== 'removed' &&
+          user.tenantState !== 'disabled',
+        ...(noLicence !== undefined && { disabledReason: noLicence }),
       });
     }
     const result = await syncRegistrations(agent, configs);
@@ -102,4 +112,27 @@ function remember(services: Map<string, SipServiceConfig>, service: VoiceService
   };
   services.set(service.id, shared);
   return shared;
+}
+
+/** Users that would register but hold no licence (a trial ran out, a subscription shrank), with why. */
+async function unlicensedUsers(
+  store: AppContext['store'],
+  users: {
+    id: string;
+    accountId: string;
+    kind: User['kind'];
+    createdAt: string;
+    registrationEnabled: boolean;
+    tenantState: User['tenantState'];
+  }[],
+): Promise<Map<string, string>> {
+  const byAccount = new Map<string, Subscription[]>();
+  for (const s of await store.repos.subscriptions.listAllActive())
+    byAccount.set(s.accountId, [...(byAccount.get(s.accountId) ?? []), s]);
+  const now = new Date();
+  const held = new Map([...byAccount].map(([accountId, subs]) => [accountId, holdings(subs, now)]));
+  const claims = users
+    .filter((u) => u.registrationEnabled && u.tenantState !== 'removed' && u.tenantState !== 'disabled')
+    .map((u) => ({ id: u.id, accountId: u.accountId, createdAt: u.createdAt, skus: skusOf('pbx', u.kind) }));
+  return unlicensed(claims, held);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notFound } from '../domain/errors.js';
-import type { Actor, Sku, Subscription } from '../domain/records.js';
+import type { Actor, Subscription } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 
@@ -22,12 +22,6 @@ export const updateSubscriptionInput = z
   })
   .refine((v) => v.quantity !== undefined || v.state !== undefined, 'send quantity or state');
 export type UpdateSubscriptionInput = z.infer<typeof updateSubscriptionInput>;
-
-export interface LicenceLine {
-  sku: Sku;
-  held: number;
-  trialEndsAt: string | null;
-}
 
 /** Licence subscriptions of an account, set by its licensing provider. */
 export class SubscriptionsService {
@@ -94,20 +88,5 @@ export class SubscriptionsService {
       });
       return after;
     });
-  }
-
-  /** Licences held per SKU: active subscriptions whose trial (if any) has not ended. */
-  async held(actor: Actor, accountId: string, now = new Date()): Promise<LicenceLine[]> {
-    await this.access.require(actor, accountId, 'licence.read');
-    const lines = new Map<Sku, LicenceLine>();
-    for (const s of await this.store.repos.subscriptions.listByAccount(accountId)) {
-      if (s.state !== 'active' || (s.trialEndsAt !== null && s.trialEndsAt <= now.toISOString())) continue;
-      const line = lines.get(s.sku) ?? { sku: s.sku, held: 0, trialEndsAt: null };
-      line.held += s.quantity;
-      if (s.trialEndsAt && (!line.trialEndsAt || s.trialEndsAt < line.trialEndsAt))
-        line.trialEndsAt = s.trialEndsAt;
-      lines.set(s.sku, line);
-    }
-    return [...lines.values()];
   }
 }

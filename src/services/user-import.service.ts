@@ -13,6 +13,7 @@ import type { Actor, User } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
+import type { LicencesService } from './licences.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
 export interface ImportResult {
@@ -31,6 +32,7 @@ export class UserImportService {
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly access: AccessService,
+    private readonly licences: LicencesService,
     private readonly registrationsChanged: () => void,
   ) {}
 
@@ -84,20 +86,22 @@ export class UserImportService {
       findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
     });
     if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
-    await this.store.transaction(async (tx) => {
-      const changing = plan.rows.filter(
-        (r) => (r.action === 'create' || r.action === 'update') && r.userId !== null,
-      );
-      // Numbers and SIP usernames may move between users within one file: free them first, then set them.
-      for (const row of changing) {
-        const release: UserPatch = {
-          ...(row.changes.phoneNumber !== undefined && { phoneNumber: null, extension: null }),
-          ...(row.changes.sipUsername !== undefined && { sipUsername: null }),
-        };
-        if (Object.keys(release).length > 0) await tx.users.update(accountId, row.userId!, release);
-      }
-      for (const row of changing) await this.applyRow(tx, actor, accountId, row);
-    });
+    await this.store.transaction((tx) =>
+      this.licences.within(tx, accountId, async () => {
+        const changing = plan.rows.filter(
+          (r) => (r.action === 'create' || r.action === 'update') && r.userId !== null,
+        );
+        // Numbers and SIP usernames may move between users within one file: free them first, then set them.
+        for (const row of changing) {
+          const release: UserPatch = {
+            ...(row.changes.phoneNumber !== undefined && { phoneNumber: null, extension: null }),
+            ...(row.changes.sipUsername !== undefined && { sipUsername: null }),
+          };
+          if (Object.keys(release).length > 0) await tx.users.update(accountId, row.userId!, release);
+        }
+        for (const row of changing) await this.applyRow(tx, actor, accountId, row);
+      }),
+    );
     this.registrationsChanged();
     return { applied: true, plan: redactPlan(plan) };
   }

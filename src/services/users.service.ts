@@ -7,6 +7,7 @@ import type { Repositories, Store } from '../store/store.js';
 import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserView } from './schemas/user.schema.js';
 import type { SecretBox } from './secrets/secret-box.js';
 import type { AccessService } from './access.service.js';
+import type { LicencesService } from './licences.service.js';
 
 interface NumberFields {
   phoneNumber: string | null;
@@ -20,48 +21,51 @@ export class UsersService {
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly access: AccessService,
+    private readonly licences: LicencesService,
     private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
   async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<User> {
     await this.access.require(actor, accountId, 'service.write');
-    const saved = await this.store.transaction(async (tx) => {
-      const service = await tx.services.findById(accountId, input.serviceId);
-      if (!service) throw notFound('service', input.serviceId);
-      const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
-      const user = await tx.users.create({
-        accountId,
-        serviceId: service.id,
-        objectId: null,
-        upn: null,
-        email: input.email.toLowerCase(),
-        displayName: input.displayName,
-        kind: 'standard',
-        tenantState: 'not_synced',
-        usageLocation: null,
-        coexistenceMode: null,
-        licences: [],
-        ...number,
-        sipUsername: input.sipUsername ?? null,
-        authUsername: input.authUsername ?? null,
-        sipPasswordEnc: input.sipPassword ? this.secrets.encrypt(input.sipPassword) : null,
-        registrationEnabled: input.registrationEnabled ?? true,
-        registrationState: 'disabled',
-        registrationDetail: {},
-        externalId: input.externalId ?? null,
-      });
-      const withState = await this.settleRegistrationState(tx, user);
-      await tx.audit.append({
-        accountId,
-        actor,
-        action: 'user.create',
-        objectType: 'user',
-        objectId: user.id,
-        before: null,
-        after: auditView(withState, input.sipPassword != null),
-      });
-      return withState;
-    });
+    const saved = await this.store.transaction((tx) =>
+      this.licences.within(tx, accountId, async () => {
+        const service = await tx.services.findById(accountId, input.serviceId);
+        if (!service) throw notFound('service', input.serviceId);
+        const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
+        const user = await tx.users.create({
+          accountId,
+          serviceId: service.id,
+          objectId: null,
+          upn: null,
+          email: input.email.toLowerCase(),
+          displayName: input.displayName,
+          kind: 'standard',
+          tenantState: 'not_synced',
+          usageLocation: null,
+          coexistenceMode: null,
+          licences: [],
+          ...number,
+          sipUsername: input.sipUsername ?? null,
+          authUsername: input.authUsername ?? null,
+          sipPasswordEnc: input.sipPassword ? this.secrets.encrypt(input.sipPassword) : null,
+          registrationEnabled: input.registrationEnabled ?? true,
+          registrationState: 'disabled',
+          registrationDetail: {},
+          externalId: input.externalId ?? null,
+        });
+        const withState = await this.settleRegistrationState(tx, user);
+        await tx.audit.append({
+          accountId,
+          actor,
+          action: 'user.create',
+          objectType: 'user',
+          objectId: user.id,
+          before: null,
+          after: auditView(withState, input.sipPassword != null),
+        });
+        return withState;
+      }),
+    );
     this.registrationsChanged();
     return saved;
   }
@@ -84,40 +88,42 @@ export class UsersService {
 
   async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<User> {
     await this.access.require(actor, accountId, 'service.write');
-    const saved = await this.store.transaction(async (tx) => {
-      const before = await tx.users.findById(accountId, id);
-      if (!before) throw notFound('user', id);
-      const service = await tx.services.findById(accountId, before.serviceId);
-      if (!service) throw notFound('service', before.serviceId);
-      const patch: UserPatch = {
-        ...(input.displayName !== undefined && { displayName: input.displayName }),
-        ...(input.sipUsername !== undefined && { sipUsername: input.sipUsername }),
-        ...(input.authUsername !== undefined && { authUsername: input.authUsername }),
-        ...(input.registrationEnabled !== undefined && { registrationEnabled: input.registrationEnabled }),
-        ...(input.externalId !== undefined && { externalId: input.externalId }),
-        ...(input.sipPassword !== undefined && {
-          sipPasswordEnc: input.sipPassword === null ? null : this.secrets.encrypt(input.sipPassword),
-        }),
-      };
-      if (input.phoneNumber !== undefined)
-        Object.assign(
-          patch,
-          await this.readNumber(tx, accountId, service, input.phoneNumber, before.usageLocation, before.id),
-        );
-      const updated = await tx.users.update(accountId, id, patch, input.version);
-      if (!updated) throw notFound('user', id);
-      const after = await this.settleRegistrationState(tx, updated);
-      await tx.audit.append({
-        accountId,
-        actor,
-        action: 'user.update',
-        objectType: 'user',
-        objectId: id,
-        before: auditView(before, false),
-        after: auditView(after, input.sipPassword !== undefined),
-      });
-      return after;
-    });
+    const saved = await this.store.transaction((tx) =>
+      this.licences.within(tx, accountId, async () => {
+        const before = await tx.users.findById(accountId, id);
+        if (!before) throw notFound('user', id);
+        const service = await tx.services.findById(accountId, before.serviceId);
+        if (!service) throw notFound('service', before.serviceId);
+        const patch: UserPatch = {
+          ...(input.displayName !== undefined && { displayName: input.displayName }),
+          ...(input.sipUsername !== undefined && { sipUsername: input.sipUsername }),
+          ...(input.authUsername !== undefined && { authUsername: input.authUsername }),
+          ...(input.registrationEnabled !== undefined && { registrationEnabled: input.registrationEnabled }),
+          ...(input.externalId !== undefined && { externalId: input.externalId }),
+          ...(input.sipPassword !== undefined && {
+            sipPasswordEnc: input.sipPassword === null ? null : this.secrets.encrypt(input.sipPassword),
+          }),
+        };
+        if (input.phoneNumber !== undefined)
+          Object.assign(
+            patch,
+            await this.readNumber(tx, accountId, service, input.phoneNumber, before.usageLocation, before.id),
+          );
+        const updated = await tx.users.update(accountId, id, patch, input.version);
+        if (!updated) throw notFound('user', id);
+        const after = await this.settleRegistrationState(tx, updated);
+        await tx.audit.append({
+          accountId,
+          actor,
+          action: 'user.update',
+          objectType: 'user',
+          objectId: id,
+          before: auditView(before, false),
+          after: auditView(after, input.sipPassword !== undefined),
+        });
+        return after;
+      }),
+    );
     this.registrationsChanged();
     return saved;
   }

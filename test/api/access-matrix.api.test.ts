@@ -107,6 +107,7 @@ const ROUTES: Record<string, RouteCase> = {
     body: () => ({ displayName: 'Renamed' }),
   },
   'GET /api/v1/accounts/{accountId}/subscriptions': { permission: 'subscription.read' },
+  'GET /api/v1/accounts/{accountId}/licences': { permission: 'licence.read' },
   'POST /api/v1/accounts/{accountId}/subscriptions': {
     permission: 'subscription.manage',
     body: () => ({ sku: 'pbx_user', quantity: 1 }),

@@ -344,6 +344,7 @@ describe('secret key rotation', () => {
         kind: 'client',
         parentId: partner.id,
       });
+      await services.subscriptions.create(system, client.id, { sku: 'pbx_user', quantity: 3 });
       const service = await services.voiceServices.create(system, client.id, {
         name: 'PBX',
         sipDomain: 'pbx.example',

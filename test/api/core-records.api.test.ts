@@ -32,6 +32,7 @@ describe.each(DIALECTS)('API for accounts, services and users on %s', (dialect) 
     const client = (
       await call('POST', '/api/v1/accounts', { name, kind: 'client', parentId: partner.id })
     ).json();
+    await t.ctx.services.subscriptions.create(system, client.id, { sku: 'pbx_user', quantity: 10 });
     const service = (
       await call('POST', `/api/v1/accounts/${client.id}/services`, {
         name: 'HQ PBX',
@@ -143,6 +144,7 @@ describe.each(DIALECTS)('API for accounts, services and users on %s', (dialect) 
       'service.update',
       'account.update',
       'service.create',
+      'subscription.create',
       'account.create',
     ]);
     expect(audit[0]?.actor).toMatchObject({

@@ -33,6 +33,7 @@ describe('bulk import and export by CSV', () => {
     accountId = (
       await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
     ).json().id;
+    await call(`/api/v1/accounts/${accountId}/subscriptions`, { sku: 'pbx_user', quantity: 100 });
     serviceId = (
       await call(`/api/v1/accounts/${accountId}/services`, {
         name: 'PBX',

@@ -43,6 +43,7 @@ describe('no secret leaves Callbridge', () => {
     const client = (
       await call('POST', '/api/v1/accounts', { name: 'C', kind: 'client', parentId: partner.id })
     ).json<{ id: string }>();
+    await call('POST', `/api/v1/accounts/${client.id}/subscriptions`, { sku: 'pbx_user', quantity: 5 });
     const service = (
       await call('POST', `/api/v1/accounts/${client.id}/services`, {
         name: 'PBX',

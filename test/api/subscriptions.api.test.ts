@@ -37,16 +37,23 @@ describe('licence subscriptions', () => {
         await call('PATCH', `/api/v1/accounts/${account.id}/subscriptions/${paid.id}`, { quantity: 25 })
       ).json(),
     ).toMatchObject({ quantity: 25 });
-    expect(await t.ctx.services.subscriptions.held(system, account.id)).toEqual([
-      { sku: 'pbx_user', held: 25, trialEndsAt: null },
-      { sku: 'phone_app_user', held: 5, trialEndsAt: trial.trialEndsAt },
+    const held = async (at?: Date) =>
+      (await t.ctx.services.licences.summary(system, account.id, at)).map((l) => ({
+        sku: l.sku,
+        held: l.held,
+        trialEndsAt: l.trialEndsAt,
+        state: l.state,
+      }));
+    expect(await held()).toEqual([
+      { sku: 'pbx_user', held: 25, trialEndsAt: null, state: 'ok' },
+      { sku: 'phone_app_user', held: 5, trialEndsAt: trial.trialEndsAt, state: 'trial' },
     ]);
     const cancelled = (
       await call('PATCH', `/api/v1/accounts/${account.id}/subscriptions/${trial.id}`, { state: 'cancelled' })
     ).json();
     expect(cancelled).toMatchObject({ state: 'cancelled', cancelledAt: expect.any(String) });
-    expect(await t.ctx.services.subscriptions.held(system, account.id)).toEqual([
-      { sku: 'pbx_user', held: 25, trialEndsAt: null },
+    expect((await held()).filter((l) => l.held > 0)).toEqual([
+      { sku: 'pbx_user', held: 25, trialEndsAt: null, state: 'ok' },
     ]);
     const expired = new Date(Date.now() + 31 * 86_400_000);
     await call('POST', `/api/v1/accounts/${account.id}/subscriptions`, {
@@ -54,9 +61,10 @@ describe('licence subscriptions', () => {
       quantity: 3,
       trial: true,
     });
-    expect((await t.ctx.services.subscriptions.held(system, account.id, expired)).map((l) => l.sku)).toEqual([
-      'pbx_user',
-    ]);
+    // 31 days on, the trial has ended: 14 days of warning while its users keep working, then nothing is held.
+    const trunk = (at: Date) => held(at).then((lines) => lines.find((l) => l.sku === 'trunk_user'));
+    expect(await trunk(expired)).toMatchObject({ held: 3, state: 'grace' });
+    expect(await trunk(new Date(Date.now() + 45 * 86_400_000))).toMatchObject({ held: 0, state: 'ok' });
   });
 
   it('refuses a quantity below one, naming the field', async () => {

@@ -40,6 +40,7 @@ describe.skipIf(!installed)(
       accountId = (
         await api('POST', '/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
       ).json().id;
+      await api('POST', `/api/v1/accounts/${accountId}/subscriptions`, { sku: 'pbx_user', quantity: 10 });
     });
     afterAll(async () => {
       await role?.stop();

@@ -21,10 +21,36 @@ export const subscriptionView = z
   })
   .meta({ id: 'Subscription' });
 
+export const licenceLineView = z
+  .object({
+    sku: z.enum(['pbx_user', 'trunk_user', 'phone_app_user']),
+    held: z.number(),
+    used: z.number(),
+    free: z.number(),
+    trialEndsAt: z.string().nullable(),
+    serviceStopsAt: z.string().nullable(),
+    state: z.enum(['ok', 'trial', 'grace', 'short']),
+    warning: z.string().nullable(),
+  })
+  .meta({ id: 'LicenceLine' });
+
 /** Licence subscriptions of an account. */
 export function subscriptionRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['licences'];
+    app.get(
+      '/accounts/:accountId/licences',
+      {
+        schema: {
+          tags,
+          summary:
+            'Licence summary: held, used (computed from configured users), free, trial and warning per SKU',
+          params: accountParams,
+          response: { 200: z.object({ items: z.array(licenceLineView) }), ...errorResponses },
+        },
+      },
+      async (req) => ({ items: await services.licences.summary(req.actor, req.params.accountId) }),
+    );
     app.post(
       '/accounts/:accountId/subscriptions',
       {

@@ -83,7 +83,7 @@ export class RegistrationAgent {
     if (existing) void this.remove(config.id);
     const reg = new Registration(config, this.book.uniqueToken(config.id, contactToken));
     this.book.add(reg);
-    if (config.enabled === false) return this.book.setState(reg, { state: 'disabled', detail: {} });
+    if (config.enabled === false) return this.book.setState(reg, disabledStatus(config));
     this.book.setState(reg, { state: 'pending', detail: {} });
     this.queue(reg);
   }
@@ -176,7 +176,7 @@ export class RegistrationAgent {
     reg.nonce = undefined;
     this.heap.cancel(reg);
     if (config.enabled === false && reg.expiresAt <= Date.now() && !reg.busy) {
-      this.book.setState(reg, { state: 'disabled', detail: {} });
+      this.book.setState(reg, disabledStatus(config));
       return;
     }
     if (config.enabled !== false) this.book.setState(reg, { state: 'pending', detail: {} });
@@ -286,7 +286,7 @@ export class RegistrationAgent {
       resolve();
       return;
     }
-    this.book.setState(reg, { state: 'disabled', detail: {} });
+    this.book.setState(reg, disabledStatus(reg.config));
   }
 
   /** A TCP/TLS connection to a PBX closed: its registrations re-register over a new one, spread over 2 s. */
@@ -304,4 +304,9 @@ export class RegistrationAgent {
       }
     });
   }
+}
+
+/** The disabled state, with why when the caller said (no licence, registration turned off). */
+function disabledStatus(config: RegistrationConfig): RegistrationStatus {
+  return { state: 'disabled', detail: config.disabledReason ? { reason: config.disabledReason } : {} };
 }

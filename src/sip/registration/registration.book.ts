@@ -49,6 +49,7 @@ export class RegistrationBook {
       authUsername: input.authUsername,
       password: input.password,
       enabled: input.enabled !== false,
+      ...(input.disabledReason !== undefined && { disabledReason: input.disabledReason }),
     };
   }
 
@@ -58,7 +59,8 @@ export class RegistrationBook {
       this.sameIdentity(a, b) &&
       a.authUsername === b.authUsername &&
       a.password === b.password &&
-      a.enabled === b.enabled
+      a.enabled === b.enabled &&
+      a.disabledReason === b.disabledReason
     );
   }
 

@@ -24,6 +24,8 @@ export interface RegistrationConfig {
   authUsername: string;
   password: string;
   enabled?: boolean;
+  /** With `enabled: false`: why, shown beside the disabled state (e.g. no licence left). */
+  disabledReason?: string;
 }
 
 /** The states shown to administrators (issue 7). */

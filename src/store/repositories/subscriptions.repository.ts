@@ -37,6 +37,16 @@ export class SubscriptionsRepository {
     return row && toSubscription(row);
   }
 
+  /** Active subscriptions of every account (the SIP role's licence check). */
+  async listAllActive(): Promise<Subscription[]> {
+    const rows = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('state', '=', 'active')
+      .execute();
+    return rows.map(toSubscription);
+  }
+
   async listByAccount(accountId: string): Promise<Subscription[]> {
     const rows = await this.db
       .selectFrom('subscriptions')

@@ -182,6 +182,8 @@ export class UsersRepository {
       passwordEnc: string;
       registrationEnabled: boolean;
       tenantState: User['tenantState'];
+      kind: User['kind'];
+      createdAt: string;
     }[]
   > {
     const rows = await this.db
@@ -195,6 +197,8 @@ export class UsersRepository {
         'sip_password_enc',
         'registration_enabled',
         'tenant_state',
+        'kind',
+        'created_at',
       ])
       .where('sip_username', 'is not', null)
       .where('sip_password_enc', 'is not', null)
@@ -208,6 +212,8 @@ export class UsersRepository {
       passwordEnc: r.sip_password_enc ?? '',
       registrationEnabled: r.registration_enabled === 1,
       tenantState: r.tenant_state,
+      kind: r.kind,
+      createdAt: r.created_at,
     }));
   }
 
@@ -307,6 +313,39 @@ export class UsersRepository {
 
   async replacePasswordCiphertext(id: string, ciphertext: string): Promise<void> {
     await this.db.updateTable('users').set({ sip_password_enc: ciphertext }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Configured users of an account by service kind and user kind, the basis of licence consumption: PBX users with
+   * SIP credentials and registration on, trunk users with a number; users gone or disabled in the tenant do not count.
+   */
+  async countConfigured(
+    accountId: string,
+  ): Promise<{ serviceKind: 'pbx' | 'trunk'; userKind: User['kind']; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('users as u')
+      .innerJoin('services as s', 's.id', 'u.service_id')
+      .select([
+        's.kind as service_kind',
+        'u.kind as user_kind',
+        (eb) => eb.fn.countAll<string | number>().as('n'),
+      ])
+      .where('u.account_id', '=', accountId)
+      .where('u.tenant_state', 'not in', ['removed', 'disabled'])
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('s.kind', '=', 'pbx'),
+            eb('u.sip_username', 'is not', null),
+            eb('u.sip_password_enc', 'is not', null),
+            eb('u.registration_enabled', '=', 1),
+          ]),
+          eb.and([eb('s.kind', '=', 'trunk'), eb('u.phone_number', 'is not', null)]),
+        ]),
+      )
+      .groupBy(['s.kind', 'u.kind'])
+      .execute();
+    return rows.map((r) => ({ serviceKind: r.service_kind, userKind: r.user_kind, count: Number(r.n) }));
   }
 }
 
