@@ -5,6 +5,8 @@ import { AccountsRepository } from './repositories/accounts.repository.js';
 import { AdministratorsRepository } from './repositories/administrators.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
 import { JobsRepository } from './repositories/jobs.repository.js';
+import { NumberRangesRepository } from './repositories/number-ranges.repository.js';
+import { ServiceNumbersRepository } from './repositories/service-numbers.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
@@ -22,6 +24,8 @@ export interface Repositories {
   audit: AuditRepository;
   administrators: AdministratorsRepository;
   syncRuns: SyncRunsRepository;
+  numberRanges: NumberRangesRepository;
+  serviceNumbers: ServiceNumbersRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -35,6 +39,8 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     audit: new AuditRepository(db),
     administrators: new AdministratorsRepository(db),
     syncRuns: new SyncRunsRepository(db),
+    numberRanges: new NumberRangesRepository(db, dialect),
+    serviceNumbers: new ServiceNumbersRepository(db),
   };
 }
 

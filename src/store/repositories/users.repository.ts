@@ -5,18 +5,31 @@ import type { Database, UsersTable } from '../schema.js';
 import { isUniqueViolation } from '../database.js';
 import { newId, nowIso, parseJson } from './row-helpers.js';
 
-/** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`). */
+/** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`); no caller ID: null. */
 export type UserWrite = Omit<
   User,
-  'id' | 'hasSipPassword' | 'syncError' | 'version' | 'createdAt' | 'updatedAt'
+  'id' | 'hasSipPassword' | 'syncError' | 'version' | 'createdAt' | 'updatedAt' | 'callerId'
 > & {
   sipPasswordEnc: string | null;
+  callerId?: string | null;
 };
 export type UserPatch = Partial<Omit<UserWrite, 'accountId' | 'serviceId'>>;
+
+/** A user holding a number that users of another account beneath the same partner hold too. */
+export interface SharedNumberHolderRow {
+  e164: string;
+  extension: string | null;
+  accountId: string;
+  accountName: string;
+  userId: string;
+  displayName: string;
+  email: string;
+}
 
 export interface UserQuery {
   serviceId?: string;
   kind?: User['kind'];
+  numberType?: NonNullable<User['numberType']>;
   registrationState?: User['registrationState'];
   /** Matches name, email, number or SIP username (case-insensitive, substring). */
   search?: string;
@@ -125,6 +138,7 @@ export class UsersRepository {
     let base = this.db.selectFrom('users').where('account_id', '=', accountId);
     if (query.serviceId) base = base.where('service_id', '=', query.serviceId);
     if (query.kind) base = base.where('kind', '=', query.kind);
+    if (query.numberType) base = base.where('number_type', '=', query.numberType);
     if (query.registrationState) base = base.where('registration_state', '=', query.registrationState);
     if (query.search) {
       const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
@@ -149,6 +163,61 @@ export class UsersRepository {
       base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toUser), total: Number(count.n) };
+  }
+
+  /**
+   * Every user, in the accounts beneath a partner (at any depth), holding an E.164 number that users of more than one
+   * of those accounts hold: the provider-wide report of numbers used by several customers. Grouped in the database.
+   */
+  async listNumbersSharedBeneath(partnerId: string): Promise<SharedNumberHolderRow[]> {
+    const rows = await this.db
+      .withRecursive('beneath(id)', (db) =>
+        db
+          .selectFrom('accounts')
+          .select('id')
+          .where('parent_id', '=', partnerId)
+          .union(
+            db
+              .selectFrom('accounts')
+              .innerJoin('beneath', 'beneath.id', 'accounts.parent_id')
+              .select('accounts.id'),
+          ),
+      )
+      .with('shared', (db) =>
+        db
+          .selectFrom('users')
+          .select('phone_number')
+          .where('account_id', 'in', db.selectFrom('beneath').select('id'))
+          .where('phone_number', 'is not', null)
+          .groupBy('phone_number')
+          .having((eb) => eb.fn.count('account_id').distinct(), '>', 1),
+      )
+      .selectFrom('users')
+      .innerJoin('accounts', 'accounts.id', 'users.account_id')
+      .select([
+        'users.phone_number',
+        'users.extension',
+        'users.account_id',
+        'accounts.name as account_name',
+        'users.id',
+        'users.display_name',
+        'users.email',
+      ])
+      .where('users.account_id', 'in', (eb) => eb.selectFrom('beneath').select('id'))
+      .where('users.phone_number', 'in', (eb) => eb.selectFrom('shared').select('phone_number'))
+      .orderBy('users.phone_number')
+      .orderBy('accounts.name')
+      .orderBy('users.email')
+      .execute();
+    return rows.map((row) => ({
+      e164: row.phone_number ?? '',
+      extension: row.extension === '' ? null : row.extension,
+      accountId: row.account_id,
+      accountName: row.account_name,
+      userId: row.id,
+      displayName: row.display_name,
+      email: row.email,
+    }));
   }
 
   /** The users of a service with the line each last agreed with the tenant (for the sync plan). */
@@ -341,6 +410,7 @@ function toColumns(u: UserWrite) {
     phone_number: u.phoneNumber,
     extension: u.extension ?? '',
     number_type: u.numberType,
+    caller_id: u.callerId ?? null,
     sip_username: u.sipUsername,
     auth_username: u.authUsername,
     sip_password_enc: u.sipPasswordEnc,
@@ -368,6 +438,7 @@ function toUser(row: Selectable<UsersTable>): User {
     phoneNumber: row.phone_number,
     extension: row.extension === '' ? null : row.extension,
     numberType: row.number_type,
+    callerId: row.caller_id,
     sipUsername: row.sip_username,
     authUsername: row.auth_username,
     hasSipPassword: row.sip_password_enc !== null,
