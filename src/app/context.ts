@@ -12,6 +12,9 @@ import {
   graphClientFactory,
   type MicrosoftClientFactory,
 } from '../services/tenant-connections.service.js';
+import { NumberRangesService } from '../services/numbers/number-ranges.service.js';
+import { ServiceNumbersService } from '../services/numbers/service-numbers.service.js';
+import { SharedNumbersService } from '../services/numbers/shared-numbers.service.js';
 import { UserImportService } from '../services/user-import.service.js';
 import { UsersService } from '../services/users.service.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
@@ -30,6 +33,9 @@ export interface Services {
   sync: SyncService;
   subscriptions: SubscriptionsService;
   userImport: UserImportService;
+  numberRanges: NumberRangesService;
+  serviceNumbers: ServiceNumbersService;
+  sharedNumbers: SharedNumbersService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -86,6 +92,9 @@ export async function createAppContext(
     users: new UsersService(store, secrets, registrationsChanged),
     administrators: new AdministratorsService(store),
     audit: new AuditService(store),
+    numberRanges: new NumberRangesService(store),
+    serviceNumbers: new ServiceNumbersService(store),
+    sharedNumbers: new SharedNumbersService(store),
   };
   const createWorker = (workerOptions?: WorkerOptions) =>
     new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {

@@ -8,6 +8,7 @@ import {
   type ImportPlan,
   type PlannedRow,
 } from '../domain/csv/index.js';
+import { callerIdAfterNumberChange } from '../domain/numbers/caller-id.js';
 import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
@@ -79,6 +80,7 @@ export class UserImportService {
       findUser: (email) => ofService.get(email.toLowerCase()),
       findNumberHolder: holders,
       findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
+      ...(service.kind === 'trunk' && (await this.trunkContext(accountId, serviceId))),
     });
     if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
     await this.store.transaction(async (tx) => {
@@ -86,6 +88,12 @@ export class UserImportService {
         (r) => (r.action === 'create' || r.action === 'update') && r.userId !== null,
       );
       // Numbers and SIP usernames may move between users within one file: free them first, then set them.
+      // The users as they were, before that, for the audit and for a caller ID that follows its user's number.
+      const originals = new Map<string, User>();
+      for (const row of changing) {
+        const original = await tx.users.findById(accountId, row.userId!);
+        if (original) originals.set(original.id, original);
+      }
       for (const row of changing) {
         const release: UserPatch = {
           ...(row.changes.phoneNumber !== undefined && { phoneNumber: null, extension: null }),
@@ -93,15 +101,29 @@ export class UserImportService {
         };
         if (Object.keys(release).length > 0) await tx.users.update(accountId, row.userId!, release);
       }
-      for (const row of changing) await this.applyRow(tx, actor, accountId, row);
+      for (const row of changing) await this.applyRow(tx, actor, accountId, row, originals.get(row.userId!));
     });
     this.registrationsChanged();
     return { applied: true, plan: redactPlan(plan) };
   }
 
-  private async applyRow(tx: Repositories, actor: Actor, accountId: string, row: PlannedRow): Promise<void> {
+  /** What a trunk import is checked against: the service's ranges and its service numbers (caller IDs). */
+  private async trunkContext(accountId: string, serviceId: string) {
+    const [ranges, serviceNumbers] = await Promise.all([
+      this.store.repos.numberRanges.list(accountId, serviceId),
+      this.store.repos.serviceNumbers.listByService(accountId, serviceId),
+    ]);
+    return { ranges, serviceNumbers: new Set(serviceNumbers.map((serviceNumber) => serviceNumber.number)) };
+  }
+
+  private async applyRow(
+    tx: Repositories,
+    actor: Actor,
+    accountId: string,
+    row: PlannedRow,
+    before: User | undefined,
+  ): Promise<void> {
     const userId = row.userId!;
-    const before = await tx.users.findById(accountId, userId);
     if (!before)
       throw new AppError('conflict', `Row ${row.row}: the user was removed while importing; import again.`);
     const c = row.changes;
@@ -116,6 +138,9 @@ export class UserImportService {
       }),
       ...(c.externalId !== undefined && { externalId: c.externalId }),
     };
+    if (c.callerId !== undefined) patch.callerId = c.callerId;
+    else if (c.phoneNumber !== undefined)
+      patch.callerId = callerIdAfterNumberChange(before.callerId, before.phoneNumber, c.phoneNumber);
     const { ready } = registrationReadiness({
       registrationEnabled: before.registrationEnabled,
       sipUsername: patch.sipUsername !== undefined ? patch.sipUsername : before.sipUsername,
