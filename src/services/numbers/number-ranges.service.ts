@@ -53,7 +53,13 @@ export class NumberRangesService {
         defaultCountry: service.country,
         maxSize: maxTrunkRangeSize,
       });
-      if (!created.ok) throw toAppError(created);
+      if (!created.ok) {
+        // Offer the corrected number under the key the portal and CLI show for every number field.
+        const fix = created.details['fix'];
+        throw typeof fix === 'string'
+          ? new AppError(created.code, created.message, { ...created.details, suggestion: fix })
+          : toAppError(created);
+      }
       await tx.numberRanges.lockAccount(accountId);
       assertAllowed(checkNoOverlap(created.range, await tx.numberRanges.list(accountId)));
       const range = await tx.numberRanges.create({
