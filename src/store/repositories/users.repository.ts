@@ -1,9 +1,9 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
 import { isUniqueViolation } from '../database.js';
-import { newId, nowIso, parseJson } from './row-helpers.js';
+import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
 
 /** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`); no caller ID: null. */
 export type UserWrite = Omit<
@@ -25,6 +25,21 @@ export interface SharedNumberHolderRow {
   displayName: string;
   email: string;
 }
+
+/** The fields a bulk import writes, as they will be (see `writeImported`). */
+export type ImportedUserFields = Pick<
+  User,
+  | 'id'
+  | 'sipUsername'
+  | 'authUsername'
+  | 'phoneNumber'
+  | 'extension'
+  | 'numberType'
+  | 'callerId'
+  | 'externalId'
+  | 'registrationState'
+  | 'registrationDetail'
+> & { sipPasswordEnc: string | null };
 
 export interface UserQuery {
   serviceId?: string;
@@ -330,6 +345,45 @@ export class UsersRepository {
       .execute();
   }
 
+  /**
+   * Writes the fields a bulk import sets, for many users, 500 per statement (`UPDATE ... FROM (VALUES ...)`, which
+   * both databases run), bumping each version. A null `sipPasswordEnc` keeps the stored password.
+   */
+  async writeImported(accountId: string, users: readonly ImportedUserFields[]): Promise<void> {
+    const now = nowIso();
+    for (let start = 0; start < users.length; start += 500) {
+      const rows = users
+        .slice(start, start + 500)
+        .map(
+          (u) =>
+            sql`(${u.id}, ${u.sipUsername}, ${u.authUsername}, ${u.sipPasswordEnc}, ${u.phoneNumber}, ${u.extension ?? ''}, ${u.numberType}, ${u.callerId}, ${u.externalId}, ${u.registrationState}, ${JSON.stringify(u.registrationDetail)})`,
+        );
+      await uniqueOr(
+        () =>
+          sql`update users set sip_username = v.column2, auth_username = v.column3,
+                sip_password_enc = coalesce(v.column4, sip_password_enc), phone_number = v.column5,
+                extension = v.column6, number_type = v.column7, caller_id = v.column8, external_id = v.column9,
+                registration_state = v.column10, registration_detail = v.column11, version = version + 1,
+                updated_at = ${now}
+              from (values ${sql.join(rows)}) as v
+              where users.id = v.column1 and users.account_id = ${accountId}`.execute(this.db),
+        'A number or SIP username of the file was given to another user while importing; import the file again.',
+      );
+    }
+  }
+
+  /** Sets the same fields on many users, 500 per statement (e.g. freeing numbers before an import moves them). */
+  async patchMany(accountId: string, ids: readonly string[], patch: UserPatch): Promise<void> {
+    for (let start = 0; start < ids.length; start += 500) {
+      await this.db
+        .updateTable('users')
+        .set({ ...patchColumns(patch), updated_at: nowIso() })
+        .where('account_id', '=', accountId)
+        .where('id', 'in', ids.slice(start, start + 500))
+        .execute();
+    }
+  }
+
   /** Writes a patch if the record still has `expectedVersion` (optimistic concurrency); returns the new record. */
   async update(
     accountId: string,
@@ -365,7 +419,10 @@ export class UsersRepository {
   }
 }
 
-async function withClashMessages(write: () => Promise<unknown>, user: UserWrite): Promise<void> {
+async function withClashMessages(
+  write: () => Promise<unknown>,
+  user: Pick<UserWrite, 'email' | 'phoneNumber' | 'sipUsername'>,
+): Promise<void> {
   try {
     await write();
   } catch (error) {
@@ -419,6 +476,43 @@ function toColumns(u: UserWrite) {
     registration_detail: JSON.stringify(u.registrationDetail),
     external_id: u.externalId,
   };
+}
+
+/** The column of each field a caller may patch. */
+const patchableColumns: Record<keyof UserPatch, keyof ReturnType<typeof toColumns>> = {
+  objectId: 'object_id',
+  upn: 'upn',
+  email: 'email',
+  displayName: 'display_name',
+  kind: 'kind',
+  tenantState: 'tenant_state',
+  usageLocation: 'usage_location',
+  coexistenceMode: 'coexistence_mode',
+  licences: 'licences',
+  phoneNumber: 'phone_number',
+  extension: 'extension',
+  numberType: 'number_type',
+  callerId: 'caller_id',
+  sipUsername: 'sip_username',
+  authUsername: 'auth_username',
+  sipPasswordEnc: 'sip_password_enc',
+  registrationEnabled: 'registration_enabled',
+  registrationState: 'registration_state',
+  registrationDetail: 'registration_detail',
+  externalId: 'external_id',
+};
+
+/** The columns of the fields present in a patch, converted as `toColumns` converts them. */
+function patchColumns(patch: UserPatch): Updateable<UsersTable> {
+  // Fields absent from the patch convert to placeholders here; only the patched ones are picked.
+  const all = toColumns(patch as UserWrite);
+  const columns: Record<string, unknown> = {};
+  for (const field of Object.keys(patch) as (keyof UserPatch)[]) {
+    if (patch[field] === undefined) continue;
+    const column = patchableColumns[field];
+    columns[column] = all[column];
+  }
+  return columns as Updateable<UsersTable>;
 }
 
 function toUser(row: Selectable<UsersTable>): User {
