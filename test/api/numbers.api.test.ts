@@ -364,10 +364,12 @@ describe.each(DIALECTS)(
           displayName: email,
           phoneNumber,
         });
-      const emailsOf = async (numberType: string) =>
-        (await call('GET', `/accounts/${accountId}/users?numberType=${numberType}`)).body.items.map(
-          (u: { email: string }) => u.email,
-        );
+      const emailsOf = async (numberType: string) => {
+        const page = (await call('GET', `/accounts/${accountId}/users?numberType=${numberType}`)).body as {
+          items: { email: string }[];
+        };
+        return page.items.map((u) => u.email);
+      };
       expect(await emailsOf('trunk')).toEqual(['eve@contoso.example']);
       expect(await emailsOf('ddi')).toEqual(['fay@contoso.example']);
       expect(await emailsOf('extension')).toEqual(['gus@contoso.example']);

@@ -512,7 +512,7 @@ function patchColumns(patch: UserPatch): Updateable<UsersTable> {
     const column = patchableColumns[field];
     columns[column] = all[column];
   }
-  return columns as Updateable<UsersTable>;
+  return columns;
 }
 
 function toUser(row: Selectable<UsersTable>): User {
