@@ -11,6 +11,7 @@ import { readImportFile } from '../src/domain/csv/csv-import.js';
 import { planImport, type ImportContext, type ImportUser } from '../src/domain/csv/csv-plan.js';
 import { toCsv } from '../src/domain/csv/csv-export.js';
 import { indexHolders } from '../src/domain/numbers/index.js';
+import { benchNumberOf as numberOf, excelImportFile, median } from './support/csv-import.fixture.js';
 
 const arg = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -18,8 +19,6 @@ const arg = (name: string, fallback: number): number => {
 };
 const ROWS = arg('rows', 10_000);
 const RUNS = arg('runs', 5);
-
-const numberOf = (i: number): string => `+4412351${String(i).padStart(5, '0')}`;
 
 // The tenant: every row's user exists; the first half are configured already and hold the numbers they keep.
 const users: ImportUser[] = Array.from({ length: ROWS }, (_, i) => ({
@@ -35,21 +34,6 @@ const users: ImportUser[] = Array.from({ length: ROWS }, (_, i) => ({
   hasSipPassword: i < ROWS / 2,
   externalId: null,
 }));
-
-function excelFile(): Buffer {
-  const lines = ['SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId'];
-  for (let i = 0; i < ROWS; i += 1) {
-    // Excel drops the + from most numbers; some were typed with spaces; every 10th is an extension number.
-    const number =
-      i % 10 === 9
-        ? `+441235100000;ext=${i}`
-        : i % 3 === 0
-          ? numberOf(i).replace('+44', '+44 ')
-          : numberOf(i).slice(1);
-    lines.push(`${100_000 + i},User ${i},user${i}@contoso.com,${number},,pw${i},E-${i}`);
-  }
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`)]);
-}
 
 function context(): ImportContext {
   const byEmail = new Map(users.map((user) => [user.email, user]));
@@ -79,12 +63,7 @@ function context(): ImportContext {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-const file = excelFile();
+const file = excelImportFile(ROWS);
 const timings = { readMs: [] as number[], planMs: [] as number[], exportMs: [] as number[] };
 let summary = { ok: false, create: 0, update: 0, unchanged: 0, error: 0, fixed: 0 };
 for (let run = 0; run <= RUNS; run += 1) {

@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
 import { importRoutes } from './routes/import.routes.js';
+import { numberRoutes } from './routes/numbers.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
@@ -98,6 +99,7 @@ export async function buildServer(
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));
       await v1.register(importRoutes(ctx.services));
+      await v1.register(numberRoutes(ctx.services));
       await v1.register(tenantConnectionRoutes(ctx.services, publicUrl));
       await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
     },

@@ -15,6 +15,9 @@ import {
   graphClientFactory,
   type MicrosoftClientFactory,
 } from '../services/tenant-connections.service.js';
+import { NumberRangesService } from '../services/numbers/number-ranges.service.js';
+import { ServiceNumbersService } from '../services/numbers/service-numbers.service.js';
+import { SharedNumbersService } from '../services/numbers/shared-numbers.service.js';
 import { UserImportService } from '../services/user-import.service.js';
 import { UsersService } from '../services/users.service.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
@@ -35,6 +38,9 @@ export interface Services {
   sync: SyncService;
   subscriptions: SubscriptionsService;
   userImport: UserImportService;
+  numberRanges: NumberRangesService;
+  serviceNumbers: ServiceNumbersService;
+  sharedNumbers: SharedNumbersService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -105,6 +111,9 @@ export async function createAppContext(
       config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
     ),
     audit: new AuditService(store, access),
+    numberRanges: new NumberRangesService(store, access),
+    serviceNumbers: new ServiceNumbersService(store, access),
+    sharedNumbers: new SharedNumbersService(store, access),
   };
   const createWorker = (workerOptions?: WorkerOptions) =>
     new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {

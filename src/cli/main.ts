@@ -6,6 +6,7 @@ import { accountsCommand } from './commands/accounts.command.js';
 import { adminCommand, auditCommand, secretsCommand, tokenCommand } from './commands/admin.command.js';
 import { importCommands } from './commands/import.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
+import { numbersCommand } from './commands/numbers.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { syncCommand } from './commands/sync.command.js';
 import { usersCommand } from './commands/users.command.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     migrateCommand(),
     accountsCommand(),
     usersCommand(),
+    numbersCommand(),
     syncCommand(),
     adminCommand(),
     tokenCommand(),

@@ -123,6 +123,8 @@ export interface User {
   phoneNumber: string | null;
   extension: string | null;
   numberType: NumberType | null;
+  /** Trunk services: the number shown on outbound calls, the user's own or a service number; null shows their own. */
+  callerId: string | null;
   sipUsername: string | null;
   authUsername: string | null;
   hasSipPassword: boolean;
@@ -169,6 +171,29 @@ export interface Actor {
   source: AuditSource;
   /** A token limited to one account and role acts with no more than that. */
   scope?: { accountId: string; role: Role } | undefined;
+}
+
+/** A block of consecutive E.164 numbers of a SIP trunk service; never edited, only deleted and added again. */
+export interface NumberRangeRecord {
+  id: string;
+  accountId: string;
+  serviceId: string;
+  /** First number, E.164. */
+  start: string;
+  /** Last number, E.164; the start for a single number. */
+  end: string;
+  size: number;
+  createdAt: string;
+}
+
+/** A shared outbound caller ID of a SIP trunk service (e.g. the main number), with a label. */
+export interface ServiceNumber {
+  id: string;
+  accountId: string;
+  serviceId: string;
+  number: string;
+  label: string;
+  createdAt: string;
 }
 
 export interface AuditEntry {

@@ -8,10 +8,12 @@ import {
   type ImportPlan,
   type PlannedRow,
 } from '../domain/csv/index.js';
+import { callerIdAfterNumberChange } from '../domain/numbers/caller-id.js';
 import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
-import type { UserPatch } from '../store/repositories/users.repository.js';
-import type { Repositories, Store } from '../store/store.js';
+import type { NewAuditEntry } from '../store/repositories/audit.repository.js';
+import type { ImportedUserFields } from '../store/repositories/users.repository.js';
+import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import type { LicencesService } from './licences.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
@@ -84,6 +86,7 @@ export class UserImportService {
       findUser: (email) => ofService.get(email.toLowerCase()),
       findNumberHolder: holders,
       findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
+      ...(service.kind === 'trunk' && (await this.trunkContext(accountId, serviceId))),
     });
     if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
     await this.store.transaction((tx) =>
@@ -91,55 +94,86 @@ export class UserImportService {
         const changing = plan.rows.filter(
           (r) => (r.action === 'create' || r.action === 'update') && r.userId !== null,
         );
+        // The service's users as they are, read once: for the audit and for a caller ID that follows its number.
+        const current = new Map<string, User>();
+        for (const { syncedLine: _line, ...user } of await tx.users.listForSync(accountId, serviceId))
+          current.set(user.id, user);
         // Numbers and SIP usernames may move between users within one file: free them first, then set them.
-        for (const row of changing) {
-          const release: UserPatch = {
-            ...(row.changes.phoneNumber !== undefined && { phoneNumber: null, extension: null }),
-            ...(row.changes.sipUsername !== undefined && { sipUsername: null }),
-          };
-          if (Object.keys(release).length > 0) await tx.users.update(accountId, row.userId!, release);
-        }
-        for (const row of changing) await this.applyRow(tx, actor, accountId, row);
+        const moving = (field: 'number' | 'sipUsername') =>
+          changing.filter((row) => movesField(row, field)).map((row) => row.userId!);
+        await tx.users.patchMany(accountId, moving('number'), { phoneNumber: null, extension: null });
+        await tx.users.patchMany(accountId, moving('sipUsername'), { sipUsername: null });
+        const applied = changing.map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
+        await tx.users.writeImported(
+          accountId,
+          applied.map((change) => change.fields),
+        );
+        for (let start = 0; start < applied.length; start += 500)
+          await tx.audit.appendMany(applied.slice(start, start + 500).map((change) => change.audit));
       }),
     );
     this.registrationsChanged();
     return { applied: true, plan: redactPlan(plan) };
   }
 
-  private async applyRow(tx: Repositories, actor: Actor, accountId: string, row: PlannedRow): Promise<void> {
-    const userId = row.userId!;
-    const before = await tx.users.findById(accountId, userId);
+  /** What a trunk import is checked against: the service's ranges and its service numbers (caller IDs). */
+  private async trunkContext(accountId: string, serviceId: string) {
+    const [ranges, serviceNumbers] = await Promise.all([
+      this.store.repos.numberRanges.list(accountId, serviceId),
+      this.store.repos.serviceNumbers.listByService(accountId, serviceId),
+    ]);
+    return { ranges, serviceNumbers: new Set(serviceNumbers.map((serviceNumber) => serviceNumber.number)) };
+  }
+
+  /** One row's changes to a user (as read before the import freed numbers): the fields to write, the audit entry. */
+  private applyRow(
+    actor: Actor,
+    accountId: string,
+    row: PlannedRow,
+    before: User | undefined,
+  ): { fields: ImportedUserFields; audit: NewAuditEntry } {
     if (!before)
       throw new AppError('conflict', `Row ${row.row}: the user was removed while importing; import again.`);
     const c = row.changes;
-    const patch: UserPatch = {
-      ...(c.sipUsername !== undefined && { sipUsername: c.sipUsername }),
-      ...(c.authUsername !== undefined && { authUsername: c.authUsername }),
-      ...(c.password !== undefined && { sipPasswordEnc: this.secrets.encrypt(c.password) }),
-      ...(c.phoneNumber !== undefined && {
-        phoneNumber: c.phoneNumber,
-        extension: c.extension ?? null,
-        numberType: c.numberType ?? null,
-      }),
-      ...(c.externalId !== undefined && { externalId: c.externalId }),
-    };
+    const changedNumber = movesField(row, 'number');
+    const sipUsername = c.sipUsername ?? before.sipUsername;
+    const hasSipPassword = before.hasSipPassword || c.password !== undefined;
     const { ready } = registrationReadiness({
       registrationEnabled: before.registrationEnabled,
-      sipUsername: patch.sipUsername !== undefined ? patch.sipUsername : before.sipUsername,
-      hasSipPassword: before.hasSipPassword || c.password !== undefined,
+      sipUsername,
+      hasSipPassword,
     });
-    patch.registrationState = ready ? 'pending' : 'disabled';
-    if (ready) patch.registrationDetail = {};
-    const after = await tx.users.update(accountId, userId, patch);
-    await tx.audit.append({
-      accountId,
-      actor,
-      action: 'user.import',
-      objectType: 'user',
-      objectId: userId,
-      before,
-      after: { ...after, ...(c.password !== undefined && { sipPassword: '[changed]' }) },
-    });
+    const after: User = {
+      ...before,
+      sipUsername,
+      authUsername: c.authUsername ?? before.authUsername,
+      phoneNumber: c.phoneNumber ?? before.phoneNumber,
+      extension: c.extension !== undefined ? c.extension : before.extension,
+      numberType: changedNumber ? (c.numberType ?? before.numberType) : before.numberType,
+      callerId:
+        c.callerId ??
+        (c.phoneNumber !== undefined
+          ? callerIdAfterNumberChange(before.callerId, before.phoneNumber, c.phoneNumber)
+          : before.callerId),
+      externalId: c.externalId ?? before.externalId,
+      hasSipPassword,
+      registrationState: ready ? 'pending' : 'disabled',
+      registrationDetail: ready ? {} : before.registrationDetail,
+      version: before.version + 1,
+    };
+    const sipPasswordEnc = c.password !== undefined ? this.secrets.encrypt(c.password) : null;
+    return {
+      fields: { ...after, sipPasswordEnc },
+      audit: {
+        accountId,
+        actor,
+        action: 'user.import',
+        objectType: 'user',
+        objectId: before.id,
+        before,
+        after: { ...after, ...(c.password !== undefined && { sipPassword: '[changed]' }) },
+      },
+    };
   }
 
   /** The service's users as a CSV file of its template; the Password column is always empty. */
@@ -159,4 +193,11 @@ export class UserImportService {
       options,
     );
   }
+}
+
+/** Does the row change the user's number (or its extension alone), or their SIP username? */
+function movesField(row: PlannedRow, field: 'number' | 'sipUsername'): boolean {
+  return field === 'number'
+    ? row.changes.phoneNumber !== undefined || row.changes.extension !== undefined
+    : row.changes.sipUsername !== undefined;
 }

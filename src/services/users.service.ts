@@ -1,6 +1,12 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import { formatLineUri, parsePhoneNumberInput } from '../domain/numbers/e164.js';
+import {
+  assertAllowed,
+  callerIdAfterNumberChange,
+  checkCallerId,
+  checkNumberForService,
+} from '../domain/numbers/index.js';
 import type { Actor, RegistrationState, User, VoiceService } from '../domain/records.js';
 import type { UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
@@ -8,6 +14,7 @@ import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserView } from 
 import type { SecretBox } from './secrets/secret-box.js';
 import type { AccessService } from './access.service.js';
 import type { LicencesService } from './licences.service.js';
+import { readPlainNumber } from './numbers/trunk-numbers.js';
 
 interface NumberFields {
   phoneNumber: string | null;
@@ -32,6 +39,7 @@ export class UsersService {
         const service = await tx.services.findById(accountId, input.serviceId);
         if (!service) throw notFound('service', input.serviceId);
         const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
+        const callerId = await this.readCallerId(tx, service, input.callerId, number.phoneNumber, null);
         const user = await tx.users.create({
           accountId,
           serviceId: service.id,
@@ -45,6 +53,7 @@ export class UsersService {
           coexistenceMode: null,
           licences: [],
           ...number,
+          callerId,
           sipUsername: input.sipUsername ?? null,
           authUsername: input.authUsername ?? null,
           sipPasswordEnc: input.sipPassword ? this.secrets.encrypt(input.sipPassword) : null,
@@ -109,6 +118,17 @@ export class UsersService {
             patch,
             await this.readNumber(tx, accountId, service, input.phoneNumber, before.usageLocation, before.id),
           );
+        const ownNumber = patch.phoneNumber !== undefined ? patch.phoneNumber : before.phoneNumber;
+        if (input.callerId !== undefined)
+          patch.callerId = await this.readCallerId(
+            tx,
+            service,
+            input.callerId,
+            ownNumber,
+            before.usageLocation,
+          );
+        else if (patch.phoneNumber !== undefined)
+          patch.callerId = callerIdAfterNumberChange(before.callerId, before.phoneNumber, ownNumber);
         const updated = await tx.users.update(accountId, id, patch, input.version);
         if (!updated) throw notFound('user', id);
         const after = await this.settleRegistrationState(tx, updated);
@@ -160,7 +180,39 @@ export class UsersService {
         { field: 'phoneNumber', holderId: holder.id },
       );
     }
+    if (service.kind === 'trunk') {
+      // Ranges cannot be deleted while this number is being given out: serialize with range changes.
+      await tx.numberRanges.lockAccount(accountId);
+      const suits = checkNumberForService(
+        { e164: parsed.e164, extension: parsed.extension ?? null },
+        { kind: 'trunk', ranges: await tx.numberRanges.list(accountId, service.id) },
+      );
+      if (!suits.ok)
+        throw new AppError(suits.code, suits.message, { ...suits.details, field: 'phoneNumber' });
+    }
     return { phoneNumber: parsed.e164, extension: parsed.extension ?? null, numberType: parsed.numberType };
+  }
+
+  /** Reads a trunk user's caller ID: their own number or a service number of the trunk; empty shows their own. */
+  private async readCallerId(
+    tx: Repositories,
+    service: VoiceService,
+    raw: string | null | undefined,
+    ownNumber: string | null,
+    usageLocation: string | null,
+  ): Promise<string | null> {
+    if (raw === undefined || raw === null || raw.trim() === '') return null;
+    const callerId = readPlainNumber(raw, 'callerId', usageLocation ?? service.country);
+    const serviceNumbers =
+      service.kind === 'trunk' ? await tx.serviceNumbers.listByService(service.accountId, service.id) : [];
+    assertAllowed(
+      checkCallerId(callerId, {
+        serviceKind: service.kind,
+        ownNumber,
+        serviceNumbers: new Set(serviceNumbers.map((serviceNumber) => serviceNumber.number)),
+      }),
+    );
+    return callerId;
   }
 
   /**

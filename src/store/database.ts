@@ -14,6 +14,7 @@ import pg from 'pg';
 import * as coreRecords from './migrations/0001-core-records.js';
 import * as sync from './migrations/0002-sync.js';
 import * as access from './migrations/0003-access.js';
+import * as numbers from './migrations/0004-numbers.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0001-core-records': coreRecords,
   '0002-sync': sync,
   '0003-access': access,
+  '0004-numbers': numbers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -93,6 +93,8 @@ export interface UsersTable {
   synced: number;
   /** Microsoft's message for this user's last failed write, e.g. a number held by someone else. */
   sync_error: string | null;
+  /** Trunk services: the number shown on outbound calls (the user's own number or a service number); null: own. */
+  caller_id: string | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -202,6 +204,27 @@ export interface SyncRunsTable {
   error: string | null;
 }
 
+/** A block of consecutive E.164 numbers of a trunk service (same length at both ends, so text order is number order). */
+export interface NumberRangesTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  start_number: string;
+  end_number: string;
+  size: number;
+  created_at: string;
+}
+
+/** A shared outbound caller ID of a trunk service. */
+export interface ServiceNumbersTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  number: string;
+  label: string;
+  created_at: string;
+}
+
 export interface Database {
   sync_runs: SyncRunsTable;
   accounts: AccountsTable;
@@ -215,4 +238,6 @@ export interface Database {
   api_tokens: ApiTokensTable;
   role_assignments: RoleAssignmentsTable;
   invitations: InvitationsTable;
+  number_ranges: NumberRangesTable;
+  service_numbers: ServiceNumbersTable;
 }

@@ -6,6 +6,8 @@ import { AccountsRepository } from './repositories/accounts.repository.js';
 import { AdministratorsRepository } from './repositories/administrators.repository.js';
 import { AuditRepository } from './repositories/audit.repository.js';
 import { JobsRepository } from './repositories/jobs.repository.js';
+import { NumberRangesRepository } from './repositories/number-ranges.repository.js';
+import { ServiceNumbersRepository } from './repositories/service-numbers.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
@@ -24,6 +26,8 @@ export interface Repositories {
   administrators: AdministratorsRepository;
   syncRuns: SyncRunsRepository;
   access: AccessRepository;
+  numberRanges: NumberRangesRepository;
+  serviceNumbers: ServiceNumbersRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -38,6 +42,8 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     administrators: new AdministratorsRepository(db),
     syncRuns: new SyncRunsRepository(db),
     access: new AccessRepository(db),
+    numberRanges: new NumberRangesRepository(db, dialect),
+    serviceNumbers: new ServiceNumbersRepository(db),
   };
 }
 

@@ -22,6 +22,8 @@ interface RouteCase {
   on?: 'partner';
   body?: (o: Objects) => unknown;
   query?: (o: Objects, t: TestApp) => string;
+  /** The URL's account is the partner (reports over its clients). */
+  partnerUrl?: boolean;
   /** Fresh path parameters for routes that use an object up (revocations). */
   prepare?: (o: Objects, t: TestApp) => Promise<Record<string, string>>;
   contentType?: string;
@@ -29,6 +31,27 @@ interface RouteCase {
 
 let unique = 0;
 const next = () => `${Date.now().toString(36)}${(unique += 1)}`;
+
+/** A trunk service of the account with one fresh range and one fresh service number (numbers never overlap). */
+async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, string>> {
+  const n = (unique += 1);
+  const trunk = await t.ctx.services.voiceServices.create(system, o.accountId, {
+    kind: 'trunk',
+    name: `Trunk ${next()}`,
+    sipDomain: 'trunk.a.example',
+    country: 'GB',
+  });
+  const base = 4420794600000 + n * 10;
+  const range = await t.ctx.services.numberRanges.add(system, o.accountId, trunk.id, {
+    start: `+${base}`,
+    end: `+${base + 4}`,
+  });
+  const serviceNumber = await t.ctx.services.serviceNumbers.add(system, o.accountId, trunk.id, {
+    number: `+${base + 9}`,
+    label: 'Main number',
+  });
+  return { serviceId: trunk.id, rangeId: range.id, serviceNumberId: serviceNumber.id };
+}
 
 /**
  * The one matrix of the API: every route of the OpenAPI document must be here (a new route without an entry
@@ -140,6 +163,49 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync': { permission: 'sync.read' },
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync/runs': { permission: 'sync.read' },
   'GET /api/v1/accounts/{accountId}/sync-runs/{runId}': { permission: 'sync.read' },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/number-ranges': {
+    permission: 'service.read',
+    prepare: trunkObjects,
+  },
+  'POST /api/v1/accounts/{accountId}/services/{serviceId}/number-ranges': {
+    permission: 'service.write',
+    prepare: trunkObjects,
+    body: () => ({ start: `+44207946${String(9000 + (unique += 1)).padStart(5, '0')}` }),
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/number-ranges/next-free': {
+    permission: 'service.read',
+    prepare: trunkObjects,
+  },
+  'GET /api/v1/accounts/{accountId}/number-ranges/{rangeId}': {
+    permission: 'service.read',
+    prepare: trunkObjects,
+  },
+  'DELETE /api/v1/accounts/{accountId}/number-ranges/{rangeId}': {
+    permission: 'service.write',
+    prepare: trunkObjects,
+  },
+  'GET /api/v1/accounts/{accountId}/number-ranges/{rangeId}/next-free': {
+    permission: 'service.read',
+    prepare: trunkObjects,
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/service-numbers': {
+    permission: 'service.read',
+    prepare: trunkObjects,
+  },
+  'POST /api/v1/accounts/{accountId}/services/{serviceId}/service-numbers': {
+    permission: 'service.write',
+    prepare: trunkObjects,
+    body: () => ({ number: `+44207946${String(8000 + (unique += 1)).padStart(5, '0')}`, label: 'Sales' }),
+  },
+  'DELETE /api/v1/accounts/{accountId}/service-numbers/{serviceNumberId}': {
+    permission: 'service.write',
+    prepare: trunkObjects,
+  },
+  'GET /api/v1/accounts/{accountId}/shared-numbers': {
+    permission: 'service.read',
+    on: 'partner',
+    partnerUrl: true,
+  },
 };
 
 describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', (dialect) => {
@@ -198,7 +264,11 @@ describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', 
   async function request(routeKey: string, token: string | undefined, objects: Objects) {
     const [method, template] = routeKey.split(' ') as [Method, string];
     const route = ROUTES[routeKey]!;
-    let params: Record<string, string> = { ...objects, tokenId: '00000000-0000-4000-8000-000000000000' };
+    let params: Record<string, string> = {
+      ...objects,
+      ...(route.partnerUrl && { accountId: objects.partnerId }),
+      tokenId: '00000000-0000-4000-8000-000000000000',
+    };
     if (route.prepare) params = { ...params, ...(await route.prepare(objects, t)) };
     if (routeKey === 'DELETE /api/v1/tokens/{tokenId}' && token) {
       const own = await t.app.inject({

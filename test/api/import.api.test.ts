@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+
 interface ImportAnswer {
   applied: boolean;
   plan: {
@@ -136,5 +138,26 @@ describe('bulk import and export by CSV', () => {
       '+441235123402',
       '+441235123401',
     ]);
+  });
+
+  it('applies a change of extension alone, and records the user as it was before in the audit', async () => {
+    await importCsv(excelFile(['203;Cy;cy@contoso.example;+441235123400 ext 203;;;']), false);
+    const answer = await importCsv(excelFile(['203;Cy;cy@contoso.example;+441235123400 ext 204;;;']), false);
+    expect(answer.applied).toBe(true);
+    const cy = (
+      await t.app.inject({ url: `/api/v1/accounts/${accountId}/users?search=cy@`, headers: auth() })
+    ).json().items[0];
+    expect(cy).toMatchObject({
+      phoneNumber: '+441235123400',
+      extension: '204',
+      lineUri: 'tel:+441235123400;ext=204',
+    });
+    const [latest] = await t.ctx.services.audit.list(system, accountId, {
+      objectType: 'user',
+      objectId: cy.id,
+      limit: 1,
+    });
+    expect(latest?.before).toMatchObject({ extension: '203' });
+    expect(latest?.after).toMatchObject({ extension: '204', version: cy.version });
   });
 });

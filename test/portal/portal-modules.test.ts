@@ -22,6 +22,7 @@ const anna: User = {
   extension: '201',
   lineUri: 'tel:+441235123400;ext=201',
   numberType: 'extension',
+  callerId: null,
   sipUsername: '201',
   authUsername: null,
   hasSipPassword: true,

@@ -15,6 +15,7 @@ export function usersCommand(): Command {
     .option('--service <id>', 'only this service')
     .option('--search <text>', 'match name, email, number or SIP username')
     .option('--kind <kind>', 'standard, phone_app or resource_account')
+    .option('--number-type <type>', 'ddi, extension or trunk')
     .option('--limit <n>', 'page size (max 500)', '100')
     .option('--offset <n>', 'skip this many', '0')
     .option('--json', 'print JSON')
@@ -25,6 +26,7 @@ export function usersCommand(): Command {
           service?: string;
           search?: string;
           kind?: string;
+          numberType?: string;
           limit: string;
           offset: string;
           json?: boolean;
@@ -35,6 +37,7 @@ export function usersCommand(): Command {
           serviceId: options.service,
           search: options.search,
           kind: options.kind,
+          numberType: options.numberType,
           limit: options.limit,
           offset: options.offset,
         });

@@ -31,6 +31,14 @@ const userFields = {
     .describe('Write-only. Null removes it.'),
   registrationEnabled: z.boolean().optional(),
   externalId: z.string().max(256).nullish(),
+  callerId: z
+    .string()
+    .max(64)
+    .nullish()
+    .describe(
+      "Trunk services: the number shown on outbound calls, E.164: the user's own number or a service number of " +
+        'the trunk. Empty or null shows their own number.',
+    ),
 };
 
 export const createUserInput = z.object({
@@ -60,6 +68,10 @@ export type UpdateUserInput = z.infer<typeof updateUserInput>;
 export const listUsersQuery = z.object({
   serviceId: z.uuid().optional(),
   kind: z.enum(['standard', 'phone_app', 'resource_account']).optional(),
+  numberType: z
+    .enum(['ddi', 'extension', 'trunk'])
+    .optional()
+    .describe('Only users whose number is of this type: DDI, extension number or trunk number.'),
   registrationState: z.enum(['registered', 'failed', 'disabled', 'pending', 'expiring']).optional(),
   search: z.string().trim().max(200).optional(),
   sort: z.enum(['displayName', 'email', 'phoneNumber', 'createdAt']).default('displayName'),
@@ -87,6 +99,7 @@ export const userView = z
     extension: z.string().nullable(),
     lineUri: z.string().nullable(),
     numberType: z.enum(['ddi', 'extension', 'trunk']).nullable(),
+    callerId: z.string().nullable(),
     sipUsername: z.string().nullable(),
     authUsername: z.string().nullable(),
     hasSipPassword: z.boolean(),

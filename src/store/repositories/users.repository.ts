@@ -1,22 +1,50 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
 import { isUniqueViolation } from '../database.js';
-import { newId, nowIso, parseJson } from './row-helpers.js';
+import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
 
-/** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`). */
+/** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`); no caller ID: null. */
 export type UserWrite = Omit<
   User,
-  'id' | 'hasSipPassword' | 'syncError' | 'version' | 'createdAt' | 'updatedAt'
+  'id' | 'hasSipPassword' | 'syncError' | 'version' | 'createdAt' | 'updatedAt' | 'callerId'
 > & {
   sipPasswordEnc: string | null;
+  callerId?: string | null;
 };
 export type UserPatch = Partial<Omit<UserWrite, 'accountId' | 'serviceId'>>;
+
+/** A user holding a number that users of another account beneath the same partner hold too. */
+export interface SharedNumberHolderRow {
+  e164: string;
+  extension: string | null;
+  accountId: string;
+  accountName: string;
+  userId: string;
+  displayName: string;
+  email: string;
+}
+
+/** The fields a bulk import writes, as they will be (see `writeImported`). */
+export type ImportedUserFields = Pick<
+  User,
+  | 'id'
+  | 'sipUsername'
+  | 'authUsername'
+  | 'phoneNumber'
+  | 'extension'
+  | 'numberType'
+  | 'callerId'
+  | 'externalId'
+  | 'registrationState'
+  | 'registrationDetail'
+> & { sipPasswordEnc: string | null };
 
 export interface UserQuery {
   serviceId?: string;
   kind?: User['kind'];
+  numberType?: NonNullable<User['numberType']>;
   registrationState?: User['registrationState'];
   /** Matches name, email, number or SIP username (case-insensitive, substring). */
   search?: string;
@@ -125,6 +153,7 @@ export class UsersRepository {
     let base = this.db.selectFrom('users').where('account_id', '=', accountId);
     if (query.serviceId) base = base.where('service_id', '=', query.serviceId);
     if (query.kind) base = base.where('kind', '=', query.kind);
+    if (query.numberType) base = base.where('number_type', '=', query.numberType);
     if (query.registrationState) base = base.where('registration_state', '=', query.registrationState);
     if (query.search) {
       const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
@@ -149,6 +178,61 @@ export class UsersRepository {
       base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toUser), total: Number(count.n) };
+  }
+
+  /**
+   * Every user, in the accounts beneath a partner (at any depth), holding an E.164 number that users of more than one
+   * of those accounts hold: the provider-wide report of numbers used by several customers. Grouped in the database.
+   */
+  async listNumbersSharedBeneath(partnerId: string): Promise<SharedNumberHolderRow[]> {
+    const rows = await this.db
+      .withRecursive('beneath(id)', (db) =>
+        db
+          .selectFrom('accounts')
+          .select('id')
+          .where('parent_id', '=', partnerId)
+          .union(
+            db
+              .selectFrom('accounts')
+              .innerJoin('beneath', 'beneath.id', 'accounts.parent_id')
+              .select('accounts.id'),
+          ),
+      )
+      .with('shared', (db) =>
+        db
+          .selectFrom('users')
+          .select('phone_number')
+          .where('account_id', 'in', db.selectFrom('beneath').select('id'))
+          .where('phone_number', 'is not', null)
+          .groupBy('phone_number')
+          .having((eb) => eb.fn.count('account_id').distinct(), '>', 1),
+      )
+      .selectFrom('users')
+      .innerJoin('accounts', 'accounts.id', 'users.account_id')
+      .select([
+        'users.phone_number',
+        'users.extension',
+        'users.account_id',
+        'accounts.name as account_name',
+        'users.id',
+        'users.display_name',
+        'users.email',
+      ])
+      .where('users.account_id', 'in', (eb) => eb.selectFrom('beneath').select('id'))
+      .where('users.phone_number', 'in', (eb) => eb.selectFrom('shared').select('phone_number'))
+      .orderBy('users.phone_number')
+      .orderBy('accounts.name')
+      .orderBy('users.email')
+      .execute();
+    return rows.map((row) => ({
+      e164: row.phone_number ?? '',
+      extension: row.extension === '' ? null : row.extension,
+      accountId: row.account_id,
+      accountName: row.account_name,
+      userId: row.id,
+      displayName: row.display_name,
+      email: row.email,
+    }));
   }
 
   /** The users of a service with the line each last agreed with the tenant (for the sync plan). */
@@ -267,6 +351,45 @@ export class UsersRepository {
       .execute();
   }
 
+  /**
+   * Writes the fields a bulk import sets, for many users, 500 per statement (`UPDATE ... FROM (VALUES ...)`, which
+   * both databases run), bumping each version. A null `sipPasswordEnc` keeps the stored password.
+   */
+  async writeImported(accountId: string, users: readonly ImportedUserFields[]): Promise<void> {
+    const now = nowIso();
+    for (let start = 0; start < users.length; start += 500) {
+      const rows = users
+        .slice(start, start + 500)
+        .map(
+          (u) =>
+            sql`(${u.id}, ${u.sipUsername}, ${u.authUsername}, ${u.sipPasswordEnc}, ${u.phoneNumber}, ${u.extension ?? ''}, ${u.numberType}, ${u.callerId}, ${u.externalId}, ${u.registrationState}, ${JSON.stringify(u.registrationDetail)})`,
+        );
+      await uniqueOr(
+        () =>
+          sql`update users set sip_username = v.column2, auth_username = v.column3,
+                sip_password_enc = coalesce(v.column4, sip_password_enc), phone_number = v.column5,
+                extension = v.column6, number_type = v.column7, caller_id = v.column8, external_id = v.column9,
+                registration_state = v.column10, registration_detail = v.column11, version = version + 1,
+                updated_at = ${now}
+              from (values ${sql.join(rows)}) as v
+              where users.id = v.column1 and users.account_id = ${accountId}`.execute(this.db),
+        'A number or SIP username of the file was given to another user while importing; import the file again.',
+      );
+    }
+  }
+
+  /** Sets the same fields on many users, 500 per statement (e.g. freeing numbers before an import moves them). */
+  async patchMany(accountId: string, ids: readonly string[], patch: UserPatch): Promise<void> {
+    for (let start = 0; start < ids.length; start += 500) {
+      await this.db
+        .updateTable('users')
+        .set({ ...patchColumns(patch), updated_at: nowIso() })
+        .where('account_id', '=', accountId)
+        .where('id', 'in', ids.slice(start, start + 500))
+        .execute();
+    }
+  }
+
   /** Writes a patch if the record still has `expectedVersion` (optimistic concurrency); returns the new record. */
   async update(
     accountId: string,
@@ -349,7 +472,10 @@ export class UsersRepository {
   }
 }
 
-async function withClashMessages(write: () => Promise<unknown>, user: UserWrite): Promise<void> {
+async function withClashMessages(
+  write: () => Promise<unknown>,
+  user: Pick<UserWrite, 'email' | 'phoneNumber' | 'sipUsername'>,
+): Promise<void> {
   try {
     await write();
   } catch (error) {
@@ -394,6 +520,7 @@ function toColumns(u: UserWrite) {
     phone_number: u.phoneNumber,
     extension: u.extension ?? '',
     number_type: u.numberType,
+    caller_id: u.callerId ?? null,
     sip_username: u.sipUsername,
     auth_username: u.authUsername,
     sip_password_enc: u.sipPasswordEnc,
@@ -402,6 +529,43 @@ function toColumns(u: UserWrite) {
     registration_detail: JSON.stringify(u.registrationDetail),
     external_id: u.externalId,
   };
+}
+
+/** The column of each field a caller may patch. */
+const patchableColumns: Record<keyof UserPatch, keyof ReturnType<typeof toColumns>> = {
+  objectId: 'object_id',
+  upn: 'upn',
+  email: 'email',
+  displayName: 'display_name',
+  kind: 'kind',
+  tenantState: 'tenant_state',
+  usageLocation: 'usage_location',
+  coexistenceMode: 'coexistence_mode',
+  licences: 'licences',
+  phoneNumber: 'phone_number',
+  extension: 'extension',
+  numberType: 'number_type',
+  callerId: 'caller_id',
+  sipUsername: 'sip_username',
+  authUsername: 'auth_username',
+  sipPasswordEnc: 'sip_password_enc',
+  registrationEnabled: 'registration_enabled',
+  registrationState: 'registration_state',
+  registrationDetail: 'registration_detail',
+  externalId: 'external_id',
+};
+
+/** The columns of the fields present in a patch, converted as `toColumns` converts them. */
+function patchColumns(patch: UserPatch): Updateable<UsersTable> {
+  // Fields absent from the patch convert to placeholders here; only the patched ones are picked.
+  const all = toColumns(patch as UserWrite);
+  const columns: Record<string, unknown> = {};
+  for (const field of Object.keys(patch) as (keyof UserPatch)[]) {
+    if (patch[field] === undefined) continue;
+    const column = patchableColumns[field];
+    columns[column] = all[column];
+  }
+  return columns;
 }
 
 function toUser(row: Selectable<UsersTable>): User {
@@ -421,6 +585,7 @@ function toUser(row: Selectable<UsersTable>): User {
     phoneNumber: row.phone_number,
     extension: row.extension === '' ? null : row.extension,
     numberType: row.number_type,
+    callerId: row.caller_id,
     sipUsername: row.sip_username,
     authUsername: row.auth_username,
     hasSipPassword: row.sip_password_enc !== null,
