@@ -76,9 +76,15 @@ function UserRow({ accountId, user }: { accountId: string; user: User }) {
             {warnings.map((w) => (
               <li key={w.short} className="badge badge-warn" title={w.detail}>
                 {w.short}
+                <span className="visually-hidden">: {w.detail}</span>
               </li>
             ))}
           </ul>
+        )}
+        {user.syncError && (
+          <p className="row-problem" data-testid="sync-error">
+            <span className="muted">Microsoft 365:</span> {user.syncError}
+          </p>
         )}
       </td>
     </tr>
