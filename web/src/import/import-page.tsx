@@ -13,13 +13,13 @@ export function ImportPage({ accountId, serviceId }: { accountId: string; servic
   return (
     <ServiceFrame accountId={accountId} serviceId={serviceId} tab="import">
       {(service) => (
-        <div className="columns">
+        <>
           <ImportCard accountId={accountId} service={service} />
-          <div className="stack">
+          <div className="grid-cards">
             <ExportCard accountId={accountId} service={service} />
             <TemplateCard service={service} />
           </div>
-        </div>
+        </>
       )}
     </ServiceFrame>
   );
@@ -67,7 +67,7 @@ function ImportCard({ accountId, service }: { accountId: string; service: Servic
         Each row updates the user with that email (it must match the Teams user, so sync first). Checking
         changes nothing; Apply imports every row or none.
       </p>
-      <form onSubmit={(e) => void submit(e)} noValidate>
+      <form className="import-form" onSubmit={(e) => void submit(e)} noValidate>
         <TextField
           label="CSV file"
           type="file"
@@ -138,8 +138,8 @@ function TemplateCard({ service }: { service: Service }) {
     <section className="card" aria-labelledby="template-heading">
       <h2 id="template-heading">Template</h2>
       <p className="muted">
-        Numbers in E.164 (+441235123401). If Excel turns them into 4.41235E+11 or drops the +, the import
-        repairs them and says so.
+        Numbers in E.164 (+441235123401). If Excel drops the +, the import puts it back and says so; a number
+        Excel rounded (4.41235E+11) has lost digits: format the column as Text and type it again.
       </p>
       <a
         className="button"

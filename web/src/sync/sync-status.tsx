@@ -18,8 +18,13 @@ export function syncStatusText({ status, lastRun, queuedChanges }: SyncOverview)
       return 'This service has not been synced yet. A dry run shows what the first sync will do.';
     case 'up_to_date':
       return `Everything set in the portal is in the tenant. Last sync ${when(lastRun?.finishedAt)}.`;
-    case 'changes_queued':
-      return `${queuedChanges === 1 ? 'One user’s number was' : `${queuedChanges} users’ numbers were`} changed in the portal since the last sync: sync to write ${queuedChanges === 1 ? 'it' : 'them'} to the tenant.`;
+    case 'changes_queued': {
+      const queued = `${queuedChanges === 1 ? 'One user’s number was' : `${queuedChanges} users’ numbers were`} changed in the portal and ${queuedChanges === 1 ? 'is' : 'are'} not in the tenant yet: sync to write ${queuedChanges === 1 ? 'it' : 'them'}.`;
+      // A number Microsoft refused stays queued: say so, or the last run's problems would go unseen.
+      return lastRun?.state === 'warning'
+        ? `${queued} The last sync (${when(lastRun.finishedAt)}) finished with problems: see the users’ messages and its log below.`
+        : queued;
+    }
     case 'syncing':
       return lastRun?.state === 'queued'
         ? 'The sync is queued and starts in a moment.'

@@ -101,6 +101,8 @@ export function ConnectTenantForm({
     const consent = openConsentWindow();
     connect.mutate(toBody(draft), {
       onSuccess: (answer) => {
+        // The secret is stored (encrypted); it is not kept in the page.
+        setDraft((d) => ({ ...d, clientSecret: '' }));
         setConsentUrl(answer.consentUrl);
         consent.go(answer.consentUrl);
         waiting.current = new AbortController();
