@@ -239,6 +239,7 @@ describe('the portal with the Microsoft 365 emulator', () => {
 
     await page.getByRole('link', { name: 'Users' }).first().click();
     await page.getByLabel('Search').fill('Debra');
+    await eventually(() => page.locator('.pager-status').textContent()).toBe('1–1 of 1');
     const row = page.locator('tbody tr', { hasText: 'Debra Berger' });
     await eventually(() => row.getByTestId('sync-error').textContent()).toContain(
       "lacks appropriate licenses to assign a 'DirectRouting' number",

@@ -64,12 +64,15 @@ export function DryRunDialog({
       )}
       {usable && (
         <div className="stack">
-          <p role="status">
-            Dry run finished{run.data.state === 'warning' ? ' with conflicts' : ''}: nothing was changed yet.
-          </p>
-          <p className="muted">
-            Planned {new Date(run.data.finishedAt ?? run.data.createdAt).toLocaleTimeString()}. Apply starts
-            the sync; it plans again against the tenant as it is then.
+          <p role="status" className="dialog-lead">
+            <strong>
+              Dry run finished{run.data.state === 'warning' ? ' with conflicts' : ''}: nothing was changed
+              yet.
+            </strong>{' '}
+            <span className="muted">
+              Planned {new Date(run.data.finishedAt ?? run.data.createdAt).toLocaleTimeString()}. Apply starts
+              the sync; it plans again against the tenant as it is then.
+            </span>
           </p>
           <SyncCounters counters={run.data.counters} />
           <PlanView accountId={accountId} plan={run.data.plan} />

@@ -14,6 +14,14 @@ function duration(run: SyncRun): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** The finish time; only the time when the run finished on the day it started. */
+function finished(run: SyncRun): string {
+  if (!run.finishedAt) return run.state === 'queued' ? 'queued' : 'running';
+  const end = new Date(run.finishedAt);
+  const sameDay = new Date(run.startedAt ?? run.createdAt).toDateString() === end.toDateString();
+  return sameDay ? end.toLocaleTimeString() : end.toLocaleString();
+}
+
 const TRIGGERS: Record<SyncRun['trigger'], string> = {
   person: 'by hand',
   schedule: 'on schedule',
@@ -51,16 +59,22 @@ export function SyncHistory({ accountId, serviceId }: { accountId: string; servi
                 <tr key={run.id}>
                   <td data-label="Started">{when(run.startedAt ?? run.createdAt)}</td>
                   <td data-label="Finished">
-                    {when(run.finishedAt)} <span className="muted">{duration(run)}</span>
+                    <span>
+                      {finished(run)} <span className="muted">{duration(run)}</span>
+                    </span>
                   </td>
                   <td data-label="Started by">
-                    {run.startedBy} <span className="muted">{TRIGGERS[run.trigger]}</span>
-                    {run.dryRun && <span className="badge">dry run</span>}
-                    {run.diagnostic && <span className="badge">diagnostic</span>}
+                    <div>
+                      {run.startedBy} <span className="muted">{TRIGGERS[run.trigger]}</span>
+                      {run.dryRun && <span className="badge">dry run</span>}
+                      {run.diagnostic && <span className="badge">diagnostic</span>}
+                    </div>
                   </td>
                   <td data-label="Result">
-                    <span className={`run-state run-${run.state}`}>{run.state}</span>
-                    {run.error && <p className="row-problem">{run.error}</p>}
+                    <div>
+                      <span className={`run-state run-${run.state}`}>{run.state}</span>
+                      {run.error && <p className="row-problem">{run.error}</p>}
+                    </div>
                   </td>
                   <td data-label="Counters">
                     <SyncCounters counters={run.counters} />

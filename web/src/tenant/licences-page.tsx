@@ -80,9 +80,9 @@ function SubscriptionRow({ subscription: s, counted }: { subscription: Subscript
       )}
       <td data-label="Trial">
         {s.trial && s.trialEndsAt ? (
-          <>
+          <span>
             <span className="badge badge-info">trial</span> {trialText(s.trialEndsAt)}
-          </>
+          </span>
         ) : (
           <span className="muted">no</span>
         )}

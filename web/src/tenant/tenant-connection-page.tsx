@@ -19,12 +19,12 @@ export function TenantConnectionPage({ accountId }: { accountId: string }) {
       {connection.isPending && <Loading label="Loading the connection" />}
       <ErrorNotice error={connection.error} />
       {connection.data !== undefined && (
-        <div className="columns">
-          <ConnectTenantForm accountId={accountId} connection={connection.data} />
+        <div className="columns columns-aside-first">
           <div className="stack">
             <ConsentStateCard connection={connection.data} />
             <Permissions />
           </div>
+          <ConnectTenantForm accountId={accountId} connection={connection.data} />
         </div>
       )}
     </section>
