@@ -297,7 +297,7 @@ describe('the portal with the Microsoft 365 emulator', () => {
     await page.getByRole('link', { name: 'Download users (CSV)' }).click();
     const file = await exported;
     expect(file.suggestedFilename()).toBe(`users-${serviceId}.csv`);
-    const text = readFileSync((await file.path())!, 'utf8');
+    const text = readFileSync(await file.path(), 'utf8');
     expect(text.split(/\r?\n/)[0]).toContain('SIPUsername');
     expect(text).toMatch(/301,Adele Vance,/);
     expect(text).not.toContain('pw-301-secret');
@@ -306,7 +306,7 @@ describe('the portal with the Microsoft 365 emulator', () => {
     await page.getByRole('link', { name: 'Download the PBX template' }).click();
     const templateFile = await template;
     expect(templateFile.suggestedFilename()).toBe('callbridge-pbx-template.csv');
-    expect(readFileSync((await templateFile.path())!, 'utf8').split('\r\n')[0]).toBe(
+    expect(readFileSync(await templateFile.path(), 'utf8').split('\r\n')[0]).toBe(
       'SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId',
     );
   });

@@ -15,7 +15,7 @@ export function ImportPage({ accountId, serviceId }: { accountId: string; servic
       {(service) => (
         <>
           <ImportCard accountId={accountId} service={service} />
-          <div className="grid-cards">
+          <div className="grid-cards grid-cards-fill">
             <ExportCard accountId={accountId} service={service} />
             <TemplateCard service={service} />
           </div>

@@ -149,6 +149,7 @@ export function ConnectTenantForm({
         error={fieldError('tenantId')}
         autoComplete="off"
         hint="Tenant id or domain (contoso.onmicrosoft.com); empty: the administrator picks it when signing in."
+        wide
       />
       <TextField
         label="App (client) id"
@@ -158,6 +159,7 @@ export function ConnectTenantForm({
         autoComplete="off"
         required
         hint="The Callbridge app registration your provider gave you."
+        wide
       />
       <TextField
         label="App secret"
