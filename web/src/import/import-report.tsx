@@ -48,10 +48,12 @@ export function ImportReport({ plan }: { plan: ImportPlan }) {
                   <td data-label="Row">{issue.row === 0 ? 'file' : issue.row}</td>
                   <td data-label="Column">{issue.column ?? '—'}</td>
                   <td data-label="Problem">
-                    <span className={SEVERITY[issue.severity].className}>
-                      {SEVERITY[issue.severity].label}
-                    </span>{' '}
-                    {issue.message}
+                    <span>
+                      <span className={SEVERITY[issue.severity].className}>
+                        {SEVERITY[issue.severity].label}
+                      </span>{' '}
+                      {issue.message}
+                    </span>
                   </td>
                   <td data-label="Fix">{issue.fix ?? '—'}</td>
                 </tr>
