@@ -11,6 +11,10 @@ import { ServicePage } from './services/service-page.js';
 import { ServicesPage } from './services/services-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
+import { ImportPage } from './import/import-page.js';
+import { SyncPage } from './sync/sync-page.js';
+import { LicencesPage } from './tenant/licences-page.js';
+import { TenantConnectionPage } from './tenant/tenant-connection-page.js';
 import { UserPage } from './users/user-page.js';
 import { UsersPage } from './users/users-page.js';
 
@@ -52,6 +56,14 @@ function RoutePage({ route }: { route: Route }) {
       return (
         <ServicePage key={route.serviceId ?? 'new'} accountId={route.accountId} serviceId={route.serviceId} />
       );
+    case 'service-sync':
+      return <SyncPage key={route.serviceId} accountId={route.accountId} serviceId={route.serviceId} />;
+    case 'service-import':
+      return <ImportPage key={route.serviceId} accountId={route.accountId} serviceId={route.serviceId} />;
+    case 'tenant':
+      return <TenantConnectionPage key={route.accountId} accountId={route.accountId} />;
+    case 'licences':
+      return <LicencesPage key={route.accountId} accountId={route.accountId} />;
     case 'users':
       return <UsersPage key={route.accountId} accountId={route.accountId} />;
     case 'user':

@@ -47,6 +47,10 @@ export type Route =
   | { page: 'account'; accountId: string }
   | { page: 'services'; accountId: string }
   | { page: 'service'; accountId: string; serviceId: string | undefined }
+  | { page: 'service-sync'; accountId: string; serviceId: string }
+  | { page: 'service-import'; accountId: string; serviceId: string }
+  | { page: 'tenant'; accountId: string }
+  | { page: 'licences'; accountId: string }
   | { page: 'users'; accountId: string }
   | { page: 'user'; accountId: string; userId: string | undefined }
   | { page: 'not-found' };
@@ -60,6 +64,16 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
     new RegExp(`^/accounts/${ID}/services/(new|${ID.slice(1, -1)})$`),
     (m) => ({ page: 'service', accountId: m[1]!, serviceId: m[2] === 'new' ? undefined : m[2] }),
   ],
+  [
+    new RegExp(`^/accounts/${ID}/services/${ID}/sync$`),
+    (m) => ({ page: 'service-sync', accountId: m[1]!, serviceId: m[2]! }),
+  ],
+  [
+    new RegExp(`^/accounts/${ID}/services/${ID}/import$`),
+    (m) => ({ page: 'service-import', accountId: m[1]!, serviceId: m[2]! }),
+  ],
+  [new RegExp(`^/accounts/${ID}/microsoft-365$`), (m) => ({ page: 'tenant', accountId: m[1]! })],
+  [new RegExp(`^/accounts/${ID}/licences$`), (m) => ({ page: 'licences', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/users$`), (m) => ({ page: 'users', accountId: m[1]! })],
   [
     new RegExp(`^/accounts/${ID}/users/(new|${ID.slice(1, -1)})$`),

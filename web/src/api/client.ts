@@ -57,7 +57,7 @@ export function onUnauthenticated(listener: Listener): () => void {
   return () => unauthenticatedListeners.delete(listener);
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Calls the API with the session cookie. Changes carry the CSRF header the API requires of the portal.
@@ -68,16 +68,29 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export async function request<T>(
   method: Method,
   path: string,
-  options: { body?: unknown; query?: Record<string, string | number | undefined>; signal?: AbortSignal } = {},
+  options: {
+    body?: unknown;
+    /** A body sent as it is (e.g. a CSV file's bytes) with its content type, instead of JSON. */
+    raw?: { data: Blob | ArrayBuffer | string; contentType: string };
+    query?: Record<string, string | number | undefined>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') headers['x-callbridge-csrf'] = '1';
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let payload: BodyInit | undefined;
+  if (options.raw) {
+    headers['content-type'] = options.raw.contentType;
+    payload = options.raw.data;
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(options.body);
+  }
   const response = await fetch(withQuery(path, options.query), {
     method,
     headers,
     credentials: 'same-origin',
-    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    ...(payload !== undefined && { body: payload }),
     ...(options.signal && { signal: options.signal }),
   });
   if (response.status === 204) return undefined as T;

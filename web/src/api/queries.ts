@@ -31,9 +31,16 @@ export const keys = {
   users: (accountId: string) => ['users', accountId] as const,
   usersPage: (accountId: string, query: UsersQuery) => ['users', accountId, 'page', query] as const,
   user: (accountId: string, id: string) => ['users', accountId, id] as const,
+  tenantConnection: (accountId: string) => ['tenant-connection', accountId] as const,
+  subscriptions: (accountId: string) => ['subscriptions', accountId] as const,
+  sync: (accountId: string, serviceId: string) => ['sync', accountId, serviceId] as const,
+  syncOverview: (accountId: string, serviceId: string) => ['sync', accountId, serviceId, 'overview'] as const,
+  syncRuns: (accountId: string, serviceId: string) => ['sync', accountId, serviceId, 'runs'] as const,
+  syncRun: (accountId: string, runId: string) => ['sync-run', accountId, runId] as const,
 };
 
-const v1 = (path: string) => `/api/v1${path}`;
+/** A path under the API's version prefix. */
+export const v1 = (path: string) => `/api/v1${path}`;
 
 /** Who is signed in; null when nobody is. */
 export function useSession() {

@@ -12,6 +12,13 @@ import type {
   updateUserInput,
   userView,
 } from '../../../src/services/schemas/user.schema.js';
+import type { tenantConnectionView } from '../../../src/api/routes/tenant-connection.routes.js';
+import type { subscriptionView } from '../../../src/api/routes/subscriptions.routes.js';
+import type { syncRunView } from '../../../src/api/routes/sync.routes.js';
+import type { ConnectTenantInput } from '../../../src/services/tenant-connections.service.js';
+import type { SyncChange, SyncCounters } from '../../../src/domain/sync/sync-plan.js';
+import type { SyncLogLine } from '../../../src/domain/records.js';
+import type { ImportPlan as ServerImportPlan } from '../../../src/domain/csv/csv-plan.js';
 import type {
   createServiceInput,
   serviceView,
@@ -33,6 +40,37 @@ export type UsersQuery = Partial<z.infer<typeof listUsersQuery>>;
 export type UserKind = User['kind'];
 export type RegistrationState = User['registrationState'];
 export type UserSort = NonNullable<UsersQuery['sort']>;
+
+export type TenantConnection = z.infer<typeof tenantConnectionView>;
+export type ConsentState = TenantConnection['consentState'];
+export type Cloud = TenantConnection['cloud'];
+export type ConnectTenant = ConnectTenantInput;
+
+/** A subscription; `used` and `free` arrive with a later API and are shown when present. */
+export type Subscription = z.infer<typeof subscriptionView> & { used?: number; free?: number };
+
+export type SyncRun = z.infer<typeof syncRunView> & {
+  /** Where a running sync is (phase, done of); not in the API yet, shown when present. */
+  progress?: { phase?: string; done?: number; of?: number };
+};
+export type SyncRunDetails = SyncRun & { plan: unknown; log: SyncLogLine[] };
+export type SyncStatus = 'never_synced' | 'up_to_date' | 'changes_queued' | 'syncing' | 'warning' | 'failed';
+export interface SyncOverview {
+  status: SyncStatus;
+  lastRun: SyncRun | null;
+  queuedChanges: number;
+}
+export type { SyncChange, SyncCounters, SyncLogLine };
+
+/** The import report as the API shows it (planned changes without their values; passwords never). */
+export type ImportPlan = Omit<ServerImportPlan, 'rows'> & {
+  rows: Omit<ServerImportPlan['rows'][number], 'changes'>[];
+};
+export type ImportIssue = ImportPlan['issues'][number];
+export interface ImportAnswer {
+  applied: boolean;
+  plan: ImportPlan;
+}
 
 export interface Page<T> {
   items: T[];

@@ -118,9 +118,17 @@ function AccountLink({
 }
 
 function sectionOf(route: Route): string {
-  if (route.page === 'services' || route.page === 'service') return '/services';
-  if (route.page === 'users' || route.page === 'user') return '/users';
-  return '';
+  const sections: Partial<Record<Route['page'], string>> = {
+    services: '/services',
+    service: '/services',
+    'service-sync': '/services',
+    'service-import': '/services',
+    users: '/users',
+    user: '/users',
+    tenant: '/microsoft-365',
+    licences: '/licences',
+  };
+  return sections[route.page] ?? '';
 }
 
 interface PartnerGroup {

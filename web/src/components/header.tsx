@@ -28,15 +28,28 @@ export function Header({ administrator, route }: { administrator: Administrator;
   );
 }
 
-// Sections of an account. Tenant connection, sync and licences slot in here as their APIs arrive.
+// Sections of an account; a service's own pages (settings, sync, import) sit under Services.
 const sections = [
   { page: 'account', label: 'Overview', path: '' },
   { page: 'services', label: 'Services', path: '/services' },
   { page: 'users', label: 'Users', path: '/users' },
+  { page: 'tenant', label: 'Microsoft 365', path: '/microsoft-365' },
+  { page: 'licences', label: 'Licences', path: '/licences' },
 ] as const;
 
+/** The section a page belongs to: a service's pages under Services, a user's under Users. */
+function sectionOf(route: Route): Route['page'] {
+  const parents: Partial<Record<Route['page'], Route['page']>> = {
+    service: 'services',
+    'service-sync': 'services',
+    'service-import': 'services',
+    user: 'users',
+  };
+  return parents[route.page] ?? route.page;
+}
+
 function AccountNav({ accountId, route }: { accountId: string; route: Route }) {
-  const current = route.page === 'service' ? 'services' : route.page === 'user' ? 'users' : route.page;
+  const current = sectionOf(route);
   return (
     <nav className="account-nav" aria-label="Account sections">
       <ul>

@@ -1,8 +1,8 @@
-import { useService } from '../api/queries.js';
 import type { Service } from '../api/types.js';
-import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
+import { PageTitle } from '../components/status.js';
 import { Link } from '../router.js';
 import { ServiceForm } from './service-form.js';
+import { ServiceFrame } from './service-tabs.js';
 
 /** A service's settings, or the form for a new one (serviceId undefined). */
 export function ServicePage({ accountId, serviceId }: { accountId: string; serviceId: string | undefined }) {
@@ -21,16 +21,15 @@ export function ServicePage({ accountId, serviceId }: { accountId: string; servi
 }
 
 function ExistingService({ accountId, serviceId }: { accountId: string; serviceId: string }) {
-  const service = useService(accountId, serviceId);
-  if (service.isPending) return <Loading label="Loading the service" />;
-  if (service.isError) return <ErrorNotice error={service.error} />;
   return (
-    <section className="page page-narrow">
-      <Breadcrumb accountId={accountId} />
-      <PageTitle title={service.data.name}>{service.data.name}</PageTitle>
-      <ServiceForm accountId={accountId} service={service.data} />
-      <TeamsSummary service={service.data} />
-    </section>
+    <ServiceFrame accountId={accountId} serviceId={serviceId} tab="settings">
+      {(service) => (
+        <>
+          <ServiceForm accountId={accountId} service={service} />
+          <TeamsSummary service={service} />
+        </>
+      )}
+    </ServiceFrame>
   );
 }
 

@@ -69,17 +69,25 @@ function UserRow({ accountId, user }: { accountId: string; user: User }) {
         <RegistrationDot state={user.registrationState} />
       </td>
       <td data-label="Readiness">
-        {warnings.length === 0 ? (
-          <span className="ready">Ready</span>
-        ) : (
-          <ul className="warnings">
-            {warnings.map((w) => (
-              <li key={w.short} className="badge badge-warn" title={w.detail}>
-                {w.short}
-              </li>
-            ))}
-          </ul>
-        )}
+        <div>
+          {warnings.length === 0 ? (
+            <span className="ready">Ready</span>
+          ) : (
+            <ul className="warnings">
+              {warnings.map((w) => (
+                <li key={w.short} className="badge badge-warn" title={w.detail}>
+                  {w.short}
+                  <span className="visually-hidden">: {w.detail}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {user.syncError && (
+            <p className="row-problem" data-testid="sync-error">
+              <span className="muted">Microsoft 365:</span> {user.syncError}
+            </p>
+          )}
+        </div>
       </td>
     </tr>
   );
