@@ -10,6 +10,12 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Routes a browser reaches without the portal's session: Microsoft's redirect after consent arrives cross-site,
+ * where a SameSite=Strict cookie is not sent; it proves itself by its sealed state instead.
+ */
+const PUBLIC_ROUTES = new Set(['/api/v1/consent/callback']);
+
 /** Name of the portal's session cookie. */
 export const SESSION_COOKIE = 'cb_session';
 
@@ -23,7 +29,7 @@ export const CSRF_HEADER = 'x-callbridge-csrf';
 export function registerAuth(app: FastifyInstance, administrators: AdministratorsService): void {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!request.url.startsWith('/api/v1/')) return;
+    if (!request.url.startsWith('/api/v1/') || PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];

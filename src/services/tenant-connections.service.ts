@@ -63,6 +63,9 @@ export const graphClientFactory: MicrosoftClientFactory = (s, options) =>
     options?.onExchange ? { onExchange: options.onExchange } : {},
   );
 
+/** How long a consent answer is accepted after the consent started. */
+const CONSENT_STATE_MS = 3_600_000;
+
 /**
  * The Microsoft 365 connection of an account: set up by administrator consent (no administrator password is
  * stored), its state recorded, the app secret encrypted and write-only.
@@ -147,25 +150,41 @@ export class TenantConnectionsService {
       tenant: connection.tenantId ?? 'organizations',
       clientId: input.clientId,
       redirectUri,
-      state: this.secrets.encrypt(accountId),
+      state: this.secrets.encrypt(JSON.stringify({ accountId, at: Date.now() })),
     });
     return { connection, consentUrl };
   }
 
-  /** Handles Microsoft's redirect after consent: records granted (with the tenant id) or denied (with why). */
-  async completeConsent(actor: Actor, query: Record<string, string>): Promise<TenantConnection> {
+  /**
+   * Handles Microsoft's redirect after consent: records granted (with the tenant id) or denied (with why). The
+   * browser comes back from Microsoft without the portal's SameSite=Strict session, so the answer is bound to the
+   * connection by its `state` instead: the account id and time sealed with AES-GCM when the consent started, which
+   * nobody else can forge, valid for an hour.
+   */
+  async completeConsent(query: Record<string, string>, now = Date.now()): Promise<TenantConnection> {
     const result = parseAdminConsentRedirect(query);
     let accountId: string;
     try {
-      accountId = this.secrets.decrypt(result.state ?? '');
+      const sealed = JSON.parse(this.secrets.decrypt(result.state ?? '')) as {
+        accountId: string;
+        at: number;
+      };
+      if (typeof sealed.accountId !== 'string' || !(now - sealed.at < CONSENT_STATE_MS))
+        throw new Error('stale');
+      accountId = sealed.accountId;
     } catch {
       throw new AppError(
         'validation_failed',
-        'This consent answer does not belong to a connection started here; start the connection again.',
+        'This consent answer does not belong to a connection started here in the last hour; start the connection again.',
         { field: 'state' },
       );
     }
-    await this.access.require(actor, accountId, 'service.write');
+    const actor: Actor = {
+      type: 'system',
+      id: null,
+      label: 'Microsoft 365 administrator consent',
+      source: 'portal',
+    };
     const patch =
       result.kind === 'granted'
         ? {

@@ -98,8 +98,14 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
     // The administrator's browser follows the consent URL; Microsoft (the emulator) redirects back to us.
     const consent = await fetch(connect.json().consentUrl, { redirect: 'manual' });
     const back = new URL(consent.headers.get('location')!);
-    const callback = await api('GET', `/api/v1/consent/callback${back.search}`);
+    // The browser comes back from Microsoft cross-site, without the portal's SameSite=Strict session cookie.
+    const callback = await t.app.inject({ url: `/api/v1/consent/callback${back.search}` });
     expect(callback.json()).toMatchObject({ consentState: 'granted', tenantId: DEMO_TENANT_ID });
+    const forged = new URLSearchParams(back.search);
+    forged.set('state', 'v1:forged:state:value:x');
+    const refused = await t.app.inject({ url: `/api/v1/consent/callback?${forged.toString()}` });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain('does not belong to a connection started here');
   });
 
   it('shows in a dry run exactly what the first sync then does', async () => {

@@ -76,12 +76,14 @@ export function tenantConnectionRoutes(services: Services, publicUrl: string): F
       {
         schema: {
           tags,
-          summary: "Microsoft's redirect after administrator consent",
+          summary:
+            "Microsoft's redirect after administrator consent (no session needed: bound by the sealed state)",
+          security: [],
           querystring: z.record(z.string(), z.string()),
           response: { 200: tenantConnectionView, ...errorResponses },
         },
       },
-      async (req) => present(await services.tenantConnections.completeConsent(req.actor, req.query)),
+      async (req) => present(await services.tenantConnections.completeConsent(req.query)),
     );
   };
 }
