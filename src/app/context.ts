@@ -6,6 +6,7 @@ import { AuditService } from '../services/audit.service.js';
 import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
 import { SubscriptionsService } from '../services/subscriptions.service.js';
 import { SyncRunner } from '../services/sync/sync.runner.js';
+import { SyncScheduler, type SyncSchedulerOptions } from '../services/sync/sync.scheduler.js';
 import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
 import {
   TenantConnectionsService,
@@ -48,6 +49,8 @@ export interface AppContext {
   hooks: AppHooks;
   /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
   createWorker(options?: WorkerOptions): Worker;
+  /** The worker role's scheduler: interval syncs and retries of pending tenant objects. */
+  createScheduler(options?: SyncSchedulerOptions): SyncScheduler;
   close(): Promise<void>;
 }
 
@@ -92,5 +95,17 @@ export async function createAppContext(
       leaseMs: config.jobLeaseSeconds * 1000,
       ...workerOptions,
     });
-  return { config, logger, store, secrets, services, hooks, createWorker, close: () => handle.close() };
+  const createScheduler = (schedulerOptions?: SyncSchedulerOptions) =>
+    new SyncScheduler(store, sync, logger, schedulerOptions);
+  return {
+    config,
+    logger,
+    store,
+    secrets,
+    services,
+    hooks,
+    createWorker,
+    createScheduler,
+    close: () => handle.close(),
+  };
 }

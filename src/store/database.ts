@@ -13,6 +13,7 @@ import {
 import pg from 'pg';
 import * as coreRecords from './migrations/0001-core-records.js';
 import * as sync from './migrations/0002-sync.js';
+import * as tenantObjects from './migrations/0005-tenant-objects.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,6 +31,7 @@ export interface DatabaseHandle {
 const migrations: Record<string, Migration> = {
   '0001-core-records': coreRecords,
   '0002-sync': sync,
+  '0005-tenant-objects': tenantObjects,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

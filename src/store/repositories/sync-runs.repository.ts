@@ -71,6 +71,35 @@ export class SyncRunsRepository {
     return rows.map(toRun);
   }
 
+  /**
+   * Services with a sync interval whose tenant is connected, each with when its last (non-dry) run was created:
+   * one grouped query for the scheduler, across accounts (system use only, never for a request).
+   */
+  async listScheduledForSystem(): Promise<
+    { accountId: string; serviceId: string; intervalMinutes: number; lastRunAt: string | null }[]
+  > {
+    const rows = await this.db
+      .selectFrom('services as s')
+      .innerJoin('tenant_connections as c', 'c.account_id', 's.account_id')
+      .leftJoin('sync_runs as r', (join) => join.onRef('r.service_id', '=', 's.id').on('r.dry_run', '=', 0))
+      .select((eb) => [
+        's.id as serviceId',
+        's.account_id as accountId',
+        's.sync_interval_minutes as intervalMinutes',
+        eb.fn.max('r.created_at').as('lastRunAt'),
+      ])
+      .where('s.sync_interval_minutes', 'is not', null)
+      .where('c.consent_state', '=', 'granted')
+      .groupBy(['s.id', 's.account_id', 's.sync_interval_minutes'])
+      .execute();
+    return rows.map((row) => ({
+      accountId: row.accountId,
+      serviceId: row.serviceId,
+      intervalMinutes: Number(row.intervalMinutes),
+      lastRunAt: row.lastRunAt ?? null,
+    }));
+  }
+
   async update(
     id: string,
     patch: {
