@@ -146,7 +146,7 @@ function grantUserPolicy(ctx: RouteContext): EmResponse {
     );
   }
   user.voiceRoutingPolicy = name === 'Global' ? null : name;
-  tenant.touch(user);
+  tenant.touchTeams(user);
   return { status: 204, text: '' };
 }
 

@@ -21,6 +21,8 @@ export interface EmUser {
   installedApps: { installationId: string; teamsAppId: string }[];
   createdDateTime: string;
   version: number;
+  /** When the Teams side (numbers, policies, voice, coexistence) last changed (ms): not a directory change. */
+  teamsModifiedAt: number;
 }
 
 /** A removed user remembered for delta readers. */
@@ -128,11 +130,14 @@ export class TenantState {
       installedApps: [],
       createdDateTime: '2025-01-07T09:08:50Z',
       version: this.nextSequence(),
+      teamsModifiedAt: Date.now(),
     };
     this.users.set(user.id, user);
     this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id);
     this.tombstones.delete(user.id);
     if (seed.phoneNumber) this.telephony.bind(seed.phoneNumber, seed.numberType, user.id);
+    // Seeded users were last changed in Teams when they were created, not when the emulator started.
+    user.teamsModifiedAt = Date.parse(user.createdDateTime);
     return user;
   }
 
@@ -149,9 +154,17 @@ export class TenantState {
     return this.users.get(idOrUpn) ?? this.users.get(this.upnIndex.get(idOrUpn.toLowerCase()) ?? '');
   }
 
-  /** Record a change to a user so the next delta returns it. */
+  /** Record a directory change to a user so the next users delta returns it. */
   touch(user: EmUser): void {
     user.version = this.nextSequence();
+  }
+
+  /**
+   * Record a Teams-side change (number, voice routing policy, enterprise voice, coexistence). Like Microsoft, it
+   * is not a directory change: the users delta does not return it; the Teams configuration's modifiedDateTime does.
+   */
+  touchTeams(user: EmUser): void {
+    user.teamsModifiedAt = Date.now();
   }
 
   /** Delete a user ("changed": soft-deleted; "deleted": permanently). Their numbers are released. */

@@ -69,6 +69,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.readUsersDelta(this.transport, deltaLink, options);
   }
 
+  latestUsersDeltaLink(options?: PageOptions) {
+    return directory.latestUsersDeltaLink(this.transport, options);
+  }
+
   listGroupMembers(groupId: string, options?: PageOptions) {
     return directory.listGroupMembers(this.transport, groupId, options);
   }
@@ -77,10 +81,15 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.listSubscribedSkus(this.transport);
   }
 
-  async *listTeamsUserConfigurations(options?: PageOptions): AsyncGenerator<TeamsUserConfiguration[]> {
+  async *listTeamsUserConfigurations(
+    options?: PageOptions & { modifiedSince?: string },
+  ): AsyncGenerator<TeamsUserConfiguration[]> {
     const top = options?.pageSize ?? 999;
+    const filter = options?.modifiedSince
+      ? `&$filter=${encodeURIComponent(`modifiedDateTime ge ${options.modifiedSince}`)}`
+      : '';
     for await (const page of pagesOf(this.transport, {
-      url: `/v1.0/admin/teams/userConfigurations?$top=${top}`,
+      url: `/v1.0/admin/teams/userConfigurations?$top=${top}${filter}`,
     })) {
       yield page.items.flatMap((item) => parseTeamsUserConfiguration(item) ?? []);
     }

@@ -6,6 +6,7 @@ import { AdministratorsRepository } from './repositories/administrators.reposito
 import { AuditRepository } from './repositories/audit.repository.js';
 import { JobsRepository } from './repositories/jobs.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
+import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
@@ -22,6 +23,7 @@ export interface Repositories {
   audit: AuditRepository;
   administrators: AdministratorsRepository;
   syncRuns: SyncRunsRepository;
+  syncCursors: SyncCursorsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -35,6 +37,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     audit: new AuditRepository(db),
     administrators: new AdministratorsRepository(db),
     syncRuns: new SyncRunsRepository(db),
+    syncCursors: new SyncCursorsRepository(db),
   };
 }
 

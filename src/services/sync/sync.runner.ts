@@ -6,13 +6,12 @@ import {
   planSync,
   type PortalUserSnapshot,
   type SyncChange,
-  type SyncCounters,
   type SyncPlan,
 } from '../../domain/sync/sync-plan.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
-import { readTenant } from './tenant-reader.js';
+import { readForSync, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
 /** New users inserted per transaction, and how often progress (the job's heartbeat) is recorded. */
@@ -68,15 +67,17 @@ export class SyncRunner {
           : {},
       );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
-      const tenant = await readTenant(client, service.teams, say);
-      await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
+      await onProgress({ phase: 'reading' });
       const portal = await this.store.repos.users.listForSync(run.accountId, run.serviceId);
+      const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
+      const tenant = await readForSync(client, service, cursor, portal, say);
+      await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
       const plan = planSync(tenant.users, portal.map(toPortalSnapshot));
       if (run.dryRun) {
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
         return await this.finish(
           run,
-          plan.counters,
+          countersOf(plan, tenant),
           plan,
           log,
           plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
@@ -84,9 +85,11 @@ export class SyncRunner {
       }
       await onProgress({ phase: 'applying', changes: plan.changes.length });
       await this.apply(run, service, client, plan, say, onProgress);
+      // Only an applied run moves the read position: a run that dies reads the same changes again.
+      await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
       say(`Finished: ${describe(plan)}.`);
       const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
-      return await this.finish(run, plan.counters, plan, log, state);
+      return await this.finish(run, countersOf(plan, tenant), plan, log, state);
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
@@ -102,7 +105,7 @@ export class SyncRunner {
 
   private async finish(
     run: SyncRun,
-    counters: SyncCounters,
+    counters: Record<string, number>,
     plan: SyncPlan,
     log: SyncLogLine[],
     state: SyncRun['state'],
@@ -332,6 +335,14 @@ function toPortalSnapshot(user: User & { syncedLine: string | null | undefined }
     line: lineOf(user),
     syncedLine: user.syncedLine,
   };
+}
+
+/**
+ * The run's counters. On a delta read the tenant totals are those of the portal's users plus the changed ones;
+ * Calling Plan users, never stored, are counted only when they changed (`fullRead` says which kind of read).
+ */
+function countersOf(plan: SyncPlan, read: SyncRead): Record<string, number> {
+  return { ...plan.counters, fullRead: read.full ? 1 : 0, tenantChanges: read.changed };
 }
 
 function describe(plan: SyncPlan): string {

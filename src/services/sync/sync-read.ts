@@ -1,0 +1,169 @@
+import type { User, VoiceService } from '../../domain/records.js';
+import type { TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
+import {
+  DeltaResyncRequiredError,
+  licenceFlagsOf,
+  type MicrosoftTenantClient,
+  type SkuIndex,
+} from '../../microsoft/index.js';
+import type { SyncCursor } from '../../store/repositories/sync-cursors.repository.js';
+import { readTenantChanges, TEAMS_READ_OVERLAP_MS, type TenantChanges } from './tenant-changes.reader.js';
+import { readTenant, type TeamsSide } from './tenant-reader.js';
+
+/** A full read also happens this long after the last one: catches what no change feed reports. */
+export const FULL_READ_EVERY_MS = 24 * 3600_000;
+
+/** A portal user as the runner loads it. */
+export type StoredUser = User & { syncedLine: string | null | undefined };
+
+/** The tenant as a sync compares it, and the cursor to keep once the run is applied. */
+export interface SyncRead {
+  users: TenantUserSnapshot[];
+  full: boolean;
+  /** Directory and Teams changes found by a delta read (0 on a full read). */
+  changed: number;
+  cursor: SyncCursor;
+}
+
+/**
+ * Why this run must read the whole tenant, or null when a delta read is enough.
+ * @example fullReadReason(null, tenantId, service, users, new Date()) // 'first sync of this service'
+ */
+export function fullReadReason(
+  cursor: SyncCursor | undefined,
+  tenantId: string,
+  service: VoiceService,
+  portal: readonly StoredUser[],
+  now: Date,
+): string | null {
+  if (!cursor) return 'first sync of this service';
+  if (cursor.tenantId !== tenantId) return 'the tenant connection changed';
+  if (!cursor.usersDeltaLink || !cursor.teamsReadAt || !cursor.fullReadAt) return 'no delta position kept';
+  if (service.teams.largeTenantMode) return 'Large Tenant Mode reads the chosen groups in full';
+  if (now.getTime() - Date.parse(cursor.fullReadAt) >= FULL_READ_EVERY_MS) return 'daily full read';
+  // Users added in the portal (CSV import) are matched by email, which only a full read can do.
+  const unmatched = portal.filter(
+    (u) => !u.objectId && u.tenantState !== 'removed' && u.createdAt > cursor.fullReadAt!,
+  );
+  if (unmatched.length > 0) return `${unmatched.length} portal user(s) to match with the tenant`;
+  return null;
+}
+
+/**
+ * Reads the tenant for a sync: in full (first sync, daily, or when the delta position is gone), else only what
+ * changed since the last applied run, completed with the stored state of every unchanged user (their tenant
+ * state is what both sides agreed at the last sync).
+ */
+export async function readForSync(
+  client: MicrosoftTenantClient,
+  service: VoiceService,
+  cursor: SyncCursor | undefined,
+  portal: readonly StoredUser[],
+  say: (message: string) => void,
+): Promise<SyncRead> {
+  const startedAt = new Date();
+  const reason = fullReadReason(cursor, client.tenantId, service, portal, startedAt);
+  if (!reason && cursor) {
+    try {
+      const changes = await readTenantChanges(
+        client,
+        {
+          usersDeltaLink: cursor.usersDeltaLink!,
+          teamsModifiedSince: new Date(Date.parse(cursor.teamsReadAt!) - TEAMS_READ_OVERLAP_MS).toISOString(),
+        },
+        say,
+      );
+      if (changes.kind === 'changes') return mergeChanges(changes, portal, cursor, startedAt);
+      say(`Reading the whole tenant: ${changes.reason}.`);
+    } catch (error) {
+      if (!(error instanceof DeltaResyncRequiredError)) throw error;
+      say(`Reading the whole tenant: ${error.message}`);
+    }
+  } else if (reason) {
+    say(`Reading the whole tenant: ${reason}.`);
+  }
+  return fullRead(client, service, startedAt, say);
+}
+
+async function fullRead(
+  client: MicrosoftTenantClient,
+  service: VoiceService,
+  startedAt: Date,
+  say: (message: string) => void,
+): Promise<SyncRead> {
+  // Taken before the read: changes made while reading come again in the next delta (applying twice is harmless).
+  const usersDeltaLink = await client.latestUsersDeltaLink().catch((error: unknown) => {
+    say(
+      `No delta position from Microsoft (${error instanceof Error ? error.message : String(error)}); the next sync reads everything again.`,
+    );
+    return null;
+  });
+  const tenant = await readTenant(client, service.teams, say);
+  const at = startedAt.toISOString();
+  return {
+    users: tenant.users,
+    full: true,
+    changed: 0,
+    cursor: {
+      serviceId: service.id,
+      tenantId: client.tenantId,
+      usersDeltaLink,
+      teamsReadAt: at,
+      fullReadAt: at,
+    },
+  };
+}
+
+function mergeChanges(
+  changes: Extract<TenantChanges, { kind: 'changes' }>,
+  portal: readonly StoredUser[],
+  cursor: SyncCursor,
+  startedAt: Date,
+): SyncRead {
+  const users = [...changes.users];
+  const direct = new Set(users.map((u) => u.objectId));
+  const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
+  for (const stored of portal) {
+    const id = stored.objectId;
+    if (!id || direct.has(id) || changes.removed.has(id) || stored.tenantState === 'removed') continue;
+    users.push(storedSnapshotOf(stored, teamsPhoneByPart, changes.teams.get(id)));
+  }
+  return {
+    users,
+    full: false,
+    changed: changes.users.length + changes.removed.size + changes.teams.size,
+    cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },
+  };
+}
+
+/** An unchanged user as the tenant holds it: what was agreed at the last sync, plus any Teams-side change. */
+function storedSnapshotOf(
+  user: StoredUser,
+  teamsPhoneByPart: ReadonlySet<string>,
+  teams: (TeamsSide & { coexistenceMode: string | null }) | undefined,
+): TenantUserSnapshot {
+  return {
+    objectId: user.objectId!,
+    upn: user.upn,
+    email: user.email,
+    displayName: user.displayName,
+    enabled: user.tenantState !== 'disabled',
+    usageLocation: user.usageLocation,
+    kind: teams?.resource ? 'resource_account' : user.kind,
+    licences: user.licences,
+    hasTeamsPhone: user.licences.some((part) => teamsPhoneByPart.has(part)),
+    hasCallingPlan: false,
+    coexistenceMode: teams ? teams.coexistenceMode : user.coexistenceMode,
+    line: teams ? teams.line : (user.syncedLine ?? null),
+  };
+}
+
+/** SKU part numbers that include Teams Phone (disabled plans of one assignment are not known here). */
+function teamsPhonePartNumbers(skus: SkuIndex): Set<string> {
+  const parts = new Set<string>();
+  for (const sku of skus.values()) {
+    const flags = licenceFlagsOf({ assignedLicenses: [{ skuId: sku.skuId, disabledPlans: [] }] }, skus);
+    if (flags.hasTeamsPhone) parts.add(sku.skuPartNumber);
+  }
+  return parts;
+}
