@@ -45,6 +45,12 @@ export class SyncRunsRepository {
     return row && toRun(row);
   }
 
+  /** A run by id alone, for the operator's command line (never for a request: it is not scoped to an account). */
+  async findByIdForSystem(id: string): Promise<SyncRun | undefined> {
+    const row = await this.db.selectFrom('sync_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRun(row);
+  }
+
   /** The plan and log of a run (kept apart from the run: they can be large). */
   async findDetails(
     accountId: string,
