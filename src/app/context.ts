@@ -1,13 +1,16 @@
 import { databaseUrlOf, type Config } from '../config/config.js';
+import type { Job } from '../domain/records.js';
 import type { Logger } from '../observability/logger.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { SecretBox, loadSecretKey } from '../services/secrets/secret-box.js';
 import { SubscriptionsService } from '../services/subscriptions.service.js';
+import { CarrierSetup } from '../services/sync/carrier-setup.js';
 import { SyncRunner } from '../services/sync/sync.runner.js';
 import { SyncScheduler, type SyncSchedulerOptions } from '../services/sync/sync.scheduler.js';
 import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
+import { TENANT_OBJECTS_JOB, TenantObjectsRetry } from '../services/sync/tenant-objects.service.js';
 import {
   TenantConnectionsService,
   graphClientFactory,
@@ -78,7 +81,8 @@ export async function createAppContext(
     secrets,
     options.microsoftClients ?? graphClientFactory,
   );
-  const sync = new SyncService(store, new SyncRunner(store, tenantConnections));
+  const carrier = new CarrierSetup(store, config.sbcDomain);
+  const sync = new SyncService(store, new SyncRunner(store, tenantConnections, carrier));
   const services: Services = {
     tenantConnections,
     sync,
@@ -90,13 +94,19 @@ export async function createAppContext(
     administrators: new AdministratorsService(store),
     audit: new AuditService(store),
   };
+  const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
+  const handlers = {
+    [SYNC_JOB]: (job: Job, heartbeat: (progress: Record<string, unknown>) => Promise<void>) =>
+      sync.runJob(job, heartbeat),
+    [TENANT_OBJECTS_JOB]: (job: Job) => objectsRetry.runJob(job),
+  };
   const createWorker = (workerOptions?: WorkerOptions) =>
-    new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {
+    new Worker(store.repos.jobs, handlers, logger, {
       leaseMs: config.jobLeaseSeconds * 1000,
       ...workerOptions,
     });
   const createScheduler = (schedulerOptions?: SyncSchedulerOptions) =>
-    new SyncScheduler(store, sync, logger, schedulerOptions);
+    new SyncScheduler(store, sync, logger, { tasks: [objectsRetry.queueDue], ...schedulerOptions });
   return {
     config,
     logger,

@@ -26,6 +26,7 @@ const settingsSchema = z.object({
   deltaDuplicates: z.boolean().optional(),
   deltaTokenTtlMs: z.number().int().positive().optional(),
   federationStyle: z.enum(['powershell', 'flat']).optional(),
+  domainReadyDelayMs: z.number().int().min(0).optional(),
 });
 
 const federationSchema = z.object({
@@ -108,6 +109,7 @@ function patchSettings(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (settings.deltaDuplicates !== undefined) tenant.deltaDuplicates = settings.deltaDuplicates;
   if (settings.deltaTokenTtlMs !== undefined) tenant.deltaTokenTtlMs = settings.deltaTokenTtlMs;
   if (settings.federationStyle) tenant.federationStyle = settings.federationStyle;
+  if (settings.domainReadyDelayMs !== undefined) tenant.domainReadyDelayMs = settings.domainReadyDelayMs;
   return ok(tenantSummary(tenant));
 }
 

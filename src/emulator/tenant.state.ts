@@ -53,7 +53,9 @@ export class TenantState {
   readonly tombstones = new Map<string, Tombstone>();
   readonly groups = new Map<string, { id: string; displayName: string; members: Set<string> }>();
   readonly skus: SeedSku[];
-  readonly domains = new Map<string, { id: string; isVerified: boolean }>();
+  readonly domains = new Map<string, { id: string; isVerified: boolean; createdAt?: number }>();
+  /** A domain added at run time cannot be verified until this long after it was added (DNS propagation). */
+  domainReadyDelayMs = 0;
   readonly consentedApps: Set<string>;
   readonly telephony: TelephonyState;
   tenantCoexistenceMode: Mode;

@@ -1,6 +1,7 @@
 import { resolveConnectionSettings, type ConnectionSettingsInput } from './connection.settings.js';
 import * as directory from './directory.reader.js';
 import { runBatched } from './graph.batch.js';
+import { parseGraphErrorBody } from './graph.error.js';
 import { pagesOf, skipPagesOf } from './graph.paging.js';
 import { isJson, parseNumberAssignment, parseTeamsUserConfiguration } from './graph.parsers.js';
 import { GraphTransport, type TransportOptions } from './graph.transport.js';
@@ -184,7 +185,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
   async verifyDomain(domainName: string): Promise<TenantDomain> {
     const url = `/v1.0/domains/${encodeURIComponent(domainName)}/verify`;
     const response = await this.transport.send({ method: 'POST', url, acceptStatuses: [400] });
-    if (response.status === 400) return (await this.getDomain(domainName)) ?? parseDomain({}, domainName);
+    if (response.status === 400) {
+      const domain = (await this.getDomain(domainName)) ?? parseDomain({}, domainName);
+      return { ...domain, verificationError: parseGraphErrorBody(response.body, 400).message };
+    }
     return parseDomain(response.body, domainName);
   }
 

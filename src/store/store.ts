@@ -10,6 +10,7 @@ import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
+import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 
 /** Every repository, bound to one connection or one transaction. */
@@ -24,6 +25,7 @@ export interface Repositories {
   administrators: AdministratorsRepository;
   syncRuns: SyncRunsRepository;
   syncCursors: SyncCursorsRepository;
+  tenantObjects: TenantObjectsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -38,6 +40,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     administrators: new AdministratorsRepository(db),
     syncRuns: new SyncRunsRepository(db),
     syncCursors: new SyncCursorsRepository(db),
+    tenantObjects: new TenantObjectsRepository(db),
   };
 }
 

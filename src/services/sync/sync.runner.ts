@@ -11,6 +11,7 @@ import {
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
+import type { CarrierSetup } from './carrier-setup.js';
 import { readForSync, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
@@ -37,6 +38,7 @@ export class SyncRunner {
   constructor(
     private readonly store: Store,
     private readonly connections: TenantConnectionsService,
+    private readonly carrier: CarrierSetup,
   ) {}
 
   async run(
@@ -83,8 +85,10 @@ export class SyncRunner {
           plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
         );
       }
+      const setup = await this.carrier.ensure(run.accountId, service.id, client, say);
+      const policy = setup.policyReady ? this.carrier.names(service.id).voiceRoutingPolicy : null;
       await onProgress({ phase: 'applying', changes: plan.changes.length });
-      await this.apply(run, service, client, plan, say, onProgress);
+      await this.apply(run, service, client, plan, policy, say, onProgress);
       // Only an applied run moves the read position: a run that dies reads the same changes again.
       await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
       say(`Finished: ${describe(plan)}.`);
@@ -125,6 +129,7 @@ export class SyncRunner {
     service: VoiceService,
     client: MicrosoftTenantClient,
     plan: SyncPlan,
+    policy: string | null,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
     progress: (progress: Record<string, unknown>) => Promise<void>,
   ): Promise<void> {
@@ -146,7 +151,7 @@ export class SyncRunner {
     const worker = async () => {
       while (next < writes.length) {
         const change = writes[next++]!;
-        const ok = await this.writeNumber(run, client, change, say);
+        const ok = await this.writeNumber(run, client, change, policy, say);
         if (ok) plan.counters.written++;
         else plan.counters.errors++;
       }
@@ -271,11 +276,16 @@ export class SyncRunner {
     });
   }
 
-  /** Assigns (or removes) a Direct Routing number in the tenant; true when Microsoft finished it. */
+  /**
+   * Assigns (or removes) a Direct Routing number in the tenant (which turns enterprise voice on) and grants the
+   * service's voice routing policy; true when both are done. Until then the line is not recorded as agreed, so
+   * the next sync does it again (both writes are idempotent).
+   */
   private async writeNumber(
     run: SyncRun,
     client: MicrosoftTenantClient,
     change: Extract<SyncChange, { type: 'write_number' }>,
+    policy: string | null,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
   ): Promise<boolean> {
     const { accountId } = run;
@@ -307,6 +317,18 @@ export class SyncRunner {
           change.userId,
         );
         return false;
+      }
+      if (change.to) {
+        const refusal = policy
+          ? (await client.grantVoiceRoutingPolicy([change.objectId], policy)).find((g) => !g.ok)?.error
+              .message
+          : 'the voice routing policy is not ready yet';
+        if (refusal) {
+          const message = `${change.to} is assigned, but the voice routing policy was not granted (${refusal}); the next sync grants it.`;
+          await this.store.repos.users.recordSyncError(accountId, change.userId, message);
+          say(message, 'warn', change.userId);
+          return false;
+        }
       }
       await this.store.repos.users.recordSynced(accountId, change.userId, change.to);
       say(`Wrote ${change.to ?? '(no number)'} to the tenant.`, 'info', change.userId);
