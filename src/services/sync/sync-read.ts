@@ -1,4 +1,4 @@
-import type { User, VoiceService } from '../../domain/records.js';
+import type { VoiceService } from '../../domain/records.js';
 import type { TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
 import {
   DeltaResyncRequiredError,
@@ -7,14 +7,15 @@ import {
   type SkuIndex,
 } from '../../microsoft/index.js';
 import type { SyncCursor } from '../../store/repositories/sync-cursors.repository.js';
+import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import { readTenantChanges, TEAMS_READ_OVERLAP_MS, type TenantChanges } from './tenant-changes.reader.js';
-import { readTenant, type TeamsSide } from './tenant-reader.js';
+import { readTenant, tenantSnapshotOf, type TeamsSide } from './tenant-reader.js';
 
 /** A full read also happens this long after the last one: catches what no change feed reports. */
 export const FULL_READ_EVERY_MS = 24 * 3600_000;
 
 /** A portal user as the runner loads it. */
-export type StoredUser = User & { syncedLine: string | null | undefined };
+export type StoredUser = UserSyncState;
 
 /** The tenant as a sync compares it, and the cursor to keep once the run is applied. */
 export interface SyncRead {
@@ -64,6 +65,7 @@ export async function readForSync(
   const startedAt = new Date();
   const reason = fullReadReason(cursor, client.tenantId, service, portal, startedAt);
   if (!reason && cursor) {
+    const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
     try {
       const changes = await readTenantChanges(
         client,
@@ -71,9 +73,10 @@ export async function readForSync(
           usersDeltaLink: cursor.usersDeltaLink!,
           teamsModifiedSince: new Date(Date.parse(cursor.teamsReadAt!) - TEAMS_READ_OVERLAP_MS).toISOString(),
         },
+        (objectId) => storedByObject.has(objectId),
         say,
       );
-      if (changes.kind === 'changes') return mergeChanges(changes, portal, cursor, startedAt);
+      if (changes.kind === 'changes') return mergeChanges(changes, portal, storedByObject, cursor, startedAt);
       say(`Reading the whole tenant: ${changes.reason}.`);
     } catch (error) {
       if (!(error instanceof DeltaResyncRequiredError)) throw error;
@@ -117,23 +120,42 @@ async function fullRead(
 function mergeChanges(
   changes: Extract<TenantChanges, { kind: 'changes' }>,
   portal: readonly StoredUser[],
+  storedByObject: ReadonlyMap<string, StoredUser>,
   cursor: SyncCursor,
   startedAt: Date,
 ): SyncRead {
-  const users = [...changes.users];
-  const direct = new Set(users.map((u) => u.objectId));
+  const users: TenantUserSnapshot[] = [];
+  for (const [id, user] of changes.directory) {
+    const stored = storedByObject.get(id);
+    const teams = changes.teams.get(id);
+    // Changed only in the directory: the Teams side is the one agreed at the last sync.
+    const side = teams ?? (stored && storedTeamsSideOf(stored));
+    users.push(
+      tenantSnapshotOf(
+        user,
+        changes.skus,
+        side,
+        teams ? teams.coexistenceMode : (stored?.coexistenceMode ?? null),
+      ),
+    );
+  }
   const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
   for (const stored of portal) {
     const id = stored.objectId;
-    if (!id || direct.has(id) || changes.removed.has(id) || stored.tenantState === 'removed') continue;
+    if (!id || changes.directory.has(id) || changes.removed.has(id) || stored.tenantState === 'removed')
+      continue;
     users.push(storedSnapshotOf(stored, teamsPhoneByPart, changes.teams.get(id)));
   }
   return {
     users,
     full: false,
-    changed: changes.users.length + changes.removed.size + changes.teams.size,
+    changed: new Set([...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()]).size,
     cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },
   };
+}
+
+function storedTeamsSideOf(stored: StoredUser): TeamsSide {
+  return { resource: stored.kind === 'resource_account', guest: false, line: stored.syncedLine ?? null };
 }
 
 /** An unchanged user as the tenant holds it: what was agreed at the last sync, plus any Teams-side change. */

@@ -9,6 +9,7 @@ import {
   type SyncPlan,
 } from '../../domain/sync/sync-plan.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
+import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
 import type { CarrierSetup } from './carrier-setup.js';
@@ -70,11 +71,13 @@ export class SyncRunner {
       );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
       await onProgress({ phase: 'reading' });
-      const portal = await this.store.repos.users.listForSync(run.accountId, run.serviceId);
+      const portal = await this.store.repos.users.listSyncStates(run.accountId, run.serviceId);
+      say(`Loaded ${portal.length} portal users of the service.`);
       const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
       const tenant = await readForSync(client, service, cursor, portal, say);
       await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
       const plan = planSync(tenant.users, portal.map(toPortalSnapshot));
+      say(`Planned ${plan.changes.length} change(s).`);
       if (run.dryRun) {
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
         return await this.finish(
@@ -342,7 +345,7 @@ export class SyncRunner {
   }
 }
 
-function toPortalSnapshot(user: User & { syncedLine: string | null | undefined }): PortalUserSnapshot {
+function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
   return {
     id: user.id,
     objectId: user.objectId,

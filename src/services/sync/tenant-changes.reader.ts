@@ -1,4 +1,3 @@
-import type { TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
 import {
   GraphError,
   indexSkus,
@@ -6,7 +5,7 @@ import {
   type SkuIndex,
   type TenantUser,
 } from '../../microsoft/index.js';
-import { teamsSideOf, tenantSnapshotOf, type TeamsSide } from './tenant-reader.js';
+import { teamsSideOf, type TeamsSide } from './tenant-reader.js';
 
 /** Above this many changed users, a full read is cheaper than per-user Teams reads. */
 export const DELTA_USER_LIMIT = 5_000;
@@ -18,11 +17,11 @@ const PER_USER_CONCURRENCY = 8;
 export type TenantChanges =
   | {
       kind: 'changes';
-      /** Users changed in the directory, as full snapshots (guests left out). */
-      users: TenantUserSnapshot[];
+      /** Users changed in the directory (their Teams side, when not in `teams`, is the stored one). */
+      directory: Map<string, TenantUser>;
       /** Users deleted or gone from the delta's scope. */
       removed: Set<string>;
-      /** Teams-side changes (number, account type, coexistence) of users not changed in the directory. */
+      /** The Teams side (number, account type, coexistence) of users changed in Teams, and of new users. */
       teams: Map<string, TeamsSide & { coexistenceMode: string | null }>;
       skus: SkuIndex;
       deltaLink: string;
@@ -33,12 +32,14 @@ export type TenantChanges =
 /**
  * Reads only what changed since the last run: the users delta from the stored deltaLink (directory changes), and
  * Teams configurations modified since the last Teams read (numbers are not directory data, so they never come in
- * the users delta). Users in either set get their Teams configuration and coexistence mode read one by one.
- * Throws DeltaResyncRequiredError when Microsoft no longer knows the deltaLink.
+ * the users delta). Only users new to the service and users changed in Teams get their coexistence mode (and, for
+ * new users, their Teams configuration) read one by one; a user changed only in the directory keeps its stored
+ * Teams side. Throws DeltaResyncRequiredError when Microsoft no longer knows the deltaLink.
  */
 export async function readTenantChanges(
   client: MicrosoftTenantClient,
   since: { usersDeltaLink: string; teamsModifiedSince: string },
+  isKnown: (objectId: string) => boolean,
   log: (message: string) => void,
 ): Promise<TenantChanges> {
   const skus = indexSkus(await client.listSubscribedSkus());
@@ -48,8 +49,14 @@ export async function readTenantChanges(
   let deltaLink: string | null = null;
   for await (const page of client.readUsersDelta(since.usersDeltaLink)) {
     requests++;
-    for (const user of page.changed) (removed.delete(user.id), changed.set(user.id, user));
-    for (const gone of page.removed) (changed.delete(gone.id), removed.add(gone.id));
+    for (const user of page.changed) {
+      removed.delete(user.id);
+      changed.set(user.id, user);
+    }
+    for (const gone of page.removed) {
+      changed.delete(gone.id);
+      removed.add(gone.id);
+    }
     deltaLink = page.deltaLink ?? deltaLink;
     if (changed.size > DELTA_USER_LIMIT)
       return { kind: 'full_read_needed', reason: `more than ${DELTA_USER_LIMIT} users changed` };
@@ -75,28 +82,26 @@ export async function readTenantChanges(
       };
     throw error;
   }
-  const missing = [...changed.keys()].filter((id) => !configs.has(id));
-  if (missing.length > 0) {
-    requests += Math.ceil(missing.length / 20);
-    for (const [id, config] of await client.getTeamsUserConfigurations(missing))
+  const newUsers = [...changed.keys()].filter((id) => !isKnown(id) && !configs.has(id));
+  if (newUsers.length > 0) {
+    requests += Math.ceil(newUsers.length / 20);
+    for (const [id, config] of await client.getTeamsUserConfigurations(newUsers))
       if (config) configs.set(id, teamsSideOf(config));
   }
-  const ids = [...new Set([...changed.keys(), ...configs.keys()])].filter((id) => !removed.has(id));
+  const ids = [...new Set([...newUsers, ...configs.keys()])].filter((id) => !removed.has(id));
   const modes = await coexistenceModesOf(client, ids);
   requests += ids.length;
-  const users: TenantUserSnapshot[] = [];
   const teams = new Map<string, TeamsSide & { coexistenceMode: string | null }>();
   for (const id of ids) {
-    const side = configs.get(id);
-    if (side?.guest) continue;
-    const user = changed.get(id);
-    if (user) users.push(tenantSnapshotOf(user, skus, side, modes.get(id) ?? null));
-    else if (side) teams.set(id, { ...side, coexistenceMode: modes.get(id) ?? null });
+    const side = configs.get(id) ?? { resource: false, guest: false, line: null };
+    // Guests cannot hold a Direct Routing number; they are not synced.
+    if (side.guest) changed.delete(id);
+    else teams.set(id, { ...side, coexistenceMode: modes.get(id) ?? null });
   }
   log(
-    `Delta read: ${changed.size} user(s) changed and ${removed.size} removed in the directory, ${teams.size} more changed in Teams.`,
+    `Delta read: ${changed.size} user(s) changed and ${removed.size} removed in the directory; ${configs.size} Teams configuration(s) changed.`,
   );
-  return { kind: 'changes', users, removed, teams, skus, deltaLink: deltaLink!, requests };
+  return { kind: 'changes', directory: changed, removed, teams, skus, deltaLink: deltaLink!, requests };
 }
 
 async function coexistenceModesOf(

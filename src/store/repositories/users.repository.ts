@@ -26,6 +26,24 @@ export interface UserQuery {
   offset: number;
 }
 
+/** A user as a sync compares it (see {@link UsersRepository.listSyncStates}). */
+export type UserSyncState = Pick<
+  User,
+  | 'id'
+  | 'objectId'
+  | 'upn'
+  | 'email'
+  | 'displayName'
+  | 'kind'
+  | 'tenantState'
+  | 'usageLocation'
+  | 'coexistenceMode'
+  | 'licences'
+  | 'phoneNumber'
+  | 'extension'
+  | 'createdAt'
+> & { syncedLine: string | null | undefined };
+
 const sortColumns = {
   displayName: 'display_name',
   email: 'email',
@@ -152,6 +170,51 @@ export class UsersRepository {
   }
 
   /** The users of a service with the line each last agreed with the tenant (for the sync plan). */
+  /**
+   * What a sync compares of each user of a service, and nothing else (no SIP or registration columns): a delta
+   * sync of a 100,000-user service loads every user, so this read is kept lean.
+   */
+  async listSyncStates(accountId: string, serviceId: string): Promise<UserSyncState[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select([
+        'id',
+        'object_id',
+        'upn',
+        'email',
+        'display_name',
+        'kind',
+        'tenant_state',
+        'usage_location',
+        'coexistence_mode',
+        'licences',
+        'phone_number',
+        'extension',
+        'synced',
+        'synced_line',
+        'created_at',
+      ])
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      objectId: row.object_id,
+      upn: row.upn,
+      email: row.email,
+      displayName: row.display_name,
+      kind: row.kind,
+      tenantState: row.tenant_state,
+      usageLocation: row.usage_location,
+      coexistenceMode: row.coexistence_mode,
+      licences: parseJson(row.licences, []),
+      phoneNumber: row.phone_number,
+      extension: row.extension === '' ? null : row.extension,
+      syncedLine: row.synced === 1 ? row.synced_line : undefined,
+      createdAt: row.created_at,
+    }));
+  }
+
   async listForSync(
     accountId: string,
     serviceId: string,
