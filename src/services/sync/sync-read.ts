@@ -17,9 +17,22 @@ export const FULL_READ_EVERY_MS = 24 * 3600_000;
 /** A portal user as the runner loads it. */
 export type StoredUser = UserSyncState;
 
+/** The portal's side, loaded as the read needs it: every user for a full read, the changed ones for a delta. */
+export interface StoredUsers {
+  all(): Promise<StoredUser[]>;
+  /** Users with these object ids, and every user with a portal number not yet agreed with the tenant. */
+  only(objectIds: readonly string[]): Promise<StoredUser[]>;
+  /** Portal users without a tenant match created after `since`. */
+  unmatchedSince(since: string): Promise<number>;
+}
+
 /** The tenant as a sync compares it, and the cursor to keep once the run is applied. */
 export interface SyncRead {
   users: TenantUserSnapshot[];
+  /** The portal users the plan covers (all of them after a full read). */
+  portal: StoredUser[];
+  /** SKU part numbers that include Teams Phone (delta reads: for the totals of unchanged users). */
+  teamsPhoneParts: ReadonlySet<string>;
   full: boolean;
   /** Directory and Teams changes found by a delta read (0 on a full read). */
   changed: number;
@@ -34,8 +47,8 @@ export function fullReadReason(
   cursor: SyncCursor | undefined,
   tenantId: string,
   service: VoiceService,
-  portal: readonly StoredUser[],
   now: Date,
+  unmatchedSinceFullRead: number,
 ): string | null {
   if (!cursor) return 'first sync of this service';
   if (cursor.tenantId !== tenantId) return 'the tenant connection changed';
@@ -43,10 +56,7 @@ export function fullReadReason(
   if (service.teams.largeTenantMode) return 'Large Tenant Mode reads the chosen groups in full';
   if (now.getTime() - Date.parse(cursor.fullReadAt) >= FULL_READ_EVERY_MS) return 'daily full read';
   // Users added in the portal (CSV import) are matched by email, which only a full read can do.
-  const unmatched = portal.filter(
-    (u) => !u.objectId && u.tenantState !== 'removed' && u.createdAt > cursor.fullReadAt!,
-  );
-  if (unmatched.length > 0) return `${unmatched.length} portal user(s) to match with the tenant`;
+  if (unmatchedSinceFullRead > 0) return `${unmatchedSinceFullRead} portal user(s) to match with the tenant`;
   return null;
 }
 
@@ -59,13 +69,15 @@ export async function readForSync(
   client: MicrosoftTenantClient,
   service: VoiceService,
   cursor: SyncCursor | undefined,
-  portal: readonly StoredUser[],
+  stored: StoredUsers,
   say: (message: string) => void,
 ): Promise<SyncRead> {
   const startedAt = new Date();
-  const reason = fullReadReason(cursor, client.tenantId, service, portal, startedAt);
+  const unmatched = cursor?.fullReadAt ? await stored.unmatchedSince(cursor.fullReadAt) : 0;
+  const reason = fullReadReason(cursor, client.tenantId, service, startedAt, unmatched);
   if (!reason && cursor) {
-    const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
+    const isKnown = async (ids: readonly string[]) =>
+      new Set((await stored.only(ids)).flatMap((u) => (u.objectId ? [u.objectId] : [])));
     try {
       const changes = await readTenantChanges(
         client,
@@ -73,10 +85,13 @@ export async function readForSync(
           usersDeltaLink: cursor.usersDeltaLink!,
           teamsModifiedSince: new Date(Date.parse(cursor.teamsReadAt!) - TEAMS_READ_OVERLAP_MS).toISOString(),
         },
-        (objectId) => storedByObject.has(objectId),
+        isKnown,
         say,
       );
-      if (changes.kind === 'changes') return mergeChanges(changes, portal, storedByObject, cursor, startedAt);
+      if (changes.kind === 'changes') {
+        const ids = [...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()];
+        return mergeChanges(changes, await stored.only(ids), cursor, startedAt);
+      }
       say(`Reading the whole tenant: ${changes.reason}.`);
     } catch (error) {
       if (!(error instanceof DeltaResyncRequiredError)) throw error;
@@ -85,12 +100,13 @@ export async function readForSync(
   } else if (reason) {
     say(`Reading the whole tenant: ${reason}.`);
   }
-  return fullRead(client, service, startedAt, say);
+  return fullRead(client, service, await stored.all(), startedAt, say);
 }
 
 async function fullRead(
   client: MicrosoftTenantClient,
   service: VoiceService,
+  portal: StoredUser[],
   startedAt: Date,
   say: (message: string) => void,
 ): Promise<SyncRead> {
@@ -105,6 +121,8 @@ async function fullRead(
   const at = startedAt.toISOString();
   return {
     users: tenant.users,
+    portal,
+    teamsPhoneParts: new Set(),
     full: true,
     changed: 0,
     cursor: {
@@ -119,11 +137,11 @@ async function fullRead(
 
 function mergeChanges(
   changes: Extract<TenantChanges, { kind: 'changes' }>,
-  portal: readonly StoredUser[],
-  storedByObject: ReadonlyMap<string, StoredUser>,
+  portal: StoredUser[],
   cursor: SyncCursor,
   startedAt: Date,
 ): SyncRead {
+  const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
   const users: TenantUserSnapshot[] = [];
   for (const [id, user] of changes.directory) {
     const stored = storedByObject.get(id);
@@ -148,6 +166,8 @@ function mergeChanges(
   }
   return {
     users,
+    portal,
+    teamsPhoneParts: teamsPhoneByPart,
     full: false,
     changed: new Set([...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()]).size,
     cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },

@@ -13,7 +13,7 @@ import type { UserSyncState } from '../../store/repositories/users.repository.js
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
 import type { CarrierSetup } from './carrier-setup.js';
-import { readForSync, type SyncRead } from './sync-read.js';
+import { readForSync, type StoredUsers, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
 /** New users inserted per transaction, and how often progress (the job's heartbeat) is recorded. */
@@ -71,18 +71,16 @@ export class SyncRunner {
       );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
       await onProgress({ phase: 'reading' });
-      const portal = await this.store.repos.users.listSyncStates(run.accountId, run.serviceId);
-      say(`Loaded ${portal.length} portal users of the service.`);
       const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
-      const tenant = await readForSync(client, service, cursor, portal, say);
+      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say);
       await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
-      const plan = planSync(tenant.users, portal.map(toPortalSnapshot));
+      const plan = planSync(tenant.users, tenant.portal.map(toPortalSnapshot));
       say(`Planned ${plan.changes.length} change(s).`);
       if (run.dryRun) {
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
         return await this.finish(
           run,
-          countersOf(plan, tenant),
+          await this.countersOf(run, plan, tenant),
           plan,
           log,
           plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
@@ -96,7 +94,7 @@ export class SyncRunner {
       await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
       say(`Finished: ${describe(plan)}.`);
       const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
-      return await this.finish(run, countersOf(plan, tenant), plan, log, state);
+      return await this.finish(run, await this.countersOf(run, plan, tenant), plan, log, state);
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
@@ -108,6 +106,39 @@ export class SyncRunner {
       });
       return 'failed';
     }
+  }
+
+  private storedUsers(run: SyncRun): StoredUsers {
+    const { users } = this.store.repos;
+    return {
+      all: () => users.listSyncStates(run.accountId, run.serviceId),
+      only: (objectIds) => users.listSyncStates(run.accountId, run.serviceId, { objectIds }),
+      unmatchedSince: (since) => users.countUnmatchedSince(run.accountId, run.serviceId, since),
+    };
+  }
+
+  /**
+   * The run's counters. A delta read plans only the changed users, so the tenant totals come from the stored
+   * users (after applying: then they are the tenant's state); Calling Plan users, never stored, are counted only
+   * when they changed. `fullRead` says which kind of read it was.
+   */
+  private async countersOf(run: SyncRun, plan: SyncPlan, read: SyncRead): Promise<Record<string, number>> {
+    const counters: Record<string, number> = {
+      ...plan.counters,
+      fullRead: read.full ? 1 : 0,
+      tenantChanges: read.changed,
+    };
+    if (read.full) return counters;
+    const totals = { total: 0, licensed: 0, teamsPhone: 0, resourceAccounts: 0 };
+    for (const group of await this.store.repos.users.syncTotals(run.accountId, run.serviceId)) {
+      if (group.tenantState !== 'active') continue;
+      totals.total += group.count;
+      if (group.licences.length > 0) totals.licensed += group.count;
+      if (group.licences.some((part) => read.teamsPhoneParts.has(part))) totals.teamsPhone += group.count;
+      if (group.kind === 'resource_account') totals.resourceAccounts += group.count;
+    }
+    Object.assign(plan.counters, totals);
+    return { ...counters, ...totals };
   }
 
   private async finish(
@@ -360,14 +391,6 @@ function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
     line: lineOf(user),
     syncedLine: user.syncedLine,
   };
-}
-
-/**
- * The run's counters. On a delta read the tenant totals are those of the portal's users plus the changed ones;
- * Calling Plan users, never stored, are counted only when they changed (`fullRead` says which kind of read).
- */
-function countersOf(plan: SyncPlan, read: SyncRead): Record<string, number> {
-  return { ...plan.counters, fullRead: read.full ? 1 : 0, tenantChanges: read.changed };
 }
 
 function describe(plan: SyncPlan): string {

@@ -39,7 +39,7 @@ export type TenantChanges =
 export async function readTenantChanges(
   client: MicrosoftTenantClient,
   since: { usersDeltaLink: string; teamsModifiedSince: string },
-  isKnown: (objectId: string) => boolean,
+  isKnown: (objectIds: readonly string[]) => Promise<Set<string>>,
   log: (message: string) => void,
 ): Promise<TenantChanges> {
   const skus = indexSkus(await client.listSubscribedSkus());
@@ -82,7 +82,8 @@ export async function readTenantChanges(
       };
     throw error;
   }
-  const newUsers = [...changed.keys()].filter((id) => !isKnown(id) && !configs.has(id));
+  const known = await isKnown([...changed.keys()]);
+  const newUsers = [...changed.keys()].filter((id) => !known.has(id) && !configs.has(id));
   if (newUsers.length > 0) {
     requests += Math.ceil(newUsers.length / 20);
     for (const [id, config] of await client.getTeamsUserConfigurations(newUsers))

@@ -1,4 +1,11 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+} from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
@@ -24,6 +31,12 @@ export interface UserQuery {
   order?: 'asc' | 'desc';
   limit: number;
   offset: number;
+}
+
+/** The portal's number is not (yet) the line agreed with the tenant. */
+function queuedNumberChange(eb: ExpressionBuilder<Database, 'users'>) {
+  const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
+  return eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]);
 }
 
 /** A user as a sync compares it (see {@link UsersRepository.listSyncStates}). */
@@ -174,8 +187,71 @@ export class UsersRepository {
    * What a sync compares of each user of a service, and nothing else (no SIP or registration columns): a delta
    * sync of a 100,000-user service loads every user, so this read is kept lean.
    */
-  async listSyncStates(accountId: string, serviceId: string): Promise<UserSyncState[]> {
+  async listSyncStates(
+    accountId: string,
+    serviceId: string,
+    only?: { objectIds: readonly string[] },
+  ): Promise<UserSyncState[]> {
+    if (only) {
+      // A delta sync: the users the tenant changed, and those with a portal number not yet agreed with it.
+      const found = new Map<string, UserSyncState>();
+      for (let i = 0; i < only.objectIds.length; i += 500) {
+        const ids = only.objectIds.slice(i, i + 500);
+        for (const user of await this.selectSyncStates(accountId, serviceId, (eb) =>
+          eb('object_id', 'in', ids),
+        ))
+          found.set(user.id, user);
+      }
+      for (const user of await this.selectSyncStates(accountId, serviceId, (eb) =>
+        eb.and([eb('object_id', 'is not', null), queuedNumberChange(eb)]),
+      ))
+        found.set(user.id, user);
+      return [...found.values()];
+    }
+    return this.selectSyncStates(accountId, serviceId);
+  }
+
+  /** Tenant totals of a service's users as stored: count by licences, kind and state (a few groups). */
+  async syncTotals(
+    accountId: string,
+    serviceId: string,
+  ): Promise<{ licences: string[]; kind: User['kind']; tenantState: User['tenantState']; count: number }[]> {
     const rows = await this.db
+      .selectFrom('users')
+      .select((eb) => ['licences', 'kind', 'tenant_state', eb.fn.countAll<string | number>().as('n')])
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is not', null)
+      .groupBy(['licences', 'kind', 'tenant_state'])
+      .execute();
+    return rows.map((r) => ({
+      licences: parseJson<string[]>(r.licences, []),
+      kind: r.kind,
+      tenantState: r.tenant_state,
+      count: Number(r.n),
+    }));
+  }
+
+  /** Portal users without a tenant match created after `since` (they need a full read to be matched). */
+  async countUnmatchedSince(accountId: string, serviceId: string, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is', null)
+      .where('tenant_state', '<>', 'removed')
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async selectSyncStates(
+    accountId: string,
+    serviceId: string,
+    filter?: (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>,
+  ): Promise<UserSyncState[]> {
+    let query = this.db
       .selectFrom('users')
       .select([
         'id',
@@ -195,8 +271,9 @@ export class UsersRepository {
         'created_at',
       ])
       .where('account_id', '=', accountId)
-      .where('service_id', '=', serviceId)
-      .execute();
+      .where('service_id', '=', serviceId);
+    if (filter) query = query.where(filter);
+    const rows = await query.execute();
     return rows.map((row) => ({
       id: row.id,
       objectId: row.object_id,
@@ -292,14 +369,13 @@ export class UsersRepository {
    * Counted in the database so the Sync Now state stays cheap on large tenants.
    */
   async countQueuedNumberChanges(accountId: string, serviceId: string): Promise<number> {
-    const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
     const row = await this.db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('account_id', '=', accountId)
       .where('service_id', '=', serviceId)
       .where('object_id', 'is not', null)
-      .where((eb) => eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]))
+      .where(queuedNumberChange)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
