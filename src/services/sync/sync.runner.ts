@@ -77,10 +77,11 @@ export class SyncRunner {
       const plan = planSync(tenant.users, tenant.portal.map(toPortalSnapshot));
       say(`Planned ${plan.changes.length} change(s).`);
       if (run.dryRun) {
+        const counters = await this.countersOf(run, plan, tenant);
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
         return await this.finish(
           run,
-          await this.countersOf(run, plan, tenant),
+          counters,
           plan,
           log,
           plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
@@ -92,9 +93,10 @@ export class SyncRunner {
       await this.apply(run, service, client, plan, policy, say, onProgress);
       // Only an applied run moves the read position: a run that dies reads the same changes again.
       await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
+      const counters = await this.countersOf(run, plan, tenant);
       say(`Finished: ${describe(plan)}.`);
       const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
-      return await this.finish(run, await this.countersOf(run, plan, tenant), plan, log, state);
+      return await this.finish(run, counters, plan, log, state);
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
