@@ -18,7 +18,9 @@ const bench = await startSyncBench(users, {
 const first = await bench.timedSync();
 const { ctx, accountId, serviceId } = bench;
 const candidates = (await ctx.store.repos.users.listForSync(accountId, serviceId))
-  .filter((u) => u.tenantState === 'active' && u.phoneNumber === null && u.licences.includes('ENTERPRISEPREMIUM'))
+  .filter(
+    (u) => u.tenantState === 'active' && u.phoneNumber === null && u.licences.includes('ENTERPRISEPREMIUM'),
+  )
   .slice(0, numbers);
 if (candidates.length < numbers) throw new Error(`only ${candidates.length} users can take a number`);
 await ctx.store.transaction(async (tx) => {

@@ -109,7 +109,9 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
       const { run } = await ctx.services.sync.start(benchActor, client.id, service.id);
       await ctx.createWorker().drain();
       const done = await ctx.services.sync.getRun(client.id, run.id);
-      process.stderr.write(`  sync ${run.id}: ${done.state} in ${Math.round(performance.now() - started)} ms\n`);
+      process.stderr.write(
+        `  sync ${run.id}: ${done.state} in ${Math.round(performance.now() - started)} ms\n`,
+      );
       return {
         ms: Math.round(performance.now() - started),
         state: done.state,
