@@ -1,4 +1,5 @@
 import { databaseUrlOf, publicUrlOf, type Config } from '../config/config.js';
+import type { Job } from '../domain/records.js';
 import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
 import { LicencesService } from '../services/licences.service.js';
@@ -8,8 +9,11 @@ import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { openSecretBox, type SecretBox } from '../services/secrets/secret-box.js';
 import { SubscriptionsService } from '../services/subscriptions.service.js';
+import { CarrierSetup } from '../services/sync/carrier-setup.js';
 import { SyncRunner } from '../services/sync/sync.runner.js';
+import { SyncScheduler, type SyncSchedulerOptions } from '../services/sync/sync.scheduler.js';
 import { SYNC_JOB, SyncService } from '../services/sync/sync.service.js';
+import { TENANT_OBJECTS_JOB, TenantObjectsRetry } from '../services/sync/tenant-objects.service.js';
 import {
   TenantConnectionsService,
   graphClientFactory,
@@ -59,6 +63,8 @@ export interface AppContext {
   hooks: AppHooks;
   /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
   createWorker(options?: WorkerOptions): Worker;
+  /** The worker role's scheduler: interval syncs and retries of pending tenant objects. */
+  createScheduler(options?: SyncSchedulerOptions): SyncScheduler;
   close(): Promise<void>;
 }
 
@@ -89,7 +95,8 @@ export async function createAppContext(
     options.microsoftClients ?? graphClientFactory,
     access,
   );
-  const sync = new SyncService(store, new SyncRunner(store, tenantConnections), access);
+  const carrier = new CarrierSetup(store, config.sbcDomain);
+  const sync = new SyncService(store, new SyncRunner(store, tenantConnections, carrier), access);
   const services: Services = {
     tenantConnections,
     sync,
@@ -115,10 +122,28 @@ export async function createAppContext(
     serviceNumbers: new ServiceNumbersService(store, access),
     sharedNumbers: new SharedNumbersService(store, access),
   };
+  const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
+  const handlers = {
+    [SYNC_JOB]: (job: Job, heartbeat: (progress: Record<string, unknown>) => Promise<void>) =>
+      sync.runJob(job, heartbeat),
+    [TENANT_OBJECTS_JOB]: (job: Job) => objectsRetry.runJob(job),
+  };
   const createWorker = (workerOptions?: WorkerOptions) =>
-    new Worker(store.repos.jobs, { [SYNC_JOB]: (job, heartbeat) => sync.runJob(job, heartbeat) }, logger, {
+    new Worker(store.repos.jobs, handlers, logger, {
       leaseMs: config.jobLeaseSeconds * 1000,
       ...workerOptions,
     });
-  return { config, logger, store, secrets, services, hooks, createWorker, close: () => handle.close() };
+  const createScheduler = (schedulerOptions?: SyncSchedulerOptions) =>
+    new SyncScheduler(store, sync, logger, { tasks: [objectsRetry.queueDue], ...schedulerOptions });
+  return {
+    config,
+    logger,
+    store,
+    secrets,
+    services,
+    hooks,
+    createWorker,
+    createScheduler,
+    close: () => handle.close(),
+  };
 }

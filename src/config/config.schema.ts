@@ -88,6 +88,13 @@ export const configSchema = z.object({
     .describe(
       'How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.',
     ),
+  sbcDomain: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as sbc.example.com')
+    .default('sbc.callbridge.local')
+    .describe(
+      "The provider's SBC domain (carrier model): each customer tenant gets a subdomain of it for its voice route.",
+    ),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())

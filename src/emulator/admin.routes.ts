@@ -26,6 +26,7 @@ const settingsSchema = z.object({
   deltaDuplicates: z.boolean().optional(),
   deltaTokenTtlMs: z.number().int().positive().optional(),
   federationStyle: z.enum(['powershell', 'flat']).optional(),
+  domainReadyDelayMs: z.number().int().min(0).optional(),
 });
 
 const federationSchema = z.object({
@@ -88,7 +89,10 @@ function patchUser(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (patch.phoneNumber === null) tenant.telephony.releaseAll(user.id);
   if (patch.phoneNumber)
     tenant.telephony.bind(patch.phoneNumber, patch.numberType ?? 'directRouting', user.id);
-  tenant.touch(user);
+  const directory = ['displayName', 'accountEnabled', 'usageLocation', 'licences'] as const;
+  if (directory.some((field) => patch[field] !== undefined)) tenant.touch(user);
+  const teams = ['coexistenceMode', 'enterpriseVoice', 'voiceRoutingPolicy', 'phoneNumber'] as const;
+  if (teams.some((field) => patch[field] !== undefined)) tenant.touchTeams(user);
   return ok({ id: user.id });
 }
 
@@ -97,7 +101,7 @@ function patchSettings(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (settings.tenantCoexistenceMode) {
     tenant.tenantCoexistenceMode = settings.tenantCoexistenceMode;
     // The effective mode of users following the tenant changes: delta readers see them again.
-    for (const user of tenant.users.values()) if (!user.coexistenceMode) tenant.touch(user);
+    for (const user of tenant.users.values()) if (!user.coexistenceMode) tenant.touchTeams(user);
   }
   if (settings.consentBehaviour) tenant.consentBehaviour = settings.consentBehaviour;
   if (settings.graphVoicePolicyAssignment !== undefined)
@@ -105,6 +109,7 @@ function patchSettings(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (settings.deltaDuplicates !== undefined) tenant.deltaDuplicates = settings.deltaDuplicates;
   if (settings.deltaTokenTtlMs !== undefined) tenant.deltaTokenTtlMs = settings.deltaTokenTtlMs;
   if (settings.federationStyle) tenant.federationStyle = settings.federationStyle;
+  if (settings.domainReadyDelayMs !== undefined) tenant.domainReadyDelayMs = settings.domainReadyDelayMs;
   return ok(tenantSummary(tenant));
 }
 

@@ -195,7 +195,7 @@ function createDomain(ctx: RouteContext): EmResponse {
       `Another object with the same value for property id already exists.`,
     );
   }
-  tenant.domains.set(id.toLowerCase(), { id, isVerified: false });
+  tenant.domains.set(id.toLowerCase(), { id, isVerified: false, createdAt: Date.now() });
   return ok(domainJson(tenant, id), 201);
 }
 
@@ -203,6 +203,13 @@ function verifyDomain(ctx: RouteContext): EmResponse {
   const { tenant } = callerOf(ctx);
   const domain = tenant.domains.get(ctx.params[0]!.toLowerCase());
   if (!domain) return notFound(ctx.params[0]!);
+  if (Date.now() < (domain.createdAt ?? 0) + tenant.domainReadyDelayMs) {
+    return graphError(
+      400,
+      'Request_BadRequest',
+      `Domain verification failed for '${domain.id}': the DNS record is not visible yet. Try again later.`,
+    );
+  }
   domain.isVerified = true;
   return ok(domainJson(tenant, domain.id));
 }

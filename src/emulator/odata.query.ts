@@ -13,12 +13,14 @@ type Token = { kind: 'word' | 'string' | 'punct'; text: string };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const re = /\s*(?:'((?:[^']|'')*)'|([(),:])|([^\s(),:']+))/y;
+  // A bare DateTimeOffset (2025-01-07T09:08:50Z) is one word even though it holds colons.
+  const re = /\s*(?:'((?:[^']|'')*)'|(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d))|([(),:])|([^\s(),:']+))/y;
   let match: RegExpExecArray | null;
   while (re.lastIndex < text.length && (match = re.exec(text))) {
     if (match[1] !== undefined) tokens.push({ kind: 'string', text: match[1].replace(/''/g, "'") });
-    else if (match[2] !== undefined) tokens.push({ kind: 'punct', text: match[2] });
-    else if (match[3] !== undefined) tokens.push({ kind: 'word', text: match[3] });
+    else if (match[2] !== undefined) tokens.push({ kind: 'word', text: match[2] });
+    else if (match[3] !== undefined) tokens.push({ kind: 'punct', text: match[3] });
+    else if (match[4] !== undefined) tokens.push({ kind: 'word', text: match[4] });
     if (text.slice(re.lastIndex).trim() === '') break;
   }
   return tokens;

@@ -102,6 +102,16 @@ function putVoiceRoute(ctx: RouteContext): EmResponse {
   const missing = usages.find((u) => !telephony.pstnUsages.includes(u));
   if (missing)
     return graphError(400, 'BadRequest', `PSTN usage "${missing}" is not in the list of global PSTN usages.`);
+  // Carrier model: the route names the customer subdomain, which must be an active (verified) tenant domain.
+  const gateways = Array.isArray(body.OnlinePstnGatewayList) ? (body.OnlinePstnGatewayList as string[]) : [];
+  const { domains } = callerOf(ctx).tenant;
+  const inactive = gateways.find((g) => domains.get(String(g).toLowerCase())?.isVerified !== true);
+  if (inactive)
+    return graphError(
+      400,
+      'BadRequest',
+      `PSTN Gateway not ready yet: '${inactive}' is not an active domain of the tenant.`,
+    );
   const route = { ...body, Identity: ctx.params[0]! };
   telephony.voiceRoutes.set(ctx.params[0]!, route);
   return ok(route);
@@ -146,7 +156,7 @@ function grantUserPolicy(ctx: RouteContext): EmResponse {
     );
   }
   user.voiceRoutingPolicy = name === 'Global' ? null : name;
-  tenant.touch(user);
+  tenant.touchTeams(user);
   return { status: 204, text: '' };
 }
 

@@ -126,7 +126,7 @@ export class TelephonyState {
     const user = this.tenant.users.get(userId);
     if (user) {
       user.enterpriseVoice = true;
-      this.tenant.touch(user);
+      this.tenant.touchTeams(user);
     }
   }
 
@@ -135,7 +135,7 @@ export class TelephonyState {
     if (number.assignmentTargetId) {
       this.numbersByUser.get(number.assignmentTargetId)?.delete(number.telephoneNumber);
       const user = this.tenant.users.get(number.assignmentTargetId);
-      if (user) this.tenant.touch(user);
+      if (user) this.tenant.touchTeams(user);
     }
     number.assignmentTargetId = null;
     number.assignmentCategory = null;

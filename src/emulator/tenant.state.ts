@@ -21,6 +21,8 @@ export interface EmUser {
   installedApps: { installationId: string; teamsAppId: string }[];
   createdDateTime: string;
   version: number;
+  /** When the Teams side (numbers, policies, voice, coexistence) last changed (ms): not a directory change. */
+  teamsModifiedAt: number;
 }
 
 /** A removed user remembered for delta readers. */
@@ -51,7 +53,9 @@ export class TenantState {
   readonly tombstones = new Map<string, Tombstone>();
   readonly groups = new Map<string, { id: string; displayName: string; members: Set<string> }>();
   readonly skus: SeedSku[];
-  readonly domains = new Map<string, { id: string; isVerified: boolean }>();
+  readonly domains = new Map<string, { id: string; isVerified: boolean; createdAt?: number }>();
+  /** A domain added at run time cannot be verified until this long after it was added (DNS propagation). */
+  domainReadyDelayMs = 0;
   readonly consentedApps: Set<string>;
   readonly telephony: TelephonyState;
   tenantCoexistenceMode: Mode;
@@ -128,11 +132,14 @@ export class TenantState {
       installedApps: [],
       createdDateTime: '2025-01-07T09:08:50Z',
       version: this.nextSequence(),
+      teamsModifiedAt: Date.now(),
     };
     this.users.set(user.id, user);
     this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id);
     this.tombstones.delete(user.id);
     if (seed.phoneNumber) this.telephony.bind(seed.phoneNumber, seed.numberType, user.id);
+    // Seeded users were last changed in Teams when they were created, not when the emulator started.
+    user.teamsModifiedAt = Date.parse(user.createdDateTime);
     return user;
   }
 
@@ -149,9 +156,17 @@ export class TenantState {
     return this.users.get(idOrUpn) ?? this.users.get(this.upnIndex.get(idOrUpn.toLowerCase()) ?? '');
   }
 
-  /** Record a change to a user so the next delta returns it. */
+  /** Record a directory change to a user so the next users delta returns it. */
   touch(user: EmUser): void {
     user.version = this.nextSequence();
+  }
+
+  /**
+   * Record a Teams-side change (number, voice routing policy, enterprise voice, coexistence). Like Microsoft, it
+   * is not a directory change: the users delta does not return it; the Teams configuration's modifiedDateTime does.
+   */
+  touchTeams(user: EmUser): void {
+    user.teamsModifiedAt = Date.now();
   }
 
   /** Delete a user ("changed": soft-deleted; "deleted": permanently). Their numbers are released. */

@@ -119,6 +119,22 @@ export async function* readUsersDelta(
   }
 }
 
+/** A deltaLink from now on (`$deltatoken=latest`): no users are read. */
+export async function latestUsersDeltaLink(
+  transport: GraphTransport,
+  options?: PageOptions,
+): Promise<string> {
+  const response = await sendDelta(
+    transport,
+    `/v1.0/users/delta?$select=${selectOf(options)}&$deltatoken=latest`,
+    undefined,
+  );
+  const link = deltaLinkOf(response.body);
+  if (!link)
+    throw new AppError('upstream_failed', 'Microsoft answered $deltatoken=latest without a deltaLink.');
+  return link;
+}
+
 async function sendDelta(
   transport: GraphTransport,
   url: string,

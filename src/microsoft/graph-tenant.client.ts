@@ -1,6 +1,7 @@
 import { resolveConnectionSettings, type ConnectionSettingsInput } from './connection.settings.js';
 import * as directory from './directory.reader.js';
 import { runBatched } from './graph.batch.js';
+import { parseGraphErrorBody } from './graph.error.js';
 import { pagesOf, skipPagesOf } from './graph.paging.js';
 import { isJson, parseNumberAssignment, parseTeamsUserConfiguration } from './graph.parsers.js';
 import { GraphTransport, type TransportOptions } from './graph.transport.js';
@@ -69,6 +70,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.readUsersDelta(this.transport, deltaLink, options);
   }
 
+  latestUsersDeltaLink(options?: PageOptions) {
+    return directory.latestUsersDeltaLink(this.transport, options);
+  }
+
   listGroupMembers(groupId: string, options?: PageOptions) {
     return directory.listGroupMembers(this.transport, groupId, options);
   }
@@ -77,10 +82,15 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.listSubscribedSkus(this.transport);
   }
 
-  async *listTeamsUserConfigurations(options?: PageOptions): AsyncGenerator<TeamsUserConfiguration[]> {
+  async *listTeamsUserConfigurations(
+    options?: PageOptions & { modifiedSince?: string },
+  ): AsyncGenerator<TeamsUserConfiguration[]> {
     const top = options?.pageSize ?? 999;
+    const filter = options?.modifiedSince
+      ? `&$filter=${encodeURIComponent(`modifiedDateTime ge ${options.modifiedSince}`)}`
+      : '';
     for await (const page of pagesOf(this.transport, {
-      url: `/v1.0/admin/teams/userConfigurations?$top=${top}`,
+      url: `/v1.0/admin/teams/userConfigurations?$top=${top}${filter}`,
     })) {
       yield page.items.flatMap((item) => parseTeamsUserConfiguration(item) ?? []);
     }
@@ -175,7 +185,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
   async verifyDomain(domainName: string): Promise<TenantDomain> {
     const url = `/v1.0/domains/${encodeURIComponent(domainName)}/verify`;
     const response = await this.transport.send({ method: 'POST', url, acceptStatuses: [400] });
-    if (response.status === 400) return (await this.getDomain(domainName)) ?? parseDomain({}, domainName);
+    if (response.status === 400) {
+      const domain = (await this.getDomain(domainName)) ?? parseDomain({}, domainName);
+      return { ...domain, verificationError: parseGraphErrorBody(response.body, 400).message };
+    }
     return parseDomain(response.body, domainName);
   }
 

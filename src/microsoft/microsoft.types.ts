@@ -176,6 +176,8 @@ export interface TenantDomain {
   id: string;
   isVerified: boolean;
   supportedServices: string[];
+  /** Microsoft's reason when verification was refused (e.g. the DNS record is not visible yet). */
+  verificationError?: string;
 }
 
 /** A Teams app installed in a user's personal scope. */

@@ -72,13 +72,23 @@ export interface MicrosoftTenantClient {
     deltaLink: string | null,
     options?: Pick<PageOptions, 'select'>,
   ): AsyncIterable<UserDeltaPage>;
+  /**
+   * A deltaLink from now on, without reading anyone (`$deltatoken=latest`): taken before a full read, so the next
+   * delta returns every change made during and after it.
+   */
+  latestUsersDeltaLink(options?: Pick<PageOptions, 'select'>): Promise<string>;
   /** Users in a group, nested groups included (Large Tenant Mode). */
   listGroupMembers(groupId: string, options?: PageOptions): AsyncIterable<TenantUser[]>;
   /** The tenant's products and their service plans. */
   listSubscribedSkus(): Promise<SubscribedSku[]>;
 
-  /** Teams configuration of every user, page by page. */
-  listTeamsUserConfigurations(options?: PageOptions): AsyncIterable<TeamsUserConfiguration[]>;
+  /**
+   * Teams configuration of every user, page by page; with `modifiedSince` (ISO time) only those modified since
+   * (`$filter=modifiedDateTime ge ...`; a tenant that refuses the filter answers 400, a GraphError).
+   */
+  listTeamsUserConfigurations(
+    options?: PageOptions & { modifiedSince?: string },
+  ): AsyncIterable<TeamsUserConfiguration[]>;
   /** Teams configuration of given users through $batch; null for users Teams does not know. */
   getTeamsUserConfigurations(userIds: readonly string[]): Promise<Map<string, TeamsUserConfiguration | null>>;
   /** The tenant's telephone number inventory. */

@@ -15,6 +15,7 @@ import * as coreRecords from './migrations/0001-core-records.js';
 import * as sync from './migrations/0002-sync.js';
 import * as access from './migrations/0003-access.js';
 import * as numbers from './migrations/0004-numbers.js';
+import * as tenantObjects from './migrations/0005-tenant-objects.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0002-sync': sync,
   '0003-access': access,
   '0004-numbers': numbers,
+  '0005-tenant-objects': tenantObjects,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

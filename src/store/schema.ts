@@ -225,6 +225,35 @@ export interface ServiceNumbersTable {
   created_at: string;
 }
 
+/** Where the last read of a service's tenant ended, for incremental (delta) reads. */
+export interface SyncCursorsTable {
+  service_id: string;
+  account_id: string;
+  /** The tenant the cursor belongs to: a re-connected tenant starts with a full read. */
+  tenant_id: string;
+  users_delta_link: string | null;
+  /** When the last Teams-side read began (ISO); the next reads Teams configurations modified since. */
+  teams_read_at: string | null;
+  full_read_at: string | null;
+  updated_at: string;
+}
+
+/** A Direct Routing set-up object of the carrier model, ensured in a service's tenant. */
+export interface TenantObjectsTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  kind: 'domain' | 'pstn_usage' | 'voice_route' | 'voice_routing_policy';
+  name: string;
+  state: 'pending' | 'ready' | 'failed';
+  reason: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  ready_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   sync_runs: SyncRunsTable;
   accounts: AccountsTable;
@@ -240,4 +269,6 @@ export interface Database {
   invitations: InvitationsTable;
   number_ranges: NumberRangesTable;
   service_numbers: ServiceNumbersTable;
+  sync_cursors: SyncCursorsTable;
+  tenant_objects: TenantObjectsTable;
 }

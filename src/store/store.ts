@@ -9,9 +9,11 @@ import { JobsRepository } from './repositories/jobs.repository.js';
 import { NumberRangesRepository } from './repositories/number-ranges.repository.js';
 import { ServiceNumbersRepository } from './repositories/service-numbers.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
+import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
+import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 
 /** Every repository, bound to one connection or one transaction. */
@@ -28,6 +30,8 @@ export interface Repositories {
   access: AccessRepository;
   numberRanges: NumberRangesRepository;
   serviceNumbers: ServiceNumbersRepository;
+  syncCursors: SyncCursorsRepository;
+  tenantObjects: TenantObjectsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -44,6 +48,8 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     access: new AccessRepository(db),
     numberRanges: new NumberRangesRepository(db, dialect),
     serviceNumbers: new ServiceNumbersRepository(db),
+    syncCursors: new SyncCursorsRepository(db),
+    tenantObjects: new TenantObjectsRepository(db),
   };
 }
 

@@ -61,12 +61,24 @@ describe('users delta', () => {
     expect(third.pages).toHaveLength(1);
   });
 
-  it('sees the client’s own writes on the next run (a number assigned through the API)', async () => {
+  it('leaves Teams-side changes out of the users delta; the Teams configurations modified since show them', async () => {
     const first = await readDelta(null);
+    const before = new Date(Date.now() - 1).toISOString();
     const outcome = await client.assignNumber({ telephoneNumber: '+442079460012', userId: demoUserId(12) });
     expect(outcome.state).toBe('succeeded');
     const second = await readDelta(first.link);
-    expect([...second.state.keys()]).toEqual([demoUserId(12)]);
+    expect(second.state.size).toBe(0);
+    const modified: string[] = [];
+    for await (const page of client.listTeamsUserConfigurations({ modifiedSince: before }))
+      modified.push(...page.map((c) => `${c.id} ${c.telephoneNumbers[0]?.telephoneNumber}`));
+    expect(modified).toEqual([`${demoUserId(12)} +442079460012`]);
+  });
+
+  it('gives a deltaLink from now on with $deltatoken=latest, reading nobody', async () => {
+    const link = await client.latestUsersDeltaLink();
+    await admin(emulator, 'PATCH', `/users/${demoUserId(5)}`, { displayName: 'Renamed Five' });
+    const next = await readDelta(link);
+    expect([...next.state.keys()]).toEqual([demoUserId(5)]);
   });
 
   it('keeps the last occurrence when Graph repeats an item across pages', async () => {

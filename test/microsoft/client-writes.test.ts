@@ -122,6 +122,10 @@ describe('Direct Routing objects and policies', () => {
       onlinePstnUsages: ['Callbridge-EU'],
       priority: 1,
     };
+    // Carrier model: the route's gateway is the customer subdomain, which must be verified in the tenant first.
+    await expect(client.ensureVoiceRoute(route)).rejects.toThrow(/PSTN Gateway not ready yet/);
+    await client.ensureDomain('contoso.sbc.example');
+    expect(await client.verifyDomain('contoso.sbc.example')).toMatchObject({ isVerified: true });
     expect(await client.ensureVoiceRoute(route)).toEqual(route);
     expect(await client.ensureVoiceRoute(route)).toEqual(route);
     expect(

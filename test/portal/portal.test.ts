@@ -77,7 +77,10 @@ describe('the portal in Chromium', () => {
     client = accounts.items.find((a) => a.name === 'Contoso')!;
     expect(client.parentId).toBe(partnerId);
     // The partner gives its new client licences for the users the tests configure.
-    await server.api('POST', `/api/v1/accounts/${client.id}/subscriptions`, { sku: 'pbx_user', quantity: 500 });
+    await server.api('POST', `/api/v1/accounts/${client.id}/subscriptions`, {
+      sku: 'pbx_user',
+      quantity: 500,
+    });
 
     // The switcher in the header: a button that opens a searchable list of partners and their clients.
     const openSwitcher = async () => {

@@ -24,6 +24,21 @@ export const syncRunView = z
   })
   .meta({ id: 'SyncRun' });
 
+const tenantObjectView = z
+  .object({
+    id: z.string(),
+    serviceId: z.string(),
+    kind: z.enum(['domain', 'pstn_usage', 'voice_route', 'voice_routing_policy']),
+    name: z.string(),
+    state: z.enum(['pending', 'ready', 'failed']),
+    reason: z.string().nullable(),
+    attempts: z.number(),
+    nextAttemptAt: z.string().nullable(),
+    readyAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'TenantObject' });
+
 const syncLogLine = z.object({
   at: z.string(),
   level: z.enum(['info', 'warn', 'error']),
@@ -79,6 +94,7 @@ export function syncRoutes(services: Services, nudgeWorker: () => void): Fastify
               ]),
               lastRun: syncRunView.nullable(),
               queuedChanges: z.number(),
+              tenantObjects: z.array(tenantObjectView),
             }),
             ...errorResponses,
           },

@@ -39,6 +39,9 @@ export function serveCommand(): Command {
       if (worker) {
         worker.start();
         stops.push(() => worker.stop());
+        const scheduler = ctx.createScheduler();
+        scheduler.start();
+        stops.push(() => scheduler.stop());
       }
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });

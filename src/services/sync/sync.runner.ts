@@ -6,13 +6,14 @@ import {
   planSync,
   type PortalUserSnapshot,
   type SyncChange,
-  type SyncCounters,
   type SyncPlan,
 } from '../../domain/sync/sync-plan.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
+import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
-import { readTenant } from './tenant-reader.js';
+import type { CarrierSetup } from './carrier-setup.js';
+import { readForSync, type StoredUsers, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
 /** New users inserted per transaction, and how often progress (the job's heartbeat) is recorded. */
@@ -38,6 +39,7 @@ export class SyncRunner {
   constructor(
     private readonly store: Store,
     private readonly connections: TenantConnectionsService,
+    private readonly carrier: CarrierSetup,
   ) {}
 
   async run(
@@ -68,25 +70,33 @@ export class SyncRunner {
           : {},
       );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
-      const tenant = await readTenant(client, service.teams, say);
+      await onProgress({ phase: 'reading' });
+      const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
+      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say);
       await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
-      const portal = await this.store.repos.users.listForSync(run.accountId, run.serviceId);
-      const plan = planSync(tenant.users, portal.map(toPortalSnapshot));
+      const plan = planSync(tenant.users, tenant.portal.map(toPortalSnapshot));
+      say(`Planned ${plan.changes.length} change(s).`);
       if (run.dryRun) {
+        const counters = await this.countersOf(run, plan, tenant);
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
         return await this.finish(
           run,
-          plan.counters,
+          counters,
           plan,
           log,
           plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
         );
       }
+      const setup = await this.carrier.ensure(run.accountId, service.id, client, say);
+      const policy = setup.policyReady ? this.carrier.names(service.id).voiceRoutingPolicy : null;
       await onProgress({ phase: 'applying', changes: plan.changes.length });
-      await this.apply(run, service, client, plan, say, onProgress);
+      await this.apply(run, service, client, plan, policy, say, onProgress);
+      // Only an applied run moves the read position: a run that dies reads the same changes again.
+      await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
+      const counters = await this.countersOf(run, plan, tenant);
       say(`Finished: ${describe(plan)}.`);
       const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
-      return await this.finish(run, plan.counters, plan, log, state);
+      return await this.finish(run, counters, plan, log, state);
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
@@ -100,9 +110,42 @@ export class SyncRunner {
     }
   }
 
+  private storedUsers(run: SyncRun): StoredUsers {
+    const { users } = this.store.repos;
+    return {
+      all: () => users.listSyncStates(run.accountId, run.serviceId),
+      only: (objectIds) => users.listSyncStates(run.accountId, run.serviceId, { objectIds }),
+      unmatchedSince: (since) => users.countUnmatchedSince(run.accountId, run.serviceId, since),
+    };
+  }
+
+  /**
+   * The run's counters. A delta read plans only the changed users, so the tenant totals come from the stored
+   * users (after applying: then they are the tenant's state); Calling Plan users, never stored, are counted only
+   * when they changed. `fullRead` says which kind of read it was.
+   */
+  private async countersOf(run: SyncRun, plan: SyncPlan, read: SyncRead): Promise<Record<string, number>> {
+    const counters: Record<string, number> = {
+      ...plan.counters,
+      fullRead: read.full ? 1 : 0,
+      tenantChanges: read.changed,
+    };
+    if (read.full) return counters;
+    const totals = { total: 0, licensed: 0, teamsPhone: 0, resourceAccounts: 0 };
+    for (const group of await this.store.repos.users.syncTotals(run.accountId, run.serviceId)) {
+      if (group.tenantState !== 'active') continue;
+      totals.total += group.count;
+      if (group.licences.length > 0) totals.licensed += group.count;
+      if (group.licences.some((part) => read.teamsPhoneParts.has(part))) totals.teamsPhone += group.count;
+      if (group.kind === 'resource_account') totals.resourceAccounts += group.count;
+    }
+    Object.assign(plan.counters, totals);
+    return { ...counters, ...totals };
+  }
+
   private async finish(
     run: SyncRun,
-    counters: SyncCounters,
+    counters: Record<string, number>,
     plan: SyncPlan,
     log: SyncLogLine[],
     state: SyncRun['state'],
@@ -122,6 +165,7 @@ export class SyncRunner {
     service: VoiceService,
     client: MicrosoftTenantClient,
     plan: SyncPlan,
+    policy: string | null,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
     progress: (progress: Record<string, unknown>) => Promise<void>,
   ): Promise<void> {
@@ -143,7 +187,7 @@ export class SyncRunner {
     const worker = async () => {
       while (next < writes.length) {
         const change = writes[next++]!;
-        const ok = await this.writeNumber(run, client, change, say);
+        const ok = await this.writeNumber(run, client, change, policy, say);
         if (ok) plan.counters.written++;
         else plan.counters.errors++;
       }
@@ -268,11 +312,16 @@ export class SyncRunner {
     });
   }
 
-  /** Assigns (or removes) a Direct Routing number in the tenant; true when Microsoft finished it. */
+  /**
+   * Assigns (or removes) a Direct Routing number in the tenant (which turns enterprise voice on) and grants the
+   * service's voice routing policy; true when both are done. Until then the line is not recorded as agreed, so
+   * the next sync does it again (both writes are idempotent).
+   */
   private async writeNumber(
     run: SyncRun,
     client: MicrosoftTenantClient,
     change: Extract<SyncChange, { type: 'write_number' }>,
+    policy: string | null,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
   ): Promise<boolean> {
     const { accountId } = run;
@@ -305,6 +354,18 @@ export class SyncRunner {
         );
         return false;
       }
+      if (change.to) {
+        const refusal = policy
+          ? (await client.grantVoiceRoutingPolicy([change.objectId], policy)).find((g) => !g.ok)?.error
+              .message
+          : 'the voice routing policy is not ready yet';
+        if (refusal) {
+          const message = `${change.to} is assigned, but the voice routing policy was not granted (${refusal}); the next sync grants it.`;
+          await this.store.repos.users.recordSyncError(accountId, change.userId, message);
+          say(message, 'warn', change.userId);
+          return false;
+        }
+      }
       await this.store.repos.users.recordSynced(accountId, change.userId, change.to);
       say(`Wrote ${change.to ?? '(no number)'} to the tenant.`, 'info', change.userId);
       return true;
@@ -317,7 +378,7 @@ export class SyncRunner {
   }
 }
 
-function toPortalSnapshot(user: User & { syncedLine: string | null | undefined }): PortalUserSnapshot {
+function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
   return {
     id: user.id,
     objectId: user.objectId,

@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Actor, Job, SyncLogLine, SyncRun } from '../../domain/records.js';
+import type { TenantObject } from '../../store/repositories/tenant-objects.repository.js';
 import type { Store } from '../../store/store.js';
 import type { AccessService } from '../access.service.js';
 import type { SyncRunner } from './sync.runner.js';
@@ -14,6 +15,8 @@ export interface SyncOverview {
   lastRun: SyncRun | null;
   /** Users whose portal number is not yet written to the tenant. */
   queuedChanges: number;
+  /** The carrier-model objects of the tenant (domain, PSTN usage, voice route, policy) and where each stands. */
+  tenantObjects: TenantObject[];
 }
 
 /** Starts syncs as jobs (one at a time per service), and answers for their state, history, plan and log. */
@@ -90,7 +93,8 @@ export class SyncService {
     const runs = await this.store.repos.syncRuns.listByService(accountId, serviceId, 20);
     const lastRun = runs.find((r) => !r.dryRun) ?? null;
     const queuedChanges = await this.store.repos.users.countQueuedNumberChanges(accountId, serviceId);
-    return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges };
+    const tenantObjects = await this.store.repos.tenantObjects.listByService(accountId, serviceId);
+    return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges, tenantObjects };
   }
 
   async history(actor: Actor, accountId: string, serviceId: string, limit = 50): Promise<SyncRun[]> {

@@ -4,8 +4,55 @@ import {
   indexSkus,
   licenceFlagsOf,
   type MicrosoftTenantClient,
+  type SkuIndex,
+  type TeamsUserConfiguration,
   type TenantUser,
 } from '../../microsoft/index.js';
+
+/** What a sync takes from a user's Teams configuration. */
+export interface TeamsSide {
+  resource: boolean;
+  guest: boolean;
+  line: string | null;
+}
+
+/** The Teams side of a configuration: account type and primary line. */
+export function teamsSideOf(config: TeamsUserConfiguration): TeamsSide {
+  const primary =
+    config.telephoneNumbers.find(
+      (n) => n.assignmentCategory === 'primary' || n.assignmentCategory === null,
+    ) ?? config.telephoneNumbers[0];
+  return {
+    resource: config.accountType === 'resourceAccount',
+    guest: config.accountType === 'guest',
+    line: primary?.telephoneNumber ?? null,
+  };
+}
+
+/** A directory user joined with licences, Teams side and coexistence mode, as the plan compares it. */
+export function tenantSnapshotOf(
+  user: TenantUser,
+  skus: SkuIndex,
+  teams: TeamsSide | undefined,
+  coexistenceMode: string | null,
+): TenantUserSnapshot {
+  const flags = licenceFlagsOf(user, skus);
+  const email = (user.mail ?? user.userPrincipalName ?? user.id).toLowerCase();
+  return {
+    objectId: user.id,
+    upn: user.userPrincipalName,
+    email,
+    displayName: user.displayName ?? email,
+    enabled: user.accountEnabled !== false,
+    usageLocation: user.usageLocation,
+    kind: teams?.resource ? 'resource_account' : 'standard',
+    licences: [...flags.skuPartNumbers].sort(),
+    hasTeamsPhone: flags.hasTeamsPhone,
+    hasCallingPlan: flags.hasCallingPlan,
+    coexistenceMode,
+    line: teams?.line ?? null,
+  };
+}
 
 export interface TenantReadResult {
   users: TenantUserSnapshot[];
@@ -41,21 +88,14 @@ export async function readTenant(
     }
     log(`Read ${users.size} users from the tenant.`);
   }
-  const teamsConfig = new Map<string, { resource: boolean; line: string | null }>();
+  const teamsConfig = new Map<string, TeamsSide>();
   const guests = new Set<string>();
   for await (const page of client.listTeamsUserConfigurations()) {
     requests++;
     for (const config of page) {
       if (!users.has(config.id)) continue;
       if (config.accountType === 'guest') guests.add(config.id);
-      const primary =
-        config.telephoneNumbers.find(
-          (n) => n.assignmentCategory === 'primary' || n.assignmentCategory === null,
-        ) ?? config.telephoneNumbers[0];
-      teamsConfig.set(config.id, {
-        resource: config.accountType === 'resourceAccount',
-        line: primary?.telephoneNumber ?? null,
-      });
+      teamsConfig.set(config.id, teamsSideOf(config));
     }
   }
   const modes = new Map<string, string | null>();
@@ -69,23 +109,7 @@ export async function readTenant(
   for (const id of guests) users.delete(id);
   if (guests.size > 0) log(`Skipped ${guests.size} guest account(s).`);
   for (const user of users.values()) {
-    const flags = licenceFlagsOf(user, skus);
-    const config = teamsConfig.get(user.id);
-    const email = (user.mail ?? user.userPrincipalName ?? user.id).toLowerCase();
-    snapshots.push({
-      objectId: user.id,
-      upn: user.userPrincipalName,
-      email,
-      displayName: user.displayName ?? email,
-      enabled: user.accountEnabled !== false,
-      usageLocation: user.usageLocation,
-      kind: config?.resource ? 'resource_account' : 'standard',
-      licences: [...flags.skuPartNumbers].sort(),
-      hasTeamsPhone: flags.hasTeamsPhone,
-      hasCallingPlan: flags.hasCallingPlan,
-      coexistenceMode: modes.get(user.id) ?? null,
-      line: config?.line ?? null,
-    });
+    snapshots.push(tenantSnapshotOf(user, skus, teamsConfig.get(user.id), modes.get(user.id) ?? null));
   }
   return { users: snapshots, requests };
 }

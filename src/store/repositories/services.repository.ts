@@ -49,6 +49,12 @@ export class ServicesRepository {
     return rows.map(toService);
   }
 
+  /** A service by id alone, for the operator's command line (never for a request: not scoped to an account). */
+  async findByIdForSystem(id: string): Promise<VoiceService | undefined> {
+    const row = await this.db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toService(row);
+  }
+
   /** Every service, across accounts: for the worker and SIP roles, never for a request. */
   async listAllForSystem(): Promise<VoiceService[]> {
     const rows = await this.db.selectFrom('services').selectAll().orderBy('id').execute();

@@ -45,6 +45,12 @@ export class SyncRunsRepository {
     return row && toRun(row);
   }
 
+  /** A run by id alone, for the operator's command line (never for a request: it is not scoped to an account). */
+  async findByIdForSystem(id: string): Promise<SyncRun | undefined> {
+    const row = await this.db.selectFrom('sync_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRun(row);
+  }
+
   /** The plan and log of a run (kept apart from the run: they can be large). */
   async findDetails(
     accountId: string,
@@ -69,6 +75,35 @@ export class SyncRunsRepository {
       .limit(limit)
       .execute();
     return rows.map(toRun);
+  }
+
+  /**
+   * Services with a sync interval whose tenant is connected, each with when its last (non-dry) run was created:
+   * one grouped query for the scheduler, across accounts (system use only, never for a request).
+   */
+  async listScheduledForSystem(): Promise<
+    { accountId: string; serviceId: string; intervalMinutes: number; lastRunAt: string | null }[]
+  > {
+    const rows = await this.db
+      .selectFrom('services as s')
+      .innerJoin('tenant_connections as c', 'c.account_id', 's.account_id')
+      .leftJoin('sync_runs as r', (join) => join.onRef('r.service_id', '=', 's.id').on('r.dry_run', '=', 0))
+      .select((eb) => [
+        's.id as serviceId',
+        's.account_id as accountId',
+        's.sync_interval_minutes as intervalMinutes',
+        eb.fn.max('r.created_at').as('lastRunAt'),
+      ])
+      .where('s.sync_interval_minutes', 'is not', null)
+      .where('c.consent_state', '=', 'granted')
+      .groupBy(['s.id', 's.account_id', 's.sync_interval_minutes'])
+      .execute();
+    return rows.map((row) => ({
+      accountId: row.accountId,
+      serviceId: row.serviceId,
+      intervalMinutes: Number(row.intervalMinutes),
+      lastRunAt: row.lastRunAt ?? null,
+    }));
   }
 
   async update(

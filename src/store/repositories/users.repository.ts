@@ -1,4 +1,12 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  type Updateable,
+} from 'kysely';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
@@ -53,6 +61,30 @@ export interface UserQuery {
   limit: number;
   offset: number;
 }
+
+/** The portal's number is not (yet) the line agreed with the tenant. */
+function queuedNumberChange(eb: ExpressionBuilder<Database, 'users'>) {
+  const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
+  return eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]);
+}
+
+/** A user as a sync compares it (see {@link UsersRepository.listSyncStates}). */
+export type UserSyncState = Pick<
+  User,
+  | 'id'
+  | 'objectId'
+  | 'upn'
+  | 'email'
+  | 'displayName'
+  | 'kind'
+  | 'tenantState'
+  | 'usageLocation'
+  | 'coexistenceMode'
+  | 'licences'
+  | 'phoneNumber'
+  | 'extension'
+  | 'createdAt'
+> & { syncedLine: string | null | undefined };
 
 const sortColumns = {
   displayName: 'display_name',
@@ -236,6 +268,115 @@ export class UsersRepository {
   }
 
   /** The users of a service with the line each last agreed with the tenant (for the sync plan). */
+  /**
+   * What a sync compares of each user of a service, and nothing else (no SIP or registration columns): a delta
+   * sync of a 100,000-user service loads every user, so this read is kept lean.
+   */
+  async listSyncStates(
+    accountId: string,
+    serviceId: string,
+    only?: { objectIds: readonly string[] },
+  ): Promise<UserSyncState[]> {
+    if (only) {
+      // A delta sync: the users the tenant changed, and those with a portal number not yet agreed with it.
+      const found = new Map<string, UserSyncState>();
+      for (let i = 0; i < only.objectIds.length; i += 500) {
+        const ids = only.objectIds.slice(i, i + 500);
+        for (const user of await this.selectSyncStates(accountId, serviceId, (eb) =>
+          eb('object_id', 'in', ids),
+        ))
+          found.set(user.id, user);
+      }
+      for (const user of await this.selectSyncStates(accountId, serviceId, (eb) =>
+        eb.and([eb('object_id', 'is not', null), queuedNumberChange(eb)]),
+      ))
+        found.set(user.id, user);
+      return [...found.values()];
+    }
+    return this.selectSyncStates(accountId, serviceId);
+  }
+
+  /** Tenant totals of a service's users as stored: count by licences, kind and state (a few groups). */
+  async syncTotals(
+    accountId: string,
+    serviceId: string,
+  ): Promise<{ licences: string[]; kind: User['kind']; tenantState: User['tenantState']; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select((eb) => ['licences', 'kind', 'tenant_state', eb.fn.countAll<string | number>().as('n')])
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is not', null)
+      .groupBy(['licences', 'kind', 'tenant_state'])
+      .execute();
+    return rows.map((r) => ({
+      licences: parseJson<string[]>(r.licences, []),
+      kind: r.kind,
+      tenantState: r.tenant_state,
+      count: Number(r.n),
+    }));
+  }
+
+  /** Portal users without a tenant match created after `since` (they need a full read to be matched). */
+  async countUnmatchedSince(accountId: string, serviceId: string, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is', null)
+      .where('tenant_state', '<>', 'removed')
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async selectSyncStates(
+    accountId: string,
+    serviceId: string,
+    filter?: (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>,
+  ): Promise<UserSyncState[]> {
+    let query = this.db
+      .selectFrom('users')
+      .select([
+        'id',
+        'object_id',
+        'upn',
+        'email',
+        'display_name',
+        'kind',
+        'tenant_state',
+        'usage_location',
+        'coexistence_mode',
+        'licences',
+        'phone_number',
+        'extension',
+        'synced',
+        'synced_line',
+        'created_at',
+      ])
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId);
+    if (filter) query = query.where(filter);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: row.id,
+      objectId: row.object_id,
+      upn: row.upn,
+      email: row.email,
+      displayName: row.display_name,
+      kind: row.kind,
+      tenantState: row.tenant_state,
+      usageLocation: row.usage_location,
+      coexistenceMode: row.coexistence_mode,
+      licences: parseJson(row.licences, []),
+      phoneNumber: row.phone_number,
+      extension: row.extension === '' ? null : row.extension,
+      syncedLine: row.synced === 1 ? row.synced_line : undefined,
+      createdAt: row.created_at,
+    }));
+  }
+
   async listForSync(
     accountId: string,
     serviceId: string,
@@ -319,14 +460,13 @@ export class UsersRepository {
    * Counted in the database so the Sync Now state stays cheap on large tenants.
    */
   async countQueuedNumberChanges(accountId: string, serviceId: string): Promise<number> {
-    const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
     const row = await this.db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('account_id', '=', accountId)
       .where('service_id', '=', serviceId)
       .where('object_id', 'is not', null)
-      .where((eb) => eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]))
+      .where(queuedNumberChange)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

@@ -1,0 +1,123 @@
+import {
+  GraphError,
+  indexSkus,
+  type MicrosoftTenantClient,
+  type SkuIndex,
+  type TenantUser,
+} from '../../microsoft/index.js';
+import { teamsSideOf, type TeamsSide } from './tenant-reader.js';
+
+/** Above this many changed users, a full read is cheaper than per-user Teams reads. */
+export const DELTA_USER_LIMIT = 5_000;
+/** Teams reads start this long before the previous one began: clock skew and Microsoft's propagation. */
+export const TEAMS_READ_OVERLAP_MS = 10 * 60_000;
+const PER_USER_CONCURRENCY = 8;
+
+/** What changed in the tenant since a cursor. */
+export type TenantChanges =
+  | {
+      kind: 'changes';
+      /** Users changed in the directory (their Teams side, when not in `teams`, is the stored one). */
+      directory: Map<string, TenantUser>;
+      /** Users deleted or gone from the delta's scope. */
+      removed: Set<string>;
+      /** The Teams side (number, account type, coexistence) of users changed in Teams, and of new users. */
+      teams: Map<string, TeamsSide & { coexistenceMode: string | null }>;
+      skus: SkuIndex;
+      deltaLink: string;
+      requests: number;
+    }
+  | { kind: 'full_read_needed'; reason: string };
+
+/**
+ * Reads only what changed since the last run: the users delta from the stored deltaLink (directory changes), and
+ * Teams configurations modified since the last Teams read (numbers are not directory data, so they never come in
+ * the users delta). Only users new to the service and users changed in Teams get their coexistence mode (and, for
+ * new users, their Teams configuration) read one by one; a user changed only in the directory keeps its stored
+ * Teams side. Throws DeltaResyncRequiredError when Microsoft no longer knows the deltaLink.
+ */
+export async function readTenantChanges(
+  client: MicrosoftTenantClient,
+  since: { usersDeltaLink: string; teamsModifiedSince: string },
+  isKnown: (objectIds: readonly string[]) => Promise<Set<string>>,
+  log: (message: string) => void,
+): Promise<TenantChanges> {
+  const skus = indexSkus(await client.listSubscribedSkus());
+  let requests = 1;
+  const changed = new Map<string, TenantUser>();
+  const removed = new Set<string>();
+  let deltaLink: string | null = null;
+  for await (const page of client.readUsersDelta(since.usersDeltaLink)) {
+    requests++;
+    for (const user of page.changed) {
+      removed.delete(user.id);
+      changed.set(user.id, user);
+    }
+    for (const gone of page.removed) {
+      changed.delete(gone.id);
+      removed.add(gone.id);
+    }
+    deltaLink = page.deltaLink ?? deltaLink;
+    if (changed.size > DELTA_USER_LIMIT)
+      return { kind: 'full_read_needed', reason: `more than ${DELTA_USER_LIMIT} users changed` };
+  }
+  const configs = new Map<string, TeamsSide>();
+  try {
+    for await (const page of client.listTeamsUserConfigurations({
+      modifiedSince: since.teamsModifiedSince,
+    })) {
+      requests++;
+      for (const config of page) configs.set(config.id, teamsSideOf(config));
+      if (configs.size > DELTA_USER_LIMIT)
+        return {
+          kind: 'full_read_needed',
+          reason: `more than ${DELTA_USER_LIMIT} Teams configurations changed`,
+        };
+    }
+  } catch (error) {
+    if (error instanceof GraphError && error.httpStatus === 400)
+      return {
+        kind: 'full_read_needed',
+        reason: `Teams refused the modifiedDateTime filter (${error.message})`,
+      };
+    throw error;
+  }
+  const known = await isKnown([...changed.keys()]);
+  const newUsers = [...changed.keys()].filter((id) => !known.has(id) && !configs.has(id));
+  if (newUsers.length > 0) {
+    requests += Math.ceil(newUsers.length / 20);
+    for (const [id, config] of await client.getTeamsUserConfigurations(newUsers))
+      if (config) configs.set(id, teamsSideOf(config));
+  }
+  const ids = [...new Set([...newUsers, ...configs.keys()])].filter((id) => !removed.has(id));
+  const modes = await coexistenceModesOf(client, ids);
+  requests += ids.length;
+  const teams = new Map<string, TeamsSide & { coexistenceMode: string | null }>();
+  for (const id of ids) {
+    const side = configs.get(id) ?? { resource: false, guest: false, line: null };
+    // Guests cannot hold a Direct Routing number; they are not synced.
+    if (side.guest) changed.delete(id);
+    else teams.set(id, { ...side, coexistenceMode: modes.get(id) ?? null });
+  }
+  log(
+    `Delta read: ${changed.size} user(s) changed and ${removed.size} removed in the directory; ${configs.size} Teams configuration(s) changed.`,
+  );
+  return { kind: 'changes', directory: changed, removed, teams, skus, deltaLink: deltaLink!, requests };
+}
+
+async function coexistenceModesOf(
+  client: MicrosoftTenantClient,
+  ids: readonly string[],
+): Promise<Map<string, string | null>> {
+  const modes = new Map<string, string | null>();
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const entry = await client.getCoexistenceMode(id);
+      modes.set(id, entry ? (entry.mode ?? entry.rawMode) : null);
+    }
+  };
+  await Promise.all(Array.from({ length: PER_USER_CONCURRENCY }, worker));
+  return modes;
+}
