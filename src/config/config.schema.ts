@@ -88,6 +88,21 @@ export const configSchema = z.object({
     .describe(
       'How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.',
     ),
+  phoneAppClientId: z
+    .string()
+    .min(1)
+    .default('cb0a0000-0000-4000-8000-0000000a7711')
+    .describe('The Phone App application customers authorize ("Authorize Phone App for my Organization").'),
+  phoneAppTeamsAppId: z
+    .string()
+    .min(1)
+    .default('cb0a0000-0000-4000-8000-0000000a7712')
+    .describe("The Phone App's id in the Teams app catalog, installed for each Phone App user by the sync."),
+  phoneAppDomain: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as phoneapp.example.com')
+    .default('phoneapp.callbridge.example')
+    .describe('The domain Phone App calls come from: it must be allowed in the tenant\'s external access.'),
   sbcDomain: z
     .string()
     .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as sbc.example.com')

@@ -9,6 +9,10 @@ export const DEMO_TENANT_ID = 'c0ffee00-0000-4000-8000-000000000001';
 export const DEMO_TENANT_DOMAIN = 'contoso-demo.onmicrosoft.com';
 /** A second tenant that has not consented yet (to walk through the consent flow). */
 export const DEMO_UNCONSENTED_TENANT_ID = 'c0ffee00-0000-4000-8000-000000000002';
+/** The Phone App's multi-tenant application, consented per customer by "Authorize Phone App for my Organization". */
+export const DEMO_PHONE_APP_CLIENT_ID = 'cb0a0000-0000-4000-8000-0000000a7711';
+/** The Phone App in the Teams app catalog (what the sync installs for each Phone App user). */
+export const DEMO_PHONE_APP_TEAMS_APP_ID = 'cb0a0000-0000-4000-8000-0000000a7712';
 /** The Phone App's federation domain, on the demo tenant's external-access allow-list. */
 export const DEMO_PHONE_APP_DOMAIN = 'phoneapp.callbridge.example';
 /** Large Tenant Mode groups of the demo tenant. */
@@ -158,6 +162,12 @@ export function demoSeed(): SeedFileInput {
         clientId: DEMO_CLIENT_ID,
         displayName: 'Callbridge (demo)',
         secrets: [DEMO_CLIENT_SECRET],
+        redirectUris: ['http://localhost*', 'http://127.0.0.1*'],
+      },
+      {
+        clientId: DEMO_PHONE_APP_CLIENT_ID,
+        displayName: 'Callbridge Phone App (demo)',
+        secrets: [],
         redirectUris: ['http://localhost*', 'http://127.0.0.1*'],
       },
     ],
