@@ -39,6 +39,7 @@ async function seed(dataDir: string) {
         kind: 'client',
         parentId: partner.id,
       });
+      await ctx.services.subscriptions.create(setup, client.id, { sku: 'trunk_user', quantity: 10 });
       const trunk = await ctx.services.voiceServices.create(setup, client.id, {
         kind: 'trunk',
         name: 'Trunk',

@@ -56,7 +56,7 @@ export async function startDemoPortalServer(): Promise<DemoPortalServer> {
     handle: database,
     microsoftClients: fastClients,
   });
-  await ctx.services.administrators.create(system, ADMIN);
+  await ctx.services.administrators.create(system, { ...ADMIN, platformOperator: true });
   const { token } = await ctx.services.administrators.createToken(system, ADMIN.email, 'tests');
   const worker = ctx.createWorker({ idleMs: 200 });
   const app = await buildServer(ctx, { nudgeWorker: () => worker.nudge() });
