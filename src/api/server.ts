@@ -16,6 +16,7 @@ import { registerAuth } from './auth.js';
 import { sendError } from './error-mapper.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
+import { phoneAppRoutes } from './routes/phone-app.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -95,6 +96,7 @@ export async function buildServer(
     async (v1) => {
       await v1.register(accountRoutes(ctx.services));
       await v1.register(accessRoutes(ctx.services));
+      await v1.register(phoneAppRoutes(ctx.services, publicUrl));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));

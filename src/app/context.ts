@@ -3,6 +3,7 @@ import type { Job } from '../domain/records.js';
 import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
 import { LicencesService } from '../services/licences.service.js';
+import { PhoneAppService } from '../services/phone-app.service.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
@@ -32,6 +33,7 @@ import { Store } from '../store/store.js';
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
   access: AccessService;
+  phoneApp: PhoneAppService;
   licences: LicencesService;
   accounts: AccountsService;
   voiceServices: VoiceServicesService;
@@ -103,6 +105,10 @@ export async function createAppContext(
     access,
     subscriptions: new SubscriptionsService(store, access),
     licences,
+    phoneApp: new PhoneAppService(store, access, tenantConnections, secrets, {
+      clientId: config.phoneAppClientId,
+      domain: config.phoneAppDomain,
+    }),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     accounts: new AccountsService(store, access),
     voiceServices: new VoiceServicesService(store, access),

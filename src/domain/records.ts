@@ -58,6 +58,8 @@ export type SipTransport = 'udp' | 'tcp' | 'tls';
 export interface TeamsSettings {
   phoneAppEnabled: boolean;
   phoneAppConsent: 'not_requested' | 'granted' | 'denied';
+  /** When the Phone App was last authorized (the sync after it brings Phone App users in). */
+  phoneAppConsentAt?: string | null;
   largeTenantMode: boolean;
   standardGroupIds: string[];
   phoneAppGroupId: string | null;

@@ -53,9 +53,13 @@ export class TokenError extends AppError {
     traceId?: string | undefined;
     correlationId?: string | undefined;
   }) {
+    // Our caller is signed in: it is Microsoft that did not give the app a token. Unreachable is a 502; a refusal
+    // (secret wrong, consent missing) is a precondition the administrator must fix, never a 401 of our own API.
     super(
-      'unauthenticated',
-      `Microsoft refused the app's credentials (${init.error}): ${init.errorDescription}`,
+      init.error === 'network_error' ? 'upstream_failed' : 'precondition_failed',
+      init.error === 'network_error'
+        ? `Microsoft's sign-in service could not be reached to get a token for the app: ${init.errorDescription}`
+        : `Microsoft refused the app's credentials (${init.error}): ${init.errorDescription}`,
       {
         error: init.error,
         errorCodes: init.errorCodes ?? [],

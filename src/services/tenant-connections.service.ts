@@ -164,14 +164,18 @@ export class TenantConnectionsService {
   async completeConsent(query: Record<string, string>, now = Date.now()): Promise<TenantConnection> {
     const result = parseAdminConsentRedirect(query);
     let accountId: string;
+    let phoneAppServiceId: string | undefined;
     try {
       const sealed = JSON.parse(this.secrets.decrypt(result.state ?? '')) as {
         accountId: string;
         at: number;
+        purpose?: 'phone_app';
+        serviceId?: string;
       };
       if (typeof sealed.accountId !== 'string' || !(now - sealed.at < CONSENT_STATE_MS))
         throw new Error('stale');
       accountId = sealed.accountId;
+      if (sealed.purpose === 'phone_app') phoneAppServiceId = sealed.serviceId;
     } catch {
       throw new AppError(
         'validation_failed',
@@ -185,6 +189,8 @@ export class TenantConnectionsService {
       label: 'Microsoft 365 administrator consent',
       source: 'portal',
     };
+    if (phoneAppServiceId !== undefined)
+      return this.completePhoneAppConsent(actor, accountId, phoneAppServiceId, result.kind === 'granted');
     const patch =
       result.kind === 'granted'
         ? {
@@ -209,6 +215,37 @@ export class TenantConnectionsService {
         after,
       });
       return after;
+    });
+  }
+
+  /** Records the answer to "Authorize Phone App for my Organization" on the service; answers the connection. */
+  private async completePhoneAppConsent(
+    actor: Actor,
+    accountId: string,
+    serviceId: string,
+    granted: boolean,
+  ): Promise<TenantConnection> {
+    return this.store.transaction(async (tx) => {
+      const service = await tx.services.findById(accountId, serviceId);
+      const connection = await tx.tenantConnections.findByAccount(accountId);
+      if (!service || !connection)
+        throw new AppError('not_found', 'The service or connection was removed while consent was given.');
+      const teams = {
+        ...service.teams,
+        phoneAppConsent: granted ? ('granted' as const) : ('denied' as const),
+        phoneAppConsentAt: granted ? new Date().toISOString() : (service.teams.phoneAppConsentAt ?? null),
+      };
+      await tx.services.update(accountId, serviceId, { teams });
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: `service.phone_app_consent_${granted ? 'granted' : 'denied'}`,
+        objectType: 'service',
+        objectId: serviceId,
+        before: { teams: service.teams },
+        after: { teams },
+      });
+      return connection;
     });
   }
 

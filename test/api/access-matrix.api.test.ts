@@ -201,6 +201,15 @@ const ROUTES: Record<string, RouteCase> = {
     permission: 'service.write',
     prepare: trunkObjects,
   },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/phone-app': { permission: 'service.read' },
+  'PATCH /api/v1/accounts/{accountId}/services/{serviceId}/teams-settings': {
+    permission: 'service.write',
+    body: () => ({ largeTenantMode: false }),
+  },
+  'POST /api/v1/accounts/{accountId}/services/{serviceId}/phone-app/authorize': {
+    permission: 'service.write',
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/phone-app/checks': { permission: 'service.read' },
   'GET /api/v1/accounts/{accountId}/shared-numbers': {
     permission: 'service.read',
     on: 'partner',

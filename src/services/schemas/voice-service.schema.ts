@@ -13,6 +13,7 @@ const hostname = z
 const teamsSettings = z.object({
   phoneAppEnabled: z.boolean(),
   phoneAppConsent: z.enum(['not_requested', 'granted', 'denied']),
+  phoneAppConsentAt: z.string().nullish(),
   largeTenantMode: z.boolean(),
   standardGroupIds: z.array(z.string()),
   phoneAppGroupId: z.string().nullable(),
