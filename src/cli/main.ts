@@ -5,6 +5,7 @@ import { isAppError } from '../domain/errors.js';
 import { accountsCommand } from './commands/accounts.command.js';
 import { adminCommand, auditCommand, secretsCommand, tokenCommand } from './commands/admin.command.js';
 import { importCommands } from './commands/import.command.js';
+import { licencesCommand, phoneAppCommand } from './commands/licences.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { numbersCommand } from './commands/numbers.command.js';
 import { serveCommand } from './commands/serve.command.js';
@@ -31,6 +32,8 @@ export function buildProgram(): Command {
     adminCommand(),
     tokenCommand(),
     auditCommand(),
+    licencesCommand(),
+    phoneAppCommand(),
     secretsCommand(),
     emulatorCommand(),
   ]) {
