@@ -151,7 +151,11 @@ export class EntraSignInService {
       source: 'portal',
     };
     await this.store.transaction(async (tx) => {
-      await tx.administrators.setEntraSubject(administrator.id, objectId);
+      if (!(await tx.administrators.setEntraSubject(administrator.id, objectId)))
+        throw new AppError(
+          'forbidden',
+          `${administrator.email} is already linked to another Microsoft account; sign in with that account, or ask a platform operator to unlink it.`,
+        );
       await tx.audit.append({
         accountId: null,
         actor,

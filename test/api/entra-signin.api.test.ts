@@ -153,6 +153,20 @@ describe('sign-in with Microsoft Entra ID (emulated tenant over loopback)', () =
     expect(await t.ctx.store.repos.administrators.findByEmail(ALEX)).toBeUndefined();
   });
 
+  it('refuses a second Microsoft account for an administrator already linked to another one', async () => {
+    const grady = 'grady.archie@contoso-demo.onmicrosoft.com';
+    const admin = await t.ctx.services.administrators.create(system, {
+      email: grady,
+      password: 'a long enough password',
+    });
+    expect(await t.ctx.store.repos.administrators.setEntraSubject(admin.id, 'another-entra-object-id')).toBe(
+      true,
+    );
+    const refused = await signInAs(grady);
+    expect(refused.session).toBeUndefined();
+    expect(refused.error).toContain(`${grady} is already linked to another Microsoft account`);
+  });
+
   it('refuses a callback whose state was tampered with, or that comes without its transaction', async () => {
     const { authorizeUrl, transaction } = await begin();
     const back = await authorizeAs(authorizeUrl, DIEGO);

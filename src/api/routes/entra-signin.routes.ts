@@ -6,7 +6,7 @@ import { publicUrlOf } from '../../config/config.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import type { Administrator } from '../../domain/records.js';
 import { EntraSignInService, TRANSACTION_MINUTES } from '../../services/entra-signin.service.js';
-import { SESSION_COOKIE } from '../auth.js';
+import { openPortalSession } from '../portal-session.js';
 import { errorResponses } from './error-responses.js';
 
 /** The cookie that carries the encrypted sign-in transaction (PKCE verifier, state, nonce) to the callback. */
@@ -14,8 +14,6 @@ export const ENTRA_TRANSACTION_COOKIE = 'cb_entra';
 const ENTRA_PATH = '/api/session/entra';
 const CALLBACK_PATH = `${ENTRA_PATH}/callback`;
 /** The same session as a password sign-in (session.routes.ts). */
-const SESSION_HOURS = 12;
-
 const notConfigured = (publicUrl: string) =>
   new AppError(
     'not_found',
@@ -33,28 +31,8 @@ export function entraSignInRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const secure = ctx.config.publicUrl?.startsWith('https:') ?? false;
   const tags = ['session'];
 
-  /** Opens a portal session exactly as password sign-in does: a 12-hour token in the session cookie. */
-  const openSession = async (reply: FastifyReply, administrator: Administrator) => {
-    const actor = {
-      type: 'administrator',
-      id: administrator.id,
-      label: administrator.email,
-      source: 'portal',
-    } as const;
-    const { token } = await ctx.services.administrators.createToken(
-      actor,
-      administrator.email,
-      'portal session',
-      new Date(Date.now() + SESSION_HOURS * 3_600_000),
-    );
-    reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure,
-      path: '/',
-      maxAge: SESSION_HOURS * 3600,
-    });
-  };
+  const openSession = (reply: FastifyReply, administrator: Administrator) =>
+    openPortalSession(ctx.services, reply, administrator, secure);
 
   return async (app) => {
     app.get(

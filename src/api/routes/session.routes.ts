@@ -7,9 +7,9 @@ import { AppError } from '../../domain/errors.js';
 import type { Administrator } from '../../domain/records.js';
 import { acceptInvitationInput } from '../../services/administrators.service.js';
 import { SESSION_COOKIE } from '../auth.js';
+import { openPortalSession } from '../portal-session.js';
 import { errorResponses } from './error-responses.js';
 
-const SESSION_HOURS = 12;
 const administratorView = z
   .object({
     id: z.string(),
@@ -38,28 +38,8 @@ export function sessionRoutes(
     await app.register(rateLimit, { global: false });
     const tags = ['session'];
 
-    /** Opens a portal session for the administrator: a token that lives as long as the cookie. */
-    const openSession = async (reply: FastifyReply, administrator: Administrator) => {
-      const actor = {
-        type: 'administrator',
-        id: administrator.id,
-        label: administrator.email,
-        source: 'portal',
-      } as const;
-      const { token } = await services.administrators.createToken(
-        actor,
-        administrator.email,
-        'portal session',
-        new Date(Date.now() + SESSION_HOURS * 3_600_000),
-      );
-      reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: options.secureCookies,
-        path: '/',
-        maxAge: SESSION_HOURS * 3600,
-      });
-    };
+    const openSession = (reply: FastifyReply, administrator: Administrator) =>
+      openPortalSession(services, reply, administrator, options.secureCookies);
 
     app.post(
       '/api/session',

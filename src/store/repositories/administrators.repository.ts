@@ -103,12 +103,15 @@ export class AdministratorsRepository {
     return row && toAdministrator(row);
   }
 
-  async setEntraSubject(id: string, subject: string): Promise<void> {
-    await this.db
+  /** Links an Entra ID subject to an administrator not linked yet; false when another subject holds the link. */
+  async setEntraSubject(id: string, subject: string): Promise<boolean> {
+    const result = await this.db
       .updateTable('administrators')
       .set({ entra_subject: subject, updated_at: nowIso() })
       .where('id', '=', id)
-      .execute();
+      .where((eb) => eb.or([eb('entra_subject', 'is', null), eb('entra_subject', '=', subject)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** Counts a failed sign-in; locks the administrator until `lockUntil` once `limit` failures are reached. */

@@ -1,0 +1,38 @@
+import type { FastifyReply } from 'fastify';
+import type { Services } from '../app/context.js';
+import type { Administrator } from '../domain/records.js';
+import { SESSION_COOKIE } from './auth.js';
+
+/** How long a portal session lasts. */
+export const SESSION_HOURS = 12;
+
+/**
+ * Opens a portal session for an administrator however they signed in (password, invitation, Entra ID): a
+ * short-lived API token, revoked at sign-out, in an httpOnly SameSite=Strict cookie.
+ */
+export async function openPortalSession(
+  services: Services,
+  reply: FastifyReply,
+  administrator: Administrator,
+  secure: boolean,
+): Promise<void> {
+  const actor = {
+    type: 'administrator',
+    id: administrator.id,
+    label: administrator.email,
+    source: 'portal',
+  } as const;
+  const { token } = await services.administrators.createToken(
+    actor,
+    administrator.email,
+    'portal session',
+    new Date(Date.now() + SESSION_HOURS * 3_600_000),
+  );
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    maxAge: SESSION_HOURS * 3600,
+  });
+}
