@@ -13,7 +13,7 @@ const issue = z.object({
   message: z.string(),
   fix: z.string().optional(),
 });
-const importPlanView = z
+export const importPlanView = z
   .object({
     ok: z.boolean(),
     template: z.enum(['pbx', 'trunk']).nullable(),
