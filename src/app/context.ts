@@ -98,7 +98,14 @@ export async function createAppContext(
     access,
   );
   const carrier = new CarrierSetup(store, config.sbcDomain);
-  const sync = new SyncService(store, new SyncRunner(store, tenantConnections, carrier), access);
+  const sync = new SyncService(
+    store,
+    new SyncRunner(store, tenantConnections, carrier, {
+      teamsAppId: config.phoneAppTeamsAppId,
+      domain: config.phoneAppDomain,
+    }),
+    access,
+  );
   const services: Services = {
     tenantConnections,
     sync,

@@ -132,6 +132,22 @@ function setFaults(ctx: RouteContext, tenant: TenantState): EmResponse {
   return ok(tenantSummary(tenant));
 }
 
+/** Every Teams app installed in users' personal scope (optionally one app), for tests and the demo. */
+function installedApps(ctx: RouteContext, tenant: TenantState): EmResponse {
+  const appId = ctx.req.query.get('teamsAppId');
+  const value = [...tenant.users.values()].flatMap((user) =>
+    user.installedApps
+      .filter((a) => !appId || a.teamsAppId === appId)
+      .map((a) => ({
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName,
+        installationId: a.installationId,
+        teamsAppId: a.teamsAppId,
+      })),
+  );
+  return ok({ value });
+}
+
 const t = (rest: string) => new RegExp(`^\\/_emulator\\/tenants\\/([^/]+)${rest}$`);
 
 /** `/_emulator/...`: change a tenant "as an administrator in the Teams admin centre would", and set faults. */
@@ -169,6 +185,7 @@ export const adminRoutes: Route[] = [
     ),
   },
   { method: 'POST', pattern: t('/groups/([^/]+)/members'), handler: withTenant(groupMembers) },
+  { method: 'GET', pattern: t('/installed-apps'), handler: withTenant(installedApps) },
   { method: 'PUT', pattern: t('/faults'), handler: withTenant(setFaults) },
   {
     method: 'DELETE',

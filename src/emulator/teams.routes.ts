@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   callerOf,
   graphError,
@@ -9,7 +8,8 @@ import {
   type RouteContext,
 } from './emulator.http.js';
 import { pageOf, pageStateOf } from './directory.routes.js';
-import { compileFilter, type Item } from './odata.query.js';
+import { DEMO_PHONE_APP_TEAMS_APP_ID } from './demo-tenant.seed.js';
+import { compileFilter, ODataError, type Item } from './odata.query.js';
 import type { EmUser, TenantState } from './tenant.state.js';
 
 /** A user's Teams configuration (`teamsUserConfiguration`). */
@@ -114,28 +114,41 @@ function assignPolicies(ctx: RouteContext): EmResponse {
   return { status: 204, text: '' };
 }
 
+/** A `userScopeTeamsAppInstallation` with its `teamsApp` (Microsoft's shape; `$expand=teamsApp` keeps it). */
+function installationJson(installation: { installationId: string; teamsAppId: string }): Item {
+  return {
+    id: installation.installationId,
+    teamsApp: {
+      id: installation.teamsAppId,
+      externalId: null,
+      displayName:
+        installation.teamsAppId === DEMO_PHONE_APP_TEAMS_APP_ID ? 'Callbridge Phone App' : 'Teams app',
+      distributionMethod: 'organization',
+    },
+  };
+}
+
+/** `GET /users/{id}/teamwork/installedApps`, with `$filter` (e.g. `teamsApp/id eq '...'`) and `$expand=teamsApp`. */
 function listInstalledApps(ctx: RouteContext): EmResponse {
   const { tenant } = callerOf(ctx);
   const user = tenant.findUser(ctx.params[0]!);
   if (!user) return notFound(ctx.params[0]!);
-  const expand = /teamsApp/i.test(ctx.req.query.get('$expand') ?? '');
-  return ok({
-    value: user.installedApps.map((a) => ({
-      id: a.installationId,
-      ...(expand
-        ? {
-            teamsApp: {
-              id: a.teamsAppId,
-              externalId: null,
-              displayName: 'Teams app',
-              distributionMethod: 'organization',
-            },
-          }
-        : {}),
-    })),
-  });
+  const expand = /teamsApp(?!Definition)/i.test(ctx.req.query.get('$expand') ?? '');
+  let filter: ReturnType<typeof compileFilter>;
+  try {
+    filter = compileFilter(ctx.req.query.get('$filter'));
+  } catch (error) {
+    if (error instanceof ODataError) return graphError(400, 'BadRequest', error.message);
+    throw error;
+  }
+  const items = user.installedApps.map(installationJson).filter((item) => !filter || filter(item));
+  return ok({ value: items.map((item) => (expand ? item : { id: item.id })) });
 }
 
+/**
+ * `POST /users/{id}/teamwork/installedApps`: 201 with no body; 409 when the app is already installed for the user.
+ * Installation ids are Microsoft-like (base64 of user and app ids), so one user holds an app at most once.
+ */
 function installApp(ctx: RouteContext): EmResponse {
   const { tenant } = callerOf(ctx);
   const user = tenant.findUser(ctx.params[0]!);
@@ -146,7 +159,8 @@ function installApp(ctx: RouteContext): EmResponse {
   if (user.installedApps.some((a) => a.teamsAppId === appId)) {
     return graphError(409, 'Conflict', 'App is already installed.');
   }
-  user.installedApps.push({ installationId: randomUUID(), teamsAppId: appId });
+  const installationId = Buffer.from(`${user.id}##${appId}`).toString('base64url');
+  user.installedApps.push({ installationId, teamsAppId: appId });
   return { status: 201, text: '' };
 }
 

@@ -3,7 +3,12 @@ import * as directory from './directory.reader.js';
 import { runBatched } from './graph.batch.js';
 import { parseGraphErrorBody } from './graph.error.js';
 import { pagesOf, skipPagesOf } from './graph.paging.js';
-import { isJson, parseNumberAssignment, parseTeamsUserConfiguration } from './graph.parsers.js';
+import {
+  collectionItems,
+  isJson,
+  parseNumberAssignment,
+  parseTeamsUserConfiguration,
+} from './graph.parsers.js';
 import { GraphTransport, type TransportOptions } from './graph.transport.js';
 import type {
   InstalledTeamsApp,
@@ -214,27 +219,76 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     });
   }
 
-  async listInstalledTeamsApps(userId: string): Promise<InstalledTeamsApp[]> {
-    const url = `/v1.0/users/${encodeURIComponent(userId)}/teamwork/installedApps?$expand=teamsApp`;
+  async listInstalledTeamsApps(userId: string, teamsAppId?: string): Promise<InstalledTeamsApp[]> {
     const apps: InstalledTeamsApp[] = [];
-    for await (const page of pagesOf(this.transport, { url })) {
-      for (const item of page.items) {
-        const app = isJson(item.teamsApp) ? item.teamsApp : {};
-        if (typeof item.id !== 'string' || typeof app.id !== 'string') continue;
-        const displayName = typeof app.displayName === 'string' ? app.displayName : null;
-        apps.push({ installationId: item.id, teamsAppId: app.id, displayName });
-      }
+    for await (const page of pagesOf(this.transport, {
+      url: `/v1.0${installedAppsPath(userId, teamsAppId)}`,
+    })) {
+      apps.push(...page.items.flatMap((item) => parseInstallation(item) ?? []));
     }
     return apps;
   }
 
   async uninstallTeamsApp(userId: string, teamsAppId: string): Promise<void> {
-    const installed = await this.listInstalledTeamsApps(userId);
-    for (const app of installed.filter((a) => a.teamsAppId === teamsAppId)) {
-      const url = `/v1.0/users/${encodeURIComponent(userId)}/teamwork/installedApps/${app.installationId}`;
+    for (const app of await this.listInstalledTeamsApps(userId, teamsAppId)) {
+      const url = `/v1.0/users/${encodeURIComponent(userId)}/teamwork/installedApps/${encodeURIComponent(app.installationId)}`;
       await this.transport.send({ method: 'DELETE', url, acceptStatuses: [404], idempotent: true });
     }
   }
+
+  async uninstallTeamsAppForUsers(
+    userIds: readonly string[],
+    teamsAppId: string,
+  ): Promise<UserWriteOutcome[]> {
+    const batch = { concurrency: this.batchConcurrency };
+    const found = await runBatched(
+      this.transport,
+      userIds.map((id) => ({ method: 'GET' as const, url: installedAppsPath(id, teamsAppId) })),
+      batch,
+    );
+    const outcomes = new Map<string, UserWriteOutcome>();
+    const deletes: { userId: string; url: string }[] = [];
+    found.forEach((outcome, index) => {
+      const userId = userIds[index]!;
+      // 404: the user is gone from the tenant, and their apps with them.
+      if (outcome.status === 404) return outcomes.set(userId, { userId, ok: true });
+      if (outcome.error) return outcomes.set(userId, { userId, ok: false, error: outcome.error });
+      const apps = collectionItems(outcome.body).flatMap((item) => parseInstallation(item) ?? []);
+      outcomes.set(userId, { userId, ok: true });
+      for (const app of apps.filter((a) => a.teamsAppId.toLowerCase() === teamsAppId.toLowerCase()))
+        deletes.push({
+          userId,
+          url: `/users/${encodeURIComponent(userId)}/teamwork/installedApps/${encodeURIComponent(app.installationId)}`,
+        });
+    });
+    const removed = await runBatched(
+      this.transport,
+      deletes.map((d) => ({ method: 'DELETE' as const, url: d.url })),
+      batch,
+    );
+    removed.forEach((outcome, index) => {
+      const { userId } = deletes[index]!;
+      if (outcome.error && outcome.status !== 404)
+        outcomes.set(userId, { userId, ok: false, error: outcome.error });
+    });
+    return userIds.map((userId) => outcomes.get(userId)!);
+  }
+}
+
+/** A user's installed apps, with the app expanded; only `teamsAppId`'s installation when given. */
+function installedAppsPath(userId: string, teamsAppId?: string): string {
+  const filter = teamsAppId
+    ? `&$filter=${encodeURIComponent(`teamsApp/id eq '${teamsAppId.replace(/'/g, "''")}'`)}`
+    : '';
+  return `/users/${encodeURIComponent(userId)}/teamwork/installedApps?$expand=teamsApp${filter}`;
+}
+
+function parseInstallation(item: unknown): InstalledTeamsApp | null {
+  if (!isJson(item)) return null;
+  const app = isJson(item.teamsApp) ? item.teamsApp : {};
+  if (typeof item.id !== 'string' || typeof app.id !== 'string') return null;
+  const displayName = typeof app.displayName === 'string' ? app.displayName : null;
+  return { installationId: item.id, teamsAppId: app.id, displayName };
 }
 
 function parseDomain(body: unknown, fallbackId: string): TenantDomain {

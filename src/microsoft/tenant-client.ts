@@ -128,8 +128,16 @@ export interface MicrosoftTenantClient {
 
   /** Install a Teams app (the Phone App) for users through $batch; an app already installed counts as success. */
   installTeamsApp(userIds: readonly string[], teamsAppId: string): Promise<UserWriteOutcome[]>;
-  /** Apps installed in a user's personal scope. */
-  listInstalledTeamsApps(userId: string): Promise<InstalledTeamsApp[]>;
+  /**
+   * Apps installed in a user's personal scope (`GET /users/{id}/teamwork/installedApps?$expand=teamsApp`); with
+   * `teamsAppId`, only that app's installation (`$filter=teamsApp/id eq '...'`).
+   */
+  listInstalledTeamsApps(userId: string, teamsAppId?: string): Promise<InstalledTeamsApp[]>;
   /** Remove a Teams app from a user; absent counts as success. */
   uninstallTeamsApp(userId: string, teamsAppId: string): Promise<void>;
+  /**
+   * Remove a Teams app from many users through $batch (find each installation, then delete it); an app not
+   * installed, or a user gone from the tenant, counts as success.
+   */
+  uninstallTeamsAppForUsers(userIds: readonly string[], teamsAppId: string): Promise<UserWriteOutcome[]>;
 }

@@ -16,6 +16,7 @@ import * as sync from './migrations/0002-sync.js';
 import * as access from './migrations/0003-access.js';
 import * as numbers from './migrations/0004-numbers.js';
 import * as tenantObjects from './migrations/0005-tenant-objects.js';
+import * as phoneApp from './migrations/0006-phone-app.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0003-access': access,
   '0004-numbers': numbers,
   '0005-tenant-objects': tenantObjects,
+  '0006-phone-app': phoneApp,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -3,6 +3,8 @@
  * ids are text (UUIDs), timestamps are ISO-8601 text (UTC), booleans are 0/1 integers, structured values are
  * JSON text. Repositories turn rows into domain records.
  */
+import type { Generated } from 'kysely';
+
 export interface AccountsTable {
   id: string;
   parent_id: string | null;
@@ -98,6 +100,12 @@ export interface UsersTable {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** Columns of `users` added by migration 0006 (the Phone App inside Sync); the database fills their defaults. */
+export interface UsersPhoneAppColumns {
+  /** 1 when the sync installed the Phone App Teams app for this user; 0 by default. */
+  phone_app_installed: Generated<number>;
 }
 
 export interface JobsTable {
@@ -260,7 +268,7 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   tenant_connections: TenantConnectionsTable;
   services: ServicesTable;
-  users: UsersTable;
+  users: UsersTable & UsersPhoneAppColumns;
   jobs: JobsTable;
   audit_entries: AuditEntriesTable;
   administrators: AdministratorsTable;

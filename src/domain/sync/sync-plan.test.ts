@@ -138,3 +138,45 @@ describe('planSync', () => {
     ]);
   });
 });
+
+describe('planSync with Phone App users', () => {
+  const phoneApp = { kind: 'phone_app' as const, licences: ['SPE_E3'], hasTeamsPhone: false };
+
+  it('never writes, takes or agrees a Phone App user number, and counts them', () => {
+    const plan = planSync(
+      [tenantUser(1, phoneApp), tenantUser(2, { ...phoneApp, line: '+442079460002' })],
+      [
+        portalUser(1, { kind: 'phone_app', licences: ['SPE_E3'], line: '+442079460001' }),
+        portalUser(2, { kind: 'phone_app', licences: ['SPE_E3'], line: null }),
+      ],
+    );
+    expect(plan.changes).toEqual([]);
+    expect(plan.counters).toMatchObject({ phoneAppUsers: 2, teamsPhone: 0, conflicts: 0 });
+  });
+
+  it('follows the kind the read decided between standard and Phone App; a resource account stays one', () => {
+    const plan = planSync(
+      [tenantUser(1, phoneApp), tenantUser(2), tenantUser(3, phoneApp)],
+      [
+        portalUser(1),
+        portalUser(2, { kind: 'phone_app', line: '+442079460002', syncedLine: null }),
+        portalUser(3, { kind: 'resource_account', licences: ['SPE_E3'] }),
+      ],
+    );
+    expect(plan.changes).toContainEqual(
+      expect.objectContaining({
+        type: 'update',
+        userId: 'id-1',
+        fields: expect.objectContaining({ kind: 'phone_app' }),
+      }),
+    );
+    expect(plan.changes).toContainEqual(
+      expect.objectContaining({ type: 'update', userId: 'id-2', fields: { kind: 'standard' } }),
+    );
+    // Back to standard: the portal number goes to the tenant again.
+    expect(plan.changes).toContainEqual(
+      expect.objectContaining({ type: 'write_number', userId: 'id-2', to: '+442079460002' }),
+    );
+    expect(plan.changes.some((c) => 'userId' in c && c.userId === 'id-3' && c.type === 'update')).toBe(false);
+  });
+});

@@ -57,6 +57,8 @@ export interface SyncCounters {
   teamsPhone: number;
   excludedByCallingPlan: number;
   resourceAccounts: number;
+  /** Enabled users synced as Phone App users. */
+  phoneAppUsers: number;
   added: number;
   updated: number;
   removed: number;
@@ -77,6 +79,7 @@ export function emptyCounters(): SyncCounters {
     teamsPhone: 0,
     excludedByCallingPlan: 0,
     resourceAccounts: 0,
+    phoneAppUsers: 0,
     added: 0,
     updated: 0,
     removed: 0,
@@ -91,7 +94,8 @@ export function emptyCounters(): SyncCounters {
  * New tenant users are added; users gone or disabled in the tenant are marked, never deleted; a number set in the
  * portal is written to the tenant; a number changed in the tenant is taken into the portal; a number changed on
  * both sides since the last sync differently is a conflict, reported with both values and left alone. Users with
- * a Microsoft Calling Plan are excluded (they already have PSTN calling) and counted.
+ * a Microsoft Calling Plan are excluded (they already have PSTN calling) and counted. Phone App users (kind
+ * `phone_app`, decided by the read) get no number changes at all: their number never goes to the tenant.
  *
  * @example planSync(tenantUsers, portalUsers).changes.filter((c) => c.type === 'conflict')
  */
@@ -138,6 +142,7 @@ function countTenantUser(t: TenantUserSnapshot, counters: SyncCounters): void {
   if (!t.enabled) return;
   counters.total++;
   if (t.kind === 'resource_account') counters.resourceAccounts++;
+  if (t.kind === 'phone_app') counters.phoneAppUsers++;
   if (t.licences.length > 0) counters.licensed++;
   if (t.hasTeamsPhone) counters.teamsPhone++;
   if (t.hasCallingPlan && t.kind !== 'resource_account') counters.excludedByCallingPlan++;
@@ -170,7 +175,9 @@ function planExisting(
     });
     counters.updated++;
   }
-  planNumber(t, p, changes, counters);
+  // A Phone App user has no Teams Phone: their number is for the PBX registration only, never written to the
+  // tenant nor taken from it.
+  if (t.kind !== 'phone_app') planNumber(t, p, changes, counters);
 }
 
 function changedFields(
@@ -184,7 +191,9 @@ function changedFields(
   if (t.upn !== p.upn) fields.upn = t.upn;
   if (t.usageLocation !== p.usageLocation) fields.usageLocation = t.usageLocation;
   if (t.coexistenceMode !== p.coexistenceMode) fields.coexistenceMode = t.coexistenceMode;
-  if (t.kind === 'resource_account' && p.kind !== 'resource_account') fields.kind = 'resource_account';
+  // Standard <-> Phone App follows the tenant (and the service's Phone App setting); a resource account stays one.
+  if (t.kind !== p.kind && (t.kind === 'resource_account' || p.kind !== 'resource_account'))
+    fields.kind = t.kind;
   if (t.licences.join(',') !== p.licences.join(',')) fields.licences = t.licences;
   return fields;
 }

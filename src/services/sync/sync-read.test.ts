@@ -32,4 +32,11 @@ describe('fullReadReason', () => {
     expect(fullReadReason(cursor, 't1', ltm, now, 0)).toMatch(/Large Tenant Mode/);
     expect(fullReadReason(cursor, 't1', service, now, 2)).toMatch(/2 portal user/);
   });
+
+  it("reads everything when the service's settings (e.g. the Phone App) changed since the last full read", () => {
+    expect(fullReadReason(cursor, 't1', { ...service, updatedAt: hoursAgo(3) }, now, 0)).toBeNull();
+    expect(fullReadReason(cursor, 't1', { ...service, updatedAt: hoursAgo(1) }, now, 0)).toMatch(
+      /settings changed/,
+    );
+  });
 });

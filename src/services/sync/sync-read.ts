@@ -36,6 +36,8 @@ export interface SyncRead {
   full: boolean;
   /** Directory and Teams changes found by a delta read (0 on a full read). */
   changed: number;
+  /** Large Tenant Mode with the Phone App: users in both a standard group and the Phone App group (not synced). */
+  phoneAppConflicts: { objectId: string; email: string }[];
   cursor: SyncCursor;
 }
 
@@ -54,6 +56,9 @@ export function fullReadReason(
   if (cursor.tenantId !== tenantId) return 'the tenant connection changed';
   if (!cursor.usersDeltaLink || !cursor.teamsReadAt || !cursor.fullReadAt) return 'no delta position kept';
   if (service.teams.largeTenantMode) return 'Large Tenant Mode reads the chosen groups in full';
+  // Settings such as the Phone App change every user's kind: stored users no longer stand for the tenant.
+  if (service.updatedAt && Date.parse(service.updatedAt) > Date.parse(cursor.fullReadAt))
+    return "the service's settings changed since the last full read";
   if (now.getTime() - Date.parse(cursor.fullReadAt) >= FULL_READ_EVERY_MS) return 'daily full read';
   // Users added in the portal (CSV import) are matched by email, which only a full read can do.
   if (unmatchedSinceFullRead > 0) return `${unmatchedSinceFullRead} portal user(s) to match with the tenant`;
@@ -71,6 +76,7 @@ export async function readForSync(
   cursor: SyncCursor | undefined,
   stored: StoredUsers,
   say: (message: string) => void,
+  phoneAppActive = false,
 ): Promise<SyncRead> {
   const startedAt = new Date();
   const unmatched = cursor?.fullReadAt ? await stored.unmatchedSince(cursor.fullReadAt) : 0;
@@ -90,7 +96,7 @@ export async function readForSync(
       );
       if (changes.kind === 'changes') {
         const ids = [...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()];
-        return mergeChanges(changes, await stored.only(ids), cursor, startedAt);
+        return mergeChanges(changes, await stored.only(ids), cursor, startedAt, phoneAppActive);
       }
       say(`Reading the whole tenant: ${changes.reason}.`);
     } catch (error) {
@@ -100,7 +106,7 @@ export async function readForSync(
   } else if (reason) {
     say(`Reading the whole tenant: ${reason}.`);
   }
-  return fullRead(client, service, await stored.all(), startedAt, say);
+  return fullRead(client, service, await stored.all(), startedAt, say, phoneAppActive);
 }
 
 async function fullRead(
@@ -109,6 +115,7 @@ async function fullRead(
   portal: StoredUser[],
   startedAt: Date,
   say: (message: string) => void,
+  phoneAppActive: boolean,
 ): Promise<SyncRead> {
   // Taken before the read: changes made while reading come again in the next delta (applying twice is harmless).
   const usersDeltaLink = await client.latestUsersDeltaLink().catch((error: unknown) => {
@@ -117,7 +124,7 @@ async function fullRead(
     );
     return null;
   });
-  const tenant = await readTenant(client, service.teams, say);
+  const tenant = await readTenant(client, service.teams, say, phoneAppActive);
   const at = startedAt.toISOString();
   return {
     users: tenant.users,
@@ -125,6 +132,7 @@ async function fullRead(
     teamsPhoneParts: new Set(),
     full: true,
     changed: 0,
+    phoneAppConflicts: tenant.phoneAppConflicts,
     cursor: {
       serviceId: service.id,
       tenantId: client.tenantId,
@@ -140,6 +148,7 @@ function mergeChanges(
   portal: StoredUser[],
   cursor: SyncCursor,
   startedAt: Date,
+  phoneAppActive: boolean,
 ): SyncRead {
   const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
   const users: TenantUserSnapshot[] = [];
@@ -154,6 +163,8 @@ function mergeChanges(
         changes.skus,
         side,
         teams ? teams.coexistenceMode : (stored?.coexistenceMode ?? null),
+        // Delta reads happen outside Large Tenant Mode only: Phone App users are the candidates.
+        phoneAppActive ? 'if_candidate' : 'no',
       ),
     );
   }
@@ -169,6 +180,7 @@ function mergeChanges(
     portal,
     teamsPhoneParts: teamsPhoneByPart,
     full: false,
+    phoneAppConflicts: [],
     changed: new Set([...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()]).size,
     cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },
   };

@@ -8,14 +8,32 @@ import {
   type SyncChange,
   type SyncPlan,
 } from '../../domain/sync/sync-plan.js';
+import { phoneAppChecks, type PhoneAppCheckUser, type PhoneAppFinding } from '../../domain/phone-app.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
-import type { UserSyncState } from '../../store/repositories/users.repository.js';
+import type { PhoneAppInstallTarget, UserSyncState } from '../../store/repositories/users.repository.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
 import type { CarrierSetup } from './carrier-setup.js';
 import { readForSync, type StoredUsers, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
+/** Phone App installs (or removals) per $batch round; each chunk is recorded before the next starts. */
+const INSTALL_CHUNK = 100;
+
+/** The Phone App as the platform runs it (configuration `phoneAppTeamsAppId`, `phoneAppDomain`). */
+export interface PhoneAppSettings {
+  /** The Phone App's id in the Teams app catalog: installed for each Phone App user. */
+  teamsAppId: string;
+  /** The domain Phone App calls come from: it must be allowed in the tenant's external access. */
+  domain: string;
+}
+
+/** The Phone App is active for a PBX service once enabled and authorized (seed 004: enable, authorize, sync). */
+export function phoneAppActive(service: Pick<VoiceService, 'kind' | 'teams'>): boolean {
+  return (
+    service.kind === 'pbx' && service.teams.phoneAppEnabled && service.teams.phoneAppConsent === 'granted'
+  );
+}
 /** New users inserted per transaction, and how often progress (the job's heartbeat) is recorded. */
 const ADD_CHUNK = 500;
 
@@ -40,6 +58,7 @@ export class SyncRunner {
     private readonly store: Store,
     private readonly connections: TenantConnectionsService,
     private readonly carrier: CarrierSetup,
+    private readonly phoneApp: PhoneAppSettings,
   ) {}
 
   async run(
@@ -71,32 +90,41 @@ export class SyncRunner {
       );
       say(`${run.dryRun ? 'Dry run' : 'Sync'} of "${service.name}" started by ${run.startedBy}.`);
       await onProgress({ phase: 'reading' });
+      const active = phoneAppActive(service);
+      if (active) say('The Phone App is active: Phone App users are synced in and checked.');
       const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
-      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say);
+      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say, active);
+      for (const user of tenant.phoneAppConflicts)
+        say(
+          `${user.email} is in both a standard users' group and the Phone App group: synced as neither. Phone App users cannot be part of the standard groups; remove them from one of the groups, then run Sync Now.`,
+          'warn',
+        );
       await onProgress({ phase: 'planning', tenantUsers: tenant.users.length });
       const plan = planSync(tenant.users, tenant.portal.map(toPortalSnapshot));
       say(`Planned ${plan.changes.length} change(s).`);
+      const phoneAppCounters: Record<string, number> = active
+        ? { phoneAppConflicts: tenant.phoneAppConflicts.length, phoneAppWarnings: 0 }
+        : {};
       if (run.dryRun) {
-        const counters = await this.countersOf(run, plan, tenant);
+        if (active)
+          phoneAppCounters['phoneAppWarnings'] = (await this.checkPhoneApp(run, client, tenant, say)).length;
+        const counters = { ...(await this.countersOf(run, plan, tenant)), ...phoneAppCounters };
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
-        return await this.finish(
-          run,
-          counters,
-          plan,
-          log,
-          plan.counters.conflicts > 0 ? 'warning' : 'succeeded',
-        );
+        return await this.finish(run, counters, plan, log, stateOf(plan, phoneAppCounters));
       }
       const setup = await this.carrier.ensure(run.accountId, service.id, client, say);
       const policy = setup.policyReady ? this.carrier.names(service.id).voiceRoutingPolicy : null;
       await onProgress({ phase: 'applying', changes: plan.changes.length });
       await this.apply(run, service, client, plan, policy, say, onProgress);
+      await onProgress({ phase: 'phone_app' });
+      Object.assign(phoneAppCounters, await this.installPhoneApp(run, client, active, say));
+      if (active)
+        phoneAppCounters['phoneAppWarnings'] = (await this.checkPhoneApp(run, client, tenant, say)).length;
       // Only an applied run moves the read position: a run that dies reads the same changes again.
       await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
-      const counters = await this.countersOf(run, plan, tenant);
+      const counters = { ...(await this.countersOf(run, plan, tenant)), ...phoneAppCounters };
       say(`Finished: ${describe(plan)}.`);
-      const state = plan.counters.errors > 0 || plan.counters.conflicts > 0 ? 'warning' : 'succeeded';
-      return await this.finish(run, counters, plan, log, state);
+      return await this.finish(run, counters, plan, log, stateOf(plan, phoneAppCounters));
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
@@ -131,16 +159,146 @@ export class SyncRunner {
       tenantChanges: read.changed,
     };
     if (read.full) return counters;
-    const totals = { total: 0, licensed: 0, teamsPhone: 0, resourceAccounts: 0 };
+    const totals = { total: 0, licensed: 0, teamsPhone: 0, resourceAccounts: 0, phoneAppUsers: 0 };
     for (const group of await this.store.repos.users.syncTotals(run.accountId, run.serviceId)) {
       if (group.tenantState !== 'active') continue;
       totals.total += group.count;
       if (group.licences.length > 0) totals.licensed += group.count;
       if (group.licences.some((part) => read.teamsPhoneParts.has(part))) totals.teamsPhone += group.count;
       if (group.kind === 'resource_account') totals.resourceAccounts += group.count;
+      if (group.kind === 'phone_app') totals.phoneAppUsers += group.count;
     }
     Object.assign(plan.counters, totals);
     return { ...counters, ...totals };
+  }
+
+  /**
+   * Installs the Phone App Teams app for Phone App users who do not have it yet and removes it from users it was
+   * installed for who are no longer Phone App users (also when the Phone App was switched off). Each user is
+   * recorded as soon as Microsoft confirmed, so a run that dies resumes where it stopped; "already installed"
+   * (409) and "not installed" count as done, so nothing is installed twice.
+   */
+  private async installPhoneApp(
+    run: SyncRun,
+    client: MicrosoftTenantClient,
+    active: boolean,
+    say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+  ): Promise<Record<string, number>> {
+    const { users } = this.store.repos;
+    const work = await users.listPhoneAppInstallWork(run.accountId, run.serviceId);
+    const install = active ? work.install : [];
+    if (install.length === 0 && work.remove.length === 0) return {};
+    const appId = this.phoneApp.teamsAppId;
+    const counters = { phoneAppInstalled: 0, phoneAppRemoved: 0, phoneAppInstallErrors: 0 };
+    const step = async (
+      targets: PhoneAppInstallTarget[],
+      installing: boolean,
+      write: (ids: string[]) => Promise<{ userId: string; ok: boolean; error?: Error }[]>,
+    ) => {
+      const verb = installing ? 'install' : 'remove';
+      for (let i = 0; i < targets.length; i += INSTALL_CHUNK) {
+        const chunk = targets.slice(i, i + INSTALL_CHUNK);
+        const byObject = new Map(chunk.map((t) => [t.objectId, t]));
+        const outcomes = await write(chunk.map((t) => t.objectId)).catch((error: unknown) =>
+          chunk.map((t) => ({ userId: t.objectId, ok: false, error: error as Error })),
+        );
+        const done: string[] = [];
+        for (const outcome of outcomes) {
+          const target = byObject.get(outcome.userId)!;
+          if (outcome.ok) {
+            done.push(target.id);
+            continue;
+          }
+          counters.phoneAppInstallErrors++;
+          say(
+            `Could not ${verb} the Phone App ${installing ? 'for' : 'from'} ${target.email}: ${outcome.error?.message ?? 'no reason given'}. The next sync tries again.`,
+            'warn',
+            target.id,
+          );
+        }
+        await users.setPhoneAppInstalled(run.accountId, done, installing);
+        if (installing) counters.phoneAppInstalled += done.length;
+        else counters.phoneAppRemoved += done.length;
+      }
+    };
+    await step(work.remove, false, (ids) => client.uninstallTeamsAppForUsers(ids, appId));
+    await step(install, true, (ids) => client.installTeamsApp(ids, appId));
+    if (counters.phoneAppInstalled > 0)
+      say(`Installed the Phone App in Teams for ${counters.phoneAppInstalled} Phone App user(s).`);
+    if (counters.phoneAppRemoved > 0)
+      say(
+        `Removed the Phone App from ${counters.phoneAppRemoved} user(s) who are no longer Phone App users.`,
+      );
+    return counters;
+  }
+
+  /**
+   * The Phone App readiness checks (Teams Only, external access, licences) over the service's users as this run
+   * leaves them: the tenant's coexistence mode and external access are read once; each user's flags come from this
+   * run's read, or for users a delta read did not touch, from what is stored. No per-user calls.
+   */
+  private async checkPhoneApp(
+    run: SyncRun,
+    client: MicrosoftTenantClient,
+    read: SyncRead,
+    say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+  ): Promise<PhoneAppFinding[]> {
+    const unreadable = (what: string) => (error: unknown) => {
+      say(
+        `Could not read the tenant's ${what} for the Phone App checks: ${error instanceof Error ? error.message : String(error)}`,
+        'warn',
+      );
+      return null;
+    };
+    const tenantMode = await client.getTenantCoexistenceMode().catch(unreadable('coexistence mode'));
+    const federation = await client.getFederationSettings().catch(unreadable('external access settings'));
+    const stored = await this.store.repos.users.listSyncStates(run.accountId, run.serviceId);
+    const snapshots = new Map(read.users.map((u) => [u.objectId, u]));
+    const byEmail = new Map<string, string>();
+    const users: PhoneAppCheckUser[] = [];
+    const seen = new Set<string>();
+    for (const user of stored) {
+      if (!user.objectId || user.tenantState !== 'active') continue;
+      byEmail.set(user.email.toLowerCase(), user.id);
+      const t = snapshots.get(user.objectId);
+      seen.add(user.objectId);
+      if (t && !t.enabled) continue;
+      const kind = t ? t.kind : user.kind;
+      if (kind === 'resource_account') continue;
+      users.push({
+        email: user.email,
+        kind,
+        coexistenceMode: t ? t.coexistenceMode : user.coexistenceMode,
+        hasTeamsPhone: t ? t.hasTeamsPhone : user.licences.some((p) => read.teamsPhoneParts.has(p)),
+        hasCallingPlan: t ? t.hasCallingPlan : false,
+      });
+    }
+    // Users this run read but does not store: new in a dry run, or Phone App users excluded by a Calling Plan.
+    for (const t of read.users) {
+      if (seen.has(t.objectId) || !t.enabled || t.kind === 'resource_account') continue;
+      if (t.hasCallingPlan && t.kind !== 'phone_app') continue;
+      users.push({
+        email: t.email,
+        kind: t.kind,
+        coexistenceMode: t.coexistenceMode,
+        hasTeamsPhone: t.hasTeamsPhone,
+        hasCallingPlan: t.hasCallingPlan,
+      });
+    }
+    const findings = phoneAppChecks({
+      users,
+      tenantCoexistenceMode: tenantMode,
+      externalAccess: federation,
+      phoneAppDomain: this.phoneApp.domain,
+    });
+    for (const finding of findings) {
+      const steps = finding.fix.map((line, i) => `${i + 1}. ${line}`).join(' ');
+      const userId = finding.user ? byEmail.get(finding.user.toLowerCase()) : undefined;
+      say(`Phone App check (${finding.check}): ${finding.message} To fix: ${steps}`, 'warn', userId);
+    }
+    if (findings.length === 0)
+      say('Phone App checks: Teams Only, external access and licences are in order.');
+    return findings;
   }
 
   private async finish(
@@ -395,8 +553,18 @@ function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
   };
 }
 
+/** A run with errors, conflicts, Phone App findings or group conflicts ends as a warning. */
+function stateOf(plan: SyncPlan, phoneApp: Record<string, number>): SyncRun['state'] {
+  const c = plan.counters;
+  const phoneAppIssues =
+    (phoneApp['phoneAppWarnings'] ?? 0) +
+    (phoneApp['phoneAppConflicts'] ?? 0) +
+    (phoneApp['phoneAppInstallErrors'] ?? 0);
+  return c.errors > 0 || c.conflicts > 0 || phoneAppIssues > 0 ? 'warning' : 'succeeded';
+}
+
 function describe(plan: SyncPlan): string {
   const c = plan.counters;
   const writes = plan.changes.filter((x) => x.type === 'write_number').length;
-  return `enabled users: total=${c.total}, licensed=${c.licensed}, phoneSystem=${c.teamsPhone}, excludedByCallingPlan=${c.excludedByCallingPlan}, resource=${c.resourceAccounts}; added=${c.added}, updated=${c.updated}, removed=${c.removed}, tenant writes=${writes}, conflicts=${c.conflicts}`;
+  return `enabled users: total=${c.total}, licensed=${c.licensed}, phoneSystem=${c.teamsPhone}, excludedByCallingPlan=${c.excludedByCallingPlan}, resource=${c.resourceAccounts}, phoneApp=${c.phoneAppUsers}; added=${c.added}, updated=${c.updated}, removed=${c.removed}, tenant writes=${writes}, conflicts=${c.conflicts}`;
 }

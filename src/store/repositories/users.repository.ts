@@ -62,10 +62,23 @@ export interface UserQuery {
   offset: number;
 }
 
-/** The portal's number is not (yet) the line agreed with the tenant. */
+/**
+ * The portal's number is not (yet) the line agreed with the tenant. Phone App users never count: their number is
+ * for the PBX registration only and is never written to the tenant.
+ */
 function queuedNumberChange(eb: ExpressionBuilder<Database, 'users'>) {
   const line = sql<string>`coalesce(phone_number || case when extension <> '' then ';ext=' || extension else '' end, '')`;
-  return eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]);
+  return eb.and([
+    eb('kind', '<>', 'phone_app'),
+    eb.or([eb('synced', '=', 0), eb(sql`coalesce(synced_line, '')`, '<>', line)]),
+  ]);
+}
+
+/** A user whose Phone App Teams app the sync installs or removes. */
+export interface PhoneAppInstallTarget {
+  id: string;
+  objectId: string;
+  email: string;
 }
 
 /** A user as a sync compares it (see {@link UsersRepository.listSyncStates}). */
@@ -469,6 +482,55 @@ export class UsersRepository {
       .where(queuedNumberChange)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * The Phone App installs a sync still owes: active Phone App users without the app (`install`), and users the
+   * sync installed it for who are no longer Phone App users or left the synced users (`remove`).
+   */
+  async listPhoneAppInstallWork(
+    accountId: string,
+    serviceId: string,
+  ): Promise<{ install: PhoneAppInstallTarget[]; remove: PhoneAppInstallTarget[] }> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['id', 'object_id', 'email', 'kind', 'tenant_state', 'phone_app_installed'])
+      .where('account_id', '=', accountId)
+      .where('service_id', '=', serviceId)
+      .where('object_id', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('kind', '=', 'phone_app'),
+            eb('tenant_state', '=', 'active'),
+            eb('phone_app_installed', '=', 0),
+          ]),
+          eb('phone_app_installed', '=', 1),
+        ]),
+      )
+      .execute();
+    const install: PhoneAppInstallTarget[] = [];
+    const remove: PhoneAppInstallTarget[] = [];
+    for (const row of rows) {
+      const target = { id: row.id, objectId: row.object_id!, email: row.email };
+      const installed = row.phone_app_installed === 1;
+      const wanted = row.kind === 'phone_app' && row.tenant_state !== 'removed';
+      if (!installed && wanted) install.push(target);
+      else if (installed && !wanted) remove.push(target);
+    }
+    return { install, remove };
+  }
+
+  /** Records that the Phone App Teams app is (or no longer is) installed for these users. */
+  async setPhoneAppInstalled(accountId: string, ids: readonly string[], installed: boolean): Promise<void> {
+    for (let start = 0; start < ids.length; start += 500) {
+      await this.db
+        .updateTable('users')
+        .set({ phone_app_installed: installed ? 1 : 0 })
+        .where('account_id', '=', accountId)
+        .where('id', 'in', ids.slice(start, start + 500))
+        .execute();
+    }
   }
 
   /** Records the line both sides now agree on, and clears the user's sync error. */
