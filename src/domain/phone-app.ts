@@ -41,7 +41,10 @@ export function phoneAppStep(
     };
   if (!lastSyncAfterConsentAt)
     return { step: 'sync', message: 'Run Sync Now: Phone App users are synced in from the next sync.' };
-  return { step: 'ready', message: 'Phone App users are synced in; configure their SIP credentials like other users.' };
+  return {
+    step: 'ready',
+    message: 'Phone App users are synced in; configure their SIP credentials like other users.',
+  };
 }
 
 export type PhoneAppCheckName = 'teams_only' | 'external_access' | 'licence';
@@ -62,6 +65,8 @@ export interface PhoneAppCheckUser {
   coexistenceMode: string | null;
   hasTeamsPhone: boolean;
   hasCallingPlan: boolean;
+  /** Holds any Microsoft 365 licence; users without one are not telephony users at all and are not flagged. */
+  licensed?: boolean;
 }
 
 /** The tenant's external access (federation) settings, as the Teams admin API returns them. */
@@ -165,7 +170,7 @@ export function phoneAppChecks(input: {
     }
   }
   for (const user of input.users) {
-    if (user.kind === 'standard' && !user.hasTeamsPhone) {
+    if (user.kind === 'standard' && !user.hasTeamsPhone && user.licensed !== false) {
       findings.push({
         check: 'licence',
         user: user.email,

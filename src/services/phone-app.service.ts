@@ -221,6 +221,7 @@ export class PhoneAppService {
         coexistenceMode: u.coexistenceMode,
         hasTeamsPhone: flags.hasTeamsPhone,
         hasCallingPlan: flags.hasCallingPlan,
+        licensed: u.licences.length > 0,
       };
     });
     const findings = phoneAppChecks({

@@ -98,17 +98,22 @@ describe('the Phone App add-on: provisioning, enable, authorize, checks', () => 
   });
 
   it('reports Islands-mode Phone App users and a blocked Phone App domain, each with the fix', async () => {
-    // Make two Phone App candidates Phone App users as the sync would (their kind is the sync's business).
-    const users = await t.ctx.store.repos.users.listForSync(accountId, serviceId);
-    for (const n of [20, 27]) {
-      const user = users.find((u) => u.objectId === demoUserId(n))!;
-      await t.ctx.store.repos.users.update(accountId, user.id, { kind: 'phone_app' });
-    }
+    // The sync made the Phone App candidates (users 19-28) Phone App users; 27 and 28 are in Islands mode.
+    const phoneAppUsers = (await t.ctx.store.repos.users.listForSync(accountId, serviceId)).filter(
+      (u) => u.kind === 'phone_app',
+    );
+    expect(phoneAppUsers.map((u) => u.objectId).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => demoUserId(19 + i)).sort(),
+    );
+    const islandsEmails = phoneAppUsers
+      .filter((u) => [demoUserId(27), demoUserId(28)].includes(u.objectId!))
+      .map((u) => u.email)
+      .sort();
     const clean = (await api('GET', `/services/${serviceId}/phone-app/checks`)).json<{
       findings: { check: string; user: string | null; message: string; fix: string[] }[];
     }>();
     const islands = clean.findings.filter((f) => f.check === 'teams_only');
-    expect(islands).toHaveLength(1);
+    expect(islands.map((f) => f.user).sort()).toEqual(islandsEmails);
     expect(islands[0]!.message).toMatch(/is in Islands mode, not Teams Only/);
     expect(islands[0]!.fix.join(' ')).toContain('Set the Coexistence mode to Teams only');
     expect(clean.findings.some((f) => f.check === 'external_access')).toBe(false);

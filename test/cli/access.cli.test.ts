@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
+import { callbridge as runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/callbridge.js');
 const setup = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
 
-async function callbridge(dataDir: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_DEMO: 'false' },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const callbridge = (dataDir: string, ...args: string[]) =>
+  runCli(dataDir, args, { CALLBRIDGE_DEMO: 'false' });
 
 // Each command is a fresh Node process (tsx start-up included): allow for a loaded two-core machine.
 describe('callbridge admin, licences, phone-app, audit and secrets', { timeout: 180_000 }, () => {

@@ -1,28 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { callbridge as runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/callbridge.js');
-
-/** Runs the real `callbridge` binary with its own data directory; resolves with stdout, stderr and the exit code. */
-async function callbridge(
-  dataDir: string,
-  ...args: string[]
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const callbridge = (dataDir: string, ...args: string[]) => runCli(dataDir, args);
 
 // Each command is a fresh Node process (tsx start-up included): allow for a loaded two-core machine.
 describe('callbridge CLI', { timeout: 120_000 }, () => {
@@ -90,9 +73,13 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
 
   it('serves: prints where to go and how to sign in, and answers /readyz', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-'));
-    const child = spawn('node', [BIN, 'serve', '--port', '0', '--roles', 'api'], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_LOG_FORMAT: 'json' },
-    });
+    const child = spawn(
+      'node',
+      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api'],
+      {
+        env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_LOG_FORMAT: 'json' },
+      },
+    );
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {

@@ -1,28 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
+import { callbridge as runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/callbridge.js');
+const callbridge = (dataDir: string, ...args: string[]) => runCli(dataDir, args);
+
 const setup = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
-
-async function callbridge(dataDir: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
 
 /** Two customers of a partner, each with a trunk service and a user holding +441235123401 (made in-process). */
 async function seed(dataDir: string) {

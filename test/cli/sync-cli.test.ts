@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext } from '../../src/app/context.js';
@@ -10,22 +8,9 @@ import { loadConfig } from '../../src/config/config.js';
 import { demoSeed } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
 import { demoTenantAccount } from '../support/demo-tenant-account.js';
+import { callbridge as runCli } from '../support/cli.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/callbridge.js');
-
-/** Runs the real `callbridge` binary on `dataDir` (stdout is a pipe, not a terminal). */
-async function callbridge(dataDir: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const callbridge = (dataDir: string, ...args: string[]) => runCli(dataDir, args);
 
 describe('callbridge sync', { timeout: 120_000 }, () => {
   let emulator: RunningEmulator;

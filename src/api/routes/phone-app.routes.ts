@@ -2,18 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { teamsSettingsInput } from '../../services/phone-app.service.js';
+import { teamsSettings } from '../../services/schemas/voice-service.schema.js';
 import { errorResponses } from './error-responses.js';
 
 const params = z.object({ accountId: z.uuid(), serviceId: z.uuid() });
-
-const teamsSettingsView = z.object({
-  phoneAppEnabled: z.boolean(),
-  phoneAppConsent: z.enum(['not_requested', 'granted', 'denied']),
-  phoneAppConsentAt: z.string().nullish(),
-  largeTenantMode: z.boolean(),
-  standardGroupIds: z.array(z.string()),
-  phoneAppGroupId: z.string().nullable(),
-});
 
 const phoneAppStatusView = z
   .object({
@@ -26,7 +18,7 @@ const phoneAppStatusView = z
       .enum(['provision', 'enable', 'authorize', 'sync', 'ready'])
       .describe('The first step still missing before Phone App users can be synced in.'),
     message: z.string().describe('What to do next, in words an administrator can follow.'),
-    teams: teamsSettingsView,
+    teams: teamsSettings,
     phoneAppUsers: z.number(),
   })
   .meta({ id: 'PhoneAppStatus' });

@@ -10,7 +10,7 @@ const hostname = z
     'must be a host name such as pbx.example.com or an IPv4 address',
   );
 
-const teamsSettings = z.object({
+export const teamsSettings = z.object({
   phoneAppEnabled: z.boolean(),
   phoneAppConsent: z.enum(['not_requested', 'granted', 'denied']),
   phoneAppConsentAt: z.string().nullish(),

@@ -271,6 +271,7 @@ export class SyncRunner {
         coexistenceMode: t ? t.coexistenceMode : user.coexistenceMode,
         hasTeamsPhone: t ? t.hasTeamsPhone : user.licences.some((p) => read.teamsPhoneParts.has(p)),
         hasCallingPlan: t ? t.hasCallingPlan : false,
+        licensed: (t ? t.licences : user.licences).length > 0,
       });
     }
     // Users this run read but does not store: new in a dry run, or Phone App users excluded by a Calling Plan.
@@ -283,6 +284,7 @@ export class SyncRunner {
         coexistenceMode: t.coexistenceMode,
         hasTeamsPhone: t.hasTeamsPhone,
         hasCallingPlan: t.hasCallingPlan,
+        licensed: t.licences.length > 0,
       });
     }
     const findings = phoneAppChecks({
