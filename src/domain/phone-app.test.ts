@@ -5,6 +5,7 @@ import {
   NOT_PROVISIONED,
   phoneAppChecks,
   phoneAppStep,
+  type ExternalAccess,
   type PhoneAppCheckUser,
 } from './phone-app.js';
 
@@ -18,7 +19,11 @@ const user = (over: Partial<PhoneAppCheckUser>): PhoneAppCheckUser => ({
   licensed: true,
   ...over,
 });
-const open = { allowFederatedUsers: true, allowedDomains: { kind: 'allKnown' as const }, blockedDomains: [] };
+const open: ExternalAccess = {
+  allowFederatedUsers: true,
+  allowedDomains: { kind: 'allKnown' },
+  blockedDomains: [],
+};
 
 describe('Phone App steps', () => {
   const pbx = (teams: Partial<typeof defaultTeamsSettings>) => ({

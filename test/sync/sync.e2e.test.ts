@@ -185,5 +185,29 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
       expect.objectContaining({ type: 'conflict', portal: '+442079460333', tenant: '+442079460334' }),
     );
     expect((await userByObject(demoUserId(3))).phoneNumber).toBe('+442079460333');
+    // The conflict's number is still to write, but the button shows the problem first.
+    const status = (await api('GET', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`)).json();
+    expect(status).toMatchObject({ status: 'warning', lastRun: { id: run.id } });
+    expect(status.queuedChanges).toBeGreaterThan(0);
+  });
+
+  it("shows a running sync's progress from its worker's heartbeat", async () => {
+    const started = await api('POST', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`, {});
+    const { run } = started.json<{ run: { id: string; jobId: string } }>();
+    const job = await t.ctx.store.repos.jobs.claim('progress-test', 60_000);
+    expect(job?.id).toBe(run.jobId);
+    await t.ctx.store.repos.jobs.heartbeat(run.jobId, 'progress-test', 60_000, {
+      phase: 'applying',
+      done: 40,
+      of: 90,
+    });
+    const status = (await api('GET', `/api/v1/accounts/${accountId}/services/${serviceId}/sync`)).json();
+    expect(status).toMatchObject({
+      status: 'syncing',
+      lastRun: { id: run.id, progress: { phase: 'applying', done: 40, of: 90 } },
+    });
+    // Let the lease go and finish the run normally, so later tests start from a settled service.
+    await t.ctx.store.repos.jobs.fail(run.jobId, 'progress-test', 'handed back by the test', new Date());
+    await t.ctx.createWorker().drain();
   });
 });

@@ -21,6 +21,10 @@ export const syncRunView = z
     finishedAt: z.string().nullable(),
     counters: z.record(z.string(), z.number()),
     error: z.string().nullable(),
+    progress: z
+      .object({ phase: z.string().optional(), done: z.number().optional(), of: z.number().optional() })
+      .optional()
+      .describe('While queued or running: how far the worker got.'),
   })
   .meta({ id: 'SyncRun' });
 

@@ -91,7 +91,8 @@ export class SyncService {
     if (!(await this.store.repos.services.findById(accountId, serviceId)))
       throw notFound('service', serviceId);
     const runs = await this.store.repos.syncRuns.listByService(accountId, serviceId, 20);
-    const lastRun = runs.find((r) => !r.dryRun) ?? null;
+    const last = runs.find((r) => !r.dryRun);
+    const lastRun = last ? await this.withProgress(last) : null;
     const queuedChanges = await this.store.repos.users.countQueuedNumberChanges(accountId, serviceId);
     const tenantObjects = await this.store.repos.tenantObjects.listByService(accountId, serviceId);
     return { status: statusOf(lastRun, queuedChanges), lastRun, queuedChanges, tenantObjects };
@@ -113,7 +114,14 @@ export class SyncService {
     const run = await this.store.repos.syncRuns.findById(accountId, runId);
     const details = await this.store.repos.syncRuns.findDetails(accountId, runId);
     if (!run || !details) throw notFound('sync run', runId);
-    return { ...run, ...details };
+    return { ...(await this.withProgress(run)), ...details };
+  }
+
+  /** A queued or running run with how far its job got (the worker's last heartbeat): phase, done, of. */
+  private async withProgress<T extends SyncRun>(run: T): Promise<T & { progress?: Record<string, unknown> }> {
+    if ((run.state !== 'queued' && run.state !== 'running') || !run.jobId) return run;
+    const job = await this.store.repos.jobs.findById(run.jobId);
+    return job && Object.keys(job.progress).length > 0 ? { ...run, progress: job.progress } : run;
   }
 }
 
@@ -121,6 +129,7 @@ function statusOf(lastRun: SyncRun | null, queued: number): SyncStatus {
   if (!lastRun) return 'never_synced';
   if (lastRun.state === 'queued' || lastRun.state === 'running') return 'syncing';
   if (lastRun.state === 'failed') return 'failed';
-  if (queued > 0) return 'changes_queued';
-  return lastRun.state === 'warning' ? 'warning' : 'up_to_date';
+  // A problem of the last run (a number Microsoft refused) outranks the changes still to write, which include it.
+  if (lastRun.state === 'warning') return 'warning';
+  return queued > 0 ? 'changes_queued' : 'up_to_date';
 }
