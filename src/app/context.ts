@@ -96,6 +96,7 @@ export async function createAppContext(
     secrets,
     options.microsoftClients ?? graphClientFactory,
     access,
+    { clientId: config.microsoftClientId, clientSecret: config.microsoftClientSecret },
   );
   const carrier = new CarrierSetup(store, config.sbcDomain);
   const sync = new SyncService(

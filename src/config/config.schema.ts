@@ -88,6 +88,14 @@ export const configSchema = z.object({
     .describe(
       'How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.',
     ),
+  microsoftClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The provider's multi-tenant Callbridge app registration: customers connect their tenant by consenting to it.",
+    ),
+  microsoftClientSecret: z.string().min(1).optional().describe("That app's client secret (never logged)."),
   phoneAppClientId: z
     .string()
     .min(1)
@@ -102,7 +110,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as phoneapp.example.com')
     .default('phoneapp.callbridge.example')
-    .describe('The domain Phone App calls come from: it must be allowed in the tenant\'s external access.'),
+    .describe("The domain Phone App calls come from: it must be allowed in the tenant's external access."),
   sbcDomain: z
     .string()
     .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as sbc.example.com')

@@ -27,8 +27,18 @@ export const connectTenantInput = z.object({
     .trim()
     .min(1)
     .max(100)
-    .describe('Application (client) id of the Callbridge app registration.'),
-  clientSecret: z.string().min(1).max(1024).optional().describe('Write-only. The app registration secret.'),
+    .optional()
+    .describe(
+      "Application (client) id of the app registration; omit it to use the provider's Callbridge app (the usual case).",
+    ),
+  clientSecret: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe(
+      "Write-only. The secret of a customer's own app registration; not needed for the provider's app.",
+    ),
   authorityHost: z.url().optional(),
   graphBaseUrl: z.url().optional(),
   teamsAdminBaseUrl: z.url().optional(),
@@ -76,6 +86,8 @@ export class TenantConnectionsService {
     private readonly secrets: SecretBox,
     private readonly clients: MicrosoftClientFactory,
     private readonly access: AccessService,
+    /** The provider's multi-tenant Callbridge app, used by connections that do not name their own. */
+    private readonly providerApp: { clientId?: string | undefined; clientSecret?: string | undefined } = {},
   ) {}
 
   async get(actor: Actor, accountId: string): Promise<TenantConnection> {
@@ -99,6 +111,13 @@ export class TenantConnectionsService {
   ): Promise<{ connection: TenantConnection; consentUrl: string }> {
     const input = connectTenantInput.parse(raw);
     await this.access.require(actor, accountId, 'service.write');
+    const clientId = input.clientId ?? this.providerApp.clientId;
+    if (!clientId)
+      throw new AppError(
+        'validation_failed',
+        "Give the app's client id: no provider app is configured (CALLBRIDGE_MICROSOFT_CLIENT_ID and _CLIENT_SECRET).",
+        { field: 'clientId' },
+      );
     const preset = input.cloud === 'custom' ? undefined : cloudPresets[input.cloud];
     const authorityHost = input.authorityHost ?? preset?.authorityHost;
     const graphBaseUrl = input.graphBaseUrl ?? preset?.graphBaseUrl;
@@ -117,7 +136,7 @@ export class TenantConnectionsService {
         authorityHost,
         graphBaseUrl,
         teamsAdminBaseUrl: input.teamsAdminBaseUrl ?? preset?.teamsAdminBaseUrl ?? null,
-        clientId: input.clientId,
+        clientId,
         consentState: 'pending' as const,
         consentError: null,
         ...(input.clientSecret !== undefined && {
@@ -148,7 +167,7 @@ export class TenantConnectionsService {
     const consentUrl = buildAdminConsentUrl({
       authorityHost,
       tenant: connection.tenantId ?? 'organizations',
-      clientId: input.clientId,
+      clientId,
       redirectUri,
       state: this.secrets.encrypt(JSON.stringify({ accountId, at: Date.now() })),
     });
@@ -268,17 +287,24 @@ export class TenantConnectionsService {
         { consentState: connection.consentState },
       );
     }
-    const secret = await this.store.repos.tenantConnections.findSecretCiphertext(accountId);
+    const stored = await this.store.repos.tenantConnections.findSecretCiphertext(accountId);
+    const secret = stored
+      ? this.secrets.decrypt(stored)
+      : connection.clientId === this.providerApp.clientId
+        ? this.providerApp.clientSecret
+        : undefined;
     if (!secret)
       throw new AppError(
         'precondition_failed',
-        'The tenant connection has no app secret: set the client secret of the Callbridge app registration.',
+        connection.clientId === this.providerApp.clientId
+          ? "The provider's app has no secret configured: set CALLBRIDGE_MICROSOFT_CLIENT_SECRET."
+          : 'The tenant connection has no app secret: set the client secret of its app registration.',
       );
     return this.clients(
       {
         tenantId: connection.tenantId,
         clientId: connection.clientId,
-        clientSecret: this.secrets.decrypt(secret),
+        clientSecret: secret,
         cloud: connection.cloud,
         authorityHost: connection.authorityHost,
         graphBaseUrl: connection.graphBaseUrl,

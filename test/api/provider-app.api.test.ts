@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_TENANT_ID,
+  demoSeed,
+} from '../../src/emulator/demo-tenant.seed.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
+import { fastClients } from '../support/demo-tenant-account.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+
+describe("connecting a tenant with the provider's app: the customer gives no app id or secret", () => {
+  let t: TestApp;
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: demoSeed() });
+    t = await createTestApp('sqlite', {
+      microsoftClients: fastClients,
+      config: { microsoftClientId: DEMO_CLIENT_ID, microsoftClientSecret: DEMO_CLIENT_SECRET },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await emulator.close();
+  });
+
+  it('consents to the provider app and syncs with its configured secret', async () => {
+    const partner = await t.ctx.services.accounts.create(system, { name: 'Provider', kind: 'partner' });
+    const client = await t.ctx.services.accounts.create(system, {
+      name: 'C',
+      kind: 'client',
+      parentId: partner.id,
+    });
+    const service = await t.ctx.services.voiceServices.create(system, client.id, {
+      name: 'PBX',
+      sipDomain: 'pbx.example',
+      country: 'GB',
+    });
+    const headers = { authorization: `Bearer ${t.token}` };
+    const connect = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/accounts/${client.id}/tenant-connection`,
+      headers,
+      payload: {
+        cloud: 'custom',
+        tenantId: DEMO_TENANT_ID,
+        authorityHost: emulator.url,
+        graphBaseUrl: emulator.url,
+        teamsAdminBaseUrl: emulator.teamsAdminUrl,
+      },
+    });
+    expect(connect.statusCode).toBe(200);
+    expect(connect.json().connection).toMatchObject({ clientId: DEMO_CLIENT_ID, hasClientSecret: false });
+    const consent = await fetch(connect.json().consentUrl, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location')!);
+    expect((await t.app.inject({ url: `/api/v1/consent/callback${back.search}` })).json()).toMatchObject({
+      consentState: 'granted',
+    });
+    const { run } = await t.ctx.services.sync.start(system, client.id, service.id, { dryRun: true });
+    await t.ctx.createWorker().drain();
+    const done = await t.ctx.services.sync.getRun(system, client.id, run.id);
+    expect(done.error).toBeNull();
+    expect(done.counters['added']).toBeGreaterThan(30);
+    expect(t.logLines.join('\n')).not.toContain(DEMO_CLIENT_SECRET);
+  });
+});
