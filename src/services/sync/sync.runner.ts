@@ -314,7 +314,7 @@ export class SyncRunner {
       state,
       finishedAt: new Date().toISOString(),
       counters: { ...counters },
-      plan: plan.changes,
+      plan: plan.changes.map(storedChange),
       log,
     });
     return state;
@@ -556,6 +556,16 @@ function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
 }
 
 /** A run with errors, conflicts, Phone App findings or group conflicts ends as a warning. */
+/**
+ * A change as the run keeps it: a new user is kept by who they are and their number, not with every field read
+ * from the tenant (a first sync of 100,000 users would otherwise store them all again, and hold that in memory).
+ */
+function storedChange(change: SyncChange): unknown {
+  if (change.type !== 'add') return change;
+  const { objectId, displayName, email, upn, kind, line } = change.tenant;
+  return { type: 'add', tenant: { objectId, displayName, email, upn, kind, line } };
+}
+
 function stateOf(plan: SyncPlan, phoneApp: Record<string, number>): SyncRun['state'] {
   const c = plan.counters;
   const phoneAppIssues =
