@@ -42,6 +42,12 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
       country: 'GB',
     });
     await ctx.services.subscriptions.create(actor, client.id, { sku: 'pbx_user', quantity: 50, trial: true });
+    // The Phone App add-on is provisioned in the demo, so it can be enabled, authorized and synced.
+    await ctx.services.subscriptions.create(actor, client.id, {
+      sku: 'phone_app_user',
+      quantity: 10,
+      trial: true,
+    });
     accountId = client.id;
     writeFileSync(markerFile, JSON.stringify({ accountId }) + '\n');
   }
