@@ -107,8 +107,9 @@ describe('the portal with the Microsoft 365 emulator', () => {
     expect(
       await rows.filter({ hasText: 'Phone App user' }).locator('td[data-label="Trial"]').textContent(),
     ).toBe('no');
-    // The API has no used/free counts yet: the columns are left out rather than shown empty.
-    expect(await page.locator('th').allTextContents()).not.toContain('Used');
+    const summary = page.getByRole('article', { name: /PBX user/ });
+    expect(await summary.locator('[data-count="held"]').textContent()).toBe('50');
+    expect(await summary.locator('[data-count="free"]').textContent()).toBe('50');
     await screenshots(page, '11-licences');
   });
 
@@ -231,9 +232,12 @@ describe('the portal with the Microsoft 365 emulator', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await eventually(async () => (await runs())[0]!.state).toBe('warning');
     expect((await runs())[0]!.counters).toMatchObject({ errors: 1, written: 0 });
-    // Microsoft refused the number, so it is still queued; the state says so and points at the problem.
+    // Microsoft refused the number: the warning outranks the change still queued, and the text says both.
     await eventually(() => page.locator('.sync-text').textContent()).toContain('finished with problems');
-    expect(await status.getAttribute('data-status')).toBe('changes_queued');
+    expect(await status.getAttribute('data-status')).toBe('warning');
+    expect(await page.locator('.sync-text').textContent()).toContain(
+      'One user’s number is still to be written to the tenant.',
+    );
     expect(await page.locator('.history-table tbody tr').first().textContent()).toContain('diagnostic');
     expect((await userNamed('Debra Berger')).syncError).toMatch(/lacks appropriate licenses/);
 

@@ -279,7 +279,7 @@ describe('the portal in Chromium', () => {
     );
     await page.reload();
     await page.locator('.pager-status').waitFor();
-    const backward = await tabThrough(page, 'Shift+Tab', 8);
+    const backward = await tabThrough(page, 'Shift+Tab', 10);
     expect(backward).toEqual(
       expect.arrayContaining([
         'Users',

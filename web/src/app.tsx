@@ -3,12 +3,16 @@ import { useEffect } from 'react';
 import { onUnauthenticated } from './api/client.js';
 import { keys, useSession } from './api/queries.js';
 import { AccountPage } from './accounts/account-page.js';
+import { AdministratorsPage } from './access/administrators-page.js';
+import { AuditPage } from './access/audit-page.js';
+import { InvitationPage } from './access/invitation-page.js';
 import { HomePage } from './accounts/home-page.js';
 import { Header } from './components/header.js';
 import { ErrorNotice, Loading } from './components/status.js';
 import { matchRoute, useLocation, type Route } from './router.js';
 import { ServicePage } from './services/service-page.js';
 import { ServicesPage } from './services/services-page.js';
+import { TeamsServicesPage } from './services/teams-services-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { ImportPage } from './import/import-page.js';
@@ -26,6 +30,8 @@ export function App() {
 
   useEffect(() => onUnauthenticated(() => client.setQueryData(keys.session, null)), [client]);
 
+  // An invitation link is for someone who may not have a sign-in yet (or is signed in as someone else).
+  if (pathname === '/invitation') return <InvitationPage />;
   if (session.isPending) return <Loading label="Loading Callbridge" />;
   if (session.isError) return <ErrorNotice error={session.error} />;
   if (!session.data) return <SignInPage />;
@@ -58,12 +64,20 @@ function RoutePage({ route }: { route: Route }) {
       );
     case 'service-sync':
       return <SyncPage key={route.serviceId} accountId={route.accountId} serviceId={route.serviceId} />;
+    case 'service-teams':
+      return (
+        <TeamsServicesPage key={route.serviceId} accountId={route.accountId} serviceId={route.serviceId} />
+      );
     case 'service-import':
       return <ImportPage key={route.serviceId} accountId={route.accountId} serviceId={route.serviceId} />;
     case 'tenant':
       return <TenantConnectionPage key={route.accountId} accountId={route.accountId} />;
     case 'licences':
       return <LicencesPage key={route.accountId} accountId={route.accountId} />;
+    case 'administrators':
+      return <AdministratorsPage key={route.accountId} accountId={route.accountId} />;
+    case 'audit':
+      return <AuditPage key={route.accountId} accountId={route.accountId} />;
     case 'users':
       return <UsersPage key={route.accountId} accountId={route.accountId} />;
     case 'user':

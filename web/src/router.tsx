@@ -48,9 +48,12 @@ export type Route =
   | { page: 'services'; accountId: string }
   | { page: 'service'; accountId: string; serviceId: string | undefined }
   | { page: 'service-sync'; accountId: string; serviceId: string }
+  | { page: 'service-teams'; accountId: string; serviceId: string }
   | { page: 'service-import'; accountId: string; serviceId: string }
   | { page: 'tenant'; accountId: string }
   | { page: 'licences'; accountId: string }
+  | { page: 'administrators'; accountId: string }
+  | { page: 'audit'; accountId: string }
   | { page: 'users'; accountId: string }
   | { page: 'user'; accountId: string; userId: string | undefined }
   | { page: 'not-found' };
@@ -58,6 +61,8 @@ export type Route =
 const ID = '([0-9a-f-]{36})';
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/$/, () => ({ page: 'home' })],
+  // Where a failed Microsoft sign-in comes back to (with ?error=); once signed in it is the home page.
+  [/^\/sign-in$/, () => ({ page: 'home' })],
   [new RegExp(`^/accounts/${ID}$`), (m) => ({ page: 'account', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/services$`), (m) => ({ page: 'services', accountId: m[1]! })],
   [
@@ -69,11 +74,17 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
     (m) => ({ page: 'service-sync', accountId: m[1]!, serviceId: m[2]! }),
   ],
   [
+    new RegExp(`^/accounts/${ID}/services/${ID}/teams$`),
+    (m) => ({ page: 'service-teams', accountId: m[1]!, serviceId: m[2]! }),
+  ],
+  [
     new RegExp(`^/accounts/${ID}/services/${ID}/import$`),
     (m) => ({ page: 'service-import', accountId: m[1]!, serviceId: m[2]! }),
   ],
   [new RegExp(`^/accounts/${ID}/microsoft-365$`), (m) => ({ page: 'tenant', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/licences$`), (m) => ({ page: 'licences', accountId: m[1]! })],
+  [new RegExp(`^/accounts/${ID}/administrators$`), (m) => ({ page: 'administrators', accountId: m[1]! })],
+  [new RegExp(`^/accounts/${ID}/audit$`), (m) => ({ page: 'audit', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/users$`), (m) => ({ page: 'users', accountId: m[1]! })],
   [
     new RegExp(`^/accounts/${ID}/users/(new|${ID.slice(1, -1)})$`),

@@ -2,12 +2,14 @@ import { useAccount, useAccounts, useServices } from '../api/queries.js';
 import type { Account } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
 import { Link } from '../router.js';
+import { useCan } from '../access/use-can.js';
 import { AccountSettingsForm } from './account-settings-form.js';
 import { CreateAccountForm } from './create-account-form.js';
 
 /** One account: its name and state, its client accounts (partners) and its services. */
 export function AccountPage({ accountId }: { accountId: string }) {
   const account = useAccount(accountId);
+  const can = useCan(accountId);
   if (account.isPending) return <Loading label="Loading the account" />;
   if (account.isError) return <ErrorNotice error={account.error} />;
   const a = account.data;
@@ -22,7 +24,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       </PageTitle>
       <div className="columns">
         {a.kind === 'partner' ? <ClientAccounts partner={a} /> : <ServicesSummary accountId={a.id} />}
-        <AccountSettingsForm account={a} />
+        {can('account.manage') && <AccountSettingsForm account={a} />}
       </div>
     </section>
   );
@@ -42,6 +44,7 @@ function ParentLink({ parentId }: { parentId: string }) {
 
 function ClientAccounts({ partner }: { partner: Account }) {
   const accounts = useAccounts();
+  const can = useCan(partner.id);
   const clients = (accounts.data ?? [])
     .filter((c) => c.parentId === partner.id)
     .sort((x, y) => x.name.localeCompare(y.name));
@@ -63,13 +66,14 @@ function ClientAccounts({ partner }: { partner: Account }) {
           ))}
         </ul>
       </section>
-      <CreateAccountForm kind="client" parentId={partner.id} />
+      {can('account.manage') && <CreateAccountForm kind="client" parentId={partner.id} />}
     </div>
   );
 }
 
 function ServicesSummary({ accountId }: { accountId: string }) {
   const services = useServices(accountId);
+  const can = useCan(accountId);
   return (
     <section className="card" aria-labelledby="services-heading">
       <h2 id="services-heading">Services</h2>
@@ -91,9 +95,11 @@ function ServicesSummary({ accountId }: { accountId: string }) {
         ))}
       </ul>
       <p className="actions">
-        <Link className="button" to={`/accounts/${accountId}/services/new`}>
-          Add a PBX service
-        </Link>
+        {can('service.write') && (
+          <Link className="button" to={`/accounts/${accountId}/services/new`}>
+            Add a PBX service
+          </Link>
+        )}
         <Link className="button" to={`/accounts/${accountId}/users`}>
           Users
         </Link>

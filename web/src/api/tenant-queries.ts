@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, request } from './client.js';
 import { keys, v1 } from './queries.js';
-import type { ConnectTenant, Subscription, TenantConnection } from './types.js';
+import type { ConnectTenant, LicenceLine, Subscription, TenantConnection } from './types.js';
 
 /** The account's Microsoft 365 connection; null when the account has none yet. */
 export function useTenantConnection(accountId: string) {
@@ -50,5 +50,14 @@ export function useSubscriptions(accountId: string) {
     queryKey: keys.subscriptions(accountId),
     queryFn: async () =>
       (await request<{ items: Subscription[] }>('GET', v1(`/accounts/${accountId}/subscriptions`))).items,
+  });
+}
+
+/** The licence summary per SKU: held, used by configured users, free, trial end and the warning to show. */
+export function useLicences(accountId: string) {
+  return useQuery({
+    queryKey: keys.licences(accountId),
+    queryFn: async () =>
+      (await request<{ items: LicenceLine[] }>('GET', v1(`/accounts/${accountId}/licences`))).items,
   });
 }

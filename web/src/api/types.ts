@@ -13,7 +13,11 @@ import type {
   userView,
 } from '../../../src/services/schemas/user.schema.js';
 import type { tenantConnectionView } from '../../../src/api/routes/tenant-connection.routes.js';
-import type { subscriptionView } from '../../../src/api/routes/subscriptions.routes.js';
+import type { licenceLineView, subscriptionView } from '../../../src/api/routes/subscriptions.routes.js';
+import type { Permission, Role } from '../../../src/domain/access.js';
+import type { PhoneAppFinding } from '../../../src/domain/phone-app.js';
+import type { PhoneAppStatus as ServerPhoneAppStatus } from '../../../src/services/phone-app.service.js';
+import type { TeamsSettingsInput } from '../../../src/services/phone-app.service.js';
 import type { syncRunView } from '../../../src/api/routes/sync.routes.js';
 import type { ConnectTenantInput } from '../../../src/services/tenant-connections.service.js';
 import type { SyncChange, SyncCounters } from '../../../src/domain/sync/sync-plan.js';
@@ -46,8 +50,56 @@ export type ConsentState = TenantConnection['consentState'];
 export type Cloud = TenantConnection['cloud'];
 export type ConnectTenant = ConnectTenantInput;
 
-/** A subscription; `used` and `free` arrive with a later API and are shown when present. */
-export type Subscription = z.infer<typeof subscriptionView> & { used?: number; free?: number };
+/** A subscription (the licences behind the summary). */
+export type Subscription = z.infer<typeof subscriptionView>;
+
+/** One SKU of the licence summary: held, used by configured users, free, and what to warn about. */
+export type LicenceLine = z.infer<typeof licenceLineView>;
+
+export type PhoneAppStatus = ServerPhoneAppStatus;
+export type { PhoneAppFinding, TeamsSettingsInput, Permission, Role };
+
+/** What the signed-in administrator may do on one account. */
+export interface AccountAccess {
+  platformOperator: boolean;
+  roles: { accountId: string; role: Role; roleLabel: string }[];
+  permissions: Permission[];
+}
+
+export interface RoleAssignment {
+  id: string;
+  administratorId: string;
+  email: string;
+  displayName: string;
+  accountId: string;
+  role: Role;
+  roleLabel: string;
+  createdAt: string;
+}
+
+export interface Invitation {
+  id: string;
+  accountId: string;
+  email: string;
+  role: Role;
+  invitedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  accountId: string | null;
+  actor: { type: string; id: string | null; label: string; source: string };
+  action: string;
+  objectType: string;
+  objectId: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
 
 export type SyncRun = z.infer<typeof syncRunView> & {
   /** Where a running sync is (phase, done of); not in the API yet, shown when present. */

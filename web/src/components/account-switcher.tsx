@@ -122,11 +122,14 @@ function sectionOf(route: Route): string {
     services: '/services',
     service: '/services',
     'service-sync': '/services',
+    'service-teams': '/services',
     'service-import': '/services',
     users: '/users',
     user: '/users',
     tenant: '/microsoft-365',
     licences: '/licences',
+    administrators: '/administrators',
+    audit: '/audit',
   };
   return sections[route.page] ?? '';
 }

@@ -1,4 +1,11 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type Ref, type SelectHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type Ref,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
 interface FieldFrame {
   label: string;
@@ -58,6 +65,30 @@ export function SelectField({
       >
         {children}
       </select>
+      <FieldNotes id={id} hint={hint} error={error} after={after} />
+    </div>
+  );
+}
+
+/** A labelled multi-line input with hint and error. */
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  after,
+  wide,
+  ...textarea
+}: FieldFrame & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  return (
+    <div className={fieldClass(error, wide)}>
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...textarea}
+      />
       <FieldNotes id={id} hint={hint} error={error} after={after} />
     </div>
   );

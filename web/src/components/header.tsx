@@ -1,5 +1,6 @@
+import { useAccountAccess } from '../api/access-queries.js';
 import { useSignOut } from '../api/queries.js';
-import type { Administrator } from '../api/types.js';
+import type { Administrator, Permission } from '../api/types.js';
 import { Link, routeAccountId, type Route } from '../router.js';
 import { AccountSwitcher } from './account-switcher.js';
 
@@ -28,20 +29,31 @@ export function Header({ administrator, route }: { administrator: Administrator;
   );
 }
 
-// Sections of an account; a service's own pages (settings, sync, import) sit under Services.
-const sections = [
+// Sections of an account; a service's own pages (settings, Teams services, sync, import) sit under Services.
+// A section needing a permission is left out once the caller is known not to hold it; the administration
+// sections (`extra`) appear only once the caller is known to hold it.
+const sections: { page: Route['page']; label: string; path: string; needs?: Permission; extra?: true }[] = [
   { page: 'account', label: 'Overview', path: '' },
-  { page: 'services', label: 'Services', path: '/services' },
-  { page: 'users', label: 'Users', path: '/users' },
-  { page: 'tenant', label: 'Microsoft 365', path: '/microsoft-365' },
-  { page: 'licences', label: 'Licences', path: '/licences' },
-] as const;
+  { page: 'services', label: 'Services', path: '/services', needs: 'service.list' },
+  { page: 'users', label: 'Users', path: '/users', needs: 'service.read' },
+  { page: 'tenant', label: 'Microsoft 365', path: '/microsoft-365', needs: 'service.read' },
+  { page: 'licences', label: 'Licences', path: '/licences', needs: 'licence.read' },
+  {
+    page: 'administrators',
+    label: 'Administrators',
+    path: '/administrators',
+    needs: 'access.manage',
+    extra: true,
+  },
+  { page: 'audit', label: 'Audit log', path: '/audit', needs: 'audit.read', extra: true },
+];
 
 /** The section a page belongs to: a service's pages under Services, a user's under Users. */
 function sectionOf(route: Route): Route['page'] {
   const parents: Partial<Record<Route['page'], Route['page']>> = {
     service: 'services',
     'service-sync': 'services',
+    'service-teams': 'services',
     'service-import': 'services',
     user: 'users',
   };
@@ -50,10 +62,15 @@ function sectionOf(route: Route): Route['page'] {
 
 function AccountNav({ accountId, route }: { accountId: string; route: Route }) {
   const current = sectionOf(route);
+  const permissions = useAccountAccess(accountId).data?.permissions;
+  const shown = (s: (typeof sections)[number]) => {
+    if (!s.needs || current === s.page) return true;
+    return permissions ? permissions.includes(s.needs) : !s.extra;
+  };
   return (
     <nav className="account-nav" aria-label="Account sections">
       <ul>
-        {sections.map((s) => (
+        {sections.filter(shown).map((s) => (
           <li key={s.page}>
             <Link
               to={`/accounts/${accountId}${s.path}`}

@@ -1,3 +1,4 @@
+import { useCan } from '../access/use-can.js';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
 import { exportUrl, useImportCsv } from '../api/import-queries.js';
@@ -10,11 +11,12 @@ import { ImportReport } from './import-report.js';
 
 /** Service → Import and export: check a CSV (dry run, per-row report), apply it all or nothing, export, template. */
 export function ImportPage({ accountId, serviceId }: { accountId: string; serviceId: string }) {
+  const can = useCan(accountId);
   return (
     <ServiceFrame accountId={accountId} serviceId={serviceId} tab="import">
       {(service) => (
         <>
-          <ImportCard accountId={accountId} service={service} />
+          {can('service.write') && <ImportCard accountId={accountId} service={service} />}
           <div className="grid-cards grid-cards-fill">
             <ExportCard accountId={accountId} service={service} />
             <TemplateCard service={service} />

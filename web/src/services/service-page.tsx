@@ -26,7 +26,7 @@ function ExistingService({ accountId, serviceId }: { accountId: string; serviceI
       {(service) => (
         <>
           <ServiceForm accountId={accountId} service={service} />
-          <TeamsSummary service={service} />
+          <TeamsSummary accountId={accountId} service={service} />
         </>
       )}
     </ServiceFrame>
@@ -41,8 +41,8 @@ function Breadcrumb({ accountId }: { accountId: string }) {
   );
 }
 
-/** What is set on the Teams side of the service; the settings themselves arrive with the Teams services API. */
-function TeamsSummary({ service }: { service: Service }) {
+/** What is set on the Teams side of the service; changed on the Teams services tab. */
+function TeamsSummary({ accountId, service }: { accountId: string; service: Service }) {
   const { teams } = service;
   const consent = { not_requested: 'not requested', granted: 'granted', denied: 'denied' }[
     teams.phoneAppConsent
@@ -60,6 +60,11 @@ function TeamsSummary({ service }: { service: Service }) {
             : 'off (all users are synced)'}
         </dd>
       </dl>
+      <p className="hint">
+        <Link to={`/accounts/${accountId}/services/${service.id}/teams`}>
+          Change on the Teams services tab
+        </Link>
+      </p>
     </section>
   );
 }

@@ -6,6 +6,7 @@ import type { Service } from '../api/types.js';
 
 const TABS = [
   { tab: 'settings', label: 'Settings', path: '' },
+  { tab: 'teams', label: 'Teams services', path: '/teams' },
   { tab: 'sync', label: 'Sync', path: '/sync' },
   { tab: 'import', label: 'Import and export', path: '/import' },
 ] as const;

@@ -1,18 +1,22 @@
 import { useServices } from '../api/queries.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
 import { Link } from '../router.js';
+import { useCan } from '../access/use-can.js';
 import { templateLabel } from './pbx-templates.js';
 
 /** The PBX and trunk services of an account. */
 export function ServicesPage({ accountId }: { accountId: string }) {
   const services = useServices(accountId);
+  const can = useCan(accountId);
   return (
     <section className="page">
       <div className="page-head">
         <PageTitle title="Services">Services</PageTitle>
-        <Link className="button button-primary" to={`/accounts/${accountId}/services/new`}>
-          Add a PBX service
-        </Link>
+        {can('service.write') && (
+          <Link className="button button-primary" to={`/accounts/${accountId}/services/new`}>
+            Add a PBX service
+          </Link>
+        )}
       </div>
       {services.isPending && <Loading label="Loading services" />}
       <ErrorNotice error={services.error} />

@@ -7,6 +7,7 @@ import { CheckField } from '../components/field.js';
 import { ErrorNotice, Loading } from '../components/status.js';
 import { Link } from '../router.js';
 import { ServiceFrame } from '../services/service-tabs.js';
+import { useCan } from '../access/use-can.js';
 import { DryRunDialog } from './dry-run-dialog.js';
 import { SyncHistory } from './sync-history.js';
 import { SyncProgress, SyncStatusBadge, syncStatusText } from './sync-status.js';
@@ -42,6 +43,7 @@ function SyncNow({ accountId, serviceId }: { accountId: string; serviceId: strin
   const start = useStartSync(accountId, serviceId);
   const [diagnostic, setDiagnostic] = useState(false);
   const [dryRunOpen, setDryRunOpen] = useState(false);
+  const can = useCan(accountId);
   useRefreshWhenDone(accountId, serviceId, overview.data?.lastRun?.finishedAt);
   if (overview.isPending) return <Loading label="Loading the sync state" />;
   if (overview.isError) return <ErrorNotice error={overview.error} />;
@@ -57,25 +59,29 @@ function SyncNow({ accountId, serviceId }: { accountId: string; serviceId: strin
       </div>
       {syncing && <SyncProgress run={overview.data.lastRun} />}
       <ErrorNotice error={start.error} title="The sync could not start." />
-      <div className="actions">
-        <button
-          type="button"
-          className="button-primary"
-          disabled={syncing || start.isPending}
-          onClick={() => start.mutate({ dryRun: false, diagnostic })}
-        >
-          {syncing ? 'Syncing…' : 'Sync now'}
-        </button>
-        <button type="button" disabled={syncing} onClick={() => setDryRunOpen(true)}>
-          Dry run…
-        </button>
-      </div>
-      <CheckField
-        label="Diagnostic sync"
-        checked={diagnostic}
-        onChange={(e) => setDiagnostic(e.target.checked)}
-        hint="Logs every request to Microsoft and its answer (secrets and tokens removed), to send to support."
-      />
+      {can('sync.run') && (
+        <>
+          <div className="actions">
+            <button
+              type="button"
+              className="button-primary"
+              disabled={syncing || start.isPending}
+              onClick={() => start.mutate({ dryRun: false, diagnostic })}
+            >
+              {syncing ? 'Syncing…' : 'Sync now'}
+            </button>
+            <button type="button" disabled={syncing} onClick={() => setDryRunOpen(true)}>
+              Dry run…
+            </button>
+          </div>
+          <CheckField
+            label="Diagnostic sync"
+            checked={diagnostic}
+            onChange={(e) => setDiagnostic(e.target.checked)}
+            hint="Logs every request to Microsoft and its answer (secrets and tokens removed), to send to support."
+          />
+        </>
+      )}
       {dryRunOpen && (
         <DryRunDialog
           accountId={accountId}

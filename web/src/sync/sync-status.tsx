@@ -29,8 +29,12 @@ export function syncStatusText({ status, lastRun, queuedChanges }: SyncOverview)
       return lastRun?.state === 'queued'
         ? 'The sync is queued and starts in a moment.'
         : `Syncing since ${when(lastRun?.startedAt)}: reading the tenant, then applying the changes.`;
-    case 'warning':
-      return `The last sync (${when(lastRun?.finishedAt)}) finished with problems: some users could not be updated or have conflicting numbers. See its log below.`;
+    case 'warning': {
+      const problems = `The last sync (${when(lastRun?.finishedAt)}) finished with problems: some users could not be updated or have conflicting numbers. See its log below.`;
+      // The server ranks a warning above queued changes (a refused number stays queued): say both.
+      if (queuedChanges <= 0) return problems;
+      return `${problems} ${queuedChanges === 1 ? 'One user’s number is' : `${queuedChanges} users’ numbers are`} still to be written to the tenant.`;
+    }
     case 'failed':
       return `The last sync failed: ${lastRun?.error ?? 'see its log below'}`;
   }

@@ -1,6 +1,8 @@
-import { useSubscriptions } from '../api/tenant-queries.js';
+import { useLicences, useSubscriptions } from '../api/tenant-queries.js';
 import type { Subscription } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
+import { useCan } from '../access/use-can.js';
+import { LicenceSummary, LicenceWarnings } from './licence-summary.js';
 
 export const SKU_LABELS: Record<Subscription['sku'], string> = {
   pbx_user: 'PBX user',
@@ -19,11 +21,10 @@ export function trialText(trialEndsAt: string, now = Date.now()): string {
   return `ends ${date} (${days === 1 ? '1 day' : `${days} days`} left)`;
 }
 
-/** Account → Licences: the subscriptions held, with used and free counts when the API gives them. */
+/** Account → Licences: the summary per SKU (held, used, free, warnings), then the subscriptions behind it. */
 export function LicencesPage({ accountId }: { accountId: string }) {
-  const subscriptions = useSubscriptions(accountId);
-  const items = subscriptions.data ?? [];
-  const counted = items.some((s) => s.used !== undefined);
+  const licences = useLicences(accountId);
+  const can = useCan(accountId);
   return (
     <section className="page page-narrow">
       <PageTitle title="Licences">Licences</PageTitle>
@@ -31,53 +32,63 @@ export function LicencesPage({ accountId }: { accountId: string }) {
         Licences are set by your licensing provider. A Phone App user takes one PBX user licence and one Phone
         App licence; users beyond the licences held cannot be configured.
       </p>
-      {subscriptions.isPending && <Loading label="Loading licences" />}
-      <ErrorNotice error={subscriptions.error} />
-      {subscriptions.data?.length === 0 && (
+      {licences.isPending && <Loading label="Loading licences" />}
+      <ErrorNotice error={licences.error} />
+      {licences.data?.length === 0 && (
         <p className="empty">
           No licences yet. Ask your licensing provider for PBX user (or trunk user) licences.
         </p>
       )}
-      {items.length > 0 && (
-        <div className="table-wrap">
-          <table className="data-table">
-            <caption className="visually-hidden">Licence subscriptions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Licence</th>
-                <th scope="col">Quantity</th>
-                {counted && <th scope="col">Used</th>}
-                {counted && <th scope="col">Free</th>}
-                <th scope="col">Trial</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <SubscriptionRow key={s.id} subscription={s} counted={counted} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {licences.data && licences.data.length > 0 && (
+        <>
+          <LicenceWarnings lines={licences.data} />
+          <LicenceSummary lines={licences.data} />
+        </>
       )}
+      {can('subscription.read') && <Subscriptions accountId={accountId} />}
     </section>
   );
 }
 
-function SubscriptionRow({ subscription: s, counted }: { subscription: Subscription; counted: boolean }) {
-  const free = s.free ?? (s.used !== undefined ? s.quantity - s.used : undefined);
+/** The subscriptions behind the summary: quantity, trial and state of each. */
+function Subscriptions({ accountId }: { accountId: string }) {
+  const subscriptions = useSubscriptions(accountId);
+  const items = subscriptions.data ?? [];
+  if (subscriptions.isPending) return <Loading label="Loading subscriptions" />;
+  if (subscriptions.isError) return <ErrorNotice error={subscriptions.error} />;
+  if (items.length === 0) return null;
+  return (
+    <section aria-labelledby="subscriptions-heading">
+      <h2 id="subscriptions-heading">Subscriptions</h2>
+      <div className="table-wrap">
+        <table className="data-table">
+          <caption className="visually-hidden">Licence subscriptions</caption>
+          <thead>
+            <tr>
+              <th scope="col">Licence</th>
+              <th scope="col">Quantity</th>
+              <th scope="col">Trial</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((s) => (
+              <SubscriptionRow key={s.id} subscription={s} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function SubscriptionRow({ subscription: s }: { subscription: Subscription }) {
   return (
     <tr>
       <td data-label="Licence" className="col-name">
         {SKU_LABELS[s.sku]}
       </td>
       <td data-label="Quantity">{s.quantity.toLocaleString()}</td>
-      {counted && <td data-label="Used">{s.used?.toLocaleString() ?? '—'}</td>}
-      {counted && (
-        <td data-label="Free" className={free !== undefined && free <= 0 ? 'text-bad' : undefined}>
-          {free?.toLocaleString() ?? '—'}
-        </td>
-      )}
       <td data-label="Trial">
         {s.trial && s.trialEndsAt ? (
           <span>

@@ -1,11 +1,13 @@
 import { useTenantConnection } from '../api/tenant-queries.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
+import { useCan } from '../access/use-can.js';
 import { ConnectTenantForm } from './connect-tenant-form.js';
 import { ConsentStateCard } from './consent-state.js';
 
 /** Account → Microsoft 365: the tenant connection, its consent state with what to do, and Connect. */
 export function TenantConnectionPage({ accountId }: { accountId: string }) {
   const connection = useTenantConnection(accountId);
+  const can = useCan(accountId);
   return (
     <section className="page">
       <div className="page-head">
@@ -24,7 +26,7 @@ export function TenantConnectionPage({ accountId }: { accountId: string }) {
             <ConsentStateCard connection={connection.data} />
             <Permissions />
           </div>
-          <ConnectTenantForm accountId={accountId} connection={connection.data} />
+          {can('service.write') && <ConnectTenantForm accountId={accountId} connection={connection.data} />}
         </div>
       )}
     </section>

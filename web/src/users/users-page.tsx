@@ -1,6 +1,7 @@
 import { useServices, useUsersPage } from '../api/queries.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
 import { Link } from '../router.js';
+import { useCan } from '../access/use-can.js';
 import { Pager } from './pager.js';
 import { UsersFilters } from './users-filters.js';
 import { toQuery, useUsersView } from './users-query.js';
@@ -11,6 +12,7 @@ export function UsersPage({ accountId }: { accountId: string }) {
   const [view, update] = useUsersView();
   const services = useServices(accountId);
   const users = useUsersPage(accountId, toQuery(view));
+  const can = useCan(accountId);
   const hasService = (services.data?.length ?? 0) > 0;
   const shown = users.data && { ...users.data, count: users.data.items.length };
   const filtered = Boolean(view.search || view.kind || view.registrationState || view.serviceId);
@@ -18,7 +20,7 @@ export function UsersPage({ accountId }: { accountId: string }) {
     <section className="page page-wide">
       <div className="page-head">
         <PageTitle title="Users">Users</PageTitle>
-        {hasService && (
+        {hasService && can('service.write') && (
           <Link className="button button-primary" to={`/accounts/${accountId}/users/new`}>
             Add a user
           </Link>

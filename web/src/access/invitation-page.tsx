@@ -1,0 +1,78 @@
+import { useState, type FormEvent } from 'react';
+import { useAcceptInvitation } from '../api/access-queries.js';
+import { ApiError } from '../api/client.js';
+import { TextField } from '../components/field.js';
+import { ErrorNotice, PageTitle } from '../components/status.js';
+import { useFocusFirstInvalid } from '../components/use-focus-invalid.js';
+import { navigate } from '../router.js';
+
+/** The invitation token from the link's fragment (`/invitation#token=cbi_...`), which never reaches a server log. */
+export function tokenFromHash(hash: string): string | undefined {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token?.trim() || undefined;
+}
+
+/**
+ * Accepting an invitation: a name and a password (or the password of the existing sign-in with that email);
+ * the API signs the administrator in, and the portal opens on the accounts they now hold a role on.
+ */
+export function InvitationPage() {
+  const [token] = useState(() => tokenFromHash(window.location.hash));
+  const accept = useAcceptInvitation();
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const form = useFocusFirstInvalid(accept.error);
+  const error = accept.error instanceof ApiError ? accept.error : undefined;
+  const passwordError = error?.fieldMessage('password');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!token) return;
+    accept.mutate(
+      { token, password, ...(displayName.trim() && { displayName: displayName.trim() }) },
+      { onSuccess: () => navigate('/', { replace: true }) },
+    );
+  };
+  return (
+    <main id="main" className="sign-in">
+      <form ref={form} className="card sign-in-card" onSubmit={submit} noValidate>
+        <p className="brand brand-large">Callbridge</p>
+        <PageTitle title="Accept the invitation">Accept the invitation</PageTitle>
+        {token ? (
+          <>
+            <p className="muted">
+              You were invited to administer an account in Callbridge. Choose how you sign in from now on.
+            </p>
+            {error && !passwordError && <ErrorNotice error={error} />}
+            <TextField
+              label="Your name"
+              name="name"
+              autoComplete="name"
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+              error={error?.fieldMessage('displayName')}
+              hint="As other administrators will see it."
+            />
+            <TextField
+              label="Password"
+              type="password"
+              name="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={passwordError}
+              hint="At least 12 characters. If you already sign in to Callbridge with this email, enter your existing password."
+            />
+            <button type="submit" className="button-primary" disabled={accept.isPending || !password}>
+              {accept.isPending ? 'Accepting…' : 'Accept and sign in'}
+            </button>
+          </>
+        ) : (
+          <div className="notice notice-error" role="alert">
+            This invitation link is incomplete: open the whole link from the invitation, or ask for a new one.
+          </div>
+        )}
+      </form>
+    </main>
+  );
+}
