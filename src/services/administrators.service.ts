@@ -400,10 +400,10 @@ export class AdministratorsService {
         accountId: invitation.accountId,
         actor: { ...actor, id: admin.id },
         action: 'invitation.accept',
-        objectType: 'administrator',
-        objectId: admin.id,
-        before: null,
-        after: { email: admin.email, role: invitation.role, created: !existing },
+        objectType: 'invitation',
+        objectId: invitation.id,
+        before: { acceptedAt: null },
+        after: { administratorId: admin.id, email: admin.email, role: invitation.role, created: !existing },
       });
       return admin;
     });

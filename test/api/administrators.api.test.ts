@@ -95,6 +95,8 @@ describe('invitations without a mail server', () => {
     });
     expect(again.statusCode).toBe(404);
     expect(again.json().message).toContain('used already, revoked or has expired');
+    const trail = await t.ctx.services.audit.list(system, client.id, { objectType: 'invitation' });
+    expect(trail.map((e) => e.action)).toEqual(['invitation.accept', 'invitation.create']);
   });
 
   it('adds a role to an existing administrator only with their password, and refuses revoked invitations', async () => {

@@ -278,16 +278,18 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     const rows = page.locator('.audit-table tbody tr');
     await eventually(() => rows.count()).toBeGreaterThan(3);
-    // The acceptance is recorded on the administrator it created, by the invitee.
+    // The acceptance is recorded on the invitation, by the invitee.
     const accepted = rows.filter({ hasText: 'invitation.accept' });
     expect(await accepted.locator('td[data-label="Who"]').textContent()).toBe(INVITED.email);
-    expect(await accepted.locator('td[data-label="Object"]').textContent()).toContain('Administrator');
+    expect(await accepted.locator('td[data-label="Object"]').textContent()).toContain('Invitation');
     await page.getByLabel('Object type').selectOption('invitation');
     await eventually(() => rows.locator('td[data-label="Action"]').allTextContents()).toEqual([
+      'invitation.accept',
       'invitation.create',
     ]);
-    expect(await rows.locator('td[data-label="Who"]').textContent()).toContain(ADMIN.email);
-    expect(await rows.locator('td[data-label="Object"]').textContent()).toContain(INVITED.email);
+    const created = rows.filter({ hasText: 'invitation.create' });
+    expect(await created.locator('td[data-label="Who"]').textContent()).toContain(ADMIN.email);
+    expect(await created.locator('td[data-label="Object"]').textContent()).toContain(INVITED.email);
     await screenshots(page, '27-audit-log');
 
     const download = page.waitForEvent('download');
@@ -297,8 +299,9 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
     const csv = readFileSync(await file.path(), 'utf8');
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toContain('action');
-    // Exported with the filter: the one invitation entry.
-    expect(lines).toHaveLength(2);
+    // Exported with the filter: the invitation's two entries, its creation and its acceptance.
+    expect(lines).toHaveLength(3);
+    expect(csv).toContain('invitation.accept');
     expect(csv).toContain('invitation.create');
     expect(csv).toContain(INVITED.email);
     expect(csv).not.toContain('cbi_');
