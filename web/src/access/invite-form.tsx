@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
 import { useGrantRole, useInvite, type InviteAnswer } from '../api/access-queries.js';
 import type { Role } from '../api/types.js';
@@ -34,23 +34,49 @@ function RoleSelect({
   );
 }
 
-/** Invite someone by email to a role; without a mail server the link is shown here to pass on. */
-export function InviteForm({ accountId, grantable }: { accountId: string; grantable: Role[] }) {
-  const invite = useInvite(accountId);
+interface EmailRoleMutation<T> {
+  mutate(input: { email: string; role: Role }, options: { onSuccess: () => void }): void;
+  isPending: boolean;
+  isSuccess: boolean;
+  error: unknown;
+  data: T | undefined;
+}
+
+/** An email and a role, submitted to `mutation`: the shape of both inviting and granting. */
+function EmailRoleForm<T>({
+  id,
+  heading,
+  intro,
+  emailLabel,
+  submitLabel,
+  grantable,
+  mutation,
+  done,
+}: {
+  id: string;
+  heading: string;
+  intro?: string;
+  emailLabel: string;
+  submitLabel: string;
+  grantable: Role[];
+  mutation: EmailRoleMutation<T>;
+  done: (data: T) => ReactNode;
+}) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>(grantable[0]!);
-  const form = useFocusFirstInvalid(invite.error);
-  const error = invite.error instanceof ApiError ? invite.error : undefined;
+  const form = useFocusFirstInvalid(mutation.error);
+  const error = mutation.error instanceof ApiError ? mutation.error : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    invite.mutate({ email: email.trim(), role }, { onSuccess: () => setEmail('') });
+    mutation.mutate({ email: email.trim(), role }, { onSuccess: () => setEmail('') });
   };
   return (
-    <form ref={form} className="card" onSubmit={submit} noValidate aria-labelledby="invite-heading">
-      <h2 id="invite-heading">Invite an administrator</h2>
+    <form ref={form} className="card" onSubmit={submit} noValidate aria-labelledby={id}>
+      <h2 id={id}>{heading}</h2>
+      {intro && <p className="muted">{intro}</p>}
       {error && error.issues.length === 0 && <ErrorNotice error={error} />}
       <TextField
-        label="Email"
+        label={emailLabel}
         type="email"
         value={email}
         onChange={(e) => setEmail(e.target.value)}
@@ -60,12 +86,43 @@ export function InviteForm({ accountId, grantable }: { accountId: string; granta
       />
       <RoleSelect grantable={grantable} value={role} onChange={setRole} error={error?.fieldMessage('role')} />
       <div className="form-actions">
-        <button type="submit" className="button-primary" disabled={invite.isPending || !email.trim()}>
-          Send invitation
+        <button type="submit" className="button-primary" disabled={mutation.isPending || !email.trim()}>
+          {submitLabel}
         </button>
       </div>
-      {invite.data && <InviteSent answer={invite.data} />}
+      {mutation.isSuccess && mutation.data !== undefined && done(mutation.data)}
     </form>
+  );
+}
+
+/** Invite someone by email to a role; without a mail server the link is shown here to pass on. */
+export function InviteForm({ accountId, grantable }: { accountId: string; grantable: Role[] }) {
+  return (
+    <EmailRoleForm
+      id="invite-heading"
+      heading="Invite an administrator"
+      emailLabel="Email"
+      submitLabel="Send invitation"
+      grantable={grantable}
+      mutation={useInvite(accountId)}
+      done={(answer) => <InviteSent answer={answer} />}
+    />
+  );
+}
+
+/** Grant a role to someone who already has a Callbridge sign-in. */
+export function GrantRoleForm({ accountId, grantable }: { accountId: string; grantable: Role[] }) {
+  return (
+    <EmailRoleForm
+      id="grant-heading"
+      heading="Grant a role"
+      intro="To an administrator who already signs in to Callbridge."
+      emailLabel="Administrator’s email"
+      submitLabel="Grant role"
+      grantable={grantable}
+      mutation={useGrantRole(accountId)}
+      done={() => <SavedNotice>Role granted.</SavedNotice>}
+    />
   );
 }
 
@@ -99,41 +156,5 @@ function InviteSent({ answer }: { answer: InviteAnswer }) {
         </button>
       </div>
     </div>
-  );
-}
-
-/** Grant a role to someone who already has a Callbridge sign-in. */
-export function GrantRoleForm({ accountId, grantable }: { accountId: string; grantable: Role[] }) {
-  const grant = useGrantRole(accountId);
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState<Role>(grantable[0]!);
-  const form = useFocusFirstInvalid(grant.error);
-  const error = grant.error instanceof ApiError ? grant.error : undefined;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    grant.mutate({ email: email.trim(), role }, { onSuccess: () => setEmail('') });
-  };
-  return (
-    <form ref={form} className="card" onSubmit={submit} noValidate aria-labelledby="grant-heading">
-      <h2 id="grant-heading">Grant a role</h2>
-      <p className="muted">To an administrator who already signs in to Callbridge.</p>
-      {error && error.issues.length === 0 && <ErrorNotice error={error} />}
-      <TextField
-        label="Administrator’s email"
-        type="email"
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        error={error?.fieldMessage('email')}
-        autoComplete="off"
-        required
-      />
-      <RoleSelect grantable={grantable} value={role} onChange={setRole} error={error?.fieldMessage('role')} />
-      <div className="form-actions">
-        <button type="submit" className="button-primary" disabled={grant.isPending || !email.trim()}>
-          Grant role
-        </button>
-      </div>
-      {grant.isSuccess && <SavedNotice>Role granted.</SavedNotice>}
-    </form>
   );
 }
