@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOT_PROVISIONED } from '../../src/domain/phone-app.js';
 import { demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
 import { demoTenantAccount } from '../support/demo-tenant-account.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signedInPage } from './support/browser.js';
 import { startDemoPortalServer, type DemoPortalServer } from './support/demo-portal-server.js';
 import { ADMIN } from './support/portal-server.js';
 import { DESKTOP, screenshots } from './support/screenshots.js';
@@ -36,7 +36,6 @@ function demoUpn(n: number): string {
 describe('the portal: licences, Phone App, administrators and audit', () => {
   let server: DemoPortalServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let accountId: string;
   let serviceId: string;
@@ -66,15 +65,7 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
       .set({ trial_ends_at: new Date(Date.now() - 3 * DAY).toISOString() })
       .where('id', '=', trial.id)
       .execute();
-    context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID } from '../../src/emulator/demo-tenant.seed.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signedInPage } from './support/browser.js';
 import { startDemoPortalServer, type DemoPortalServer } from './support/demo-portal-server.js';
 import { ADMIN } from './support/portal-server.js';
-import { DESKTOP, screenshots } from './support/screenshots.js';
+import { screenshots } from './support/screenshots.js';
 
 const eventually = <T>(read: () => T | Promise<T>, timeout = 15_000) =>
   expect.poll(read, { timeout, interval: 100 });
@@ -79,15 +79,7 @@ describe('the portal with the Microsoft 365 emulator', () => {
       sku: 'phone_app_user',
       quantity: 10,
     });
-    const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DESKTOP } from './screenshots.js';
 
 /** The `chromium` binary on PATH (Debian's package puts it there; CI installs it). */
 export function findChromium(): string {
@@ -26,4 +27,26 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
+}
+
+/**
+ * A desktop-sized page signed in to the portal at `baseUrl` as `admin`; page errors are collected into `errors`
+ * (the tests assert there are none).
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  admin: { email: string; password: string },
+  errors: string[],
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(baseUrl);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+  return page;
 }
