@@ -55,9 +55,18 @@ export class SubscriptionsService {
     });
   }
 
-  async list(actor: Actor, accountId: string): Promise<Subscription[]> {
+  /**
+   * The account's subscriptions as they stand at `now`: a trial whose 30 days are over reads as cancelled (on its
+   * end date), as PRODUCT.md describes it; the licence summary still counts it through the 14-day warning.
+   */
+  async list(actor: Actor, accountId: string, now = new Date()): Promise<Subscription[]> {
     await this.access.require(actor, accountId, 'subscription.read');
-    return this.store.repos.subscriptions.listByAccount(accountId);
+    const at = now.toISOString();
+    return (await this.store.repos.subscriptions.listByAccount(accountId)).map((s) =>
+      s.state === 'active' && s.trialEndsAt !== null && s.trialEndsAt <= at
+        ? { ...s, state: 'cancelled' as const, cancelledAt: s.trialEndsAt }
+        : s,
+    );
   }
 
   async update(

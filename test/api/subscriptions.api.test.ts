@@ -64,6 +64,12 @@ describe('licence subscriptions', () => {
     // 31 days on, the trial has ended: 14 days of warning while its users keep working, then nothing is held.
     const trunk = (at: Date) => held(at).then((lines) => lines.find((l) => l.sku === 'trunk_user'));
     expect(await trunk(expired)).toMatchObject({ held: 3, state: 'grace' });
+    const listed = await t.ctx.services.subscriptions.list(system, account.id, expired);
+    expect(listed.find((s) => s.sku === 'trunk_user')).toMatchObject({
+      state: 'cancelled',
+      cancelledAt: expect.any(String),
+    });
+    expect(listed.find((s) => s.sku === 'pbx_user' && !s.trial)).toMatchObject({ state: 'active' });
     expect(await trunk(new Date(Date.now() + 45 * 86_400_000))).toMatchObject({ held: 0, state: 'ok' });
   });
 
