@@ -352,6 +352,37 @@ export class AdministratorsService {
   }
 
   /**
+   * What an invitation link is for, to the person holding it: the email, account and role, and whether that email
+   * already has an administrator (who then confirms with their password instead of choosing one).
+   */
+  async describeInvitation(token: string): Promise<{
+    email: string;
+    accountName: string;
+    role: Role;
+    existingAdministrator: boolean;
+  }> {
+    const invitation = await this.store.repos.access.findInvitationByHash(hashApiToken(token));
+    if (
+      !invitation ||
+      invitation.acceptedAt ||
+      invitation.revokedAt ||
+      invitation.expiresAt <= new Date().toISOString()
+    )
+      throw new AppError(
+        'not_found',
+        'This invitation link is not valid: it was used already, revoked or has expired. Ask for a new invitation.',
+      );
+    const account = await this.store.repos.accounts.findById(invitation.accountId);
+    return {
+      email: invitation.email,
+      accountName: account?.name ?? '',
+      role: invitation.role,
+      existingAdministrator:
+        (await this.store.repos.administrators.findByEmail(invitation.email)) !== undefined,
+    };
+  }
+
+  /**
    * Accepts an invitation: creates the administrator with the chosen password, or adds the role to the existing
    * administrator with that email once they prove it with their password. The link works once.
    */

@@ -54,6 +54,17 @@ describe('invitations without a mail server', () => {
       acceptedAt: null,
     });
 
+    const lookup = await t.app.inject({
+      method: 'POST',
+      url: '/api/invitations/lookup',
+      payload: { token: tokenOf(link) },
+    });
+    expect(lookup.json()).toEqual({
+      email: 'new.admin@fabrikam.test',
+      accountName: 'Fabrikam',
+      role: 'service_viewer',
+      existingAdministrator: false,
+    });
     const tooShort = await t.app.inject({
       method: 'POST',
       url: '/api/invitations/accept',
@@ -109,6 +120,12 @@ describe('invitations without a mail server', () => {
       email: 'existing@northwind.test',
       role: 'sync_contributor',
     });
+    const described = await t.app.inject({
+      method: 'POST',
+      url: '/api/invitations/lookup',
+      payload: { token: tokenOf(link!) },
+    });
+    expect(described.json()).toMatchObject({ existingAdministrator: true, role: 'sync_contributor' });
     const wrong = await t.app.inject({
       method: 'POST',
       url: '/api/invitations/accept',

@@ -222,6 +222,10 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
     invitee.on('pageerror', (error) => pageErrors.push(error.message));
     await invitee.goto(invitationLink);
     await invitee.getByRole('heading', { name: 'Accept the invitation' }).waitFor();
+    // The page says what the link is for before anything is typed.
+    await eventually(() => invitee.locator('form .muted').first().textContent()).toContain(
+      `as Service Contributor, with the email ${INVITED.email}`,
+    );
     await screenshots(invitee, '26-invitation');
     await invitee.getByLabel('Your name').fill('Megan Bowen');
     const password = invitee.getByLabel('Password');
@@ -244,11 +248,9 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
     expect(await nav.getByRole('link').allTextContents()).not.toContain('Administrators');
     expect(await nav.getByRole('link').allTextContents()).not.toContain('Audit log');
 
-    // The link worked once.
+    // The link worked once: opened again, it says so at once.
     const again = await other.newPage();
     await again.goto(invitationLink);
-    await again.getByLabel('Password').fill(INVITED.password);
-    await again.getByRole('button', { name: 'Accept and sign in' }).click();
     await eventually(() => again.getByRole('alert').textContent()).toContain(
       'This invitation link is not valid',
     );

@@ -93,6 +93,29 @@ export function sessionRoutes(
       },
     );
     app.post(
+      '/api/invitations/lookup',
+      {
+        config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary:
+            'What an invitation link is for: email, account, role, and whether the email can sign in already',
+          security: [],
+          body: z.object({ token: z.string().min(10) }),
+          response: {
+            200: z.object({
+              email: z.string(),
+              accountName: z.string(),
+              role: z.string(),
+              existingAdministrator: z.boolean(),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => services.administrators.describeInvitation(req.body.token),
+    );
+    app.post(
       '/api/invitations/accept',
       {
         config: { rateLimit: { max: 10, timeWindow: '1 minute' } },

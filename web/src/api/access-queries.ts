@@ -102,6 +102,24 @@ export function useAcceptInvitation() {
   });
 }
 
+/** What an invitation link is for (email, account, role, whether that email can sign in already). */
+export interface InvitationDescription {
+  email: string;
+  accountName: string;
+  role: Role;
+  existingAdministrator: boolean;
+}
+
+export function useInvitationDescription(token: string | undefined) {
+  return useQuery({
+    queryKey: ['invitation', token],
+    enabled: token !== undefined,
+    retry: false,
+    queryFn: () =>
+      request<InvitationDescription>('POST', '/api/invitations/lookup', { body: { token: token ?? '' } }),
+  });
+}
+
 /** Which sign-in methods the portal offers (Microsoft Entra ID when configured). */
 export function useSignInProviders() {
   return useQuery({
