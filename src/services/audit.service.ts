@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Actor, AuditEntry } from '../domain/records.js';
-import type { AuditQuery } from '../store/repositories/audit.repository.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
+import { withoutUndefined } from './without-undefined.js';
 
 export const auditQuery = z.object({
   objectType: z.string().max(64).optional().describe('e.g. user, service, account, subscription'),
@@ -77,10 +77,4 @@ export class AuditService {
     }
     return chunks.join('');
   }
-}
-
-function withoutUndefined(query: z.infer<typeof auditQuery>): AuditQuery {
-  return Object.fromEntries(
-    Object.entries(query).filter(([, v]) => v !== undefined),
-  ) as unknown as AuditQuery;
 }

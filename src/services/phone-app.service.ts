@@ -14,6 +14,7 @@ import { indexSkus, licenceFlagsOf } from '../microsoft/licence.mapper.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import { listUsersQuery } from './schemas/user.schema.js';
+import { withoutUndefined } from './without-undefined.js';
 import type { TenantConnectionsService } from './tenant-connections.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
@@ -97,7 +98,7 @@ export class PhoneAppService {
       if (!before) throw notFound('service', serviceId);
       const teams: TeamsSettings = {
         ...before.teams,
-        ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+        ...withoutUndefined(input),
       };
       if (teams.phoneAppEnabled && !before.teams.phoneAppEnabled) {
         if (before.kind !== 'pbx')

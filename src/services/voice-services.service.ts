@@ -2,6 +2,7 @@ import { notFound } from '../domain/errors.js';
 import { defaultTeamsSettings, type Actor, type VoiceService } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
+import { withoutUndefined } from './without-undefined.js';
 import {
   createServiceInput,
   type CreateServiceInput,
@@ -83,10 +84,4 @@ export class VoiceServicesService {
       return after;
     });
   }
-}
-
-function withoutUndefined<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }
