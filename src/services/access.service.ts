@@ -1,8 +1,12 @@
 import {
   decide,
+  grantableRoles,
+  PERMISSIONS,
   ROLE_LABELS,
+  ROLES,
   type Decision,
   type Permission,
+  type Role,
   type RoleAssignment,
 } from '../domain/access.js';
 import { AppError, notFound } from '../domain/errors.js';
@@ -70,11 +74,27 @@ export class AccessService {
   ): Promise<Decision> {
     const lineage = await repos.accounts.lineage(accountId);
     if (lineage.length === 0) return 'invisible';
+    return decideFor(await this.standingOf(actor, repos), lineage, permission);
+  }
+
+  /**
+   * Everything the actor may do on the account, read once: the roles held there or above, the permissions they
+   * give, and the roles the actor may grant there (for the portal, and for granting).
+   */
+  async describe(
+    actor: Actor,
+    accountId: string,
+  ): Promise<{ operator: boolean; roles: RoleAssignment[]; permissions: Permission[]; grantable: Role[] }> {
+    const repos = this.store.repos;
+    const lineage = await repos.accounts.lineage(accountId);
+    if (lineage.length === 0) throw notFound('account', accountId);
     const standing = await this.standingOf(actor, repos);
-    if (standing.operator) return 'allowed';
-    const own = decide(standing.assignments, lineage, permission);
-    if (!standing.scope || own !== 'allowed') return own;
-    return decide([standing.scope], lineage, permission);
+    const permissions = PERMISSIONS.filter((p) => decideFor(standing, lineage, p) === 'allowed');
+    if (permissions.length === 0) throw notFound('account', accountId);
+    if (standing.operator) return { operator: true, roles: [], permissions, grantable: [...ROLES] };
+    const onLineage = new Set(lineage);
+    const roles = standing.assignments.filter((a) => onLineage.has(a.accountId));
+    return { operator: false, roles, permissions, grantable: grantableRoles(roles, lineage) };
   }
 
   /** Throws unless the actor runs the whole platform (creating partners and administrators). */
@@ -116,15 +136,6 @@ export class AccessService {
     return [...top, ...below];
   }
 
-  /** The roles the actor holds on the account or above it, with their labels (for the portal). */
-  async rolesOn(actor: Actor, accountId: string): Promise<{ operator: boolean; roles: RoleAssignment[] }> {
-    const repos = this.store.repos;
-    const standing = await this.standingOf(actor, repos);
-    if (standing.operator) return { operator: true, roles: [] };
-    const lineage = new Set(await repos.accounts.lineage(accountId));
-    return { operator: false, roles: standing.assignments.filter((a) => lineage.has(a.accountId)) };
-  }
-
   private async standingOf(actor: Actor, repos: Repositories): Promise<Standing> {
     if (actor.type === 'system') return { operator: true };
     if (!actor.id) return { operator: false, assignments: [] };
@@ -145,4 +156,12 @@ export class AccessService {
 /** "Account Owner" for `account_owner`. */
 export function roleLabel(role: keyof typeof ROLE_LABELS): string {
   return ROLE_LABELS[role];
+}
+
+/** The decision for a standing on an account's lineage: a scoped token needs its scope to allow it too. */
+function decideFor(standing: Standing, lineage: readonly string[], permission: Permission): Decision {
+  if (standing.operator) return 'allowed';
+  const own = decide(standing.assignments, lineage, permission);
+  if (!standing.scope || own !== 'allowed') return own;
+  return decide([standing.scope], lineage, permission);
 }

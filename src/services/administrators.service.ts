@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
-import { grantableRoles, ROLE_LABELS, ROLES, type Role } from '../domain/access.js';
+import { ROLE_LABELS, ROLES, type Role } from '../domain/access.js';
 import { AppError, notFound } from '../domain/errors.js';
 import type { Actor, Administrator } from '../domain/records.js';
 import type { InvitationRecord, RoleAssignmentRecord } from '../store/repositories/access.repository.js';
@@ -441,10 +441,7 @@ export class AdministratorsService {
   }
 
   private async grantable(actor: Actor, accountId: string): Promise<Role[]> {
-    if (await this.access.isOperator(actor)) return [...ROLES];
-    const { roles } = await this.access.rolesOn(actor, accountId);
-    const lineage = await this.store.repos.accounts.lineage(accountId);
-    return grantableRoles(roles, lineage);
+    return (await this.access.describe(actor, accountId)).grantable;
   }
 
   private async requireGrantable(actor: Actor, accountId: string, role: Role): Promise<void> {

@@ -98,11 +98,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        await access.require(req.actor, req.params.accountId, 'account.read');
-        const { operator, roles } = await access.rolesOn(req.actor, req.params.accountId);
-        const permissions: (typeof PERMISSIONS)[number][] = [];
-        for (const p of PERMISSIONS)
-          if ((await access.check(req.actor, req.params.accountId, p)) === 'allowed') permissions.push(p);
+        const { operator, roles, permissions } = await access.describe(req.actor, req.params.accountId);
         return { platformOperator: operator, roles: roles.map(withLabel), permissions };
       },
     );
