@@ -4,6 +4,7 @@ import { MiniRegistrar, type MiniRegistrarOptions } from '../../../test/sip/supp
 import { SipStack } from '../stack/sip.stack.js';
 import { RegistrationAgent } from './registration.agent.js';
 import type { RegistrationConfig, RegistrationStatus } from './registration.types.js';
+import { until as waitUntil } from '../../../test/support/until.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -45,13 +46,8 @@ async function setup(registrarOptions: MiniRegistrarOptions = {}, expirySeconds 
   return { registrar, stack, agent, events, config };
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The agent's state is checked every 10 ms: its steps take milliseconds on loopback. */
+const until = (check: () => boolean, timeoutMs = 5000) => waitUntil(check, timeoutMs, 'the agent state', 10);
 
 describe('RegistrationAgent against a loopback registrar', () => {
   it('registers users with digest, one Call-ID each, unique Contacts, pending then registered', async () => {

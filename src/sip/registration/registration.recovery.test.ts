@@ -5,20 +5,15 @@ import { SipResolver, type DnsLookups } from '../dns/sip.resolver.js';
 import { SipStack } from '../stack/sip.stack.js';
 import { RegistrationAgent } from './registration.agent.js';
 import type { RegistrationAgentOptions, RegistrationStatus, SipServiceConfig } from './registration.types.js';
+import { until as waitUntil } from '../../../test/support/until.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
 });
 
-async function until(check: () => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - started;
-}
+/** The agent's state is checked every 10 ms: the tests bound how long recovery takes. */
+const until = (check: () => boolean, timeoutMs: number) => waitUntil(check, timeoutMs, 'the agent state', 10);
 
 async function agentWith(options: RegistrationAgentOptions, resolver?: SipResolver) {
   const stack = await SipStack.start({ host: '127.0.0.1', timers: { t1: 50, t2: 400, t4: 500 } });
