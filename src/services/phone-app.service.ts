@@ -11,7 +11,7 @@ import {
 import type { Actor, TeamsSettings, VoiceService } from '../domain/records.js';
 import { buildAdminConsentUrl } from '../microsoft/admin-consent.js';
 import { indexSkus, licenceFlagsOf } from '../microsoft/licence.mapper.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import { listUsersQuery } from './schemas/user.schema.js';
 import { withoutUndefined } from './without-undefined.js';
@@ -63,7 +63,7 @@ export class PhoneAppService {
   async status(actor: Actor, accountId: string, serviceId: string): Promise<PhoneAppStatus> {
     await this.access.require(actor, accountId, 'service.read');
     const service = await this.service(accountId, serviceId);
-    const held = await this.phoneAppLicences(accountId);
+    const held = await phoneAppLicences(this.store.repos, accountId);
     const { step, message } = phoneAppStep(service, held, await this.syncedSinceConsent(service));
     return {
       provisioned: held > 0 && service.kind === 'pbx',
@@ -107,10 +107,7 @@ export class PhoneAppService {
             'The Phone App is available for PBX services only; this is a trunk service.',
             { field: 'phoneAppEnabled' },
           );
-        const held = holdings(await tx.subscriptions.listByAccount(accountId), new Date()).get(
-          'phone_app_user',
-        );
-        if (!held || held.held <= 0)
+        if ((await phoneAppLicences(tx, accountId)) <= 0)
           throw new AppError('not_provisioned', NOT_PROVISIONED, { field: 'phoneAppEnabled' });
       }
       if (teams.largeTenantMode && teams.standardGroupIds.length === 0)
@@ -240,11 +237,6 @@ export class PhoneAppService {
     return service;
   }
 
-  private async phoneAppLicences(accountId: string): Promise<number> {
-    const held = holdings(await this.store.repos.subscriptions.listByAccount(accountId), new Date());
-    return held.get('phone_app_user')?.held ?? 0;
-  }
-
   /** When the first sync after consent finished, or null. */
   private async syncedSinceConsent(service: VoiceService): Promise<string | null> {
     const consentAt = service.teams.phoneAppConsentAt;
@@ -256,4 +248,11 @@ export class PhoneAppService {
     );
     return done?.finishedAt ?? null;
   }
+}
+
+/** Phone App licences the account holds now (trials count through their warning period). */
+async function phoneAppLicences(repos: Repositories, accountId: string): Promise<number> {
+  return (
+    holdings(await repos.subscriptions.listByAccount(accountId), new Date()).get('phone_app_user')?.held ?? 0
+  );
 }
