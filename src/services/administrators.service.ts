@@ -255,9 +255,9 @@ export class AdministratorsService {
   async revokeRole(actor: Actor, accountId: string, administratorId: string, role: Role): Promise<void> {
     await this.requireGrantable(actor, accountId, role);
     await this.store.transaction(async (tx) => {
-      if (role === 'account_owner' && (await tx.access.countOwners(accountId)) === 1) {
+      if (role === 'account_owner') {
         const owners = (await tx.access.listForAccount(accountId)).filter((a) => a.role === 'account_owner');
-        if (owners[0]?.administratorId === administratorId)
+        if (owners.length === 1 && owners[0]?.administratorId === administratorId)
           throw new AppError(
             'precondition_failed',
             'This is the last Account Owner of the account; grant the role to someone else first.',

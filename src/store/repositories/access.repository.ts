@@ -92,16 +92,6 @@ export class AccessRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async countOwners(accountId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('role_assignments')
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .where('account_id', '=', accountId)
-      .where('role', '=', 'account_owner')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   async createInvitation(input: {
     accountId: string;
     email: string;
