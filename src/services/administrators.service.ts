@@ -361,17 +361,7 @@ export class AdministratorsService {
     role: Role;
     existingAdministrator: boolean;
   }> {
-    const invitation = await this.store.repos.access.findInvitationByHash(hashApiToken(token));
-    if (
-      !invitation ||
-      invitation.acceptedAt ||
-      invitation.revokedAt ||
-      invitation.expiresAt <= new Date().toISOString()
-    )
-      throw new AppError(
-        'not_found',
-        'This invitation link is not valid: it was used already, revoked or has expired. Ask for a new invitation.',
-      );
+    const invitation = await this.openInvitation(token);
     const account = await this.store.repos.accounts.findById(invitation.accountId);
     return {
       email: invitation.email,
@@ -388,13 +378,7 @@ export class AdministratorsService {
    */
   async acceptInvitation(raw: AcceptInvitationInput): Promise<Administrator> {
     const input = acceptInvitationInput.parse(raw);
-    const invitation = await this.store.repos.access.findInvitationByHash(hashApiToken(input.token));
-    const unusable = new AppError(
-      'not_found',
-      'This invitation link is not valid: it was used already, revoked or has expired. Ask for a new invitation.',
-    );
-    if (!invitation || invitation.acceptedAt || invitation.revokedAt) throw unusable;
-    if (invitation.expiresAt <= new Date().toISOString()) throw unusable;
+    const invitation = await this.openInvitation(input.token);
     const existing = await this.store.repos.administrators.findByEmail(invitation.email);
     if (!input.password)
       throw new AppError(
@@ -418,7 +402,7 @@ export class AdministratorsService {
       source: 'portal',
     };
     return this.store.transaction(async (tx) => {
-      if (!(await tx.access.closeInvitation(invitation.id, 'accepted_at'))) throw unusable;
+      if (!(await tx.access.closeInvitation(invitation.id, 'accepted_at'))) throw unusableInvitation();
       const admin: Administrator = existing
         ? withoutHash(existing)
         : await tx.administrators.create({
@@ -440,6 +424,19 @@ export class AdministratorsService {
     });
   }
 
+  /** The invitation a link's token opens, while it can still be accepted (single use, not revoked, not expired). */
+  private async openInvitation(token: string): Promise<InvitationRecord> {
+    const invitation = await this.store.repos.access.findInvitationByHash(hashApiToken(token));
+    if (
+      !invitation ||
+      invitation.acceptedAt ||
+      invitation.revokedAt ||
+      invitation.expiresAt <= new Date().toISOString()
+    )
+      throw unusableInvitation();
+    return invitation;
+  }
+
   private async grantable(actor: Actor, accountId: string): Promise<Role[]> {
     return (await this.access.describe(actor, accountId)).grantable;
   }
@@ -458,4 +455,11 @@ export class AdministratorsService {
 function withoutHash(found: Administrator & { passwordHash: string | null }): Administrator {
   const { passwordHash: _passwordHash, ...administrator } = found;
   return administrator;
+}
+
+function unusableInvitation(): AppError {
+  return new AppError(
+    'not_found',
+    'This invitation link is not valid: it was used already, revoked or has expired. Ask for a new invitation.',
+  );
 }
