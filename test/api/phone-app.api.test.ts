@@ -7,7 +7,7 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
+import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -91,9 +91,7 @@ describe('the Phone App add-on: provisioning, enable, authorize, checks', () => 
     expect(authorized).toMatchObject({ consent: 'granted', step: 'sync' });
     expect(emulator.tenants.get(DEMO_TENANT_ID)!.consentedApps.has(DEMO_PHONE_APP_CLIENT_ID)).toBe(true);
 
-    const { run } = await t.ctx.services.sync.start(system, accountId, serviceId);
-    await t.ctx.createWorker().drain();
-    expect((await t.ctx.services.sync.getRun(system, accountId, run.id)).state).toMatch(/succeeded|warning/);
+    expect((await syncToEnd(t.ctx, accountId, serviceId)).state).toMatch(/succeeded|warning/);
     expect((await api('GET', `/services/${serviceId}/phone-app`)).json()).toMatchObject({ step: 'ready' });
   });
 

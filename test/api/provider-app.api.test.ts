@@ -6,7 +6,7 @@ import {
   demoSeed,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { fastClients } from '../support/demo-tenant-account.js';
+import { fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -58,9 +58,7 @@ describe("connecting a tenant with the provider's app: the customer gives no app
     expect((await t.app.inject({ url: `/api/v1/consent/callback${back.search}` })).json()).toMatchObject({
       consentState: 'granted',
     });
-    const { run } = await t.ctx.services.sync.start(system, client.id, service.id, { dryRun: true });
-    await t.ctx.createWorker().drain();
-    const done = await t.ctx.services.sync.getRun(system, client.id, run.id);
+    const done = await syncToEnd(t.ctx, client.id, service.id, { dryRun: true });
     expect(done.error).toBeNull();
     expect(done.counters['added']).toBeGreaterThan(30);
     expect(t.logLines.join('\n')).not.toContain(DEMO_CLIENT_SECRET);

@@ -65,3 +65,15 @@ export async function demoTenantAccount(
   await store.repos.tenantConnections.update(account.id, { consentState: 'granted' });
   return { account, service };
 }
+
+/** Starts a sync of the service, lets a worker run it to the end, and answers the finished run with plan and log. */
+export async function syncToEnd(
+  ctx: AppContext,
+  accountId: string,
+  serviceId: string,
+  options: { dryRun?: boolean } = {},
+) {
+  const { run } = await ctx.services.sync.start(actor, accountId, serviceId, options);
+  await ctx.createWorker().drain();
+  return ctx.services.sync.getRun(actor, accountId, run.id);
+}

@@ -16,7 +16,7 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
+import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
@@ -58,9 +58,7 @@ async function setUp(dialect: 'sqlite' | 'postgres', faults?: object) {
       });
     },
     async sync(): Promise<RunView> {
-      const { run } = await services.sync.start(actor, account.id, service.id);
-      await t.ctx.createWorker().drain();
-      return (await services.sync.getRun(actor, account.id, run.id)) as RunView;
+      return (await syncToEnd(t.ctx, account.id, service.id)) as RunView;
     },
     async users(): Promise<Map<string, User>> {
       const all = await store.repos.users.listForSync(account.id, service.id);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID, demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
+import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
@@ -18,11 +18,7 @@ describe.each(DIALECTS)('delta syncs after the first full read on %s', (dialect)
       headers: { 'content-type': 'application/json' },
       ...(body && { body: JSON.stringify(body) }),
     });
-  const sync = async (dryRun = false) => {
-    const { run } = await t.ctx.services.sync.start(actor, accountId, serviceId, { dryRun });
-    await t.ctx.createWorker().drain();
-    return t.ctx.services.sync.getRun(actor, accountId, run.id);
-  };
+  const sync = (dryRun = false) => syncToEnd(t.ctx, accountId, serviceId, { dryRun });
   const portalUsers = () => t.ctx.store.repos.users.listForSync(accountId, serviceId);
   const byObject = async (objectId: string) => (await portalUsers()).find((u) => u.objectId === objectId);
 

@@ -7,7 +7,7 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
+import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const actor = { type: 'system', id: null, label: 'test', source: 'api' } as const;
@@ -47,9 +47,7 @@ async function scenario(faultRate: number): Promise<{
   const { account, service } = await demoTenantAccount(t.ctx, emulator);
   const runs: Record<string, number>[] = [];
   const sync = async () => {
-    const { run } = await services.sync.start(actor, account.id, service.id);
-    await t.ctx.createWorker().drain();
-    const done = await services.sync.getRun(actor, account.id, run.id);
+    const done = await syncToEnd(t.ctx, account.id, service.id);
     expect(done.error).toBeNull();
     runs.push(done.counters);
   };

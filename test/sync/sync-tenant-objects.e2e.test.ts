@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID, demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
 import { carrierNamesOf, type CarrierNames } from '../../src/services/sync/carrier-setup.js';
-import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
+import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
@@ -21,11 +21,7 @@ describe.each(DIALECTS)('carrier-model tenant objects on %s', (dialect) => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const sync = async () => {
-    const { run } = await t.ctx.services.sync.start(actor, accountId, serviceId);
-    await t.ctx.createWorker().drain();
-    return t.ctx.services.sync.getRun(actor, accountId, run.id);
-  };
+  const sync = () => syncToEnd(t.ctx, accountId, serviceId);
   const objects = async () => {
     const status = await t.app.inject({
       method: 'GET',
