@@ -1,8 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MiniRegistrar } from '../../../test/sip/support/mini-registrar.js';
-import { SipStack } from '../stack/sip.stack.js';
-import { RegistrationAgent } from './registration.agent.js';
+import { loopbackAgent } from '../../../test/sip/support/loopback-agent.js';
 import { registerSipMetrics } from './registration.metrics.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -12,14 +10,7 @@ afterEach(async () => {
 
 describe('registerSipMetrics', () => {
   it('exposes states and counters that follow the agent, counters never going down', async () => {
-    const registrar = await MiniRegistrar.start();
-    const stack = await SipStack.start({ host: '127.0.0.1' });
-    const agent = new RegistrationAgent(stack, { onState: () => undefined }, { ratePerSecond: 1000 });
-    stops.push(async () => {
-      await agent.stop();
-      await stack.stop();
-      await registrar.stop();
-    });
+    const { registrar, stack, agent } = await loopbackAgent(stops);
     const registry = new Registry();
     registerSipMetrics(registry, agent, stack);
     const service = {

@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MiniRegistrar } from '../../../test/sip/support/mini-registrar.js';
-import { SipStack } from '../stack/sip.stack.js';
-import { RegistrationAgent } from './registration.agent.js';
+import { loopbackAgent } from '../../../test/sip/support/loopback-agent.js';
 import { syncRegistrations } from './registration.sync.js';
 import type { RegistrationConfig, SipServiceConfig } from './registration.types.js';
 
@@ -12,14 +10,7 @@ afterEach(async () => {
 
 describe('syncRegistrations', () => {
   it('registers new users, leaves unchanged ones alone and unregisters the ones no longer listed', async () => {
-    const registrar = await MiniRegistrar.start();
-    const stack = await SipStack.start({ host: '127.0.0.1' });
-    const agent = new RegistrationAgent(stack, { onState: () => undefined }, { ratePerSecond: 1000 });
-    stops.push(async () => {
-      await agent.stop();
-      await stack.stop();
-      await registrar.stop();
-    });
+    const { registrar, agent } = await loopbackAgent(stops);
     const service: SipServiceConfig = {
       sipDomain: 'pbx.test',
       proxyHost: '127.0.0.1',
