@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { isAppError } from '../domain/errors.js';
+import { bodyError } from './body-errors.js';
 
 /** The body of every error answer of the API. */
 export interface ErrorBody {
@@ -20,7 +21,9 @@ interface FieldIssue {
  * their code; schema failures become 400 naming each field and rule; anything else is a 500 whose body carries
  * only a correlation id (the request id), and whose details go to the log.
  */
-export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const error =
+    (typeof thrown === 'object' && thrown !== null ? bodyError(thrown, request) : undefined) ?? thrown;
   if (isAppError(error)) {
     const body: ErrorBody = {
       code: error.code,

@@ -13,6 +13,7 @@ import {
 import type { AppContext } from '../app/context.js';
 import { publicUrlOf } from '../config/config.js';
 import { registerAuth } from './auth.js';
+import { applyBodyLimit, JSON_BODY_LIMIT } from './body-limits.js';
 import { sendError } from './error-mapper.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
@@ -48,8 +49,10 @@ export async function buildServer(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    bodyLimit: 25 * 1024 * 1024,
+    bodyLimit: JSON_BODY_LIMIT,
   });
+  // Before any route is added: each gets the body limit of its kind (see body-limits.ts).
+  app.addHook('onRoute', applyBodyLimit);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));

@@ -4,6 +4,9 @@
  */
 export type ErrorCode =
   | 'validation_failed'
+  | 'malformed_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'not_found'
   | 'conflict'
   | 'unauthenticated'
@@ -18,6 +21,9 @@ export type ErrorCode =
 
 const statusOf: Record<ErrorCode, number> = {
   validation_failed: 400,
+  malformed_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   invalid_phone_number: 400,
   unauthenticated: 401,
   forbidden: 403,

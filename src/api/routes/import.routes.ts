@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
+import { CSV_IMPORT_BODY_LIMIT } from '../body-limits.js';
 import { errorResponses } from './error-responses.js';
 
 const serviceParams = z.object({ accountId: z.uuid(), serviceId: z.uuid() });
@@ -46,6 +47,7 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
     app.post(
       '/accounts/:accountId/services/:serviceId/import',
       {
+        bodyLimit: CSV_IMPORT_BODY_LIMIT,
         schema: {
           tags,
           summary:
