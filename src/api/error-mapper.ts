@@ -14,6 +14,8 @@ export interface ErrorBody {
 interface FieldIssue {
   field: string;
   message: string;
+  /** For unknown fields: their paths (`sipPassword`, `teams.groupId`). */
+  unknownFields?: string[];
 }
 
 /**
@@ -34,12 +36,23 @@ export function sendError(thrown: unknown, request: FastifyRequest, reply: Fasti
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? 'body';
+    const issues = error.validation.map((v): FieldIssue & { keyword: string } => {
+      const field = fieldName(where, v.instancePath);
+      const message = v.message ?? 'is not valid';
+      const keys = v.keyword === 'unrecognized_keys' ? v.params.keys : undefined;
+      if (!Array.isArray(keys)) return { keyword: v.keyword, field, message };
+      const prefix = field === 'body' ? '' : `${field}.`;
+      const unknownFields = keys.map((key) => `${prefix}${String(key)}`);
+      return { keyword: v.keyword, field, message, unknownFields };
+    });
+    // An object-level rule ("send at least one field to change") judged the object without its unknown fields:
+    // beside them it only confuses.
+    const unknownAt = new Set(issues.filter((i) => i.unknownFields).map((i) => i.field));
     return validationFailed(
       reply,
-      error.validation.map((v) => ({
-        field: fieldName(where, v.instancePath),
-        message: v.message ?? 'is not valid',
-      })),
+      issues
+        .filter((i) => !(i.keyword === 'custom' && unknownAt.has(i.field)))
+        .map(({ keyword: _keyword, ...issue }) => issue),
     );
   }
   if (error instanceof ZodError) {
@@ -74,10 +87,13 @@ export function sendError(thrown: unknown, request: FastifyRequest, reply: Fasti
 }
 
 function validationFailed(reply: FastifyReply, issues: FieldIssue[]): FastifyReply {
-  const message = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
-  return reply
-    .status(400)
-    .send({ code: 'validation_failed', message, details: { issues } } satisfies ErrorBody);
+  // An unknown field's message names it already ("unknown field `password`; did you mean `sipPassword`?").
+  const message = issues
+    .map((i) => (i.unknownFields && i.field === 'body' ? i.message : `${i.field}: ${i.message}`))
+    .join('; ');
+  const unknownFields = issues.flatMap((i) => i.unknownFields ?? []);
+  const details = { issues, ...(unknownFields.length > 0 && { unknownFields }) };
+  return reply.status(400).send({ code: 'validation_failed', message, details } satisfies ErrorBody);
 }
 
 function fieldName(where: string, instancePath: string): string {

@@ -15,6 +15,8 @@ import { publicUrlOf } from '../config/config.js';
 import { registerAuth } from './auth.js';
 import { applyBodyLimit, JSON_BODY_LIMIT } from './body-limits.js';
 import { sendError } from './error-mapper.js';
+import { refuseNulCharacters } from './nul-guard.js';
+import { strictBodies } from './strict-bodies.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
@@ -53,6 +55,10 @@ export async function buildServer(
   });
   // Before any route is added: each gets the body limit of its kind (see body-limits.ts).
   app.addHook('onRoute', applyBodyLimit);
+  // Every body schema refuses unknown fields, naming them (see strict-bodies.ts).
+  app.addHook('onRoute', strictBodies);
+  // No field takes a NUL character; PostgreSQL would refuse it with a 500 (see nul-guard.ts).
+  app.addHook('preValidation', refuseNulCharacters);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));

@@ -68,9 +68,9 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
         const file = Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : null;
         if (file === null)
           throw new AppError(
-            'validation_failed',
+            'unsupported_media_type',
             'Send the CSV file as the request body with Content-Type: text/csv.',
-            { field: 'body' },
+            { contentType: req.headers['content-type'] ?? null, accepted: ['text/csv'] },
           );
         return services.userImport.import(req.actor, req.params.accountId, req.params.serviceId, file, {
           dryRun: req.query.dryRun,
