@@ -145,12 +145,29 @@ function readRows(
         'A cell probably holds the separator without quotes: save the file from Excel, which quotes such cells.',
       );
     }
+    reportNulCharacters(cells, header, report);
     const row = readRow(cells, header, options, report);
     duplicates.check(row, report);
     rows.push(row);
     issues.push(...report.issues);
   }
   return { rows, issues };
+}
+
+/**
+ * A NUL character in a cell (no spreadsheet writes one; a broken export or a hostile file does) is an error of its
+ * cell: PostgreSQL cannot store it, and the row would otherwise fail the whole import when applied.
+ */
+function reportNulCharacters(cells: readonly string[], header: CsvHeader, report: RowReport): void {
+  for (const [column, position] of header.positions) {
+    if (cells[position]?.includes('\u0000'))
+      report.add(
+        column,
+        'error',
+        `${column} holds a NUL character`,
+        'Remove it, or save the file again from Excel.',
+      );
+  }
 }
 
 function readRow(
