@@ -22,6 +22,9 @@ interface NumberFields {
   numberType: User['numberType'];
 }
 
+/** A user as saved, with the doubts worth showing the administrator (e.g. a number not in use in its plan). */
+export type SavedUser = User & { warnings: string[] };
+
 /** Users of a service: number, SIP credentials (password encrypted, write-only), registration switch. */
 export class UsersService {
   constructor(
@@ -32,13 +35,22 @@ export class UsersService {
     private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
-  async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<User> {
+  async create(actor: Actor, accountId: string, input: CreateUserInput): Promise<SavedUser> {
     await this.access.require(actor, accountId, 'service.write');
+    let warnings: string[] = [];
     const saved = await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
         const service = await tx.services.findById(accountId, input.serviceId);
         if (!service) throw notFound('service', input.serviceId);
-        const number = await this.readNumber(tx, accountId, service, input.phoneNumber, null, null);
+        const { warnings: numberWarnings, ...number } = await this.readNumber(
+          tx,
+          accountId,
+          service,
+          input.phoneNumber,
+          null,
+          null,
+        );
+        warnings = numberWarnings;
         const callerId = await this.readCallerId(tx, service, input.callerId, number.phoneNumber, null);
         const user = await tx.users.create({
           accountId,
@@ -76,7 +88,7 @@ export class UsersService {
       }),
     );
     this.registrationsChanged();
-    return saved;
+    return { ...saved, warnings };
   }
 
   async get(actor: Actor, accountId: string, id: string): Promise<User> {
@@ -95,8 +107,9 @@ export class UsersService {
     return this.store.repos.users.list(accountId, query);
   }
 
-  async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<User> {
+  async update(actor: Actor, accountId: string, id: string, input: UpdateUserInput): Promise<SavedUser> {
     await this.access.require(actor, accountId, 'service.write');
+    let warnings: string[] = [];
     const saved = await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
         const before = await tx.users.findById(accountId, id);
@@ -113,11 +126,18 @@ export class UsersService {
             sipPasswordEnc: input.sipPassword === null ? null : this.secrets.encrypt(input.sipPassword),
           }),
         };
-        if (input.phoneNumber !== undefined)
-          Object.assign(
-            patch,
-            await this.readNumber(tx, accountId, service, input.phoneNumber, before.usageLocation, before.id),
+        if (input.phoneNumber !== undefined) {
+          const { warnings: numberWarnings, ...number } = await this.readNumber(
+            tx,
+            accountId,
+            service,
+            input.phoneNumber,
+            before.usageLocation,
+            before.id,
           );
+          Object.assign(patch, number);
+          warnings = numberWarnings;
+        }
         const ownNumber = patch.phoneNumber !== undefined ? patch.phoneNumber : before.phoneNumber;
         if (input.callerId !== undefined)
           patch.callerId = await this.readCallerId(
@@ -145,7 +165,7 @@ export class UsersService {
       }),
     );
     this.registrationsChanged();
-    return saved;
+    return { ...saved, warnings };
   }
 
   /** Reads a number as a customer administrator typed it; refuses it with the fix, or a clash naming the holder. */
@@ -156,9 +176,9 @@ export class UsersService {
     raw: string | null | undefined,
     usageLocation: string | null,
     selfId: string | null,
-  ): Promise<NumberFields> {
+  ): Promise<NumberFields & { warnings: string[] }> {
     if (raw === undefined || raw === null || raw.trim() === '')
-      return { phoneNumber: null, extension: null, numberType: null };
+      return { phoneNumber: null, extension: null, numberType: null, warnings: [] };
     const parsed = parsePhoneNumberInput(raw, {
       defaultCountry: usageLocation ?? service.country,
       serviceKind: service.kind,
@@ -190,7 +210,12 @@ export class UsersService {
       if (!suits.ok)
         throw new AppError(suits.code, suits.message, { ...suits.details, field: 'phoneNumber' });
     }
-    return { phoneNumber: parsed.e164, extension: parsed.extension ?? null, numberType: parsed.numberType };
+    return {
+      phoneNumber: parsed.e164,
+      extension: parsed.extension ?? null,
+      numberType: parsed.numberType,
+      warnings: parsed.warnings,
+    };
   }
 
   /** Reads a trunk user's caller ID: their own number or a service number of the trunk; empty shows their own. */

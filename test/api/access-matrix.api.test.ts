@@ -41,7 +41,7 @@ async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, stri
     sipDomain: 'trunk.a.example',
     country: 'GB',
   });
-  const base = 4420794600000 + n * 10;
+  const base = 442079460000 + n * 10;
   const range = await t.ctx.services.numberRanges.add(system, o.accountId, trunk.id, {
     start: `+${base}`,
     end: `+${base + 4}`,

@@ -19,6 +19,7 @@ export type NumberProblem =
   | 'unknown_country_code'
   | 'too_short'
   | 'too_long'
+  | 'invalid_length'
   | 'excel_rounded'
   | 'not_an_integer';
 

@@ -58,6 +58,8 @@ export function readInternational(digits: string, context: ReadingContext): Numb
   }
   const phone = parsePhoneNumberFromString(plus);
   if (phone === undefined || !e164Shape.test(phone.number)) return refuseLength(plus, digits.length);
+  // A length the numbering plan never uses (+1 555 0100) cannot be dialled: refused, not stored with a warning.
+  if (!phone.isPossible()) return refuseLength(phone.number, digitsOf(phone.number));
   const repairs = [...context.repairs];
   if (phone.number !== plus) {
     repairs.push({
@@ -66,6 +68,10 @@ export function readInternational(digits: string, context: ReadingContext): Numb
     });
   }
   return { ...factsOf(phone), repairs, warnings: warningsOf(phone) };
+}
+
+function digitsOf(e164: string): number {
+  return e164.length - 1;
 }
 
 function refuseLength(plus: string, digitCount: number): RefusedPhoneNumber {
@@ -79,6 +85,13 @@ function refuseLength(plus: string, digitCount: number): RefusedPhoneNumber {
   }
   if (length === 'TOO_LONG' || digitCount > 15) {
     return refuse('too_long', `${plus} has too many digits for its country code`, 'Check the digits.');
+  }
+  if (length === 'INVALID_LENGTH') {
+    return refuse(
+      'invalid_length',
+      `${plus} has a number of digits its country code does not use`,
+      'Check that no digit is missing or doubled.',
+    );
   }
   return refuse(
     'too_short',
@@ -111,9 +124,6 @@ function factsOf(phone: PhoneNumber): Omit<NumberReading & { ok: true }, 'repair
 
 function warningsOf(phone: PhoneNumber): string[] {
   const where = phone.country ? countryName(phone.country) : `country code +${phone.countryCallingCode}`;
-  if (!phone.isPossible()) {
-    return [`${phone.number} has the wrong length for ${where}: check the digits. It is accepted as given.`];
-  }
   if (!validOf(phone)) {
     return [
       `${phone.number} is not in use in the numbering plan of ${where}: check the digits. ` +

@@ -113,6 +113,13 @@ export const userView = z
     }),
     externalId: z.string().nullable(),
     syncError: z.string().nullable(),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'On the answer to a change only: doubts about what was saved, e.g. a number that is possible but not in ' +
+          'use in its numbering plan (saved; calls to it may fail).',
+      ),
     version: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),
