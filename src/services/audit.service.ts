@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { stringifyGuarded } from '../domain/csv/csv-guard.js';
 import type { Actor, AuditEntry } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
@@ -44,7 +44,7 @@ export class AuditService {
     const chunks: string[] = [];
     if (format === 'csv') {
       chunks.push(
-        stringify([
+        stringifyGuarded([
           ['at', 'actor', 'actorType', 'source', 'action', 'objectType', 'objectId', 'before', 'after'],
         ]),
       );
@@ -58,7 +58,7 @@ export class AuditService {
       if (format === 'jsonl') chunks.push(...page.map((e) => JSON.stringify(e) + '\n'));
       else
         chunks.push(
-          stringify(
+          stringifyGuarded(
             page.map((e) => [
               e.at,
               e.actor.label,

@@ -4,6 +4,8 @@
  * empty, can be edited and imported again without wiping anything).
  */
 import { parsePhoneNumberInput, type NumberServiceKind, type NumberType } from '../numbers/index.js';
+import { sipPasswordProblem } from '../sip-password.js';
+import { unguardCell } from './csv-guard.js';
 import type { CsvColumn } from './csv-templates.js';
 
 /** How serious a report line is: `fixed` means the value was repaired and the repair is shown. */
@@ -31,7 +33,6 @@ const emailPattern = /^[^\s@"<>(),;:]+@[^\s@"<>(),;:]+\.[^\s@"<>(),;:.]{2,}$/;
 // RFC 3261 user part, unescaped: unreserved and user-unreserved characters.
 const sipUserPattern = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/]{1,64}$/;
 const maxTextLength = 256;
-const maxPasswordLength = 128;
 
 /** Collects report lines for one row. */
 export class RowReport {
@@ -50,12 +51,12 @@ export class RowReport {
 }
 
 /**
- * Clean a cell: trim, and drop the apostrophe our export puts before text that Excel would take for a formula.
+ * Clean a cell: trim, and drop the apostrophe our export puts before text that Excel would take for a formula
+ * (see csv-guard.ts).
  * @example cleanCell("  '=Jane ") // '=Jane'
  */
 export function cleanCell(value: string | undefined): string {
-  const trimmed = (value ?? '').replace(/[\u00a0\u200b\ufeff]/g, ' ').trim();
-  return /^'[=+\-@]/.test(trimmed) ? trimmed.slice(1) : trimmed;
+  return unguardCell((value ?? '').replace(/[\u00a0\u200b\ufeff]/g, ' ').trim());
 }
 
 /**
@@ -104,17 +105,18 @@ export function readSipUser(cell: string, column: CsvColumn, report: RowReport):
 }
 
 /**
- * A SIP password: taken as given (not trimmed inside), at most 128 characters, no control characters. Never echoed.
+ * A SIP password: taken as given (not trimmed inside), the one rule of sip-password.ts (as the API). Never echoed.
  * @example readPassword('s3cret!', report) // 's3cret!'
  */
 export function readPassword(raw: string | undefined, report: RowReport): string | undefined {
   const password = (raw ?? '').replace(/^\s+|\s+$/g, '');
   if (password === '') return undefined;
-  if (password.length > maxPasswordLength || /\p{Cc}/u.test(password)) {
+  const problem = sipPasswordProblem(password);
+  if (problem !== undefined) {
     report.add(
       'Password',
       'error',
-      `The password is longer than ${maxPasswordLength} characters or holds control characters`,
+      `The password ${problem}`,
       'Set a password of printable characters, as configured on the PBX.',
     );
     return undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readImportFile } from './csv-import.js';
-import { escapeFormula, toCsv, type ExportUser } from './csv-export.js';
+import { toCsv, type ExportUser } from './csv-export.js';
+import { guardCell, stringifyGuarded, unguardCell } from './csv-guard.js';
 
 const users: ExportUser[] = [
   {
@@ -32,11 +33,25 @@ describe('toCsv', () => {
     expect(csv).not.toContain('never-me');
   });
 
-  it('guards text Excel would run as a formula, but not plain numbers', () => {
-    expect(escapeFormula('=HYPERLINK("http://evil")')).toBe('\'=HYPERLINK("http://evil")');
-    expect(escapeFormula('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(escapeFormula('+441235123466')).toBe('+441235123466');
-    expect(escapeFormula('Jane')).toBe('Jane');
+  it('guards text Excel would run as a formula, reversibly', () => {
+    expect(guardCell('=HYPERLINK("http://evil")')).toBe('\'=HYPERLINK("http://evil")');
+    expect(guardCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(guardCell('-1-1')).toBe("'-1-1");
+    expect(guardCell('\t=1')).toBe("'\t=1");
+    expect(guardCell('Jane')).toBe('Jane');
+    for (const value of ['=1', "'=1", "''@x", "'plain", 'plain', '-', "'"])
+      expect(unguardCell(guardCell(value))).toBe(value);
+  });
+
+  it('keeps exact E.164 numbers plain in number columns only', () => {
+    const csv = stringifyGuarded(
+      [
+        ['+441235123466', '+441235123466', '+1+1'],
+        ['+441235123400;ext=2', '-1', '-1'],
+      ],
+      { numberColumns: [0, 2] },
+    );
+    expect(csv).toBe("+441235123466,'+441235123466,'+1+1\n+441235123400;ext=2,'-1,'-1\n");
   });
 
   it('reads back what it writes, in both templates and with ;', () => {

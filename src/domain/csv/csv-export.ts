@@ -12,11 +12,11 @@
  * choice is the standard form plus the advice: open the file with Data > From Text/CSV and set the number columns
  * to Text, or format the columns as Text before pasting numbers in.
  *
- * Text cells that Excel would run as a formula (starting with = + - @, tab or CR, and not a plain number) get a
- * leading apostrophe (OWASP "CSV injection"): names come from Microsoft 365 and are not ours to trust. The import
- * removes that apostrophe again.
+ * Cells that Excel would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe, the number
+ * columns excepted when they hold exactly E.164: see csv-guard.ts, the one guard of every CSV export. The import
+ * removes that apostrophe again, so an exported file re-imports to the same values.
  */
-import { stringify } from 'csv-stringify/sync';
+import { stringifyGuarded } from './csv-guard.js';
 import { formatNumberWithExtension } from '../numbers/index.js';
 import { templateColumns, type CsvColumn, type CsvTemplateName } from './csv-templates.js';
 
@@ -39,19 +39,11 @@ export interface ExportOptions {
   bom?: boolean;
 }
 
-const formulaStart = /^[=+\-@\t\r]/;
-const plainNumber = /^[+-]?\d[\d\s().-]*(?:;ext=\d+)?$/;
-
-/**
- * Guard a text cell against being run as a formula by Excel.
- * @example escapeFormula('=HYPERLINK("http://x")') // "'=HYPERLINK(\"http://x\")"
- */
-export function escapeFormula(value: string): string {
-  return formulaStart.test(value) && !plainNumber.test(value) ? `'${value}` : value;
-}
+/** Columns holding E.164 numbers we wrote: left plain by the formula guard when they are exactly E.164. */
+const numberColumns = new Set<CsvColumn>(['PhoneNumber', 'TrunkNumber', 'Caller ID']);
 
 function cellsOf(template: CsvTemplateName, user: ExportUser): Record<CsvColumn, string> {
-  const text = (value: string | null | undefined): string => escapeFormula(value ?? '');
+  const text = (value: string | null | undefined): string => value ?? '';
   const number = user.phoneNumber ? formatNumberWithExtension(user.phoneNumber, user.extension) : '';
   const common = { Name: text(user.displayName), Email: text(user.email), ExternalId: text(user.externalId) };
   if (template === 'trunk') {
@@ -83,9 +75,10 @@ export function toCsv(
     const cells = cellsOf(template, user);
     return columns.map((column) => cells[column]);
   });
-  return stringify([[...columns], ...records], {
+  return stringifyGuarded([[...columns], ...records], {
     bom: options.bom ?? true,
     delimiter: options.delimiter ?? ',',
-    record_delimiter: 'windows',
+    windowsLineEnds: true,
+    numberColumns: columns.flatMap((column, index) => (numberColumns.has(column) ? [index] : [])),
   });
 }

@@ -4,6 +4,7 @@
  */
 export * from './csv-cells.js';
 export * from './csv-export.js';
+export * from './csv-guard.js';
 export * from './csv-import.js';
 export * from './csv-plan.js';
 export * from './csv-templates.js';

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  CONTROL_CHARACTERS_PROBLEM,
+  hasControlCharacters,
+  SIP_PASSWORD_MAX_LENGTH,
+} from '../../domain/sip-password.js';
 
 const sipIdentifier = z
   .string()
@@ -26,7 +31,8 @@ const userFields = {
   sipPassword: z
     .string()
     .min(1, 'must not be empty')
-    .max(256)
+    .max(SIP_PASSWORD_MAX_LENGTH, `must be at most ${SIP_PASSWORD_MAX_LENGTH} characters`)
+    .refine((password) => !hasControlCharacters(password), CONTROL_CHARACTERS_PROBLEM)
     .nullish()
     .describe('Write-only. Null removes it.'),
   registrationEnabled: z.boolean().optional(),
