@@ -29,13 +29,18 @@ describe('SIP over TCP: inbound connections are bounded and time out', () => {
   }
 
   /** Opens a connection that never sends anything (as a half-open peer looks from our side). */
-  async function open(port: number, localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: boolean }> {
+  async function open(
+    port: number,
+    localAddress = '127.0.0.1',
+  ): Promise<{ socket: Socket; closed: boolean }> {
     const socket = connect({ host: '127.0.0.1', port, localAddress });
     sockets.push(socket);
     const entry = { socket, closed: false };
     socket.on('error', () => undefined);
     socket.on('close', () => (entry.closed = true));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()).once('close', () => resolve()));
+    await new Promise<void>((resolve) =>
+      socket.once('connect', () => resolve()).once('close', () => resolve()),
+    );
     return entry;
   }
 
@@ -46,7 +51,7 @@ describe('SIP over TCP: inbound connections are bounded and time out', () => {
 
   it('closes silent connections after the idle timeout and keeps at most the per-address cap', async () => {
     const { port, registry } = await start({ idleMs: 600, maxPerAddress: 10, maxInbound: 100 });
-    const entries = [];
+    const entries: { socket: Socket; closed: boolean }[] = [];
     for (let i = 0; i < 50; i++) entries.push(await open(port));
     // Over the per-address cap, connections are closed at once: 10 of 50 stay.
     await until(() => entries.filter((e) => !e.closed).length === 10, 5000, 'only 10 of 50 kept open');
@@ -61,7 +66,7 @@ describe('SIP over TCP: inbound connections are bounded and time out', () => {
 
   it('refuses connections beyond the global cap whatever their address', async () => {
     const { port, registry } = await start({ idleMs: 60_000, maxPerAddress: 10, maxInbound: 15 });
-    const entries = [];
+    const entries: { socket: Socket; closed: boolean }[] = [];
     for (const address of ['127.0.0.1', '127.0.0.2', '127.0.0.3'])
       for (let i = 0; i < 8; i++) entries.push(await open(port, address));
     await until(() => entries.filter((e) => !e.closed).length === 15, 5000, '15 of 24 kept open');
