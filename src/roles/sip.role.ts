@@ -6,11 +6,7 @@ import type { Subscription, User, VoiceService } from '../domain/records.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
-import type {
-  RegistrationConfig,
-  RegistrationStatus,
-  SipServiceConfig,
-} from '../sip/registration/registration.types.js';
+import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
 import { RegistrationStatesWriter } from './registration-states.writer.js';
 
