@@ -119,7 +119,7 @@ export async function createAppContext(
     }),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     accounts: new AccountsService(store, access),
-    voiceServices: new VoiceServicesService(store, access),
+    voiceServices: new VoiceServicesService(store, access, registrationsChanged),
     users: new UsersService(store, secrets, access, licences, registrationsChanged),
     administrators: new AdministratorsService(
       store,

@@ -79,6 +79,37 @@ export const configSchema = z.object({
     .max(10000)
     .default(200)
     .describe('REGISTERs started per second at most.'),
+  sipShutdownSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86400)
+    .default(600)
+    .describe(
+      'On a clean stop, how long the SIP role may take to unregister everyone (paced at the REGISTER rate: ' +
+        '100,000 users at 200/s need 500 s). 0 stops without unregistering.',
+    ),
+  sipTcpIdleSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86400)
+    .default(180)
+    .describe('Close a TCP/TLS connection a PBX opened to us after this long without a byte from it.'),
+  sipTcpMaxPerAddress: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100000)
+    .default(50)
+    .describe('TCP/TLS connections one remote address may hold open to us at once.'),
+  sipTcpMaxConnections: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000000)
+    .default(1000)
+    .describe('TCP/TLS connections peers may hold open to us at once, over every address.'),
   jobLeaseSeconds: z.coerce
     .number()
     .int()

@@ -96,7 +96,9 @@ export interface VoiceService {
 export type UserKind = 'standard' | 'phone_app' | 'resource_account';
 export type TenantState = 'active' | 'disabled' | 'removed' | 'not_synced';
 export type NumberType = 'ddi' | 'extension' | 'trunk';
-export type RegistrationState = 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
+/** `unregistered`: the SIP role unregistered the user when it stopped (clean shutdown); it registers again on start. */
+export type RegistrationState =
+  'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unregistered';
 
 export interface RegistrationDetail {
   /** When the last 2xx was received. */
@@ -106,6 +108,10 @@ export interface RegistrationDetail {
   /** Final response of the last failure, e.g. 403 Forbidden. */
   statusCode?: number;
   reason?: string;
+  /** Failed: true when no retry comes until the configuration changes or an administrator asks (Retry now). */
+  final?: boolean;
+  /** Failed, not final: when the next attempt is due. */
+  retryAt?: string;
 }
 
 /** A Teams user (or resource account) of a service, with number and SIP credentials. */

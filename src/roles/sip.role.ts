@@ -1,16 +1,14 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
+import { registrationReadiness } from '../domain/registration-readiness.js';
 import type { Subscription, User, VoiceService } from '../domain/records.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
-import type {
-  RegistrationConfig,
-  RegistrationStatus,
-  SipServiceConfig,
-} from '../sip/registration/registration.types.js';
+import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
+import { RegistrationStatesWriter } from './registration-states.writer.js';
 
 /** How often the role reads the database for changed users and services, and flushes reported states. */
 const RELOAD_MS = 5_000;
@@ -35,21 +33,22 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     udpPort: config.sipPort,
     tcpPort: config.sipPort,
     ...(config.sipAdvertisedHost && { advertisedHost: config.sipAdvertisedHost }),
+    inboundTcp: {
+      idleMs: config.sipTcpIdleSeconds * 1000,
+      maxPerAddress: config.sipTcpMaxPerAddress,
+      maxInbound: config.sipTcpMaxConnections,
+    },
   });
-  const pending = new Map<string, RegistrationStatus>();
+  const states = new RegistrationStatesWriter(store, logger);
   const agent = new RegistrationAgent(
     stack,
-    { onState: (id, status) => pending.set(id, status) },
+    { onState: (id, status) => states.report(id, status) },
     { ratePerSecond: config.sipRegisterRate },
   );
   if (metrics) registerSipMetrics(metrics, agent, stack);
+  /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
+  const retrySeen = new Map<string, string | null>();
 
-  const flush = async () => {
-    const batch = [...pending.entries()];
-    pending.clear();
-    for (const [id, { state, detail }] of batch)
-      await store.repos.users.recordRegistrationState(id, state, detail);
-  };
   const reload = async () => {
     const services = new Map<string, SipServiceConfig>();
     const byId = new Map((await store.repos.services.listAllForSystem()).map((s) => [s.id, s]));
@@ -61,29 +60,45 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     for (const user of users) {
       const service = byId.get(user.serviceId);
       if (!service) continue;
-      const noLicence = withoutLicence.get(user.id);
+      const disabledReason = withoutLicence.get(user.id) ?? whyNotRegistered(user);
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),
         sipUsername: user.sipUsername,
         authUsername: user.authUsername ?? user.sipUsername,
         password: secrets.decrypt(user.passwordEnc),
-        enabled:
-          noLicence === undefined &&
-          user.registrationEnabled &&
-          user.tenantState !== 'removed' &&
-          user.tenantState !== 'disabled',
-        ...(noLicence !== undefined && { disabledReason: noLicence }),
+        enabled: disabledReason === undefined,
+        ...(disabledReason !== undefined && { disabledReason }),
+      });
+      states.own(user.id, {
+        accountId: user.accountId,
+        sipUsername: user.sipUsername,
+        sipDomain: service.sipDomain,
       });
     }
     const result = await syncRegistrations(agent, configs);
+    states.forgetAllBut(new Set(configs.map((c) => c.id)));
+    for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
+    for (const id of retrySeen.keys()) if (!agent.status(id)) retrySeen.delete(id);
     logger.debug({ ...result }, 'registrations reloaded');
+  };
+  /** A new "Retry now" stamp: retry; when the user is not failed, put its live state back over "pending". */
+  const retryWhenAsked = (id: string, stamp: string | null) => {
+    const seen = retrySeen.get(id);
+    retrySeen.set(id, stamp);
+    if (seen === undefined || stamp === null || stamp === seen) return;
+    if (agent.retry(id)) return;
+    const live = agent.status(id);
+    if (live) states.report(id, live);
   };
   const safely = (work: () => Promise<void>, what: string) => () =>
     void work().catch((error: unknown) => logger.error({ err: error }, what));
   await reload();
   const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
-  const flushTimer = setInterval(safely(flush, 'registration state write failed'), FLUSH_MS);
+  const flushTimer = setInterval(
+    safely(() => states.flush(), 'registration state write failed'),
+    FLUSH_MS,
+  );
   logger.info(
     { host: config.sipHost, port: config.sipPort, registrations: agent.ids().length },
     'sip role started',
@@ -94,11 +109,35 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     async stop() {
       clearInterval(reloadTimer);
       clearInterval(flushTimer);
-      await agent.stop({ unregister: true, timeoutMs: 3_000 });
-      await flush();
+      const wait = config.sipShutdownSeconds;
+      // Users holding a binding are unregistered; the others keep their state (a wrong password stays visible).
+      const bound = new Set(['registered', 'expiring']);
+      const live = new Set(agent.ids().filter((id) => bound.has(agent.status(id)?.state ?? '')));
+      logger.info({ users: live.size, maxSeconds: wait }, 'unregistering everyone before stopping');
+      const started = Date.now();
+      const { unfinished } = await agent.stop({ unregister: wait > 0, timeoutMs: wait * 1000 });
+      const late = new Set(unfinished);
+      await states.flush();
+      await states.stopped(
+        [...live].filter((id) => !late.has(id)),
+        [...live].filter((id) => late.has(id)),
+        wait,
+      );
+      logger.info({ seconds: (Date.now() - started) / 1000 }, 'sip role stopped');
       await stack.stop();
     },
   };
+}
+
+/** Why a user with credentials is not registered (registration off, gone from the tenant), if so. */
+function whyNotRegistered(user: { registrationEnabled: boolean; tenantState: User['tenantState'] }) {
+  if (!user.registrationEnabled) {
+    const readiness = registrationReadiness({ ...user, sipUsername: '', hasSipPassword: true });
+    return readiness.ready ? undefined : readiness.reason;
+  }
+  if (user.tenantState === 'removed') return 'The user was removed from the Microsoft 365 tenant.';
+  if (user.tenantState === 'disabled') return 'The user is disabled in the Microsoft 365 tenant.';
+  return undefined;
 }
 
 function remember(services: Map<string, SipServiceConfig>, service: VoiceService): SipServiceConfig {

@@ -151,7 +151,11 @@ export class UsersService {
           patch.callerId = callerIdAfterNumberChange(before.callerId, before.phoneNumber, ownNumber);
         const updated = await tx.users.update(accountId, id, patch, input.version);
         if (!updated) throw notFound('user', id);
-        const after = await this.settleRegistrationState(tx, updated);
+        const after = await this.settleRegistrationState(
+          tx,
+          updated,
+          registrationChanged(before, updated, input.sipPassword !== undefined),
+        );
         await tx.audit.append({
           accountId,
           actor,
@@ -166,6 +170,64 @@ export class UsersService {
     );
     this.registrationsChanged();
     return { ...saved, warnings };
+  }
+
+  /**
+   * Deletes a user: the SIP role unregisters them (Expires: 0) and forgets them; their number and licence are
+   * free at once. Audited with the user as it was.
+   */
+  async delete(actor: Actor, accountId: string, id: string): Promise<void> {
+    await this.access.require(actor, accountId, 'service.write');
+    await this.store.transaction(async (tx) => {
+      const before = await tx.users.findById(accountId, id);
+      if (!before || !(await tx.users.delete(accountId, id))) throw notFound('user', id);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'user.delete',
+        objectType: 'user',
+        objectId: id,
+        before: auditView(before, false),
+        after: null,
+      });
+    });
+    this.registrationsChanged();
+  }
+
+  /**
+   * "Retry now" after a failed registration (e.g. the password was fixed at the PBX, which a final failure
+   * otherwise waits for): the user shows pending and the SIP role tries at once, wherever it runs.
+   */
+  async retryRegistration(actor: Actor, accountId: string, id: string): Promise<User> {
+    await this.access.require(actor, accountId, 'service.write');
+    const saved = await this.store.transaction(async (tx) => {
+      const before = await tx.users.findById(accountId, id);
+      if (!before) throw notFound('user', id);
+      if (before.registrationState !== 'failed') {
+        throw new AppError(
+          'precondition_failed',
+          `Only a failed registration can be retried; this user's registration is ${before.registrationState}.`,
+          { field: 'registrationState', registrationState: before.registrationState },
+        );
+      }
+      const after = await tx.users.requestRegistrationRetry(accountId, id, new Date().toISOString());
+      if (!after) throw notFound('user', id);
+      await tx.audit.append({
+        accountId,
+        actor,
+        action: 'user.registration_retry',
+        objectType: 'user',
+        objectId: id,
+        before: {
+          registrationState: before.registrationState,
+          registrationDetail: before.registrationDetail,
+        },
+        after: { registrationState: after.registrationState },
+      });
+      return after;
+    });
+    this.registrationsChanged();
+    return saved;
   }
 
   /** Reads a number as a customer administrator typed it; refuses it with the fix, or a clash naming the holder. */
@@ -241,23 +303,33 @@ export class UsersService {
   }
 
   /**
-   * Registration state a configuration change leads to: disabled when registration is off or SIP credentials are
-   * incomplete, pending (queued for the SIP role) otherwise; a live state reported by the SIP role is kept.
+   * Registration state a configuration change leads to: disabled (with why) when registration is off or SIP
+   * credentials are incomplete; pending (the SIP role registers anew) when the credentials or the switch changed
+   * or it was disabled; otherwise the live state reported by the SIP role is kept.
    */
-  private async settleRegistrationState(tx: Repositories, user: User): Promise<User> {
+  private async settleRegistrationState(tx: Repositories, user: User, changed = false): Promise<User> {
     const readiness = registrationReadiness(user);
     const next: RegistrationState = !readiness.ready
       ? 'disabled'
-      : user.registrationState === 'disabled'
+      : changed || user.registrationState === 'disabled'
         ? 'pending'
         : user.registrationState;
-    if (next === user.registrationState) return user;
-    const updated = await tx.users.update(user.accountId, user.id, {
-      registrationState: next,
-      registrationDetail: readiness.ready ? {} : { reason: readiness.reason },
-    });
-    return updated ?? user;
+    const detail = readiness.ready ? {} : { reason: readiness.reason };
+    if (next === user.registrationState && (next !== 'disabled' || user.registrationDetail.reason))
+      return user;
+    await tx.users.recordRegistrationState(user.id, next, detail);
+    return { ...user, registrationState: next, registrationDetail: detail };
   }
+}
+
+/** True when a change touches what the SIP role registers with (credentials, the registration switch). */
+function registrationChanged(before: User, after: User, passwordSent: boolean): boolean {
+  return (
+    passwordSent ||
+    before.sipUsername !== after.sipUsername ||
+    before.authUsername !== after.authUsername ||
+    before.registrationEnabled !== after.registrationEnabled
+  );
 }
 
 /** The API's view of a user: the derived Teams line URI, never the password. */

@@ -14,6 +14,8 @@ export class VoiceServicesService {
   constructor(
     private readonly store: Store,
     private readonly access: AccessService,
+    /** SIP settings changed: the SIP role re-reads them at once (every user of the service re-registers, paced). */
+    private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
   async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceService> {
@@ -67,7 +69,7 @@ export class VoiceServicesService {
     patch: UpdateServiceInput,
   ): Promise<VoiceService> {
     await this.access.require(actor, accountId, 'service.write');
-    return this.store.transaction(async (tx) => {
+    const saved = await this.store.transaction(async (tx) => {
       const before = await tx.services.findById(accountId, id);
       if (!before) throw notFound('service', id);
       const after = await tx.services.update(accountId, id, withoutUndefined(patch));
@@ -83,5 +85,7 @@ export class VoiceServicesService {
       });
       return after;
     });
+    this.registrationsChanged();
+    return saved;
   }
 }

@@ -87,7 +87,7 @@ export interface UsersTable {
   auth_username: string | null;
   sip_password_enc: string | null;
   registration_enabled: number;
-  registration_state: 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
+  registration_state: 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unregistered';
   registration_detail: string;
   external_id: string | null;
   /** The Teams line both sides agreed on at the last sync (null: none); meaningful when `synced` is 1. */
@@ -106,6 +106,11 @@ export interface UsersTable {
 export interface UsersPhoneAppColumns {
   /** 1 when the sync installed the Phone App Teams app for this user; 0 by default. */
   phone_app_installed: Generated<number>;
+}
+
+/** Columns of `users` added by migration 0009: when an administrator last asked to retry the registration. */
+export interface UsersRegistrationRetryColumns {
+  registration_retry_at: string | null;
 }
 
 export interface JobsTable {
@@ -268,7 +273,7 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   tenant_connections: TenantConnectionsTable;
   services: ServicesTable;
-  users: UsersTable & UsersPhoneAppColumns;
+  users: UsersTable & UsersPhoneAppColumns & UsersRegistrationRetryColumns;
   jobs: JobsTable;
   audit_entries: AuditEntriesTable;
   administrators: AdministratorsTable;

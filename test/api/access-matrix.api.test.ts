@@ -129,6 +129,19 @@ const ROUTES: Record<string, RouteCase> = {
     permission: 'service.write',
     body: () => ({ displayName: 'Renamed' }),
   },
+  'DELETE /api/v1/accounts/{accountId}/users/{userId}': {
+    permission: 'service.write',
+    prepare: async (o, t) => {
+      const user = await t.ctx.services.users.create(system, o.accountId, {
+        serviceId: o.serviceId,
+        email: `deleted-${next()}@a.test`,
+        displayName: 'To Delete',
+      });
+      return { userId: user.id };
+    },
+  },
+  // The matrix user is not failed: an allowed caller gets 409 (nothing to retry), a refused one 403/404.
+  'POST /api/v1/accounts/{accountId}/users/{userId}/registration/retry': { permission: 'service.write' },
   'GET /api/v1/accounts/{accountId}/subscriptions': { permission: 'subscription.read' },
   'GET /api/v1/accounts/{accountId}/licences': { permission: 'licence.read' },
   'POST /api/v1/accounts/{accountId}/subscriptions': {

@@ -91,5 +91,37 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
           await services.users.update(req.actor, req.params.accountId, req.params.userId, req.body),
         ),
     );
+    app.delete(
+      '/accounts/:accountId/users/:userId',
+      {
+        schema: {
+          tags,
+          summary: 'Delete a user: unregistered from the PBX, number and licence freed, audited',
+          params: userParams,
+          response: { 204: z.null().describe('Deleted.'), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        await services.users.delete(req.actor, req.params.accountId, req.params.userId);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/accounts/:accountId/users/:userId/registration/retry',
+      {
+        schema: {
+          tags,
+          summary: 'Retry a failed registration now (e.g. after fixing the password at the PBX)',
+          description:
+            'Answers the user as pending; the SIP role registers at once. 409 when the registration is not failed.',
+          params: userParams,
+          response: { 200: userView, ...errorResponses },
+        },
+      },
+      async (req) =>
+        presentUser(
+          await services.users.retryRegistration(req.actor, req.params.accountId, req.params.userId),
+        ),
+    );
   };
 }

@@ -45,19 +45,34 @@ export function serveCommand(): Command {
       }
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });
-      const sip = config.roles.includes('sip') ? await startSipRole(ctx, metrics) : undefined;
-      if (sip) {
-        ctx.hooks.registrationsChanged = () =>
-          void sip
-            .reload()
-            .catch((error: unknown) => logger.error({ err: error }, 'registration reload failed'));
-        stops.push(() => sip.stop());
-      }
-      if (config.roles.includes('api')) {
-        const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
-        await app.listen({ port: config.port, host: config.host });
-        stops.push(() => app.close());
-        printWelcome(ctx, signIn, app.server.address(), demo);
+      try {
+        const sip = config.roles.includes('sip')
+          ? await startRole('sip', `SIP port ${config.sipHost}:${config.sipPort} (CALLBRIDGE_SIP_PORT)`, () =>
+              startSipRole(ctx, metrics),
+            )
+          : undefined;
+        if (sip) {
+          ctx.hooks.registrationsChanged = () =>
+            void sip
+              .reload()
+              .catch((error: unknown) => logger.error({ err: error }, 'registration reload failed'));
+          stops.push(() => sip.stop());
+        }
+        if (config.roles.includes('api')) {
+          const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
+          stops.push(() => app.close());
+          await startRole('api', `HTTP port ${config.host}:${config.port} (CALLBRIDGE_PORT)`, () =>
+            app.listen({ port: config.port, host: config.host }),
+          );
+          printWelcome(ctx, signIn, app.server.address(), demo);
+        }
+      } catch (error) {
+        // A role that cannot start ends the process: a server listening on nothing would look healthy.
+        logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+        await ctx.close().catch(() => undefined);
+        process.exit(1);
       }
       const shutdown = async (signal: string) => {
         logger.info({ signal }, 'shutting down');
@@ -68,6 +83,24 @@ export function serveCommand(): Command {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
     });
+}
+
+/** Starts one role; a failure says which role and, for a port in use, which port and setting to change. */
+async function startRole<T>(role: string, port: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? `${port} is already in use (EADDRINUSE): stop the program holding it or choose another port`
+        : code === 'EADDRNOTAVAIL' || code === 'EACCES'
+          ? `${port} cannot be bound (${code}): check the address and the permission to use the port`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    throw new Error(`The ${role} role cannot start: ${why}.`, { cause: error });
+  }
 }
 
 interface SignIn {

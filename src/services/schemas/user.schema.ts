@@ -71,6 +71,16 @@ export const updateUserInput = z
   );
 export type UpdateUserInput = z.infer<typeof updateUserInput>;
 
+/** Registration states a user shows (the SIP role's, plus `unregistered` after a clean stop). */
+export const REGISTRATION_STATES = [
+  'registered',
+  'failed',
+  'disabled',
+  'pending',
+  'expiring',
+  'unregistered',
+] as const;
+
 export const listUsersQuery = z.object({
   serviceId: z.uuid().optional(),
   kind: z.enum(['standard', 'phone_app', 'resource_account']).optional(),
@@ -78,7 +88,7 @@ export const listUsersQuery = z.object({
     .enum(['ddi', 'extension', 'trunk'])
     .optional()
     .describe('Only users whose number is of this type: DDI, extension number or trunk number.'),
-  registrationState: z.enum(['registered', 'failed', 'disabled', 'pending', 'expiring']).optional(),
+  registrationState: z.enum(REGISTRATION_STATES).optional(),
   search: z.string().trim().max(200).optional(),
   sort: z.enum(['displayName', 'email', 'phoneNumber', 'createdAt']).default('displayName'),
   order: z.enum(['asc', 'desc']).default('asc'),
@@ -110,12 +120,17 @@ export const userView = z
     authUsername: z.string().nullable(),
     hasSipPassword: z.boolean(),
     registrationEnabled: z.boolean(),
-    registrationState: z.enum(['registered', 'failed', 'disabled', 'pending', 'expiring']),
+    registrationState: z.enum(REGISTRATION_STATES),
     registrationDetail: z.object({
       lastSuccessAt: z.string().optional(),
       expiresAt: z.string().optional(),
       statusCode: z.number().optional(),
       reason: z.string().optional(),
+      final: z
+        .boolean()
+        .optional()
+        .describe('Failed: true when no attempt comes until the settings change or someone retries now.'),
+      retryAt: z.string().optional().describe('Failed, not final: when the next attempt is due.'),
     }),
     externalId: z.string().nullable(),
     syncError: z.string().nullable(),

@@ -39,7 +39,7 @@ export class RegisterExchange {
     private readonly resolver: SipResolver,
   ) {}
 
-  /** The flow (TCP/TLS connection key) a service currently registers over, if any. */
+  /** The flow (TCP/TLS connection key) a service currently registers over or last tried, if any. */
   flowOf(service: SipServiceConfig): string | undefined {
     return this.routes.get(service)?.flow;
   }
@@ -67,11 +67,12 @@ export class RegisterExchange {
     for (let i = 0; i < targets.length; i++) {
       const index = (route.preferred + i) % targets.length;
       const target = targets[index]!;
+      // Recorded before trying, so the agent knows which target a failing registration waits for.
+      route.flow =
+        target.protocol === 'udp' ? undefined : flowKey(target.protocol, target.address, target.port);
       try {
         const response = await this.authenticate(reg, target, expires);
         route.preferred = index;
-        route.flow =
-          target.protocol === 'udp' ? undefined : flowKey(target.protocol, target.address, target.port);
         return { kind: 'response', response };
       } catch (error) {
         if (!isSipError(error) || error.code === 'sip_stack_stopped') throw error;

@@ -22,6 +22,7 @@ import type {
   RegistrationStateName,
   RegistrationStatePort,
   RegistrationStatus,
+  RegistrationStopSummary,
 } from './registration.types.js';
 import { TimerHeap } from './timer.heap.js';
 
@@ -70,6 +71,7 @@ export class RegistrationAgent {
       answerIncoming(request, (user) => this.book.byToken(user) !== undefined),
     );
     stack.onFlowClosed = (flow) => this.flowClosed(flow);
+    stack.onTargetUp = (flow) => this.targetUp(flow);
   }
 
   /** Add or change a user's registration. Unchanged configuration: nothing happens. */
@@ -153,18 +155,28 @@ export class RegistrationAgent {
     return this.exchange.challenges;
   }
 
-  /** Stop: no more attempts. With `unregister`, registered users are unregistered first (bounded by `timeoutMs`). */
-  async stop(options: { unregister?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  /**
+   * Stop: no more attempts. With `unregister`, every user holding a binding is unregistered first (Expires: 0,
+   * paced like every REGISTER), waiting `timeoutMs` at most. Says which users were held and which of them still
+   * had an unregistration under way when the wait ran out (their bindings stay at the PBX until they expire).
+   */
+  async stop(options: { unregister?: boolean; timeoutMs?: number } = {}): Promise<RegistrationStopSummary> {
+    const held = this.book.userIds();
+    const done = new Set<string>();
     if (options.unregister) {
-      const ids = this.book.userIds();
-      const all = Promise.all(ids.map((id) => this.remove(id)));
-      await Promise.race([all, new Promise((r) => setTimeout(r, options.timeoutMs ?? 10_000).unref())]);
+      const all = Promise.all(held.map((id) => this.remove(id).then(() => done.add(id))));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((r) => (timer = setTimeout(r, options.timeoutMs ?? 10_000)));
+      await Promise.race([all, timeout]);
+      clearTimeout(timer);
     }
+    const unfinished = options.unregister ? held.filter((id) => !done.has(id)) : [];
     this.stopped = true;
     this.heap.clear();
     this.pacer.stop();
     for (const resolve of this.removals.values()) resolve();
     this.removals.clear();
+    return { held, unfinished };
   }
 
   private reconfigure(reg: Registration, config: RegistrationConfig): void {
@@ -287,6 +299,21 @@ export class RegistrationAgent {
       return;
     }
     this.book.setState(reg, disabledStatus(reg.config));
+  }
+
+  /**
+   * A TCP/TLS target that did not answer connects again: its users waiting in backoff (not final failures)
+   * register now, through the pacer, instead of each waiting out its own backoff.
+   */
+  private targetUp(flow: string): void {
+    if (this.stopped) return;
+    this.book.forEach((reg) => {
+      if (reg.busy || reg.queued || reg.config.enabled === false || reg.failures === 0) return;
+      if (this.exchange.flowOf(reg.config.service) !== flow) return;
+      if (reg.state === 'failed' && this.book.statusOf(reg).detail.final === true) return;
+      this.heap.cancel(reg);
+      this.queue(reg);
+    });
   }
 
   /** A TCP/TLS connection to a PBX closed: its registrations re-register over a new one, spread over 2 s. */

@@ -53,9 +53,13 @@ export class RegistrationBook {
     };
   }
 
-  /** Equal in everything (services compared by identity: they are interned). */
+  /**
+   * Equal in everything. Services are compared by identity: they are interned by every setting, so a service whose
+   * expiry alone changed is another object and the registration is refreshed with the new expiry at once.
+   */
   sameConfig(a: RegistrationConfig, b: RegistrationConfig): boolean {
     return (
+      a.service === b.service &&
       this.sameIdentity(a, b) &&
       a.authUsername === b.authUsername &&
       a.password === b.password &&

@@ -81,6 +81,7 @@ export function registerSipMetrics(registry: Registry, agent: RegistrationAgent,
     const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
     mirrorCounter(registry, `callbridge_sip_${name}_total`, help, () => stack.counters[key]);
   }
+  registerConnectionMetrics(registry, stack);
   new Gauge({
     name: 'callbridge_sip_client_transactions',
     help: 'Client transactions in flight or absorbing retransmissions.',
@@ -89,4 +90,43 @@ export function registerSipMetrics(registry: Registry, agent: RegistrationAgent,
       this.set(stack.clientTransactionCount);
     },
   });
+}
+
+/** TCP/TLS connections: inbound held, refused over a cap, closed idle (issue 14); outgoing attempts, targets down. */
+function registerConnectionMetrics(registry: Registry, stack: SipStack): void {
+  const connections = stack.connections;
+  new Gauge({
+    name: 'callbridge_sip_tcp_inbound_connections',
+    help: 'TCP/TLS connections peers opened to us, held now.',
+    registers: [registry],
+    collect() {
+      this.set(connections.inboundConnectionCount);
+    },
+  });
+  new Gauge({
+    name: 'callbridge_sip_tcp_targets_down',
+    help: 'PBX TCP/TLS targets that do not answer (one probe connection at a time, backing off).',
+    registers: [registry],
+    collect() {
+      this.set(connections.targetsDown);
+    },
+  });
+  mirrorCounter(
+    registry,
+    'callbridge_sip_tcp_inbound_refused_total',
+    'Inbound TCP/TLS connections closed on arrival: per-address or global cap reached.',
+    () => connections.streamStats.refused,
+  );
+  mirrorCounter(
+    registry,
+    'callbridge_sip_tcp_idle_closed_total',
+    'Inbound TCP/TLS connections closed after the idle timeout.',
+    () => connections.streamStats.idleClosed,
+  );
+  mirrorCounter(
+    registry,
+    'callbridge_sip_tcp_connect_attempts_total',
+    'Outgoing TCP/TLS connection attempts (first tries and probes of targets that are down).',
+    () => connections.streamStats.connectAttempts,
+  );
 }

@@ -82,3 +82,9 @@ export interface RegistrationCounters {
   failures: number;
   unregisters: number;
 }
+
+/** What `RegistrationAgent.stop` did: users it held, and those whose unregistration had not finished in time. */
+export interface RegistrationStopSummary {
+  held: string[];
+  unfinished: string[];
+}

@@ -54,6 +54,8 @@ export class SipStack {
   };
   /** Called when a TCP/TLS connection closes (flow key `tcp:address:port`). */
   onFlowClosed: (flow: string) => void = () => undefined;
+  /** Called when a TCP/TLS target that did not answer connects again (a probe succeeded). */
+  onTargetUp: (flow: string) => void = () => undefined;
   private readonly clients = new Map<string, ClientTransaction>();
   /** Timer K: branches of completed UDP transactions and when to stop absorbing their retransmitted finals. */
   private readonly completed = new Map<string, number>();
@@ -81,6 +83,7 @@ export class SipStack {
       onMessage: (inbound) => stack.dispatch(inbound),
       onDiscard: () => stack.counters.discarded++,
       onFlowClosed: (flow) => stack.onFlowClosed(flow),
+      onTargetUp: (flow) => stack.onTargetUp(flow),
     });
     return stack;
   }
@@ -136,6 +139,16 @@ export class SipStack {
   /** Client transactions in flight. */
   get clientTransactionCount(): number {
     return this.clients.size;
+  }
+
+  /** The transport layer's connection figures, for metrics (inbound held, targets down, stream counters). */
+  get connections(): Pick<TransportLayer, 'inboundConnectionCount' | 'targetsDown' | 'streamStats'> {
+    return this.transports;
+  }
+
+  /** Connections PBXs opened to us, held now. */
+  get inboundConnectionCount(): number {
+    return this.transports.inboundConnectionCount;
   }
 
   /** Completed transactions still absorbing retransmitted finals (Timer K). */

@@ -4,6 +4,13 @@ import { isIP } from 'node:net';
 import type { ParseLimits } from '../message/message.parser.js';
 import { SipError } from '../sip.error.js';
 import { StreamConnection } from './stream.connection.js';
+import {
+  DEFAULT_INBOUND_LIMITS,
+  InboundGuard,
+  type InboundLimits,
+  type InboundStats,
+} from './inbound.guard.js';
+import { DEFAULT_PROBE, TargetHealth, type ProbeOptions } from './target.health.js';
 import { flowKey, type InboundMessage, type SipTarget } from './transport.types.js';
 
 /** Options of the TCP or TLS transport. */
@@ -23,6 +30,18 @@ export interface StreamTransportOptions {
   onDiscard?: (error: SipError, address: string) => void;
   /** A connection closed: registrations that used it should refresh over a new one. */
   onFlowClosed?: (flow: string) => void;
+  /** A target that did not answer connects again (a probe succeeded): its registrations may go ahead. */
+  onTargetUp?: (flow: string) => void;
+  /** Caps and idle timeout of connections peers open to us. */
+  inbound?: InboundLimits;
+  /** Backoff of probes to a target that does not answer. */
+  probe?: ProbeOptions;
+}
+
+/** Counters of a stream transport, read by the metrics. */
+export interface StreamStats extends InboundStats {
+  /** Outgoing connection attempts (first tries and probes). */
+  connectAttempts: number;
 }
 
 /**
@@ -32,12 +51,21 @@ export interface StreamTransportOptions {
 export class StreamTransport {
   private readonly connections = new Map<string, StreamConnection>();
   private readonly connecting = new Map<string, Promise<StreamConnection>>();
+  /** Connections peers opened to us: watched by the guard, never pinged by us (the peer keeps its flow alive). */
+  private readonly inbound = new WeakSet<StreamConnection>();
+  private readonly targets = new Map<string, SipTarget>();
+  private readonly guard: InboundGuard;
+  private readonly health: TargetHealth;
   private server: Server | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
+  private connectAttempts = 0;
   /** Port we listen on, or 0 when we only connect out. */
   port = 0;
 
-  constructor(private readonly options: StreamTransportOptions) {}
+  constructor(private readonly options: StreamTransportOptions) {
+    this.guard = new InboundGuard(options.inbound ?? DEFAULT_INBOUND_LIMITS);
+    this.health = new TargetHealth(options.probe ?? DEFAULT_PROBE, (key) => this.probe(key));
+  }
 
   /** Start listening (when configured) and the keep-alive timer. */
   async open(): Promise<void> {
@@ -45,13 +73,18 @@ export class StreamTransport {
       this.options.listenPort !== undefined &&
       (this.options.protocol === 'tcp' || this.options.tls?.cert)
     ) {
-      const server = this.options.protocol === 'tls' ? tlsServer(this.options.tls ?? {}) : netServer();
-      server.on(this.options.protocol === 'tls' ? 'secureConnection' : 'connection', (socket: Socket) =>
-        this.adopt(
-          flowKey(this.options.protocol, socket.remoteAddress ?? '', socket.remotePort ?? 0),
-          socket,
-        ),
-      );
+      const tls = this.options.protocol === 'tls';
+      const server = tls ? tlsServer(this.options.tls ?? {}) : netServer();
+      const accept = (socket: Socket) => {
+        if (tls) this.guard.watchIdle(socket);
+        const key = flowKey(this.options.protocol, socket.remoteAddress ?? '', socket.remotePort ?? 0);
+        this.inbound.add(this.adopt(key, socket));
+      };
+      // The caps apply to raw connections (before a TLS handshake); the idle timer to the decrypted stream.
+      server.on('connection', (socket: Socket) => {
+        if (this.guard.admit(socket, !tls) && !tls) accept(socket);
+      });
+      if (tls) server.on('secureConnection', accept);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(this.options.listenPort, this.options.host, () => resolve());
@@ -88,9 +121,25 @@ export class StreamTransport {
     return this.connections.size;
   }
 
+  /** Connections peers opened to us, held now. */
+  get inboundCount(): number {
+    return this.guard.count;
+  }
+
+  /** Targets that do not answer (probed with backoff). */
+  get targetsDown(): number {
+    return this.health.downCount;
+  }
+
+  /** Counters for the metrics. */
+  get stats(): StreamStats {
+    return { ...this.guard.stats, connectAttempts: this.connectAttempts };
+  }
+
   /** Close the listener and every connection. */
   async close(): Promise<void> {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.health.clear();
     for (const connection of [...this.connections.values()]) connection.close();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -101,14 +150,35 @@ export class StreamTransport {
     const existing = this.connections.get(key);
     if (existing && !existing.closed) return Promise.resolve(existing);
     let pending = this.connecting.get(key);
-    if (!pending) {
-      pending = this.connect(key, target).finally(() => this.connecting.delete(key));
-      this.connecting.set(key, pending);
+    if (pending) return pending;
+    const down = this.health.status(key);
+    if (down) {
+      // Down: fail at once, without a connection; the probe finds out when it answers again.
+      const next = new Date(down.nextProbeAt).toISOString();
+      return Promise.reject(
+        new SipError(
+          'sip_transport_failed',
+          `${down.reason} (not answering; next connection attempt at ${next})`,
+        ),
+      );
     }
+    pending = this.connect(key, target).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, pending);
     return pending;
   }
 
+  /** One probe connection to a target that is down; when it connects, the connection is kept and used. */
+  private probe(key: string): void {
+    const target = this.targets.get(key);
+    if (!target || this.connecting.has(key)) return;
+    const pending = this.connect(key, target).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, pending);
+    pending.catch(() => undefined); // a failed probe schedules the next one
+  }
+
   private connect(key: string, target: SipTarget): Promise<StreamConnection> {
+    this.connectAttempts++;
+    this.targets.set(key, target);
     const tls = this.options.protocol === 'tls';
     const serverName = target.serverName && isIP(target.serverName) === 0 ? target.serverName : undefined;
     const socket = tls
@@ -122,18 +192,16 @@ export class StreamTransport {
       const fail = (error: Error): void => {
         clearTimeout(timer);
         socket.destroy();
-        reject(
-          new SipError(
-            'sip_transport_failed',
-            `${this.options.protocol.toUpperCase()} connect to ${target.address}:${target.port} failed: ${error.message}`,
-          ),
-        );
+        const message = `${this.options.protocol.toUpperCase()} connect to ${target.address}:${target.port} failed: ${error.message}`;
+        this.health.failed(key, message);
+        reject(new SipError('sip_transport_failed', message));
       };
       socket.once('error', fail);
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', fail);
         resolve(this.adopt(key, socket));
+        if (this.health.connected(key)) this.options.onTargetUp?.(key);
       });
     });
   }
@@ -161,6 +229,6 @@ export class StreamTransport {
   private keepAlive(): void {
     const idleSince = Date.now() - this.options.keepAliveIntervalMs;
     for (const connection of this.connections.values())
-      if (connection.lastSentAt <= idleSince) connection.ping();
+      if (connection.lastSentAt <= idleSince && !this.inbound.has(connection)) connection.ping();
   }
 }

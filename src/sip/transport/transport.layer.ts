@@ -2,7 +2,9 @@ import { isIPv6 } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { ParseLimits } from '../message/message.parser.js';
 import type { SipError } from '../sip.error.js';
-import { StreamTransport } from './stream.transport.js';
+import { DEFAULT_INBOUND_LIMITS, type InboundLimits } from './inbound.guard.js';
+import { StreamTransport, type StreamStats } from './stream.transport.js';
+import { DEFAULT_PROBE, type ProbeOptions } from './target.health.js';
 import type {
   InboundMessage,
   LocalEndpoint,
@@ -29,6 +31,10 @@ export interface TransportLayerOptions {
   keepAliveIntervalMs?: number;
   receiveBufferBytes?: number;
   limits?: ParseLimits;
+  /** Caps and idle timeout of TCP/TLS connections PBXs open to us (defaults: DEFAULT_INBOUND_LIMITS). */
+  inboundTcp?: Partial<InboundLimits>;
+  /** Backoff of connection probes to a TCP/TLS target that does not answer (defaults: DEFAULT_PROBE). */
+  probe?: Partial<ProbeOptions>;
 }
 
 /** What the transport layer reports upward. */
@@ -36,6 +42,7 @@ export interface TransportHandlers {
   onMessage: (inbound: InboundMessage) => void;
   onDiscard?: (error: SipError, address: string) => void;
   onFlowClosed?: (flow: string) => void;
+  onTargetUp?: (flow: string) => void;
 }
 
 /**
@@ -61,6 +68,9 @@ export class TransportLayer {
       onMessage: handlers.onMessage,
       onDiscard: handlers.onDiscard,
       onFlowClosed: handlers.onFlowClosed,
+      onTargetUp: handlers.onTargetUp,
+      inbound: { ...DEFAULT_INBOUND_LIMITS, ...options.inboundTcp },
+      probe: { ...DEFAULT_PROBE, ...options.probe },
     };
     const udp = await UdpTransport.open({
       host: options.host,
@@ -120,6 +130,27 @@ export class TransportLayer {
   /** Open stream connections, for metrics. */
   get connectionCount(): number {
     return this.tcp.connectionCount + this.tlsTransport.connectionCount;
+  }
+
+  /** Connections PBXs opened to us (TCP and TLS), held now. */
+  get inboundConnectionCount(): number {
+    return this.tcp.inboundCount + this.tlsTransport.inboundCount;
+  }
+
+  /** TCP/TLS targets that do not answer now. */
+  get targetsDown(): number {
+    return this.tcp.targetsDown + this.tlsTransport.targetsDown;
+  }
+
+  /** Stream counters of TCP and TLS together. */
+  get streamStats(): StreamStats {
+    const a = this.tcp.stats;
+    const b = this.tlsTransport.stats;
+    return {
+      refused: a.refused + b.refused,
+      idleClosed: a.idleClosed + b.idleClosed,
+      connectAttempts: a.connectAttempts + b.connectAttempts,
+    };
   }
 
   /** Close every socket. */

@@ -422,6 +422,8 @@ export class UsersRepository {
       tenantState: User['tenantState'];
       kind: User['kind'];
       createdAt: string;
+      /** When an administrator last asked to retry the registration, null when never. */
+      retryRequestedAt: string | null;
     }[]
   > {
     const rows = await this.db
@@ -437,6 +439,7 @@ export class UsersRepository {
         'tenant_state',
         'kind',
         'created_at',
+        'registration_retry_at',
       ])
       .where('sip_username', 'is not', null)
       .where('sip_password_enc', 'is not', null)
@@ -452,7 +455,47 @@ export class UsersRepository {
       tenantState: r.tenant_state,
       kind: r.kind,
       createdAt: r.created_at,
+      retryRequestedAt: r.registration_retry_at,
     }));
+  }
+
+  /**
+   * An administrator's "Retry now": records when (the SIP role, maybe in another process, retries when it sees a
+   * new value) and shows the user pending at once. No version bump: the configuration did not change.
+   */
+  async requestRegistrationRetry(accountId: string, id: string, at: string): Promise<User | undefined> {
+    await this.db
+      .updateTable('users')
+      .set({ registration_retry_at: at, registration_state: 'pending', registration_detail: '{}' })
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .execute();
+    return this.findById(accountId, id);
+  }
+
+  /** Deletes a user of an account; false when there was none. */
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('users')
+      .where('account_id', '=', accountId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Writes one state for many users at once (the SIP role at shutdown), 500 ids per statement. */
+  async recordRegistrationStates(
+    ids: readonly string[],
+    state: User['registrationState'],
+    detail: User['registrationDetail'],
+  ): Promise<void> {
+    for (let start = 0; start < ids.length; start += 500) {
+      await this.db
+        .updateTable('users')
+        .set({ registration_state: state, registration_detail: JSON.stringify(detail) })
+        .where('id', 'in', ids.slice(start, start + 500))
+        .execute();
+    }
   }
 
   /** Writes a registration state reported by the SIP role (no version bump: it is not an administrator's edit). */

@@ -12,6 +12,11 @@ export const REGISTRATION_MEANINGS: Record<RegistrationState, { label: string; m
     label: 'Expiring',
     meaning: 'Registrations work but do not keep up with the expiry: set a longer expiry on the PBX.',
   },
+  unregistered: {
+    label: 'Unregistered',
+    meaning:
+      'Callbridge unregistered the user when its SIP service stopped; it registers again when it runs.',
+  },
 };
 
 /**

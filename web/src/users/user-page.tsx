@@ -1,7 +1,8 @@
 import { useServices, useUser } from '../api/queries.js';
+import { useDeleteUser } from '../api/registration-queries.js';
 import type { User } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
-import { Link } from '../router.js';
+import { Link, navigate } from '../router.js';
 import { KIND_LABELS, KindIcon } from './kind-icon.js';
 import { readinessWarnings } from './readiness.js';
 import { RegistrationDetails } from './registration-details.js';
@@ -50,8 +51,9 @@ function ExistingUser({ accountId, userId }: { accountId: string; userId: string
       <div className="columns">
         <UserForm accountId={accountId} user={u} services={[]} />
         <div className="stack">
-          <RegistrationDetails user={u} />
+          <RegistrationDetails accountId={accountId} user={u} />
           <TenantDetails user={u} />
+          <DeleteUser accountId={accountId} user={u} />
         </div>
       </div>
     </section>
@@ -77,6 +79,25 @@ function Readiness({ user }: { user: User }) {
           <li key={w.short}>{w.detail}</li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** Deleting a user unregisters them from the PBX and frees their number and licence; asked for once more. */
+function DeleteUser({ accountId, user }: { accountId: string; user: User }) {
+  const remove = useDeleteUser(accountId, user.id);
+  const onDelete = () => {
+    if (!window.confirm(`Delete ${user.displayName}? They are unregistered from the PBX at once.`)) return;
+    remove.mutate(undefined, { onSuccess: () => navigate(`/accounts/${accountId}/users`) });
+  };
+  return (
+    <section className="card" aria-labelledby="delete-heading">
+      <h2 id="delete-heading">Delete</h2>
+      <p className="muted">Unregisters the user from the PBX and frees their number and licence.</p>
+      <button type="button" className="button-small" disabled={remove.isPending} onClick={onDelete}>
+        Delete user
+      </button>
+      <ErrorNotice error={remove.error} />
     </section>
   );
 }

@@ -3,7 +3,14 @@ import { navigate, useLocation } from '../router.js';
 
 export const PAGE_SIZES = [25, 50, 100, 200] as const;
 const KINDS: UserKind[] = ['standard', 'phone_app', 'resource_account'];
-const STATES: RegistrationState[] = ['registered', 'failed', 'disabled', 'pending', 'expiring'];
+const STATES: RegistrationState[] = [
+  'registered',
+  'failed',
+  'disabled',
+  'pending',
+  'expiring',
+  'unregistered',
+];
 const SORTS: UserSort[] = ['displayName', 'email', 'phoneNumber', 'createdAt'];
 
 /** The users table's view (filters, search, sort, page), kept in the address so it survives reload and back. */
