@@ -48,10 +48,17 @@ export function registerAuth(app: FastifyInstance, administrators: Administrator
     ) {
       throw new AppError('forbidden', `Changes from the portal must carry the ${CSRF_HEADER}: 1 header.`);
     }
+    if (cookie && found.administrator.mustChangePassword) {
+      throw new AppError(
+        'password_change_required',
+        'Choose a new password first: this one was set by someone else (POST /api/session/password with currentPassword and newPassword).',
+      );
+    }
     const { id, email } = found.administrator;
     const scope = found.scope ?? undefined;
+    const token = { id: found.tokenId, expiresAt: found.expiresAt };
     request.actor = cookie
       ? { type: 'administrator', id, label: email, source: 'portal' }
-      : { type: 'api_token', id, label: email, source: 'api', ...(scope && { scope }) };
+      : { type: 'api_token', id, label: email, source: 'api', token, ...(scope && { scope }) };
   });
 }

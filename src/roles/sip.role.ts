@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
 import type { Subscription, User, VoiceService } from '../domain/records.js';
+import { SUSPENDED_REGISTRATION_REASON } from '../domain/suspension.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
@@ -58,10 +59,14 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
       (u) => byId.get(u.serviceId)?.kind === 'pbx',
     );
     const withoutLicence = await unlicensedUsers(store, users);
+    // Users of suspended accounts (or beneath a suspended partner) are unregistered until reactivation.
+    const suspended = await store.repos.accounts.suspendedIds();
     for (const user of users) {
       const service = byId.get(user.serviceId);
       if (!service) continue;
-      const noLicence = withoutLicence.get(user.id);
+      const disabledReason = suspended.has(user.accountId)
+        ? SUSPENDED_REGISTRATION_REASON
+        : withoutLicence.get(user.id);
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),
@@ -69,11 +74,11 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
         authUsername: user.authUsername ?? user.sipUsername,
         password: secrets.decrypt(user.passwordEnc),
         enabled:
-          noLicence === undefined &&
+          disabledReason === undefined &&
           user.registrationEnabled &&
           user.tenantState !== 'removed' &&
           user.tenantState !== 'disabled',
-        ...(noLicence !== undefined && { disabledReason: noLicence }),
+        ...(disabledReason !== undefined && { disabledReason }),
       });
     }
     const result = await syncRegistrations(agent, configs);

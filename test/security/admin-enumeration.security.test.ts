@@ -25,9 +25,14 @@ describe.each(DIALECTS)('administrator enumeration on %s', (dialect) => {
       await t.ctx.services.accounts.create(system, { name: 'Contoso', kind: 'client', parentId: partner.id })
     ).id;
     for (const email of ['owner@contoso.test', KNOWN, 'locked@elsewhere.test'])
-      await t.ctx.services.administrators.create(system, { email, password: PASSWORD, mustChangePassword: false });
+      await t.ctx.services.administrators.create(system, {
+        email,
+        password: PASSWORD,
+        mustChangePassword: false,
+      });
     await t.ctx.services.administrators.grantRole(system, accountId, 'owner@contoso.test', 'account_owner');
-    ownerToken = (await t.ctx.services.administrators.createToken(system, 'owner@contoso.test', 'test')).token;
+    ownerToken = (await t.ctx.services.administrators.createToken(system, 'owner@contoso.test', 'test'))
+      .token;
   });
   afterAll(() => t.close());
 

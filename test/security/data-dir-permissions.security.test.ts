@@ -23,13 +23,20 @@ function modes(dataDir: string): string[] {
 describe('the data directory and the SQLite files', () => {
   it('are created 0700 / 0600 by the CLI (database, WAL, SHM, secret key)', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'cb-perm-')), 'data');
-    const migrated = await callbridge(dataDir, ['accounts', 'create', '--name', 'Provider', '--kind', 'partner']);
+    const migrated = await callbridge(dataDir, [
+      'accounts',
+      'create',
+      '--name',
+      'Provider',
+      '--kind',
+      'partner',
+    ]);
     expect(migrated.code).toBe(0);
     expect(modeOf(dataDir).toString(8)).toBe('700');
     const files = modes(dataDir);
     expect(files).toEqual(expect.arrayContaining(['callbridge.db 600', 'secret.key 600']));
     for (const entry of files) expect(entry).toMatch(/ 600$/);
-  });
+  }, 60_000);
 
   it('fixes an existing installation at start, WAL and SHM files included, while the database is open', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'cb-perm-')), 'data');

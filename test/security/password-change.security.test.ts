@@ -108,7 +108,9 @@ describe.each(DIALECTS)('changing a password on %s', (dialect) => {
         .statusCode,
     ).toBe(204);
     expect((await t.app.inject({ url: '/api/v1/accounts', headers: { cookie } })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/api/v1/accounts', headers: { cookie: other } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/api/v1/accounts', headers: { cookie: other } })).statusCode).toBe(
+      401,
+    );
     expect(t.logLines.join('\n')).not.toContain('a fine new password');
   });
 });
@@ -125,7 +127,14 @@ describe('the operator’s reset and the first-start administrator', () => {
       'initial long password',
     ]);
     expect(created.code).toBe(0);
-    const short = await callbridge(dataDir, ['admin', 'password', '--email', 'ops@provider.test', '--password', 'short']);
+    const short = await callbridge(dataDir, [
+      'admin',
+      'password',
+      '--email',
+      'ops@provider.test',
+      '--password',
+      'short',
+    ]);
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('at least 12 characters');
     const unknown = await callbridge(dataDir, ['admin', 'password', '--email', 'who@x.test']);
@@ -135,23 +144,35 @@ describe('the operator’s reset and the first-start administrator', () => {
     const printed = /password: (\S+)/.exec(reset.stdout)?.[1];
     expect(printed).toBeDefined();
 
-    const ctx = await createAppContext(loadConfig({ env: {}, overrides: { dataDir } }), pino({ level: 'silent' }));
+    const ctx = await createAppContext(
+      loadConfig({ env: {}, overrides: { dataDir } }),
+      pino({ level: 'silent' }),
+    );
     try {
-      expect((await ctx.services.administrators.signIn('ops@provider.test', 'initial long password')).ok).toBe(
-        false,
-      );
+      expect(
+        (await ctx.services.administrators.signIn('ops@provider.test', 'initial long password')).ok,
+      ).toBe(false);
       const signedIn = await ctx.services.administrators.signIn('ops@provider.test', printed!);
       expect(signedIn.ok && signedIn.administrator.mustChangePassword).toBe(true);
     } finally {
       await ctx.close();
     }
-  });
+  }, 120_000);
 
   it('the password printed at the first start must be changed at the first sign-in', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-first-'));
-    const child = spawn('node', [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api'], {
-      env: { ...process.env, CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_DEMO: 'false', CALLBRIDGE_LOG_LEVEL: 'warn' },
-    });
+    const child = spawn(
+      'node',
+      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api'],
+      {
+        env: {
+          ...process.env,
+          CALLBRIDGE_DATA_DIR: dataDir,
+          CALLBRIDGE_DEMO: 'false',
+          CALLBRIDGE_LOG_LEVEL: 'warn',
+        },
+      },
+    );
     try {
       let out = '';
       const [url, password] = await new Promise<[string, string]>((resolve, reject) => {
@@ -182,5 +203,5 @@ describe('the operator’s reset and the first-start administrator', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 120_000);
 });

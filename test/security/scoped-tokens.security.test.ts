@@ -71,7 +71,9 @@ describe.each(DIALECTS)('what an API token may do with other tokens on %s', (dia
     expect(all.items.map((i) => i.name)).toEqual(
       expect.arrayContaining(['unscoped', 'owner-scope', 'viewer-1d', 'viewer-long', 'short-unscoped']),
     );
-    const owner = (await call(tokens['owner-scope']!, 'GET', '/tokens')).json<{ items: { name: string }[] }>();
+    const owner = (await call(tokens['owner-scope']!, 'GET', '/tokens')).json<{
+      items: { name: string }[];
+    }>();
     expect(owner.items.map((i) => i.name).sort()).toEqual(['owner-scope', 'viewer-1d']);
   });
 
@@ -90,16 +92,29 @@ describe.each(DIALECTS)('what an API token may do with other tokens on %s', (dia
       scope,
     });
     expect(narrower.statusCode).toBe(201);
-    expect((await call(narrower.json().token, 'GET', `/accounts/${accountId}/services`)).statusCode).toBe(200);
-    const same = await call(tokens['viewer-1d']!, 'POST', '/tokens', { name: 'same', expiresInDays: 1, scope });
+    expect((await call(narrower.json().token, 'GET', `/accounts/${accountId}/services`)).statusCode).toBe(
+      200,
+    );
+    const same = await call(tokens['viewer-1d']!, 'POST', '/tokens', {
+      name: 'same',
+      expiresInDays: 1,
+      scope,
+    });
     expect(same.statusCode).toBe(403);
-    const within = await call(tokens['short-unscoped']!, 'POST', '/tokens', { name: 'within', expiresInDays: 1 });
+    const within = await call(tokens['short-unscoped']!, 'POST', '/tokens', {
+      name: 'within',
+      expiresInDays: 1,
+    });
     expect(within.statusCode).toBe(403);
   });
 
   it('revokes a token it covers, and the owner’s unscoped token still manages everything', async () => {
-    expect((await call(tokens['owner-scope']!, 'DELETE', `/tokens/${ids['viewer-long']}`)).statusCode).toBe(404);
-    expect((await call(tokens['owner-scope']!, 'DELETE', `/tokens/${ids['viewer-1d']}`)).statusCode).toBe(204);
+    expect((await call(tokens['owner-scope']!, 'DELETE', `/tokens/${ids['viewer-long']}`)).statusCode).toBe(
+      404,
+    );
+    expect((await call(tokens['owner-scope']!, 'DELETE', `/tokens/${ids['viewer-1d']}`)).statusCode).toBe(
+      204,
+    );
     expect((await call(tokens['viewer-1d']!, 'GET', `/accounts/${accountId}`)).statusCode).toBe(401);
     expect((await call(tokens['unscoped']!, 'DELETE', `/tokens/${ids['viewer-long']}`)).statusCode).toBe(204);
   });

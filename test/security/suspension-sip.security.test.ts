@@ -5,7 +5,8 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { until } from '../support/until.js';
 
 const installed = kamailioInstalled();
-if (!installed) console.warn('Suspension SIP test SKIPPED: kamailio not installed (apt-get install kamailio).');
+if (!installed)
+  console.warn('Suspension SIP test SKIPPED: kamailio not installed (apt-get install kamailio).');
 
 /**
  * Issue 14: a suspended account kept its users registered at the PBX. The sip role leaves out users of suspended
@@ -28,12 +29,11 @@ describe.skipIf(!installed)('suspension unregisters the account’s users at the
     });
   const states = async () =>
     Promise.all(
-      userIds.map(
-        async (id) =>
-          (await api('GET', `/accounts/${accountId}/users/${id}`)).json<{
-            registrationState: string;
-            registrationDetail: { reason?: string };
-          }>(),
+      userIds.map(async (id) =>
+        (await api('GET', `/accounts/${accountId}/users/${id}`)).json<{
+          registrationState: string;
+          registrationDetail: { reason?: string };
+        }>(),
       ),
     );
   const bindings = async () => {
@@ -55,8 +55,9 @@ describe.skipIf(!installed)('suspension unregisters the account’s users at the
     t = await createTestApp('sqlite');
     role = await startSipRole({ ...t.ctx, config: { ...t.ctx.config, sipHost: '127.0.0.1', sipPort: 0 } });
     partnerId = (await api('POST', '/accounts', { name: 'Provider', kind: 'partner' })).json().id;
-    accountId = (await api('POST', '/accounts', { name: 'Contoso', kind: 'client', parentId: partnerId })).json()
-      .id;
+    accountId = (
+      await api('POST', '/accounts', { name: 'Contoso', kind: 'client', parentId: partnerId })
+    ).json().id;
     await api('POST', `/accounts/${accountId}/subscriptions`, { sku: 'pbx_user', quantity: 10 });
     const service = (
       await api('POST', `/accounts/${accountId}/services`, {

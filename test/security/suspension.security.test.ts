@@ -154,7 +154,10 @@ describe.each(DIALECTS)('a suspended account on %s', (dialect) => {
     expect((await setStatus(partnerOwner, partnerId, 'suspended')).statusCode).toBe(403);
     expect((await setStatus(t.token, partnerId, 'suspended')).statusCode).toBe(200);
     const refused = await rename(clientOwner);
-    expect(refused.json()).toMatchObject({ code: 'account_suspended', details: { suspendedAccountId: partnerId } });
+    expect(refused.json()).toMatchObject({
+      code: 'account_suspended',
+      details: { suspendedAccountId: partnerId },
+    });
     expect((await setStatus(partnerOwner, accountId, 'suspended')).json()).toMatchObject({
       code: 'account_suspended',
     });
