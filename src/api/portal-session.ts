@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Services } from '../app/context.js';
 import type { Administrator } from '../domain/records.js';
-import { PORTAL_SESSION_TOKEN } from '../services/administrator-passwords.service.js';
+import { ENTRA_SESSION_TOKEN, PORTAL_SESSION_TOKEN } from '../services/administrator-passwords.service.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** How long a portal session lasts. */
@@ -16,6 +16,7 @@ export async function openPortalSession(
   reply: FastifyReply,
   administrator: Administrator,
   secure: boolean,
+  via: 'password' | 'entra' = 'password',
 ): Promise<void> {
   const actor = {
     type: 'administrator',
@@ -26,7 +27,8 @@ export async function openPortalSession(
   const { token } = await services.administrators.createToken(
     actor,
     administrator.email,
-    PORTAL_SESSION_TOKEN,
+    // A password session of an administrator whose password someone else chose can only change it (auth.ts).
+    via === 'entra' ? ENTRA_SESSION_TOKEN : PORTAL_SESSION_TOKEN,
     new Date(Date.now() + SESSION_HOURS * 3_600_000),
   );
   reply.setCookie(SESSION_COOKIE, token, {

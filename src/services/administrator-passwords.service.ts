@@ -7,8 +7,10 @@ import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import { administratorPassword, type AdministratorsService } from './administrators.service.js';
 
-/** The name of the API tokens behind portal sessions (ended on a password change). */
+/** The names of the API tokens behind portal sessions: opened with a password (or invitation), or with Entra ID. */
 export const PORTAL_SESSION_TOKEN = 'portal session';
+export const ENTRA_SESSION_TOKEN = 'portal session (Entra ID)';
+const SESSION_TOKENS = [PORTAL_SESSION_TOKEN, ENTRA_SESSION_TOKEN];
 
 export const changePasswordInput = z.strictObject({
   currentPassword: z.string().min(1, 'enter your current password').max(1024),
@@ -56,7 +58,7 @@ export class AdministratorPasswordsService {
     };
     await this.store.transaction(async (tx) => {
       await tx.administrators.setPasswordHash(administrator.id, passwordHash, false);
-      await tx.administrators.revokeSessions(administrator.id, PORTAL_SESSION_TOKEN, currentTokenId);
+      await tx.administrators.revokeSessions(administrator.id, SESSION_TOKENS, currentTokenId);
       await tx.audit.append({
         accountId: null,
         actor,
@@ -91,7 +93,7 @@ export class AdministratorPasswordsService {
     const passwordHash = await hash(password);
     await this.store.transaction(async (tx) => {
       await tx.administrators.setPasswordHash(found.id, passwordHash, true);
-      await tx.administrators.revokeSessions(found.id, PORTAL_SESSION_TOKEN);
+      await tx.administrators.revokeSessions(found.id, SESSION_TOKENS);
       await tx.audit.append({
         accountId: null,
         actor,

@@ -233,6 +233,7 @@ export class AdministratorsService {
     | {
         administrator: Administrator;
         tokenId: string;
+        tokenName: string;
         scope: ApiTokenRecord['scope'];
         expiresAt: string | null;
       }
@@ -245,6 +246,7 @@ export class AdministratorsService {
     return {
       administrator: found.administrator,
       tokenId: found.token.id,
+      tokenName: found.token.name,
       scope: found.token.scope,
       expiresAt: found.token.expiresAt,
     };

@@ -107,12 +107,16 @@ export class AdministratorsRepository {
   }
 
   /** Revokes every live portal session of the administrator except `keepTokenId` (after a password change). */
-  async revokeSessions(administratorId: string, sessionName: string, keepTokenId?: string): Promise<number> {
+  async revokeSessions(
+    administratorId: string,
+    sessionNames: readonly string[],
+    keepTokenId?: string,
+  ): Promise<number> {
     let query = this.db
       .updateTable('api_tokens')
       .set({ revoked_at: nowIso() })
       .where('administrator_id', '=', administratorId)
-      .where('name', '=', sessionName)
+      .where('name', 'in', sessionNames)
       .where('revoked_at', 'is', null);
     if (keepTokenId) query = query.where('id', '!=', keepTokenId);
     const result = await query.executeTakeFirst();
