@@ -59,6 +59,8 @@ export class AccessService {
     accountId: string,
     permission: Permission,
     repos: Repositories = this.store.repos,
+    /** `reading`: a read that needs a managing permission (the roles and invitations): allowed while suspended. */
+    options: { reading?: boolean } = {},
   ): Promise<void> {
     const lineage = await repos.accounts.lineage(accountId);
     const decision =
@@ -73,7 +75,8 @@ export class AccessService {
         { permission },
       );
     }
-    if (WRITE_PERMISSIONS.has(permission)) await this.requireActive(accountId, repos, lineage);
+    if (WRITE_PERMISSIONS.has(permission) && !options.reading)
+      await this.requireActive(accountId, repos, lineage);
   }
 
   /** Throws `account_suspended` when the account, or a partner above it, is suspended. */
@@ -143,12 +146,14 @@ export class AccessService {
     if (held.length === 0) throw notFound('account', accountId);
     // While suspended, the changes are refused: leave them out so the portal hides their actions.
     const suspension = await this.suspension(accountId, repos, lineage);
-    const permissions = suspension ? held.filter((p) => !WRITE_PERMISSIONS.has(p)) : held;
-    if (standing.operator)
-      return { operator: true, roles: [], permissions, grantable: [...ROLES], suspension };
+    // access.manage stays: it also reads the roles and invitations; nothing is grantable until reactivation.
+    const permissions = suspension
+      ? held.filter((p) => !WRITE_PERMISSIONS.has(p) || p === 'access.manage')
+      : held;
     const onLineage = new Set(lineage);
-    const roles = standing.assignments.filter((a) => onLineage.has(a.accountId));
-    return { operator: false, roles, permissions, grantable: grantableRoles(roles, lineage), suspension };
+    const roles = standing.operator ? [] : standing.assignments.filter((a) => onLineage.has(a.accountId));
+    const grantable = suspension ? [] : standing.operator ? [...ROLES] : grantableRoles(roles, lineage);
+    return { operator: standing.operator, roles, permissions, grantable, suspension };
   }
 
   /** Throws unless the actor runs the whole platform (creating partners and administrators). */

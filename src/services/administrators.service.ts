@@ -257,7 +257,7 @@ export class AdministratorsService {
     actor: Actor,
     accountId: string,
   ): Promise<{ assignments: RoleAssignmentRecord[]; grantable: Role[] }> {
-    await this.access.require(actor, accountId, 'access.manage');
+    await this.access.require(actor, accountId, 'access.manage', undefined, { reading: true });
     return {
       assignments: await this.store.repos.access.listForAccount(accountId),
       grantable: await this.grantable(actor, accountId),
@@ -376,7 +376,7 @@ export class AdministratorsService {
   }
 
   async listInvitations(actor: Actor, accountId: string): Promise<InvitationRecord[]> {
-    await this.access.require(actor, accountId, 'access.manage');
+    await this.access.require(actor, accountId, 'access.manage', undefined, { reading: true });
     return this.store.repos.access.listInvitations(accountId);
   }
 

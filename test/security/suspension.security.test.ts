@@ -99,6 +99,10 @@ describe.each(DIALECTS)('a suspended account on %s', (dialect) => {
   it('keeps reads and refuses every write, sync and import with account_suspended saying whom to contact', async () => {
     expect((await call(clientOwner, 'GET', `/accounts/${accountId}/users/${userId}`)).statusCode).toBe(200);
     expect((await call(clientOwner, 'GET', `/accounts/${accountId}/services`)).statusCode).toBe(200);
+    const roles = await call(clientOwner, 'GET', `/accounts/${accountId}/roles`);
+    expect(roles.statusCode).toBe(200);
+    expect(roles.json()).toMatchObject({ grantable: [] });
+    expect((await call(clientOwner, 'GET', `/accounts/${accountId}/invitations`)).statusCode).toBe(200);
     for (const refused of [
       await rename(clientOwner),
       await startSync(clientOwner),
@@ -110,6 +114,10 @@ describe.each(DIALECTS)('a suspended account on %s', (dialect) => {
       }),
       await call(clientOwner, 'PATCH', `/accounts/${accountId}`, { name: 'Contoso renamed' }),
       // The partner's administrators and platform operators are held to it too: reactivate first.
+      await call(clientOwner, 'POST', `/accounts/${accountId}/invitations`, {
+        email: 'someone@contoso.test',
+        role: 'service_viewer',
+      }),
       await rename(partnerOwner),
       await startSync(t.token),
     ]) {
