@@ -42,9 +42,13 @@ export class AdministratorPasswordsService {
     const input = changePasswordInput.parse(raw);
     const proven = await this.administrators.signIn(administrator.email, input.currentPassword);
     if (!proven.ok || proven.administrator.id !== administrator.id)
-      throw new AppError('validation_failed', 'The current password is not right.', {
-        field: 'currentPassword',
-      });
+      throw new AppError(
+        'validation_failed',
+        'The current password is not right (after repeated failures it is refused for a while: ask a platform operator to unlock it).',
+        {
+          field: 'currentPassword',
+        },
+      );
     if (input.newPassword === input.currentPassword)
       throw new AppError('validation_failed', 'Choose a new password that differs from the current one.', {
         field: 'newPassword',

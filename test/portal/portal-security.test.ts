@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
-import { startPortalServer, type PortalServer } from './support/portal-server.js';
+import { launchChromium, signedInPage } from './support/browser.js';
+import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
 import { DESKTOP, screenshots } from './support/screenshots.js';
 
 const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
@@ -110,7 +110,16 @@ describe('the portal: forced password change and suspension', () => {
     await eventually(() => banner.isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: /Sync now/i }).count()).toBe(0);
 
-    await server.api('PATCH', `/api/v1/accounts/${accountId}`, { status: 'active' });
+    // The partner's side (here the platform operator) still has the account's Status, to reactivate it.
+    const operator = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
+    await operator.goto(`${server.baseUrl}/accounts/${accountId}`);
+    await eventually(() => operator.locator('.suspension-banner').isVisible()).toBe(true);
+    const settings = operator.getByRole('form', { name: 'Account settings' });
+    await settings.getByLabel('Status').selectOption('active');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await eventually(() => operator.locator('.suspension-banner').count()).toBe(0);
+    await operator.context().close();
+
     await page.goto(`${server.baseUrl}/accounts/${accountId}/users`);
     await page.getByRole('link', { name: 'Add a user' }).waitFor();
     expect(await banner.count()).toBe(0);

@@ -21,7 +21,7 @@ function modes(dataDir: string): string[] {
  * 0700 and everything in it 0600, for new installations and for existing ones when the process starts.
  */
 describe('the data directory and the SQLite files', () => {
-  it('are created 0700 / 0600 by the CLI (database, WAL, SHM, secret key)', async () => {
+  it('are created 0700 / 0600 by the CLI (database, secret key, whatever else it writes)', async () => {
     const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'cb-perm-')), 'data');
     const migrated = await callbridge(dataDir, [
       'accounts',
