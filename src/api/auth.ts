@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/records.js';
+import { PORTAL_SESSION_TOKEN } from '../services/administrator-passwords.service.js';
 import type { AdministratorsService } from '../services/administrators.service.js';
 
 declare module 'fastify' {
@@ -48,10 +49,18 @@ export function registerAuth(app: FastifyInstance, administrators: Administrator
     ) {
       throw new AppError('forbidden', `Changes from the portal must carry the ${CSRF_HEADER}: 1 header.`);
     }
+    // A password session of an administrator whose password someone else chose: nothing until it is changed.
+    if (cookie && found.administrator.mustChangePassword && found.tokenName === PORTAL_SESSION_TOKEN) {
+      throw new AppError(
+        'password_change_required',
+        'Choose a new password first: this one was set by someone else (POST /api/session/password with currentPassword and newPassword).',
+      );
+    }
     const { id, email } = found.administrator;
     const scope = found.scope ?? undefined;
+    const token = { id: found.tokenId, expiresAt: found.expiresAt };
     request.actor = cookie
       ? { type: 'administrator', id, label: email, source: 'portal' }
-      : { type: 'api_token', id, label: email, source: 'api', ...(scope && { scope }) };
+      : { type: 'api_token', id, label: email, source: 'api', token, ...(scope && { scope }) };
   });
 }

@@ -90,7 +90,11 @@ export async function buildServer(
   await app.register(fastifyCookie);
   registerAuth(app, ctx.services.administrators);
   await app.register(
-    sessionRoutes(ctx.services, { secureCookies: ctx.config.publicUrl?.startsWith('https:') ?? false }),
+    sessionRoutes(ctx.services, {
+      secureCookies: ctx.config.publicUrl?.startsWith('https:') ?? false,
+      lockAfter: ctx.config.signInLockAfter,
+      lockMinutes: ctx.config.signInLockMinutes,
+    }),
   );
   await app.register(entraSignInRoutes(ctx));
   await app.register(healthRoutes(ctx.store.handle));

@@ -6,6 +6,7 @@ import { LicencesService } from '../services/licences.service.js';
 import { PhoneAppService } from '../services/phone-app.service.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
+import { AdministratorPasswordsService } from '../services/administrator-passwords.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { openSecretBox, type SecretBox } from '../services/secrets/secret-box.js';
@@ -27,6 +28,7 @@ import { UserImportService } from '../services/user-import.service.js';
 import { UsersService } from '../services/users.service.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
 import { VoiceServicesService } from '../services/voice-services.service.js';
+import { secureDataDir } from '../store/data-dir.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../store/database.js';
 import { Store } from '../store/store.js';
 
@@ -39,6 +41,7 @@ export interface Services {
   voiceServices: VoiceServicesService;
   users: UsersService;
   administrators: AdministratorsService;
+  passwords: AdministratorPasswordsService;
   audit: AuditService;
   tenantConnections: TenantConnectionsService;
   sync: SyncService;
@@ -80,6 +83,7 @@ export async function createAppContext(
   logger: Logger,
   options: { migrate?: boolean; handle?: DatabaseHandle; microsoftClients?: MicrosoftClientFactory } = {},
 ): Promise<AppContext> {
+  secureDataDir(config.dataDir);
   const handle = options.handle ?? openDatabase(databaseUrlOf(config));
   if (options.migrate !== false) {
     const applied = await migrateToLatest(handle.db);
@@ -107,6 +111,16 @@ export async function createAppContext(
     }),
     access,
   );
+  const administrators = new AdministratorsService(
+    store,
+    access,
+    {
+      lockAfter: config.signInLockAfter,
+      lockMinutes: config.signInLockMinutes,
+      publicUrl: publicUrlOf(config),
+    },
+    config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
+  );
   const services: Services = {
     tenantConnections,
     sync,
@@ -121,16 +135,8 @@ export async function createAppContext(
     accounts: new AccountsService(store, access),
     voiceServices: new VoiceServicesService(store, access, registrationsChanged),
     users: new UsersService(store, secrets, access, licences, registrationsChanged),
-    administrators: new AdministratorsService(
-      store,
-      access,
-      {
-        lockAfter: config.signInLockAfter,
-        lockMinutes: config.signInLockMinutes,
-        publicUrl: publicUrlOf(config),
-      },
-      config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
-    ),
+    administrators,
+    passwords: new AdministratorPasswordsService(store, access, administrators),
     audit: new AuditService(store, access),
     numberRanges: new NumberRangesService(store, access),
     serviceNumbers: new ServiceNumbersService(store, access),

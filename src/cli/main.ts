@@ -45,6 +45,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; prints errors a person can act on and sets the exit code (2: configuration, 1: other). */
 export async function main(argv: string[]): Promise<void> {
+  // Files this process creates (database, key, emulator state, first-start credentials) are the owner's only.
+  process.umask(0o077);
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'not_provisioned'
   | 'invalid_phone_number'
   | 'upstream_failed'
+  | 'account_suspended'
+  | 'password_change_required'
   | 'internal';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -34,6 +36,8 @@ const statusOf: Record<ErrorCode, number> = {
   not_provisioned: 409,
   rate_limited: 429,
   upstream_failed: 502,
+  account_suspended: 403,
+  password_change_required: 403,
   internal: 500,
 };
 

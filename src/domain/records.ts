@@ -179,6 +179,8 @@ export interface Actor {
   source: AuditSource;
   /** A token limited to one account and role acts with no more than that. */
   scope?: { accountId: string; role: Role } | undefined;
+  /** For an API token: which one and when it expires (a token manages only tokens within its own reach). */
+  token?: { id: string; expiresAt: string | null } | undefined;
 }
 
 /** A block of consecutive E.164 numbers of a SIP trunk service; never edited, only deleted and added again. */
@@ -224,6 +226,8 @@ export interface Administrator {
   lockedUntil: string | null;
   /** Runs the whole platform: every account, creating partners and administrators. */
   platformOperator: boolean;
+  /** The password was chosen by someone else: a password session can do nothing but change it. */
+  mustChangePassword: boolean;
   createdAt: string;
   updatedAt: string;
 }

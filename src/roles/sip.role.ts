@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import type { Subscription, User, VoiceService } from '../domain/records.js';
+import { SUSPENDED_REGISTRATION_REASON } from '../domain/suspension.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
@@ -57,10 +58,14 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
       (u) => byId.get(u.serviceId)?.kind === 'pbx',
     );
     const withoutLicence = await unlicensedUsers(store, users);
+    // Users of suspended accounts (or beneath a suspended partner) are unregistered until reactivation.
+    const suspended = await store.repos.accounts.suspendedIds();
     for (const user of users) {
       const service = byId.get(user.serviceId);
       if (!service) continue;
-      const disabledReason = withoutLicence.get(user.id) ?? whyNotRegistered(user);
+      const disabledReason = suspended.has(user.accountId)
+        ? SUSPENDED_REGISTRATION_REASON
+        : (withoutLicence.get(user.id) ?? whyNotRegistered(user));
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),

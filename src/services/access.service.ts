@@ -11,6 +11,8 @@ import {
 } from '../domain/access.js';
 import { AppError, notFound } from '../domain/errors.js';
 import type { Account, Actor } from '../domain/records.js';
+import { suspendedError, WRITE_PERMISSIONS, type Suspension } from '../domain/suspension.js';
+import { brandInput } from './schemas/account.schema.js';
 import type { Repositories, Store } from '../store/store.js';
 
 /** What a permission lets someone do, for refusals ("Your roles here do not allow <this>"). */
@@ -47,14 +49,24 @@ type Standing =
 export class AccessService {
   constructor(private readonly store: Store) {}
 
-  /** Throws not_found or forbidden unless `actor` may use `permission` on `accountId`. */
+  /**
+   * Throws not_found or forbidden unless `actor` may use `permission` on `accountId`, and `account_suspended` for a
+   * change to an account that is suspended (or beneath a suspended partner): read-only for everyone, the system
+   * actor (worker, scheduler) included, until the partner above reactivates it.
+   */
   async require(
     actor: Actor,
     accountId: string,
     permission: Permission,
-    repos?: Repositories,
+    repos: Repositories = this.store.repos,
+    /** `reading`: a read that needs a managing permission (the roles and invitations): allowed while suspended. */
+    options: { reading?: boolean } = {},
   ): Promise<void> {
-    const decision = await this.check(actor, accountId, permission, repos);
+    const lineage = await repos.accounts.lineage(accountId);
+    const decision =
+      lineage.length === 0
+        ? 'invisible'
+        : decideFor(await this.standingOf(actor, repos), lineage, permission);
     if (decision === 'invisible') throw notFound('account', accountId);
     if (decision === 'forbidden') {
       throw new AppError(
@@ -63,6 +75,41 @@ export class AccessService {
         { permission },
       );
     }
+    if (WRITE_PERMISSIONS.has(permission) && !options.reading)
+      await this.requireActive(accountId, repos, lineage);
+  }
+
+  /** Throws `account_suspended` when the account, or a partner above it, is suspended. */
+  async requireActive(
+    accountId: string,
+    repos: Repositories = this.store.repos,
+    lineage?: readonly string[],
+  ): Promise<void> {
+    const suspension = await this.suspension(accountId, repos, lineage);
+    if (suspension) throw suspendedError(accountId, suspension);
+  }
+
+  /** Why the account is suspended (itself or through a partner above), with whom to contact; null when active. */
+  async suspension(
+    accountId: string,
+    repos: Repositories = this.store.repos,
+    lineage?: readonly string[],
+  ): Promise<Suspension | null> {
+    const suspended = await repos.accounts.suspendedOnLineage(
+      lineage ?? (await repos.accounts.lineage(accountId)),
+    );
+    if (!suspended) return null;
+    const parent = suspended.parentId ? await repos.accounts.findById(suspended.parentId) : undefined;
+    const brand = parent ? brandInput.safeParse((await repos.accounts.getBrand(parent.id)) ?? {}) : undefined;
+    const contactDetails = brand?.success
+      ? [brand.data.supportEmail, brand.data.supportPhone].filter((d): d is string => d !== undefined)
+      : [];
+    return {
+      accountId: suspended.id,
+      accountName: suspended.name,
+      contactName: parent?.name ?? 'the platform operator',
+      contactDetails,
+    };
   }
 
   /** The decision without throwing (for views that show or hide an action). */
@@ -84,17 +131,29 @@ export class AccessService {
   async describe(
     actor: Actor,
     accountId: string,
-  ): Promise<{ operator: boolean; roles: RoleAssignment[]; permissions: Permission[]; grantable: Role[] }> {
+  ): Promise<{
+    operator: boolean;
+    roles: RoleAssignment[];
+    permissions: Permission[];
+    grantable: Role[];
+    suspension: Suspension | null;
+  }> {
     const repos = this.store.repos;
     const lineage = await repos.accounts.lineage(accountId);
     if (lineage.length === 0) throw notFound('account', accountId);
     const standing = await this.standingOf(actor, repos);
-    const permissions = PERMISSIONS.filter((p) => decideFor(standing, lineage, p) === 'allowed');
-    if (permissions.length === 0) throw notFound('account', accountId);
-    if (standing.operator) return { operator: true, roles: [], permissions, grantable: [...ROLES] };
+    const held = PERMISSIONS.filter((p) => decideFor(standing, lineage, p) === 'allowed');
+    if (held.length === 0) throw notFound('account', accountId);
+    // While suspended, the changes are refused: leave them out so the portal hides their actions.
+    const suspension = await this.suspension(accountId, repos, lineage);
+    // access.manage stays: it also reads the roles and invitations; nothing is grantable until reactivation.
+    const permissions = suspension
+      ? held.filter((p) => !WRITE_PERMISSIONS.has(p) || p === 'access.manage')
+      : held;
     const onLineage = new Set(lineage);
-    const roles = standing.assignments.filter((a) => onLineage.has(a.accountId));
-    return { operator: false, roles, permissions, grantable: grantableRoles(roles, lineage) };
+    const roles = standing.operator ? [] : standing.assignments.filter((a) => onLineage.has(a.accountId));
+    const grantable = suspension ? [] : standing.operator ? [...ROLES] : grantableRoles(roles, lineage);
+    return { operator: standing.operator, roles, permissions, grantable, suspension };
   }
 
   /** Throws unless the actor runs the whole platform (creating partners and administrators). */

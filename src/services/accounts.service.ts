@@ -94,21 +94,30 @@ export class AccountsService {
     });
   }
 
+  /**
+   * Renames, suspends or reactivates an account. Suspending stops the account's service, so the partner above
+   * decides it (a platform operator for a top-level partner), never the account itself; a suspended account
+   * accepts no other change until it is reactivated.
+   */
   async update(actor: Actor, id: string, patch: UpdateAccountInput): Promise<Account> {
-    await this.access.require(actor, id, 'account.manage');
+    await this.access.require(actor, id, 'account.read');
+    const current = await this.store.repos.accounts.findById(id);
+    if (!current) throw notFound('account', id);
+    const statusChange = patch.status !== undefined && patch.status !== current.status;
+    if (!statusChange) await this.access.require(actor, id, 'account.manage');
+    else {
+      await this.requireStatusChange(actor, current);
+      // A rename sent with the reactivation is judged as on the active account it becomes.
+      const reactivating = patch.status === 'active';
+      if (
+        patch.name !== undefined &&
+        (!reactivating || (await this.access.check(actor, id, 'account.manage')) !== 'allowed')
+      )
+        await this.access.require(actor, id, 'account.manage');
+    }
     return this.store.transaction(async (tx) => {
       const before = await tx.accounts.findById(id);
       if (!before) throw notFound('account', id);
-      if (patch.status !== undefined && patch.status !== before.status) {
-        // Suspending an account stops its service: the partner above decides that, not the account itself.
-        if (before.parentId === null) await this.access.requireOperator(actor, 'suspend a partner account');
-        else if ((await this.access.check(actor, before.parentId, 'account.manage', tx)) !== 'allowed')
-          throw new AppError(
-            'forbidden',
-            'Suspending or reactivating an account is done by the partner it belongs to.',
-            { field: 'status' },
-          );
-      }
       const after = await tx.accounts.update(id, patch);
       if (!after) throw notFound('account', id);
       await tx.audit.append({
@@ -122,6 +131,21 @@ export class AccountsService {
       });
       return after;
     });
+  }
+
+  /** Who may suspend or reactivate: the partner above (itself active), or a platform operator at the top. */
+  private async requireStatusChange(actor: Actor, account: Account): Promise<void> {
+    if (account.parentId === null) {
+      await this.access.requireOperator(actor, 'suspend or reactivate a partner account');
+      return;
+    }
+    if ((await this.access.check(actor, account.parentId, 'account.manage')) !== 'allowed')
+      throw new AppError(
+        'forbidden',
+        'Suspending or reactivating an account is done by the partner it belongs to.',
+        { field: 'status' },
+      );
+    await this.access.requireActive(account.parentId);
   }
 }
 

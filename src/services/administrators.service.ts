@@ -9,14 +9,22 @@ import type { ApiTokenRecord } from '../store/repositories/administrators.reposi
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import type { Mailer } from './mailer.js';
+import { beyondReach, reachOf, requireWithinReach } from './token-reach.js';
 
-const password = z.string().min(12, 'must be at least 12 characters').max(1024);
+/** The one rule for administrators' passwords: sign-up by invitation, creation, change and reset. */
+export const administratorPassword = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(1024, 'must be at most 1024 characters');
+const password = administratorPassword;
 
 export const createAdministratorInput = z.object({
   email: z.email('must be an email address'),
   password,
   displayName: z.string().trim().min(1).max(200).optional(),
   platformOperator: z.boolean().optional(),
+  /** Default true: whoever creates the administrator chose the password, so the first sign-in changes it. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type CreateAdministratorInput = z.infer<typeof createAdministratorInput>;
 
@@ -46,9 +54,11 @@ export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Signing in: the administrator, or why not (never which of email or password was wrong). */
-export type SignInResult =
-  { ok: true; administrator: Administrator } | { ok: false; lockedUntil?: string | undefined };
+/**
+ * Signing in: the administrator, or a refusal that never says why (unknown email, wrong password or a lock look
+ * alike, so nobody learns which emails have an administrator).
+ */
+export type SignInResult = { ok: true; administrator: Administrator } | { ok: false };
 
 export interface AdministratorsOptions {
   /** Failed sign-ins in a row before the administrator is locked, and for how long. */
@@ -87,6 +97,7 @@ export class AdministratorsService {
         displayName: input.displayName ?? input.email,
         passwordHash,
         platformOperator: input.platformOperator === true,
+        mustChangePassword: input.mustChangePassword !== false,
       });
       await tx.audit.append({
         accountId: null,
@@ -102,8 +113,9 @@ export class AdministratorsService {
   }
 
   /**
-   * Checks a password. Wrong email and wrong password answer alike (and take as long); after `lockAfter`
-   * failures in a row the administrator is locked for `lockMinutes`, even for the right password.
+   * Checks a password. Unknown email, wrong password and a lock answer alike, and take as long (an argon2 verify
+   * every time); after `lockAfter` failures in a row the administrator is locked for `lockMinutes`, even for the
+   * right password.
    */
   async signIn(email: string, candidate: string, now = new Date()): Promise<SignInResult> {
     const found = await this.store.repos.administrators.findByEmail(email);
@@ -113,20 +125,16 @@ export class AdministratorsService {
       return { ok: false };
     }
     const { passwordHash, ...administrator } = found;
-    if (administrator.lockedUntil && administrator.lockedUntil > now.toISOString()) {
-      return { ok: false, lockedUntil: administrator.lockedUntil };
-    }
-    if (!(await verify(passwordHash, candidate))) {
+    const matches = await verify(passwordHash, candidate);
+    if (administrator.lockedUntil && administrator.lockedUntil > now.toISOString()) return { ok: false };
+    if (!matches) {
       const lockUntil = new Date(now.getTime() + this.options.lockMinutes * 60_000).toISOString();
       await this.store.repos.administrators.recordFailedSignIn(
         administrator.id,
         this.options.lockAfter,
         lockUntil,
       );
-      const after = await this.store.repos.administrators.findById(administrator.id);
-      return after?.lockedUntil && after.lockedUntil > now.toISOString()
-        ? { ok: false, lockedUntil: after.lockedUntil }
-        : { ok: false };
+      return { ok: false };
     }
     if (administrator.failedSignIns > 0 || administrator.lockedUntil) {
       await this.store.repos.administrators.clearFailedSignIns(administrator.id);
@@ -145,8 +153,12 @@ export class AdministratorsService {
     expiresAt: Date | null = null,
     scope: { accountId: string; role: Role } | null = null,
   ): Promise<{ token: string; id: string }> {
-    if (actor.scope && (actor.scope.accountId !== scope?.accountId || actor.scope.role !== scope.role))
-      throw new AppError('forbidden', 'A scoped API token can only create tokens with the same scope.');
+    const candidate = { scope, expiresAt: expiresAt?.toISOString() ?? null };
+    requireWithinReach(
+      actor,
+      candidate,
+      scope ? await this.store.repos.accounts.lineage(scope.accountId) : [],
+    );
     const admin = await this.store.repos.administrators.findByEmail(email);
     if (!admin || (actor.id !== admin.id && !(await this.access.isOperator(actor)))) {
       throw new AppError(
@@ -187,10 +199,28 @@ export class AdministratorsService {
     });
   }
 
-  /** The caller's own tokens (prefix, name, scope, use; never the token). */
+  /**
+   * The caller's own tokens (prefix, name, scope, use; never the token). Through an API token: only the tokens no
+   * broader and no longer-lived than it, the ones it may manage.
+   */
   async listTokens(actor: Actor): Promise<ApiTokenRecord[]> {
     if (!actor.id) return [];
-    return this.store.repos.administrators.listTokens(actor.id);
+    const all = await this.store.repos.administrators.listTokens(actor.id);
+    const reach = reachOf(actor);
+    if (!reach) return all;
+    const within: ApiTokenRecord[] = [];
+    for (const token of all) {
+      const lineage = token.scope ? await this.store.repos.accounts.lineage(token.scope.accountId) : [];
+      if (!beyondReach(reach, token, lineage)) within.push(token);
+    }
+    return within;
+  }
+
+  /** Revokes one of the caller's tokens within its reach; false when there is no such token (or beyond reach). */
+  async revokeOwnToken(actor: Actor, tokenId: string): Promise<boolean> {
+    if (!actor.id) return false;
+    if (!(await this.listTokens(actor)).some((t) => t.id === tokenId && t.revokedAt === null)) return false;
+    return this.store.repos.administrators.revokeToken(actor.id, tokenId);
   }
 
   /** Revokes one of an administrator's tokens (sign-out, or a leaked token). */
@@ -199,14 +229,27 @@ export class AdministratorsService {
   }
 
   /** The administrator an API token belongs to, or undefined for an unknown, revoked or expired token. */
-  async authenticateToken(
-    token: string,
-  ): Promise<{ administrator: Administrator; tokenId: string; scope: ApiTokenRecord['scope'] } | undefined> {
+  async authenticateToken(token: string): Promise<
+    | {
+        administrator: Administrator;
+        tokenId: string;
+        tokenName: string;
+        scope: ApiTokenRecord['scope'];
+        expiresAt: string | null;
+      }
+    | undefined
+  > {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
     const found = await this.store.repos.administrators.findLiveToken(hashApiToken(token));
     if (!found) return undefined;
     await this.store.repos.administrators.touchToken(found.token.id);
-    return { administrator: found.administrator, tokenId: found.token.id, scope: found.token.scope };
+    return {
+      administrator: found.administrator,
+      tokenId: found.token.id,
+      tokenName: found.token.name,
+      scope: found.token.scope,
+      expiresAt: found.token.expiresAt,
+    };
   }
 
   /** Who holds which role on the account itself, and which roles the caller may grant there. */
@@ -214,20 +257,25 @@ export class AdministratorsService {
     actor: Actor,
     accountId: string,
   ): Promise<{ assignments: RoleAssignmentRecord[]; grantable: Role[] }> {
-    await this.access.require(actor, accountId, 'access.manage');
+    await this.access.require(actor, accountId, 'access.manage', undefined, { reading: true });
     return {
       assignments: await this.store.repos.access.listForAccount(accountId),
       grantable: await this.grantable(actor, accountId),
     };
   }
 
-  /** Grants a role on an account to an existing administrator (new people are invited instead). */
+  /**
+   * Grants a role on an account to an existing administrator at once: platform operators only (the CLI). Through
+   * the API a role is granted by invitation, whether or not the email has an administrator (same answer).
+   */
   async grantRole(
     actor: Actor,
     accountId: string,
     email: string,
     role: Role,
   ): Promise<RoleAssignmentRecord[]> {
+    // Granting at once, unasked, would tell whether the email has an administrator: others invite instead.
+    await this.access.requireOperator(actor, 'grant a role directly (invite the administrator instead)');
     await this.requireGrantable(actor, accountId, role);
     const admin = await this.store.repos.administrators.findByEmail(email);
     if (!admin)
@@ -328,7 +376,7 @@ export class AdministratorsService {
   }
 
   async listInvitations(actor: Actor, accountId: string): Promise<InvitationRecord[]> {
-    await this.access.require(actor, accountId, 'access.manage');
+    await this.access.require(actor, accountId, 'access.manage', undefined, { reading: true });
     return this.store.repos.access.listInvitations(accountId);
   }
 

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
@@ -17,7 +15,9 @@ import * as access from './migrations/0003-access.js';
 import * as numbers from './migrations/0004-numbers.js';
 import * as tenantObjects from './migrations/0005-tenant-objects.js';
 import * as phoneApp from './migrations/0006-phone-app.js';
+import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
+import { secureSqliteFile } from './data-dir.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -39,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0004-numbers': numbers,
   '0005-tenant-objects': tenantObjects,
   '0006-phone-app': phoneApp,
+  '0008-password-change': passwordChange,
   '0009-registration-retry': registrationRetry,
 };
 
@@ -55,7 +56,8 @@ export function openDatabase(url: string): DatabaseHandle {
 }
 
 function openSqlite(file: string): DatabaseHandle {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  // The database holds customer data: owner-only files (0600), also for its WAL and SHM.
+  if (file !== ':memory:') secureSqliteFile(file);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

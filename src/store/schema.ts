@@ -158,6 +158,8 @@ export interface AdministratorsTable {
   platform_operator: number;
   /** Entra ID (OIDC) subject (`oid` claim) of the administrator, once they signed in with Microsoft. */
   entra_subject: string | null;
+  /** 1: the password was chosen by someone else (first start, operator); the next session must change it. */
+  must_change_password: number;
   created_at: string;
   updated_at: string;
 }

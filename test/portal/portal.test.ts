@@ -279,7 +279,8 @@ describe('the portal in Chromium', () => {
     );
     await page.reload();
     await page.locator('.pager-status').waitFor();
-    const backward = await tabThrough(page, 'Shift+Tab', 10);
+    // Back through the sections, Sign out, Change password and the switcher to the product name.
+    const backward = await tabThrough(page, 'Shift+Tab', 12);
     expect(backward).toEqual(
       expect.arrayContaining([
         'Users',

@@ -54,6 +54,8 @@ export async function createTestApp(
     email: 'owner@callbridge.test',
     password: 'correct horse battery',
     platformOperator: true,
+    // The fixture stands for an administrator who has chosen their own password already.
+    mustChangePassword: false,
   });
   const { token } = await ctx.services.administrators.createToken(system, 'owner@callbridge.test', 'tests');
   const app = await buildServer(ctx);

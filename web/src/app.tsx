@@ -7,9 +7,12 @@ import { AdministratorsPage } from './access/administrators-page.js';
 import { AuditPage } from './access/audit-page.js';
 import { InvitationPage } from './access/invitation-page.js';
 import { HomePage } from './accounts/home-page.js';
+import type { Administrator } from './api/types.js';
 import { Header } from './components/header.js';
+import { SuspensionBanner } from './components/suspension-banner.js';
+import { ChangePasswordPage } from './pages/change-password-page.js';
 import { ErrorNotice, Loading } from './components/status.js';
-import { matchRoute, useLocation, type Route } from './router.js';
+import { matchRoute, routeAccountId, useLocation, type Route } from './router.js';
 import { ServicePage } from './services/service-page.js';
 import { ServicesPage } from './services/services-page.js';
 import { TeamsServicesPage } from './services/teams-services-page.js';
@@ -35,8 +38,11 @@ export function App() {
   if (session.isPending) return <Loading label="Loading Callbridge" />;
   if (session.isError) return <ErrorNotice error={session.error} />;
   if (!session.data) return <SignInPage />;
+  // Signed in with a password someone else chose (first start, an operator): nothing else until it is changed.
+  if (session.data.mustChangePassword) return <ChangePasswordPage administrator={session.data} forced />;
 
   const route = matchRoute(pathname);
+  const accountId = routeAccountId(route);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -44,16 +50,19 @@ export function App() {
       </a>
       <Header administrator={session.data} route={route} />
       <main id="main" tabIndex={-1}>
-        <RoutePage route={route} />
+        {accountId && <SuspensionBanner key={accountId} accountId={accountId} />}
+        <RoutePage route={route} administrator={session.data} />
       </main>
     </>
   );
 }
 
-function RoutePage({ route }: { route: Route }) {
+function RoutePage({ route, administrator }: { route: Route; administrator: Administrator }) {
   switch (route.page) {
     case 'home':
       return <HomePage />;
+    case 'password':
+      return <ChangePasswordPage administrator={administrator} />;
     case 'account':
       return <AccountPage key={route.accountId} accountId={route.accountId} />;
     case 'services':

@@ -44,6 +44,7 @@ export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttrib
 
 export type Route =
   | { page: 'home' }
+  | { page: 'password' }
   | { page: 'account'; accountId: string }
   | { page: 'services'; accountId: string }
   | { page: 'service'; accountId: string; serviceId: string | undefined }
@@ -63,6 +64,7 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/$/, () => ({ page: 'home' })],
   // Where a failed Microsoft sign-in comes back to (with ?error=); once signed in it is the home page.
   [/^\/sign-in$/, () => ({ page: 'home' })],
+  [/^\/password$/, () => ({ page: 'password' })],
   [new RegExp(`^/accounts/${ID}$`), (m) => ({ page: 'account', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/services$`), (m) => ({ page: 'services', accountId: m[1]! })],
   [

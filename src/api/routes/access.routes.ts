@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { PERMISSIONS, ROLE_LABELS, ROLES } from '../../domain/access.js';
 import { AppError } from '../../domain/errors.js';
+import { suspensionNotice } from '../../domain/suspension.js';
 import { inviteInput, roleInput } from '../../services/administrators.service.js';
 import { auditQuery } from '../../services/audit.service.js';
 import { brandInput } from '../../services/schemas/account.schema.js';
@@ -36,6 +37,12 @@ const invitationView = z
     revokedAt: z.string().nullable(),
   })
   .meta({ id: 'Invitation' });
+
+const inviteAnswer = z.object({
+  invitation: invitationView,
+  emailed: z.boolean(),
+  link: z.string().optional().describe('The link to pass on when no mail server is configured.'),
+});
 
 const auditEntryView = z
   .object({
@@ -92,14 +99,30 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
               platformOperator: z.boolean(),
               roles: z.array(z.object({ accountId: z.string(), role: z.enum(ROLES), roleLabel: z.string() })),
               permissions: z.array(z.enum(PERMISSIONS)),
+              suspension: z
+                .object({ accountId: z.string(), accountName: z.string(), message: z.string() })
+                .nullable()
+                .describe(
+                  'Set while the account (or a partner above it) is suspended: the portal shows the message.',
+                ),
             }),
             ...errorResponses,
           },
         },
       },
       async (req) => {
-        const { operator, roles, permissions } = await access.describe(req.actor, req.params.accountId);
-        return { platformOperator: operator, roles: roles.map(withLabel), permissions };
+        const { accountId } = req.params;
+        const { operator, roles, permissions, suspension } = await access.describe(req.actor, accountId);
+        return {
+          platformOperator: operator,
+          roles: roles.map(withLabel),
+          permissions,
+          suspension: suspension && {
+            accountId: suspension.accountId,
+            accountName: suspension.accountName,
+            message: suspensionNotice(accountId, suspension),
+          },
+        };
       },
     );
 
@@ -126,17 +149,15 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: 'Grant a role on this account to an existing administrator (invite new people instead)',
+          summary:
+            'Grant a role by email: an invitation the person accepts (signing in with their password if they have one); the same answer whether or not the email has an administrator',
           params: accountParams,
-          body: z.object({ email: z.email('must be an email address'), role: roleInput }),
-          response: { 200: z.object({ items: z.array(assignmentView) }), ...errorResponses },
+          body: inviteInput,
+          response: { 202: inviteAnswer, ...errorResponses },
         },
       },
-      async (req) => ({
-        items: (
-          await administrators.grantRole(req.actor, req.params.accountId, req.body.email, req.body.role)
-        ).map(withLabel),
-      }),
+      async (req, reply) =>
+        reply.status(202).send(await administrators.invite(req.actor, req.params.accountId, req.body)),
     );
     app.delete(
       '/accounts/:accountId/roles/:administratorId/:role',
@@ -180,10 +201,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
             'Invite someone by email to a role; mailed when SMTP is configured, else the link is returned to pass on',
           params: accountParams,
           body: inviteInput,
-          response: {
-            201: z.object({ invitation: invitationView, emailed: z.boolean(), link: z.string().optional() }),
-            ...errorResponses,
-          },
+          response: { 201: inviteAnswer, ...errorResponses },
         },
       },
       async (req, reply) =>
@@ -327,7 +345,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) => {
-        if (!req.actor.id || !(await administrators.revokeToken(req.actor.id, req.params.tokenId)))
+        if (!(await administrators.revokeOwnToken(req.actor, req.params.tokenId)))
           throw new AppError('not_found', `Token ${req.params.tokenId} was not found.`);
         return reply.status(204).send(null);
       },

@@ -32,7 +32,7 @@ export function entraSignInRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   const tags = ['session'];
 
   const openSession = (reply: FastifyReply, administrator: Administrator) =>
-    openPortalSession(ctx.services, reply, administrator, secure);
+    openPortalSession(ctx.services, reply, administrator, secure, 'entra');
 
   return async (app) => {
     app.get(

@@ -6,8 +6,9 @@ import type { Services } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
 import type { Administrator } from '../../domain/records.js';
 import { acceptInvitationInput } from '../../services/administrators.service.js';
-import { SESSION_COOKIE } from '../auth.js';
-import { openPortalSession } from '../portal-session.js';
+import { changePasswordInput } from '../../services/administrator-passwords.service.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../auth.js';
+import { openPortalSession, sessionCookieAttributes } from '../portal-session.js';
 import { errorResponses } from './error-responses.js';
 
 const administratorView = z
@@ -16,6 +17,9 @@ const administratorView = z
     email: z.string(),
     displayName: z.string(),
     platformOperator: z.boolean(),
+    mustChangePassword: z
+      .boolean()
+      .describe('The password was chosen by someone else: change it (POST /api/session/password) first.'),
   })
   .meta({ id: 'Administrator' });
 
@@ -24,7 +28,12 @@ const present = (a: Administrator) => ({
   email: a.email,
   displayName: a.displayName,
   platformOperator: a.platformOperator,
+  mustChangePassword: a.mustChangePassword,
 });
+
+/** Every refused password sign-in, whatever the reason: nobody learns whether an email has an administrator. */
+const SIGN_IN_REFUSED = (lockAfter: number, lockMinutes: number) =>
+  `The email or password is not right. After ${lockAfter} failed sign-ins in a row, sign-in is locked for ${lockMinutes} minutes (a platform operator can unlock it with callbridge admin unlock).`;
 
 /**
  * Portal sign-in: email and password (locked after repeated failure), or an accepted invitation, give an httpOnly,
@@ -32,7 +41,7 @@ const present = (a: Administrator) => ({
  */
 export function sessionRoutes(
   services: Services,
-  options: { secureCookies: boolean },
+  options: { secureCookies: boolean; lockAfter: number; lockMinutes: number },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(rateLimit, { global: false });
@@ -55,14 +64,8 @@ export function sessionRoutes(
       },
       async (req, reply) => {
         const result = await services.administrators.signIn(req.body.email, req.body.password);
-        if (!result.ok && result.lockedUntil) {
-          throw new AppError(
-            'rate_limited',
-            `Too many failed sign-ins: sign-in is locked until ${result.lockedUntil.slice(11, 16)} UTC. Try again then, or ask a platform operator to unlock it (callbridge admin unlock).`,
-            { lockedUntil: result.lockedUntil },
-          );
-        }
-        if (!result.ok) throw new AppError('unauthenticated', 'The email or password is not right.');
+        if (!result.ok)
+          throw new AppError('unauthenticated', SIGN_IN_REFUSED(options.lockAfter, options.lockMinutes));
         await openSession(reply, result.administrator);
         return present(result.administrator);
       },
@@ -88,7 +91,28 @@ export function sessionRoutes(
       async (req, reply) => {
         const found = await services.administrators.authenticateToken(req.cookies[SESSION_COOKIE] ?? '');
         if (found) await services.administrators.revokeToken(found.administrator.id, found.tokenId);
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        reply.clearCookie(SESSION_COOKIE, sessionCookieAttributes(options.secureCookies));
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/api/session/password',
+      {
+        config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: {
+          tags,
+          summary:
+            'Change your own password (the current one, then the new one: at least 12 characters); ends your other sessions',
+          body: changePasswordInput,
+          response: { 204: z.null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const found = await services.administrators.authenticateToken(req.cookies[SESSION_COOKIE] ?? '');
+        if (!found) throw new AppError('unauthenticated', 'Sign in first, then change your password.');
+        if (req.headers[CSRF_HEADER] !== '1')
+          throw new AppError('forbidden', `Changes from the portal must carry the ${CSRF_HEADER}: 1 header.`);
+        await services.passwords.change(found.administrator, found.tokenId, req.body);
         return reply.status(204).send(null);
       },
     );

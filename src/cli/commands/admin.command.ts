@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ROLE_LABELS, ROLES, type Role } from '../../domain/access.js';
 import { rotateKey } from '../../services/secrets/key-rotation.js';
+import { adminPasswordCommand } from './admin-password.command.js';
 import { cliActor, configFrom, printRows, withContext } from '../cli-context.js';
 
 const roleHelp = `one of ${ROLES.join(', ')}`;
@@ -18,7 +19,7 @@ export function adminCommand(): Command {
     .command('create')
     .description('Create an administrator who can sign in with email and password')
     .requiredOption('--email <email>', 'sign-in email')
-    .requiredOption('--password <password>', 'at least 12 characters')
+    .requiredOption('--password <password>', 'at least 12 characters; to be changed at the first sign-in')
     .option('--name <name>', 'display name')
     .option('--operator', 'a platform operator: sees every account, creates partners and administrators')
     .option('--account <id>', 'grant a role on this account')
@@ -111,6 +112,7 @@ export function adminCommand(): Command {
         );
       });
     });
+  admin.addCommand(adminPasswordCommand());
   admin
     .command('unlock')
     .description('Unlock an administrator locked after repeated failed sign-ins')

@@ -110,7 +110,10 @@ interface SignIn {
   file?: string;
 }
 
-/** On an empty installation, creates the first administrator with a random password kept in a 0600 file. */
+/**
+ * On an empty installation, creates the first administrator with a random password kept in a 0600 file; the
+ * first sign-in must replace it (it was printed, so it is not the administrator's own).
+ */
 async function bootstrapAdministrator(ctx: AppContext): Promise<SignIn | undefined> {
   if ((await ctx.store.repos.administrators.count()) > 0) return undefined;
   const password = randomBytes(12).toString('base64url');
@@ -141,7 +144,7 @@ function printWelcome(
     `  Health: ${base}/healthz   Ready: ${base}/readyz`,
     `  Data: ${path.resolve(ctx.config.dataDir)} (${ctx.store.handle.dialect})`,
     signIn?.password
-      ? `  Sign in as ${signIn.email} with password ${signIn.password} (kept in ${signIn.file}; change it after signing in).`
+      ? `  Sign in as ${signIn.email} with password ${signIn.password} (kept in ${signIn.file}); you will be asked to choose a new one.`
       : '  Sign in with your administrator email and password.',
     '  API token for scripts: npx callbridge token create   then send "Authorization: Bearer <token>"',
     ...(demo

@@ -82,8 +82,12 @@ export class SyncScheduler {
 
   private async dueServices(now: Date) {
     const scheduled = await this.store.repos.syncRuns.listScheduledForSystem();
+    // Suspended accounts (and those beneath a suspended partner) are not synced until reactivated.
+    const suspended = await this.store.repos.accounts.suspendedIds();
     return scheduled.filter(
-      (s) => s.lastRunAt === null || Date.parse(s.lastRunAt) + s.intervalMinutes * 60_000 <= now.getTime(),
+      (s) =>
+        !suspended.has(s.accountId) &&
+        (s.lastRunAt === null || Date.parse(s.lastRunAt) + s.intervalMinutes * 60_000 <= now.getTime()),
     );
   }
 }

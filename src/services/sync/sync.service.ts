@@ -2,6 +2,7 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { Actor, Job, SyncLogLine, SyncRun } from '../../domain/records.js';
 import type { TenantObject } from '../../store/repositories/tenant-objects.repository.js';
 import type { Store } from '../../store/store.js';
+import { suspendedError } from '../../domain/suspension.js';
 import type { AccessService } from '../access.service.js';
 import type { SyncRunner } from './sync.runner.js';
 
@@ -82,8 +83,24 @@ export class SyncService {
       throw new AppError('internal', `Sync job ${job.id} has no run.`);
     const run = await this.store.repos.syncRuns.findById(job.accountId, runId);
     if (!run) throw new AppError('internal', `Sync run ${runId} is gone.`);
+    const suspension = await this.access.suspension(job.accountId);
+    if (suspension)
+      return { runId, state: await this.refuseSuspended(run, suspendedError(run.accountId, suspension)) };
     const state = await this.runner.run(run, heartbeat);
     return { runId, state };
+  }
+
+  /** A run queued before its account was suspended: it fails with the reason, touching nothing. */
+  private async refuseSuspended(run: SyncRun, reason: AppError): Promise<SyncRun['state']> {
+    const at = new Date().toISOString();
+    await this.store.repos.syncRuns.update(run.id, {
+      state: 'failed',
+      startedAt: at,
+      finishedAt: at,
+      error: reason.message,
+      log: [{ at, level: 'error', message: `The sync was not run: ${reason.message}` }],
+    });
+    return 'failed';
   }
 
   async overview(actor: Actor, accountId: string, serviceId: string): Promise<SyncOverview> {

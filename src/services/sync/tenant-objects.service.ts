@@ -23,7 +23,9 @@ export class TenantObjectsRetry {
   /** Scheduler task: queues a retry job per service with a due pending object; returns how many were queued. */
   readonly queueDue = async (now: Date): Promise<number> => {
     let queued = 0;
+    const suspended = await this.store.repos.accounts.suspendedIds();
     for (const due of await this.store.repos.tenantObjects.listDueForSystem(now)) {
+      if (suspended.has(due.accountId)) continue;
       try {
         const { joined } = await this.store.repos.jobs.enqueue({
           kind: TENANT_OBJECTS_JOB,

@@ -87,6 +87,35 @@ export class AccountsRepository {
     return found;
   }
 
+  /**
+   * The suspended account nearest the root among `lineage` (the account first, the root last), or undefined when
+   * none is: a client beneath a suspended partner is suspended in effect, and only lifting the partner helps.
+   */
+  async suspendedOnLineage(lineage: readonly string[]): Promise<Account | undefined> {
+    if (lineage.length === 0) return undefined;
+    const rows = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', 'in', lineage)
+      .where('status', '=', 'suspended')
+      .execute();
+    const depth = (id: string) => lineage.indexOf(id);
+    const top = rows.sort((a, b) => depth(b.id) - depth(a.id))[0];
+    return top && toAccount(top);
+  }
+
+  /** Ids of every account suspended in effect: suspended itself, or beneath a suspended partner. */
+  async suspendedIds(): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('accounts')
+      .select('id')
+      .where('status', '=', 'suspended')
+      .execute();
+    const roots = rows.map((r) => r.id);
+    if (roots.length === 0) return new Set();
+    return new Set([...roots, ...(await this.descendantsOf(roots)).map((a) => a.id)]);
+  }
+
   async findManyById(ids: readonly string[]): Promise<Account[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute();

@@ -26,6 +26,7 @@ export class AdministratorsRepository {
     displayName: string;
     passwordHash: string | null;
     platformOperator?: boolean;
+    mustChangePassword?: boolean;
   }): Promise<Administrator> {
     const now = nowIso();
     const row: AdministratorsTable = {
@@ -37,6 +38,7 @@ export class AdministratorsRepository {
       locked_until: null,
       platform_operator: input.platformOperator ? 1 : 0,
       entra_subject: null,
+      must_change_password: input.mustChangePassword ? 1 : 0,
       created_at: now,
       updated_at: now,
     };
@@ -86,12 +88,39 @@ export class AdministratorsRepository {
     return row?.email;
   }
 
-  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+  /**
+   * Sets a new password hash; `mustChange` says whether someone else chose it (an operator's reset) so the next
+   * session must change it. Failed sign-ins and a lock are cleared with it.
+   */
+  async setPasswordHash(id: string, passwordHash: string, mustChange = false): Promise<void> {
     await this.db
       .updateTable('administrators')
-      .set({ password_hash: passwordHash, updated_at: nowIso() })
+      .set({
+        password_hash: passwordHash,
+        must_change_password: mustChange ? 1 : 0,
+        failed_sign_ins: 0,
+        locked_until: null,
+        updated_at: nowIso(),
+      })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Revokes every live portal session of the administrator except `keepTokenId` (after a password change). */
+  async revokeSessions(
+    administratorId: string,
+    sessionNames: readonly string[],
+    keepTokenId?: string,
+  ): Promise<number> {
+    let query = this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: nowIso() })
+      .where('administrator_id', '=', administratorId)
+      .where('name', 'in', sessionNames)
+      .where('revoked_at', 'is', null);
+    if (keepTokenId) query = query.where('id', '!=', keepTokenId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async findByEntraSubject(subject: string): Promise<Administrator | undefined> {
@@ -211,6 +240,7 @@ function toAdministrator(row: Selectable<AdministratorsTable>): Administrator {
     failedSignIns: row.failed_sign_ins,
     lockedUntil: row.locked_until,
     platformOperator: row.platform_operator === 1,
+    mustChangePassword: row.must_change_password === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -56,7 +56,12 @@ export async function startDemoPortalServer(): Promise<DemoPortalServer> {
     handle: database,
     microsoftClients: fastClients,
   });
-  await ctx.services.administrators.create(system, { ...ADMIN, platformOperator: true });
+  // The fixture stands for an administrator who has chosen their own password already.
+  await ctx.services.administrators.create(system, {
+    ...ADMIN,
+    platformOperator: true,
+    mustChangePassword: false,
+  });
   const { token } = await ctx.services.administrators.createToken(system, ADMIN.email, 'tests');
   const worker = ctx.createWorker({ idleMs: 200 });
   const app = await buildServer(ctx, { nudgeWorker: () => worker.nudge() });

@@ -1,7 +1,7 @@
 import { useRevokeRole, useRoles } from '../api/access-queries.js';
 import type { RoleAssignment, Role } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
-import { GrantRoleForm, InviteForm } from './invite-form.js';
+import { InviteForm } from './invite-form.js';
 import { InvitationsList } from './invitations-list.js';
 import { useCan } from './use-can.js';
 
@@ -13,8 +13,9 @@ export function AdministratorsPage({ accountId }: { accountId: string }) {
     <section className="page">
       <PageTitle title="Administrators">Administrators</PageTitle>
       <p className="muted">
-        Roles held on this account apply to it and to every account beneath it. Invite new people by email;
-        grant further roles to administrators who already sign in.
+        Roles held on this account apply to it and to every account beneath it. A role is given by invitation,
+        whether or not the person already signs in to Callbridge: they accept it (with their password if they
+        have one), then hold the role.
       </p>
       {roles.isPending && <Loading label="Loading administrators" />}
       <ErrorNotice error={roles.error} />
@@ -27,7 +28,6 @@ export function AdministratorsPage({ accountId }: { accountId: string }) {
           {can('access.manage') && roles.data.grantable.length > 0 && (
             <div className="stack">
               <InviteForm accountId={accountId} grantable={roles.data.grantable} />
-              <GrantRoleForm accountId={accountId} grantable={roles.data.grantable} />
             </div>
           )}
         </div>

@@ -1,4 +1,4 @@
-import { useInvitations, useRevokeInvitation } from '../api/access-queries.js';
+import { useAccountAccess, useInvitations, useRevokeInvitation } from '../api/access-queries.js';
 import { ErrorNotice, Loading } from '../components/status.js';
 import { formatDay, invitationState, ROLE_LABELS, type InvitationState } from './role-labels.js';
 import { useCan } from './use-can.js';
@@ -15,6 +15,8 @@ export function InvitationsList({ accountId }: { accountId: string }) {
   const invitations = useInvitations(accountId);
   const revoke = useRevokeInvitation(accountId);
   const can = useCan(accountId);
+  // A suspended account is read-only: its invitations are shown, not revoked.
+  const suspended = useAccountAccess(accountId).data?.suspension != null;
   const items = [...(invitations.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <section className="card" aria-labelledby="invitations-heading">
@@ -54,7 +56,7 @@ export function InvitationsList({ accountId }: { accountId: string }) {
                       {formatDay(i.createdAt)}
                     </td>
                     <td data-label="Actions" className="col-actions">
-                      {state === 'pending' && can('access.manage') && (
+                      {state === 'pending' && can('access.manage') && !suspended && (
                         <button
                           type="button"
                           className="button-small"

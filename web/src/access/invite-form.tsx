@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
-import { useGrantRole, useInvite, type InviteAnswer } from '../api/access-queries.js';
+import { useInvite, type InviteAnswer } from '../api/access-queries.js';
 import type { Role } from '../api/types.js';
 import { SelectField, TextField } from '../components/field.js';
 import { ErrorNotice, SavedNotice } from '../components/status.js';
@@ -42,7 +42,7 @@ interface EmailRoleMutation<T> {
   data: T | undefined;
 }
 
-/** An email and a role, submitted to `mutation`: the shape of both inviting and granting. */
+/** An email and a role, submitted to `mutation` (inviting; a role is always granted by invitation). */
 function EmailRoleForm<T>({
   id,
   heading,
@@ -101,27 +101,12 @@ export function InviteForm({ accountId, grantable }: { accountId: string; granta
     <EmailRoleForm
       id="invite-heading"
       heading="Invite an administrator"
+      intro="Also for someone who already signs in: the role applies once they accept."
       emailLabel="Email"
       submitLabel="Send invitation"
       grantable={grantable}
       mutation={useInvite(accountId)}
       done={(answer) => <InviteSent answer={answer} />}
-    />
-  );
-}
-
-/** Grant a role to someone who already has a Callbridge sign-in. */
-export function GrantRoleForm({ accountId, grantable }: { accountId: string; grantable: Role[] }) {
-  return (
-    <EmailRoleForm
-      id="grant-heading"
-      heading="Grant a role"
-      intro="To an administrator who already signs in to Callbridge."
-      emailLabel="Administrator’s email"
-      submitLabel="Grant role"
-      grantable={grantable}
-      mutation={useGrantRole(accountId)}
-      done={() => <SavedNotice>Role granted.</SavedNotice>}
     />
   );
 }

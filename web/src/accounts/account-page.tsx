@@ -1,3 +1,4 @@
+import { useAccountAccess } from '../api/access-queries.js';
 import { useAccount, useAccounts, useServices } from '../api/queries.js';
 import type { Account } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
@@ -10,6 +11,11 @@ import { CreateAccountForm } from './create-account-form.js';
 export function AccountPage({ accountId }: { accountId: string }) {
   const account = useAccount(accountId);
   const can = useCan(accountId);
+  // Suspending and reactivating is the partner's call (an operator's for a partner): it stays possible on a
+  // suspended account, where the changing permissions are gone.
+  const canParent = useCan(account.data?.parentId ?? undefined);
+  const operator = useAccountAccess(accountId).data?.platformOperator === true;
+  const mayChangeStatus = account.data?.parentId ? canParent('account.manage') : operator;
   if (account.isPending) return <Loading label="Loading the account" />;
   if (account.isError) return <ErrorNotice error={account.error} />;
   const a = account.data;
@@ -24,7 +30,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       </PageTitle>
       <div className="columns">
         {a.kind === 'partner' ? <ClientAccounts partner={a} /> : <ServicesSummary accountId={a.id} />}
-        {can('account.manage') && <AccountSettingsForm account={a} />}
+        {(can('account.manage') || mayChangeStatus) && <AccountSettingsForm account={a} />}
       </div>
     </section>
   );

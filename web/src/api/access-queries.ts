@@ -22,15 +22,6 @@ export function useRoles(accountId: string) {
   });
 }
 
-export function useGrantRole(accountId: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (body: { email: string; role: Role }) =>
-      request<{ items: RoleAssignment[] }>('POST', v1(`/accounts/${accountId}/roles`), { body }),
-    onSuccess: () => client.invalidateQueries({ queryKey: keys.roles(accountId) }),
-  });
-}
-
 export function useRevokeRole(accountId: string) {
   const client = useQueryClient();
   return useMutation({

@@ -119,8 +119,10 @@ export function useUpdateAccount(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: UpdateAccount) => request<Account>('PATCH', v1(`/accounts/${id}`), { body }),
-    onSuccess: (account) => {
+    onSuccess: async (account) => {
       client.setQueryData(keys.account(id), account);
+      // A suspension (or reactivation) changes what may be done here and in every account beneath.
+      await client.invalidateQueries({ queryKey: ['access'] });
       return client.invalidateQueries({ queryKey: keys.accounts });
     },
   });

@@ -64,6 +64,8 @@ export interface AccountAccess {
   platformOperator: boolean;
   roles: { accountId: string; role: Role; roleLabel: string }[];
   permissions: Permission[];
+  /** Set while the account (or a partner above it) is suspended: read-only, with whom to contact. */
+  suspension: { accountId: string; accountName: string; message: string } | null;
 }
 
 export interface RoleAssignment {
@@ -135,4 +137,6 @@ export interface Administrator {
   id: string;
   email: string;
   displayName: string;
+  /** The password was chosen by someone else: the portal asks for a new one before anything else. */
+  mustChangePassword: boolean;
 }

@@ -19,6 +19,9 @@ export function Header({ administrator, route }: { administrator: Administrator;
           <span className="who-name" title={administrator.email}>
             {administrator.displayName || administrator.email}
           </span>
+          <Link to="/password" className="button-quiet">
+            Change password
+          </Link>
           <button type="button" className="button-quiet" onClick={() => signOut.mutate()}>
             Sign out
           </button>
