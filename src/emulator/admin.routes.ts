@@ -89,8 +89,21 @@ function patchUser(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (patch.phoneNumber === null) tenant.telephony.releaseAll(user.id);
   if (patch.phoneNumber)
     tenant.telephony.bind(patch.phoneNumber, patch.numberType ?? 'directRouting', user.id);
-  const directory = ['displayName', 'accountEnabled', 'usageLocation', 'licences'] as const;
-  if (directory.some((field) => patch[field] !== undefined)) tenant.touch(user);
+  // The admin field and the Graph properties it changes (a display name also renames given name and surname).
+  const directory = {
+    displayName: ['displayName', 'givenName', 'surname'],
+    accountEnabled: ['accountEnabled'],
+    usageLocation: ['usageLocation'],
+    licences: ['assignedLicenses'],
+  } as const;
+  const changed = (Object.keys(directory) as (keyof typeof directory)[]).filter(
+    (f) => patch[f] !== undefined,
+  );
+  if (changed.length > 0)
+    tenant.touch(
+      user,
+      changed.flatMap((field) => directory[field]),
+    );
   const teams = ['coexistenceMode', 'enterpriseVoice', 'voiceRoutingPolicy', 'phoneNumber'] as const;
   if (teams.some((field) => patch[field] !== undefined)) tenant.touchTeams(user);
   return ok({ id: user.id });

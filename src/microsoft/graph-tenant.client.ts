@@ -79,6 +79,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.latestUsersDeltaLink(this.transport, options);
   }
 
+  getUsers(userIds: readonly string[]) {
+    return directory.getUsers(this.transport, userIds, this.batchConcurrency);
+  }
+
   listGroupMembers(groupId: string, options?: PageOptions) {
     return directory.listGroupMembers(this.transport, groupId, options);
   }

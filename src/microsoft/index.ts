@@ -2,7 +2,7 @@
 export { GraphTenantClient, type GraphTenantClientOptions } from './graph-tenant.client.js';
 export type * from './tenant-client.js';
 export type * from './microsoft.types.js';
-export { defaultUserSelect, coexistenceModes } from './microsoft.types.js';
+export { defaultUserSelect, coexistenceModes, isWholeUser } from './microsoft.types.js';
 export {
   cloudPresets,
   resolveConnectionSettings,

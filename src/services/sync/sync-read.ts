@@ -9,7 +9,8 @@ import {
 import type { SyncCursor } from '../../store/repositories/sync-cursors.repository.js';
 import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import { readTenantChanges, TEAMS_READ_OVERLAP_MS, type TenantChanges } from './tenant-changes.reader.js';
-import { readTenant, tenantSnapshotOf, type TeamsSide } from './tenant-reader.js';
+import { changedSnapshotOf, storedSnapshotOf } from './delta-merge.js';
+import { readTenant } from './tenant-reader.js';
 
 /** A full read also happens this long after the last one: catches what no change feed reports. */
 export const FULL_READ_EVERY_MS = 24 * 3600_000;
@@ -152,23 +153,16 @@ function mergeChanges(
 ): SyncRead {
   const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
   const users: TenantUserSnapshot[] = [];
-  for (const [id, user] of changes.directory) {
-    const stored = storedByObject.get(id);
-    const teams = changes.teams.get(id);
-    // Changed only in the directory: the Teams side is the one agreed at the last sync.
-    const side = teams ?? (stored && storedTeamsSideOf(stored));
+  const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
+  for (const [id, change] of changes.directory) {
     users.push(
-      tenantSnapshotOf(
-        user,
-        changes.skus,
-        side,
-        teams ? teams.coexistenceMode : (stored?.coexistenceMode ?? null),
-        // Delta reads happen outside Large Tenant Mode only: Phone App users are the candidates.
-        phoneAppActive ? 'if_candidate' : 'no',
-      ),
+      changedSnapshotOf(change, storedByObject.get(id), changes.teams.get(id), {
+        skus: changes.skus,
+        teamsPhoneByPart,
+        phoneAppActive,
+      }),
     );
   }
-  const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
   for (const stored of portal) {
     const id = stored.objectId;
     if (!id || changes.directory.has(id) || changes.removed.has(id) || stored.tenantState === 'removed')
@@ -183,32 +177,6 @@ function mergeChanges(
     phoneAppConflicts: [],
     changed: new Set([...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()]).size,
     cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },
-  };
-}
-
-function storedTeamsSideOf(stored: StoredUser): TeamsSide {
-  return { resource: stored.kind === 'resource_account', guest: false, line: stored.syncedLine ?? null };
-}
-
-/** An unchanged user as the tenant holds it: what was agreed at the last sync, plus any Teams-side change. */
-function storedSnapshotOf(
-  user: StoredUser,
-  teamsPhoneByPart: ReadonlySet<string>,
-  teams: (TeamsSide & { coexistenceMode: string | null }) | undefined,
-): TenantUserSnapshot {
-  return {
-    objectId: user.objectId!,
-    upn: user.upn,
-    email: user.email,
-    displayName: user.displayName,
-    enabled: user.tenantState !== 'disabled',
-    usageLocation: user.usageLocation,
-    kind: teams?.resource ? 'resource_account' : user.kind,
-    licences: user.licences,
-    hasTeamsPhone: user.licences.some((part) => teamsPhoneByPart.has(part)),
-    hasCallingPlan: false,
-    coexistenceMode: teams ? teams.coexistenceMode : user.coexistenceMode,
-    line: teams ? teams.line : (user.syncedLine ?? null),
   };
 }
 

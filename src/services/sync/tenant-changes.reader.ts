@@ -1,9 +1,10 @@
 import {
   GraphError,
   indexSkus,
+  isWholeUser,
   type MicrosoftTenantClient,
   type SkuIndex,
-  type TenantUser,
+  type TenantUserChange,
 } from '../../microsoft/index.js';
 import { teamsSideOf, type TeamsSide } from './tenant-reader.js';
 
@@ -17,8 +18,12 @@ const PER_USER_CONCURRENCY = 8;
 export type TenantChanges =
   | {
       kind: 'changes';
-      /** Users changed in the directory (their Teams side, when not in `teams`, is the stored one). */
-      directory: Map<string, TenantUser>;
+      /**
+       * Users changed in the directory (their Teams side, when not in `teams`, is the stored one). A known user
+       * carries only the properties Microsoft sent (merge them onto the stored user); a user new to the service
+       * is whole (read in full when the delta sent only part of it).
+       */
+      directory: Map<string, TenantUserChange>;
       /** Users deleted or gone from the delta's scope. */
       removed: Set<string>;
       /** The Teams side (number, account type, coexistence) of users changed in Teams, and of new users. */
@@ -44,14 +49,15 @@ export async function readTenantChanges(
 ): Promise<TenantChanges> {
   const skus = indexSkus(await client.listSubscribedSkus());
   let requests = 1;
-  const changed = new Map<string, TenantUser>();
+  const changed = new Map<string, TenantUserChange>();
   const removed = new Set<string>();
   let deltaLink: string | null = null;
   for await (const page of client.readUsersDelta(since.usersDeltaLink)) {
     requests++;
     for (const user of page.changed) {
       removed.delete(user.id);
-      changed.set(user.id, user);
+      // An update carries only what changed: occurrences merge, later properties winning.
+      changed.set(user.id, { ...changed.get(user.id), ...user });
     }
     for (const gone of page.removed) {
       changed.delete(gone.id);
@@ -83,6 +89,7 @@ export async function readTenantChanges(
     throw error;
   }
   const known = await isKnown([...changed.keys()]);
+  requests += await completeUnknownUsers(client, changed, known);
   const newUsers = [...changed.keys()].filter((id) => !known.has(id) && !configs.has(id));
   if (newUsers.length > 0) {
     requests += Math.ceil(newUsers.length / 20);
@@ -103,6 +110,27 @@ export async function readTenantChanges(
     `Delta read: ${changed.size} user(s) changed and ${removed.size} removed in the directory; ${configs.size} Teams configuration(s) changed.`,
   );
   return { kind: 'changes', directory: changed, removed, teams, skus, deltaLink: deltaLink!, requests };
+}
+
+/**
+ * Users the service does not store yet but whom the delta sent only in part (updated since the delta position,
+ * e.g. a Calling Plan user never stored) are read whole, so a missing property never reads as empty. Returns the
+ * requests made.
+ */
+async function completeUnknownUsers(
+  client: MicrosoftTenantClient,
+  changed: Map<string, TenantUserChange>,
+  known: ReadonlySet<string>,
+): Promise<number> {
+  const partial = [...changed.values()].filter((u) => !known.has(u.id) && !isWholeUser(u)).map((u) => u.id);
+  if (partial.length === 0) return 0;
+  const whole = new Map((await client.getUsers(partial)).map((u) => [u.id, u]));
+  for (const id of partial) {
+    const user = whole.get(id);
+    if (user) changed.set(id, user);
+    else changed.delete(id);
+  }
+  return Math.ceil(partial.length / 20);
 }
 
 async function coexistenceModesOf(
