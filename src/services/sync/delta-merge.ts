@@ -9,8 +9,8 @@ import {
 import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import { tenantSnapshotOf, type TeamsSide } from './tenant-reader.js';
 
-/** The Teams side a delta read found for a user, with their coexistence mode. */
-export type ChangedTeamsSide = TeamsSide & { coexistenceMode: string | null };
+/** The Teams side a delta read found for a user, with their coexistence mode (absent: it could not be read). */
+export type ChangedTeamsSide = TeamsSide & { coexistenceMode?: string | null };
 
 /** What a merge needs besides the user: the tenant's SKUs, and whether the Phone App makes candidates. */
 export interface MergeContext {
@@ -41,7 +41,8 @@ export function storedSnapshotOf(
     licences: user.licences,
     hasTeamsPhone: user.licences.some((part) => teamsPhoneByPart.has(part)),
     hasCallingPlan: false,
-    coexistenceMode: teams ? teams.coexistenceMode : user.coexistenceMode,
+    coexistenceMode:
+      teams && teams.coexistenceMode !== undefined ? teams.coexistenceMode : user.coexistenceMode,
     line: teams ? teams.line : (user.syncedLine ?? null),
   };
 }

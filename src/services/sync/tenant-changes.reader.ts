@@ -6,6 +6,7 @@ import {
   type SkuIndex,
   type TenantUserChange,
 } from '../../microsoft/index.js';
+import type { DegradedSteps } from './degraded-steps.js';
 import { teamsSideOf, type TeamsSide } from './tenant-reader.js';
 
 /** Above this many changed users, a full read is cheaper than per-user Teams reads. */
@@ -27,7 +28,10 @@ export type TenantChanges =
       /** Users deleted or gone from the delta's scope. */
       removed: Set<string>;
       /** The Teams side (number, account type, coexistence) of users changed in Teams, and of new users. */
-      teams: Map<string, TeamsSide & { coexistenceMode: string | null }>;
+      /** `coexistenceMode` is absent when it could not be read (the stored one stands). */
+      teams: Map<string, TeamsSide & { coexistenceMode?: string | null }>;
+      /** False when the coexistence modes could not be read. */
+      coexistenceRead: boolean;
       skus: SkuIndex;
       deltaLink: string;
       requests: number;
@@ -46,6 +50,7 @@ export async function readTenantChanges(
   since: { usersDeltaLink: string; teamsModifiedSince: string },
   isKnown: (objectIds: readonly string[]) => Promise<Set<string>>,
   log: (message: string) => void,
+  degraded?: DegradedSteps,
 ): Promise<TenantChanges> {
   const skus = indexSkus(await client.listSubscribedSkus());
   let requests = 1;
@@ -97,19 +102,35 @@ export async function readTenantChanges(
       if (config) configs.set(id, teamsSideOf(config));
   }
   const ids = [...new Set([...newUsers, ...configs.keys()])].filter((id) => !removed.has(id));
-  const modes = await coexistenceModesOf(client, ids);
+  const modes = degraded
+    ? await degraded.attempt(
+        'reading coexistence modes (Teams admin API)',
+        () => coexistenceModesOf(client, ids),
+        null,
+        'Coexistence modes keep their last known value (unknown for new users).',
+      )
+    : await coexistenceModesOf(client, ids);
   requests += ids.length;
-  const teams = new Map<string, TeamsSide & { coexistenceMode: string | null }>();
+  const teams = new Map<string, TeamsSide & { coexistenceMode?: string | null }>();
   for (const id of ids) {
     const side = configs.get(id) ?? { resource: false, guest: false, line: null };
     // Guests cannot hold a Direct Routing number; they are not synced.
     if (side.guest) changed.delete(id);
-    else teams.set(id, { ...side, coexistenceMode: modes.get(id) ?? null });
+    else teams.set(id, modes ? { ...side, coexistenceMode: modes.get(id) ?? null } : side);
   }
   log(
     `Delta read: ${changed.size} user(s) changed and ${removed.size} removed in the directory; ${configs.size} Teams configuration(s) changed.`,
   );
-  return { kind: 'changes', directory: changed, removed, teams, skus, deltaLink: deltaLink!, requests };
+  return {
+    kind: 'changes',
+    directory: changed,
+    removed,
+    teams,
+    skus,
+    deltaLink: deltaLink!,
+    requests,
+    coexistenceRead: modes !== null,
+  };
 }
 
 /**
