@@ -171,6 +171,17 @@ export const adminRoutes: Route[] = [
     handler: (ctx) => ok({ value: [...ctx.emulator.tenants.values()].map(tenantSummary) }),
   },
   { method: 'GET', pattern: t(''), handler: withTenant((_ctx, tenant) => ok(tenantSummary(tenant))) },
+  // Token and discovery requests counted since the last reset: how often clients came for tokens.
+  {
+    method: 'GET',
+    pattern: /^\/_emulator\/auth-requests$/,
+    handler: (ctx) => ok(ctx.emulator.authRequests),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/_emulator\/auth-requests$/,
+    handler: (ctx) => ((ctx.emulator.authRequests = { tokens: {}, discovery: 0 }), { status: 204, text: '' }),
+  },
   {
     method: 'POST',
     pattern: t('/users'),
