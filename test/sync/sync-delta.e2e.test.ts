@@ -125,6 +125,23 @@ describe.each(DIALECTS)('delta syncs after the first full read on %s', (dialect)
     });
   });
 
+  it('clears a sync error once the number it was about is removed in the portal', async () => {
+    const user = (await byObject(demoUserId(15)))!;
+    await admin('PUT', '/faults', {
+      operationFailure: "User lacks appropriate licenses to assign a 'CallingPlan' number",
+    });
+    await t.ctx.services.users.update(actor, accountId, user.id, { phoneNumber: '+442079460115' });
+    const refused = await sync();
+    expect(refused.counters).toMatchObject({ fullRead: 0, errors: 1 });
+    const withError = await t.ctx.services.users.get(actor, accountId, user.id);
+    expect(withError.syncError).toContain('lacks appropriate licenses');
+    await admin('DELETE', '/faults');
+    await t.ctx.services.users.update(actor, accountId, user.id, { phoneNumber: null });
+    const next = await sync();
+    expect(next.counters).toMatchObject({ fullRead: 0, errors: 0, written: 0 });
+    expect((await t.ctx.services.users.get(actor, accountId, user.id)).syncError).toBeNull();
+  });
+
   it('reads everything again when Microsoft no longer knows the delta position (410 syncStateNotFound)', async () => {
     await admin('PATCH', `/users/${demoUserId(5)}`, { displayName: 'Renamed Five' });
     expect((await admin('POST', '/delta/reset')).status).toBe(204);

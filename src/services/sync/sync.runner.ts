@@ -587,6 +587,7 @@ function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
     licences: user.licences,
     line: lineOf(user),
     syncedLine: user.syncedLine,
+    syncError: user.syncError,
   };
 }
 

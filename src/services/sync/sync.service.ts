@@ -83,7 +83,10 @@ export class SyncService {
     const run = await this.store.repos.syncRuns.findById(job.accountId, runId);
     if (!run) throw new AppError('internal', `Sync run ${runId} is gone.`);
     const state = await this.runner.run(run, heartbeat);
-    return { runId, state };
+    if (state !== 'failed') return { runId, state };
+    // The worker logs a failed run at warn with its reason.
+    const failed = await this.store.repos.syncRuns.findById(job.accountId, runId);
+    return { runId, state, error: failed?.error ?? null };
   }
 
   async overview(actor: Actor, accountId: string, serviceId: string): Promise<SyncOverview> {
