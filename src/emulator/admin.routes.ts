@@ -89,8 +89,21 @@ function patchUser(ctx: RouteContext, tenant: TenantState): EmResponse {
   if (patch.phoneNumber === null) tenant.telephony.releaseAll(user.id);
   if (patch.phoneNumber)
     tenant.telephony.bind(patch.phoneNumber, patch.numberType ?? 'directRouting', user.id);
-  const directory = ['displayName', 'accountEnabled', 'usageLocation', 'licences'] as const;
-  if (directory.some((field) => patch[field] !== undefined)) tenant.touch(user);
+  // The admin field and the Graph properties it changes (a display name also renames given name and surname).
+  const directory = {
+    displayName: ['displayName', 'givenName', 'surname'],
+    accountEnabled: ['accountEnabled'],
+    usageLocation: ['usageLocation'],
+    licences: ['assignedLicenses'],
+  } as const;
+  const changed = (Object.keys(directory) as (keyof typeof directory)[]).filter(
+    (f) => patch[f] !== undefined,
+  );
+  if (changed.length > 0)
+    tenant.touch(
+      user,
+      changed.flatMap((field) => directory[field]),
+    );
   const teams = ['coexistenceMode', 'enterpriseVoice', 'voiceRoutingPolicy', 'phoneNumber'] as const;
   if (teams.some((field) => patch[field] !== undefined)) tenant.touchTeams(user);
   return ok({ id: user.id });
@@ -158,6 +171,17 @@ export const adminRoutes: Route[] = [
     handler: (ctx) => ok({ value: [...ctx.emulator.tenants.values()].map(tenantSummary) }),
   },
   { method: 'GET', pattern: t(''), handler: withTenant((_ctx, tenant) => ok(tenantSummary(tenant))) },
+  // Token and discovery requests counted since the last reset: how often clients came for tokens.
+  {
+    method: 'GET',
+    pattern: /^\/_emulator\/auth-requests$/,
+    handler: (ctx) => ok(ctx.emulator.authRequests),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/_emulator\/auth-requests$/,
+    handler: (ctx) => ((ctx.emulator.authRequests = { tokens: {}, discovery: 0 }), { status: 204, text: '' }),
+  },
   {
     method: 'POST',
     pattern: t('/users'),

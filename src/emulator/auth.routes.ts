@@ -113,6 +113,9 @@ function token(ctx: RouteContext): EmResponse {
   if (grantType !== 'client_credentials') {
     return tokenError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
   }
+  const scope = form.get('scope') ?? '';
+  const counts = ctx.emulator.authRequests.tokens;
+  counts[scope] = (counts[scope] ?? 0) + 1;
   const app = authenticateApp(ctx, tenant, form);
   if ('status' in app) return app;
   const audience = audienceOf(form.get('scope') ?? '');
@@ -228,6 +231,7 @@ function idTokenOf(
 }
 
 function openIdConfiguration(ctx: RouteContext): EmResponse {
+  ctx.emulator.authRequests.discovery++;
   const tenant = ctx.emulator.tenant(ctx.params[0]!);
   const tenantId = tenant?.id ?? ctx.params[0]!;
   const base = `${ctx.req.baseUrl}/${tenantId}`;
@@ -249,6 +253,7 @@ function openIdConfiguration(ctx: RouteContext): EmResponse {
 }
 
 function instanceDiscovery(ctx: RouteContext): EmResponse {
+  ctx.emulator.authRequests.discovery++;
   const host = new URL(ctx.req.baseUrl).host;
   return ok({
     tenant_discovery_endpoint: `${ctx.req.baseUrl}/{tenant}/v2.0/.well-known/openid-configuration`,

@@ -104,7 +104,7 @@ function deltaPage(ctx: RouteContext, state: DeltaState): EmResponse {
   const slice = changes.slice(start, state.offset + size);
   const value: Item[] = slice.map((c) =>
     c.kind === 'user'
-      ? userJson(c.user, state.select)
+      ? deltaItemOf(c.user, state)
       : { id: c.tombstone.id, '@removed': { reason: c.tombstone.reason } },
   );
   const body: Item = { '@odata.context': `${ctx.req.baseUrl}/v1.0/$metadata#users` };
@@ -116,6 +116,20 @@ function deltaPage(ctx: RouteContext, state: DeltaState): EmResponse {
   }
   body.value = value;
   return ok(body);
+}
+
+/**
+ * A user as a delta page carries it. Microsoft's delta query overview: "Updated instances are represented by
+ * their id with at least the properties that have been updated". A user created since the last round (or the
+ * first round) comes whole; a user updated since comes as its id and only the properties that changed.
+ */
+function deltaItemOf(user: EmUser, state: DeltaState): Item {
+  const whole = userJson(user, state.select);
+  if (state.since === 0 || user.createdVersion >= state.since) return whole;
+  const item: Item = { id: user.id };
+  for (const [property, version] of Object.entries(user.propertyVersions))
+    if (version >= state.since && property in whole) item[property] = whole[property];
+  return item;
 }
 
 export const deltaRoutes: Route[] = [

@@ -46,6 +46,15 @@ interface TokenClaims {
   exp: number;
 }
 
+/**
+ * Requests to the login host since the last reset, for tests and benches of token reuse: client-credential
+ * token requests per scope, and discovery requests (OpenID configuration, instance discovery).
+ */
+export interface AuthRequestCounts {
+  tokens: Record<string, number>;
+  discovery: number;
+}
+
 /** All emulated tenants and app registrations, and the key that signs the emulator's access tokens. */
 export class EmulatorState {
   readonly apps = new Map<string, AppRegistration>();
@@ -56,6 +65,8 @@ export class EmulatorState {
   readonly authorizationCodes = new Map<string, AuthorizationCode>();
   private idTokenKey: IdTokenKey | undefined;
   tokenLifetimeSeconds = 3599;
+  /** Login-host requests counted since the last reset (`GET/DELETE /_emulator/auth-requests`). */
+  authRequests: AuthRequestCounts = { tokens: {}, discovery: 0 };
 
   constructor(seed: SeedFile) {
     for (const app of seed.apps) this.apps.set(app.clientId, app);

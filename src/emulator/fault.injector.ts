@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Kinds of fault the emulator can inject. */
-export const faultKinds = ['throttle', 'unavailable', 'gatewayTimeout', 'slow', 'drop'] as const;
+/**
+ * Kinds of fault the emulator can inject. `notFound` is an outage seen on the Teams admin API (an endpoint
+ * answering 404 for a while), which is not retried.
+ */
+export const faultKinds = ['throttle', 'unavailable', 'gatewayTimeout', 'notFound', 'slow', 'drop'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 /** A tenant's fault configuration (PUT /_emulator/tenants/{id}/faults). */
@@ -41,7 +45,11 @@ export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 /** What to do to one request. */
 export type FaultDecision =
   | { kind: 'none'; delayMs: number }
-  | { kind: 'throttle' | 'unavailable' | 'gatewayTimeout'; retryAfterSeconds: number; resourceUnits: boolean }
+  | {
+      kind: 'throttle' | 'unavailable' | 'gatewayTimeout' | 'notFound';
+      retryAfterSeconds: number;
+      resourceUnits: boolean;
+    }
   | { kind: 'drop' };
 
 /** Resource units charged per request (Microsoft's throttling limits page, identity and access service). */
@@ -72,6 +80,7 @@ export class FaultState {
     throttle: 0,
     unavailable: 0,
     gatewayTimeout: 0,
+    notFound: 0,
     slow: 0,
     drop: 0,
   };

@@ -11,9 +11,14 @@ import { compileFilter, type Item } from './odata.query.js';
 import { normaliseNumber, type EmNumber, type EmNumberType } from './telephony.state.js';
 import type { TenantState } from './tenant.state.js';
 
-const numbersBase = '/beta/admin/teams/telephoneNumberManagement';
+/**
+ * The telephone number management root in the version the request used: Graph has it in v1.0 and beta, and
+ * the Location of an operation (and a number's resourceLocation) stays in the caller's version.
+ */
+const numbersBase = (ctx: RouteContext) =>
+  `/${ctx.req.path.startsWith('/beta/') ? 'beta' : 'v1.0'}/admin/teams/telephoneNumberManagement`;
 
-/** A numberAssignment row as the beta API returns it. */
+/** A numberAssignment row as Graph (v1.0 and beta) returns it. */
 function numberJson(tenant: TenantState, n: EmNumber): Item {
   const target = n.assignmentTargetId ? tenant.users.get(n.assignmentTargetId) : undefined;
   return {
@@ -57,7 +62,7 @@ function listNumberAssignments(ctx: RouteContext): EmResponse {
   const all = [...tenant.telephony.numbers.values()].map((n) => numberJson(tenant, n));
   const matching = predicate ? all.filter(predicate) : all;
   return ok({
-    '@odata.context': `${ctx.req.baseUrl}/beta/$metadata#admin/teams/telephoneNumberManagement/numberAssignments`,
+    '@odata.context': `${ctx.req.baseUrl}${numbersBase(ctx).replace('/admin/', '/$metadata#admin/')}/numberAssignments`,
     value: matching.slice(skip, skip + top),
   });
 }
@@ -95,7 +100,7 @@ function startNumberOperation(ctx: RouteContext, kind: 'assign' | 'unassign'): E
   const operation = tenant.telephony.startOperation({ kind, ...request });
   return {
     status: 202,
-    headers: { location: `${ctx.req.baseUrl}${numbersBase}/operations('${operation.id}')` },
+    headers: { location: `${ctx.req.baseUrl}${numbersBase(ctx)}/operations('${operation.id}')` },
     text: '',
   };
 }
@@ -117,7 +122,7 @@ function getOperation(ctx: RouteContext): EmResponse {
         {
           telephoneNumber: operation.telephoneNumber,
           resourceLocation: number
-            ? `${ctx.req.baseUrl}${numbersBase}/numberAssignments/${String(numberJson(tenant, number).id)}`
+            ? `${ctx.req.baseUrl}${numbersBase(ctx)}/numberAssignments/${String(numberJson(tenant, number).id)}`
             : null,
           status: operation.status,
           statusDetail: operation.statusDetail,
@@ -140,31 +145,32 @@ function updateNumber(ctx: RouteContext): EmResponse {
       );
 }
 
-/** Number inventory, assign/unassign/update and their long-running operations (Graph beta). */
+/** Number inventory, assign/unassign/update and their long-running operations (Graph v1.0, and beta). */
 export const numberRoutes: Route[] = [
   {
     method: 'GET',
-    pattern: /^\/beta\/admin\/teams\/telephoneNumberManagement\/numberAssignments$/,
+    pattern: /^\/(?:v1\.0|beta)\/admin\/teams\/telephoneNumberManagement\/numberAssignments$/,
     handler: listNumberAssignments,
   },
   {
     method: 'POST',
-    pattern: /^\/beta\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/assignNumber$/,
+    pattern: /^\/(?:v1\.0|beta)\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/assignNumber$/,
     handler: (ctx) => startNumberOperation(ctx, 'assign'),
   },
   {
     method: 'POST',
-    pattern: /^\/beta\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/unassignNumber$/,
+    pattern: /^\/(?:v1\.0|beta)\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/unassignNumber$/,
     handler: (ctx) => startNumberOperation(ctx, 'unassign'),
   },
   {
     method: 'POST',
-    pattern: /^\/beta\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/updateNumber$/,
+    pattern: /^\/(?:v1\.0|beta)\/admin\/teams\/telephoneNumberManagement\/numberAssignments\/updateNumber$/,
     handler: updateNumber,
   },
   {
     method: 'GET',
-    pattern: /^\/beta\/admin\/teams\/telephoneNumberManagement\/operations(?:\('([^']+)'\)|\/([^/]+))$/,
+    pattern:
+      /^\/(?:v1\.0|beta)\/admin\/teams\/telephoneNumberManagement\/operations(?:\('([^']+)'\)|\/([^/]+))$/,
     handler: getOperation,
   },
 ];

@@ -30,6 +30,8 @@ function faultResponse(
   if (decision.kind === 'drop') return { status: 0, drop: true };
   if (decision.kind === 'gatewayTimeout')
     return graphError(504, 'GatewayTimeout', 'The gateway did not receive a timely response.');
+  if (decision.kind === 'notFound')
+    return graphError(404, 'NotFound', `The resource '${path}' was not found.`);
   const retryAfter = retryAfterText(decision.retryAfterSeconds);
   if (decision.kind === 'unavailable') {
     return graphError(503, 'serviceNotAvailable', 'Service is unavailable. Please try again', {

@@ -21,6 +21,13 @@ export interface EmUser {
   installedApps: { installationId: string; teamsAppId: string }[];
   createdDateTime: string;
   version: number;
+  /** The sequence at which the user was created: a delta since before it returns the whole object. */
+  createdVersion: number;
+  /**
+   * The sequence at which each directory property (Graph's name) last changed: a delta since after the user's
+   * creation returns only these (Microsoft: "at least the properties that have been updated").
+   */
+  propertyVersions: Record<string, number>;
   /** When the Teams side (numbers, policies, voice, coexistence) last changed (ms): not a directory change. */
   teamsModifiedAt: number;
 }
@@ -132,8 +139,11 @@ export class TenantState {
       installedApps: [],
       createdDateTime: '2025-01-07T09:08:50Z',
       version: this.nextSequence(),
+      createdVersion: 0,
+      propertyVersions: {},
       teamsModifiedAt: Date.now(),
     };
+    user.createdVersion = user.version;
     this.users.set(user.id, user);
     this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id);
     this.tombstones.delete(user.id);
@@ -156,9 +166,13 @@ export class TenantState {
     return this.users.get(idOrUpn) ?? this.users.get(this.upnIndex.get(idOrUpn.toLowerCase()) ?? '');
   }
 
-  /** Record a directory change to a user so the next users delta returns it. */
-  touch(user: EmUser): void {
+  /**
+   * Record a directory change to a user so the next users delta returns it, with the Graph properties that
+   * changed (a delta item then carries only those).
+   */
+  touch(user: EmUser, properties: readonly string[]): void {
     user.version = this.nextSequence();
+    for (const property of properties) user.propertyVersions[property] = user.version;
   }
 
   /**

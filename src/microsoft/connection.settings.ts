@@ -32,6 +32,25 @@ export const cloudPresets: Record<Exclude<CloudName, 'custom'>, CloudEndpoints> 
   },
 };
 
+/** A Microsoft Graph version path segment. */
+export type GraphVersion = 'v1.0' | 'beta';
+
+/**
+ * Which Graph version each family of calls uses, a setting of the connection's cloud. Number writes and reads
+ * (`admin/teams/telephoneNumberManagement`) are in v1.0; Teams policy user assignments exist only in beta.
+ */
+export interface GraphVersions {
+  numbers: GraphVersion;
+  policyAssignments: GraphVersion;
+}
+
+/** Microsoft's versions today, for every cloud (Graph's "Version selector" of each API page). */
+export const defaultGraphVersions: GraphVersions = { numbers: 'v1.0', policyAssignments: 'beta' };
+
+const graphVersionsSchema = z
+  .object({ numbers: z.enum(['v1.0', 'beta']), policyAssignments: z.enum(['v1.0', 'beta']) })
+  .partial();
+
 /** Token scope of the "Skype and Teams Tenant Admin API" (MICROSOFT.md). */
 export const TEAMS_ADMIN_RESOURCE = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';
 
@@ -57,6 +76,7 @@ export const connectionSettingsSchema = z
     authorityHost: urlText.optional(),
     graphBaseUrl: urlText.optional(),
     teamsAdminBaseUrl: urlText.optional(),
+    graphVersions: graphVersionsSchema.optional(),
   })
   .refine((s) => s.clientSecret !== undefined || s.certificate !== undefined, {
     message: 'give a client secret or a certificate',
@@ -74,6 +94,7 @@ export interface ConnectionSettings extends CloudEndpoints {
   clientSecret: string | undefined;
   certificate: z.output<typeof certificateSchema> | undefined;
   cloud: CloudName;
+  graphVersions: GraphVersions;
 }
 
 /**
@@ -93,5 +114,6 @@ export function resolveConnectionSettings(input: ConnectionSettingsInput): Conne
     authorityHost: parsed.authorityHost ?? preset!.authorityHost,
     graphBaseUrl: parsed.graphBaseUrl ?? preset!.graphBaseUrl,
     teamsAdminBaseUrl: parsed.teamsAdminBaseUrl ?? preset!.teamsAdminBaseUrl,
+    graphVersions: { ...defaultGraphVersions, ...parsed.graphVersions },
   };
 }

@@ -1,13 +1,16 @@
 import { AppError } from '../domain/errors.js';
+import { runBatched } from './graph.batch.js';
 import { GraphError } from './graph.error.js';
 import { pagesOf } from './graph.paging.js';
 import {
   collectionItems,
   deltaLinkOf,
+  isJson,
   nextLinkOf,
   parseRemoved,
   parseSku,
   parseUser,
+  parseUserChange,
 } from './graph.parsers.js';
 import type { GraphTransport } from './graph.transport.js';
 import {
@@ -15,6 +18,7 @@ import {
   type RemovedUser,
   type SubscribedSku,
   type TenantUser,
+  type TenantUserChange,
   type UserDeltaPage,
 } from './microsoft.types.js';
 import type { PageOptions } from './tenant-client.js';
@@ -71,6 +75,28 @@ export async function* listGroupMembers(
   }
 }
 
+/**
+ * Users by object id through `$batch` (`GET /users/{id}?$select=...`); a user Microsoft no longer knows (404) is
+ * left out. Used for users a delta reports with only some properties when nothing about them is stored.
+ */
+export async function getUsers(
+  transport: GraphTransport,
+  ids: readonly string[],
+  concurrency: number,
+): Promise<TenantUser[]> {
+  const select = selectOf(undefined);
+  const items = ids.map((id) => ({
+    method: 'GET' as const,
+    url: `/users/${encodeURIComponent(id)}?$select=${select}`,
+  }));
+  const outcomes = await runBatched(transport, items, { concurrency });
+  return outcomes.flatMap((outcome) => {
+    if (outcome.status === 404) return [];
+    if (outcome.error) throw outcome.error;
+    return isJson(outcome.body) ? (parseUser(outcome.body) ?? []) : [];
+  });
+}
+
 /** `GET /subscribedSkus`. */
 export async function listSubscribedSkus(transport: GraphTransport): Promise<SubscribedSku[]> {
   const skus: SubscribedSku[] = [];
@@ -84,8 +110,9 @@ export async function listSubscribedSkus(transport: GraphTransport): Promise<Sub
 }
 
 /**
- * `GET /users/delta`: from the start (`deltaLink` null) or from a persisted deltaLink. Within a page, an id seen
- * twice keeps its last occurrence; across pages the caller applies pages in order (last wins).
+ * `GET /users/delta`: from the start (`deltaLink` null) or from a persisted deltaLink. An updated user carries
+ * only the properties that changed; within a page, an id seen twice has its occurrences merged in order (later
+ * properties win); across pages the caller merges pages in order the same way.
  */
 export async function* readUsersDelta(
   transport: GraphTransport,
@@ -97,7 +124,7 @@ export async function* readUsersDelta(
   const headers = options?.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : undefined;
   while (url) {
     const response = await sendDelta(transport, url, headers);
-    const changed = new Map<string, TenantUser>();
+    const changed = new Map<string, TenantUserChange>();
     const removed = new Map<string, RemovedUser>();
     for (const item of collectionItems(response.body)) {
       const gone = parseRemoved(item);
@@ -106,10 +133,10 @@ export async function* readUsersDelta(
         removed.set(gone.id, gone);
         continue;
       }
-      const user = parseUser(item);
+      const user = parseUserChange(item);
       if (!user) continue;
       removed.delete(user.id);
-      changed.set(user.id, user);
+      changed.set(user.id, { ...changed.get(user.id), ...user });
     }
     const finalLink = deltaLinkOf(response.body);
     yield { changed: [...changed.values()], removed: [...removed.values()], deltaLink: finalLink };

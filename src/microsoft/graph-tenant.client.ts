@@ -18,7 +18,7 @@ import type {
   VoiceRoute,
   VoiceRoutingPolicy,
 } from './microsoft.types.js';
-import { NumberAssignmentWriter, type OperationPolling } from './number-assignment.writer.js';
+import { NumberAssignmentWriter, numbersBaseOf, type OperationPolling } from './number-assignment.writer.js';
 import { TeamsAdminClient } from './teams-admin.client.js';
 import type {
   AssignNumberRequest,
@@ -79,6 +79,10 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     return directory.latestUsersDeltaLink(this.transport, options);
   }
 
+  getUsers(userIds: readonly string[]) {
+    return directory.getUsers(this.transport, userIds, this.batchConcurrency);
+  }
+
   listGroupMembers(groupId: string, options?: PageOptions) {
     return directory.listGroupMembers(this.transport, groupId, options);
   }
@@ -124,7 +128,7 @@ export class GraphTenantClient implements MicrosoftTenantClient {
     pageSize?: number;
   }): AsyncGenerator<NumberAssignment[]> {
     const filter = options?.filter ? `?$filter=${encodeURIComponent(options.filter)}` : '';
-    const url = `/beta/admin/teams/telephoneNumberManagement/numberAssignments${filter}`;
+    const url = `${numbersBaseOf(this.transport)}/numberAssignments${filter}`;
     for await (const page of skipPagesOf(this.transport, { url }, options?.pageSize ?? 1000)) {
       yield page.items.flatMap((item) => parseNumberAssignment(item) ?? []);
     }

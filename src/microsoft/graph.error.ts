@@ -74,6 +74,24 @@ export class TokenError extends AppError {
   }
 }
 
+/**
+ * The sign-in authority's metadata (its OpenID configuration, or Microsoft's instance discovery) could not be
+ * read: the authority host is wrong or down. Not a refusal of the app's credentials, which were never sent.
+ */
+export class AuthorityUnavailableError extends AppError {
+  readonly authorityUrl: string;
+
+  constructor(authorityUrl: string, detail: string) {
+    super(
+      'upstream_failed',
+      `The sign-in authority could not be discovered: ${authorityUrl} ${detail}. Check the connection's authority host (a custom cloud must serve its OpenID configuration there), then try again.`,
+      { authorityUrl },
+    );
+    this.name = 'AuthorityUnavailableError';
+    this.authorityUrl = authorityUrl;
+  }
+}
+
 /** Microsoft could not be reached (connection refused, reset, timeout) after every retry. */
 export class MicrosoftUnreachableError extends AppError {
   constructor(url: string, cause: unknown) {

@@ -9,6 +9,7 @@ import type {
   TeamsAccountType,
   TeamsUserConfiguration,
   TenantUser,
+  TenantUserChange,
 } from './microsoft.types.js';
 
 /** A JSON object as received; parsers read it defensively. */
@@ -62,6 +63,23 @@ export function parseUser(item: Json): TenantUser | null {
     usageLocation: str(item.usageLocation),
     assignedLicenses: licences,
   };
+}
+
+/**
+ * A delta item: only the properties present are set, so an update that carries `{id, displayName}` does not
+ * read as a user without mail, licences or enabled state.
+ */
+export function parseUserChange(item: Json): TenantUserChange | null {
+  const user = parseUser(item);
+  if (!user) return null;
+  const change: TenantUserChange = { id: user.id };
+  if ('userPrincipalName' in item) change.userPrincipalName = user.userPrincipalName;
+  if ('displayName' in item) change.displayName = user.displayName;
+  if ('mail' in item) change.mail = user.mail;
+  if ('accountEnabled' in item) change.accountEnabled = user.accountEnabled;
+  if ('usageLocation' in item) change.usageLocation = user.usageLocation;
+  if ('assignedLicenses' in item) change.assignedLicenses = user.assignedLicenses;
+  return change;
 }
 
 /** A delta item carrying `@removed`, else null. */

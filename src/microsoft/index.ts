@@ -2,7 +2,7 @@
 export { GraphTenantClient, type GraphTenantClientOptions } from './graph-tenant.client.js';
 export type * from './tenant-client.js';
 export type * from './microsoft.types.js';
-export { defaultUserSelect, coexistenceModes } from './microsoft.types.js';
+export { defaultUserSelect, coexistenceModes, isWholeUser } from './microsoft.types.js';
 export {
   cloudPresets,
   resolveConnectionSettings,
@@ -12,7 +12,12 @@ export {
   type ConnectionSettingsInput,
 } from './connection.settings.js';
 export { buildAdminConsentUrl, parseAdminConsentRedirect, type AdminConsentResult } from './admin-consent.js';
-export { GraphError, TokenError, MicrosoftUnreachableError } from './graph.error.js';
+export {
+  AuthorityUnavailableError,
+  GraphError,
+  TokenError,
+  MicrosoftUnreachableError,
+} from './graph.error.js';
 export { DeltaResyncRequiredError } from './directory.reader.js';
 export { NumberAssignmentError } from './number-assignment.writer.js';
 export { indexSkus, licenceFlagsOf, type SkuIndex } from './licence.mapper.js';

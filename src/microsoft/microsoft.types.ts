@@ -37,9 +37,31 @@ export interface RemovedUser {
   reason: 'changed' | 'deleted';
 }
 
+/**
+ * A user as a delta page carries it: the id and the properties present. Microsoft sends a new user whole but an
+ * updated one with "at least the properties that have been updated", so an absent property is unknown, not
+ * empty: merge what is present onto what is stored.
+ */
+export type TenantUserChange = Pick<TenantUser, 'id'> & Partial<Omit<TenantUser, 'id'>>;
+
+/** Whether a delta item carries every property of {@link TenantUser} (a new user, or a full read). */
+export function isWholeUser(change: TenantUserChange): change is TenantUser {
+  return tenantUserProperties.every((property) => change[property] !== undefined);
+}
+
+const tenantUserProperties = [
+  'userPrincipalName',
+  'displayName',
+  'mail',
+  'accountEnabled',
+  'usageLocation',
+  'assignedLicenses',
+] as const satisfies readonly (keyof TenantUser)[];
+
 /** One page of a delta read; `deltaLink` is set only on the last page and must be persisted for the next run. */
 export interface UserDeltaPage {
-  changed: TenantUser[];
+  /** Users added or updated; an update carries only the properties that changed (merge, do not replace). */
+  changed: TenantUserChange[];
   removed: RemovedUser[];
   deltaLink: string | null;
 }

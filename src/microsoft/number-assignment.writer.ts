@@ -6,7 +6,10 @@ import type { NumberOperation } from './microsoft.types.js';
 import { realSleep, type Sleep } from './retry.policy.js';
 import type { AssignNumberRequest, NumberOperationOutcome, UnassignNumberRequest } from './tenant-client.js';
 
-const base = '/beta/admin/teams/telephoneNumberManagement';
+/** Graph's telephone number management, in the version the connection's cloud sets (v1.0 by default). */
+export function numbersBaseOf(transport: GraphTransport): string {
+  return `/${transport.settings.graphVersions.numbers}/admin/teams/telephoneNumberManagement`;
+}
 
 /** Microsoft refused or failed a number assignment; `microsoftMessage` is its text, for the administrator. */
 export class NumberAssignmentError extends AppError {
@@ -48,7 +51,8 @@ export class NumberAssignmentWriter {
       assignmentCategory: request.assignmentCategory ?? 'primary',
       ...(request.locationId ? { locationId: request.locationId } : {}),
     };
-    return this.run(`${base}/numberAssignments/assignNumber`, body, request.telephoneNumber, waitMs);
+    const url = `${numbersBaseOf(this.transport)}/numberAssignments/assignNumber`;
+    return this.run(url, body, request.telephoneNumber, waitMs);
   }
 
   async unassign(request: UnassignNumberRequest, waitMs = 60_000): Promise<NumberOperationOutcome> {
@@ -56,7 +60,8 @@ export class NumberAssignmentWriter {
       telephoneNumber: request.telephoneNumber,
       numberType: request.numberType ?? 'directRouting',
     };
-    return this.run(`${base}/numberAssignments/unassignNumber`, body, request.telephoneNumber, waitMs);
+    const url = `${numbersBaseOf(this.transport)}/numberAssignments/unassignNumber`;
+    return this.run(url, body, request.telephoneNumber, waitMs);
   }
 
   /** GET the operation URL as Microsoft gave it. */

@@ -152,7 +152,8 @@ export class TeamsAdminClient {
   }
 
   private async graphPolicyId(type: string, name: string): Promise<string | null> {
-    const url = `/beta/admin/teams/policy/getPolicyId(type='${type}',name='${name.replace(/'/g, "''")}')`;
+    const version = this.transport.settings.graphVersions.policyAssignments;
+    const url = `/${version}/admin/teams/policy/getPolicyId(type='${type}',name='${name.replace(/'/g, "''")}')`;
     try {
       const response = await this.transport.send({ url });
       const found = collectionItems(response.body)[0]?.policyId;
@@ -179,7 +180,7 @@ export class TeamsAdminClient {
       try {
         await this.transport.send({
           method: 'POST',
-          url: '/beta/admin/teams/policy/userAssignments/assign',
+          url: `/${this.transport.settings.graphVersions.policyAssignments}/admin/teams/policy/userAssignments/assign`,
           body: { value },
           idempotent: true,
         });

@@ -65,7 +65,8 @@ export interface MicrosoftTenantClient {
   listUsers(options?: PageOptions): AsyncIterable<TenantUser[]>;
   /**
    * Users changed since `deltaLink` (or all users when null). The last page carries the new deltaLink to persist.
-   * An item may appear more than once across pages: the last occurrence wins. Throws
+   * An updated user carries only the properties that changed; an item may appear more than once across pages:
+   * merge occurrences in order. Throws
    * {@link DeltaResyncRequiredError} when Microsoft no longer knows the token: start again with null.
    */
   readUsersDelta(
@@ -77,6 +78,8 @@ export interface MicrosoftTenantClient {
    * delta returns every change made during and after it.
    */
   latestUsersDeltaLink(options?: Pick<PageOptions, 'select'>): Promise<string>;
+  /** Users by object id ($batch); users Microsoft no longer knows are left out. */
+  getUsers(userIds: readonly string[]): Promise<TenantUser[]>;
   /** Users in a group, nested groups included (Large Tenant Mode). */
   listGroupMembers(groupId: string, options?: PageOptions): AsyncIterable<TenantUser[]>;
   /** The tenant's products and their service plans. */

@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { TEAMS_ADMIN_RESOURCE, type ConnectionSettings } from './connection.settings.js';
-import { emitDiagnostic, type DiagnosticHook } from './diagnostics.js';
-import { MicrosoftUnreachableError, TokenError, parseTokenErrorBody } from './graph.error.js';
+import { emitDiagnostic, type DiagnosticExchange, type DiagnosticHook } from './diagnostics.js';
+import {
+  AuthorityUnavailableError,
+  MicrosoftUnreachableError,
+  TokenError,
+  parseTokenErrorBody,
+} from './graph.error.js';
 
 /** Which API a token is for. */
 export type TokenAudience = 'graph' | 'teamsAdmin';
@@ -20,51 +26,153 @@ export function scopeOf(settings: ConnectionSettings, audience: TokenAudience): 
   return `${resource}/.default`;
 }
 
+/** msal apps kept at most (one per tenant, app, credential and authority); the oldest unused goes first. */
+const MAX_CACHED_APPS = 1_000;
+/** msal errors that mean the authority's metadata could not be resolved (instance discovery, OpenID config). */
+const discoveryErrorCodes = new Set([
+  'endpoints_resolution_error',
+  'openid_config_error',
+  'untrusted_authority',
+  'invalid_authority_metadata',
+  'invalid_cloud_discovery_metadata',
+]);
+
 /**
  * Client-credential tokens through @azure/msal-node, secret or certificate. msal does the token protocol and
  * caching; its network calls go through our `fetch` so diagnostics and tests see them.
  *
+ * Every sync run builds its own client, but tokens outlive runs: the msal app (and with it msal's token cache
+ * and the authority metadata it resolved) is kept per tenant, app, credential and authority in a small
+ * process-wide cache, so a warm process asks for each scope once until the token nears expiry (msal renews it
+ * five minutes before). Concurrent requests for one scope share the request in flight (msal does not). A client
+ * with a diagnostic hook (a sync run in diagnostic mode) keeps an app of its own instead, so the run's log shows
+ * its token exchanges.
+ *
  * msal only accepts `https:` authorities. For a custom cloud (the emulator, which may be plain http on loopback)
- * we read the authority's OpenID configuration ourselves and hand it to msal as `authorityMetadata`, with the
- * host in `knownAuthorities`: msal then skips discovery and posts to the metadata's token endpoint as given.
+ * we read the authority's OpenID configuration ourselves, once per authority, and hand it to msal as
+ * `authorityMetadata`, with the host in `knownAuthorities`: msal then skips discovery and posts to the metadata's
+ * token endpoint as given.
  */
 export class MsalTokenProvider implements AccessTokenSource {
-  private app: Promise<ConfidentialClientApplication> | undefined;
-  private lastTokenError: TokenError | undefined;
-
   constructor(
     private readonly settings: ConnectionSettings,
     private readonly fetchImpl: typeof fetch = fetch,
     private readonly onExchange?: DiagnosticHook,
   ) {}
 
+  /** A diagnostic client's own app: fresh tokens, so its log shows the token exchanges (see the class note). */
+  private ownApp: CachedMsalApp | undefined;
+
   async getToken(audience: TokenAudience, forceRefresh = false): Promise<string> {
-    const app = await (this.app ??= this.createApp());
+    const entry = this.onExchange
+      ? (this.ownApp ??= new CachedMsalApp(this.settings, this.fetchImpl, this.onExchange))
+      : cachedAppFor(this.settings, this.fetchImpl);
+    const scope = scopeOf(this.settings, audience);
+    const key = `${forceRefresh ? 'refresh' : 'cached'} ${scope}`;
+    let request = entry.inFlight.get(key);
+    if (!request) {
+      request = entry.acquire(scope, forceRefresh).finally(() => entry.inFlight.delete(key));
+      entry.inFlight.set(key, request);
+    }
+    return request;
+  }
+}
+
+/** Forget every kept msal app and authority metadata (tests of cold starts). */
+export function clearTokenCaches(): void {
+  cachedApps.clear();
+  authorityMetadata.clear();
+}
+
+const cachedApps = new Map<string, CachedMsalApp>();
+/** OpenID configurations of custom-cloud authorities, by URL; a failed read is forgotten so the next run retries. */
+const authorityMetadata = new Map<string, Promise<unknown>>();
+/** Apps are kept per `fetch` too: a test's fake fetch never answers for the real one. */
+const fetchIds = new WeakMap<typeof fetch, number>();
+let nextFetchId = 1;
+
+function cachedAppFor(settings: ConnectionSettings, fetchImpl: typeof fetch): CachedMsalApp {
+  if (!fetchIds.has(fetchImpl)) fetchIds.set(fetchImpl, nextFetchId++);
+  const credential = createHash('sha256')
+    .update(
+      settings.clientSecret ??
+        `${settings.certificate?.thumbprintSha256}|${settings.certificate?.privateKeyPem}`,
+    )
+    .digest('base64url');
+  const key = [
+    settings.cloud,
+    settings.authorityHost,
+    settings.tenantId,
+    settings.clientId,
+    credential,
+    fetchIds.get(fetchImpl),
+  ].join('|');
+  let entry = cachedApps.get(key);
+  if (entry) {
+    // Most recently used last: the first key is the one to drop when the cache is full.
+    cachedApps.delete(key);
+  } else {
+    entry = new CachedMsalApp(settings, fetchImpl);
+    if (cachedApps.size >= MAX_CACHED_APPS) cachedApps.delete(cachedApps.keys().next().value!);
+  }
+  cachedApps.set(key, entry);
+  return entry;
+}
+
+/** One msal app with its token cache and the token requests in flight. */
+class CachedMsalApp {
+  readonly inFlight = new Map<string, Promise<string>>();
+  private app: Promise<ConfidentialClientApplication> | undefined;
+  private lastTokenError: TokenError | undefined;
+
+  constructor(
+    private readonly settings: ConnectionSettings,
+    private readonly fetchImpl: typeof fetch,
+    private readonly onExchange?: DiagnosticHook,
+  ) {}
+
+  async acquire(scope: string, forceRefresh: boolean): Promise<string> {
+    const app = await (this.app ??= this.createApp().catch((error: unknown) => {
+      this.app = undefined;
+      throw error;
+    }));
     this.lastTokenError = undefined;
     try {
-      const result = await app.acquireTokenByClientCredential({
-        scopes: [scopeOf(this.settings, audience)],
-        skipCache: forceRefresh,
-      });
+      const result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
       if (!result?.accessToken)
         throw new TokenError({ error: 'no_token', errorDescription: 'Empty token response.' });
       return result.accessToken;
     } catch (error) {
-      const fromServer = this.lastTokenError as TokenError | undefined;
-      if (fromServer) throw fromServer;
-      if (error instanceof TokenError || error instanceof MicrosoftUnreachableError) throw error;
-      const msal = error as { errorCode?: string; errorMessage?: string; errorNo?: string | number };
-      throw new TokenError({
-        error: msal.errorCode || 'token_request_failed',
-        errorDescription: msal.errorMessage || (error instanceof Error ? error.message : String(error)),
-        errorCodes: msal.errorNo !== undefined ? [Number(msal.errorNo)] : [],
-      });
+      throw this.tokenErrorOf(error);
     }
+  }
+
+  private tokenErrorOf(error: unknown): Error {
+    const fromServer = this.lastTokenError;
+    if (fromServer) return fromServer;
+    if (error instanceof TokenError || error instanceof MicrosoftUnreachableError) return error;
+    if (error instanceof AuthorityUnavailableError) return error;
+    const msal = error as { errorCode?: string; errorMessage?: string; errorNo?: string | number };
+    const description = msal.errorMessage || (error instanceof Error ? error.message : String(error));
+    if (msal.errorCode && discoveryErrorCodes.has(msal.errorCode))
+      return new AuthorityUnavailableError(
+        this.authorityUrl().toString(),
+        `(${msal.errorCode}: ${description})`,
+      );
+    return new TokenError({
+      error: msal.errorCode || 'token_request_failed',
+      errorDescription: description,
+      errorCodes: msal.errorNo !== undefined ? [Number(msal.errorNo)] : [],
+    });
+  }
+
+  private authorityUrl(): URL {
+    return new URL(`${this.settings.authorityHost}/${this.settings.tenantId}`);
   }
 
   private async createApp(): Promise<ConfidentialClientApplication> {
     const { settings } = this;
-    const authorityUrl = new URL(`${settings.authorityHost}/${settings.tenantId}`);
+    const authorityUrl = this.authorityUrl();
     const auth: Configuration['auth'] = {
       clientId: settings.clientId,
       authority: authorityUrl.toString(),
@@ -79,7 +187,7 @@ export class MsalTokenProvider implements AccessTokenSource {
           }),
     };
     if (settings.cloud === 'custom') {
-      const metadata = await this.fetchJson(
+      const metadata = await this.authorityMetadata(
         `${authorityUrl.toString()}/v2.0/.well-known/openid-configuration`,
       );
       auth.knownAuthorities = [authorityUrl.host];
@@ -89,14 +197,34 @@ export class MsalTokenProvider implements AccessTokenSource {
     return new ConfidentialClientApplication({ auth, system: { networkClient: this.networkModule() } });
   }
 
-  private async fetchJson(url: string): Promise<unknown> {
-    const response = await this.send('GET', url, {});
-    if (response.status !== 200) {
-      throw new TokenError({
-        error: 'authority_metadata_unavailable',
-        errorDescription: `The authority's OpenID configuration at ${url} answered ${response.status}.`,
+  /** The authority's OpenID configuration, read once per authority for every app and tenant run against it. */
+  private authorityMetadata(url: string): Promise<unknown> {
+    let metadata = authorityMetadata.get(url);
+    if (!metadata) {
+      metadata = this.fetchJson(url).catch((error: unknown) => {
+        authorityMetadata.delete(url);
+        throw error;
       });
+      authorityMetadata.set(url, metadata);
     }
+    return metadata;
+  }
+
+  private async fetchJson(url: string): Promise<unknown> {
+    let response: NetworkResponse<unknown>;
+    try {
+      response = await this.send('GET', url, {});
+    } catch (error) {
+      throw new AuthorityUnavailableError(
+        url,
+        `could not be reached (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+    if (response.status !== 200)
+      throw new AuthorityUnavailableError(
+        url,
+        `answered HTTP ${response.status} instead of its OpenID configuration`,
+      );
     return response.body;
   }
 
@@ -155,7 +283,7 @@ export class MsalTokenProvider implements AccessTokenSource {
       if (status === null) throw new MicrosoftUnreachableError(url, error);
       throw error;
     } finally {
-      emitDiagnostic(this.onExchange, {
+      const exchange: DiagnosticExchange = {
         api: 'token',
         method,
         url,
@@ -165,7 +293,8 @@ export class MsalTokenProvider implements AccessTokenSource {
         requestBody: options.body,
         responseBody: text,
         error: undefined,
-      });
+      };
+      emitDiagnostic(this.onExchange, exchange);
     }
   }
 }

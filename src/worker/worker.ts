@@ -19,6 +19,20 @@ export interface WorkerOptions {
 }
 
 /**
+ * A job that ran to its end but whose work failed (a sync run ending `failed`: it is not retried, the run says
+ * why) is a warning with its run id and reason, not an info line nobody looks at.
+ */
+function logFinished(log: Logger, result: Record<string, unknown>): void {
+  if (result['state'] !== 'failed') {
+    log.info({ result }, 'job finished');
+    return;
+  }
+  const runId = typeof result['runId'] === 'string' ? result['runId'] : undefined;
+  const reason = typeof result['error'] === 'string' ? result['error'] : 'no reason recorded';
+  log.warn({ result, runId, reason }, `job finished as failed${runId ? ` (run ${runId})` : ''}: ${reason}`);
+}
+
+/**
  * The worker role: takes due jobs from the database (SKIP LOCKED on PostgreSQL, one process on SQLite), runs
  * them with a lease kept alive by heartbeats, and records the result. A worker that dies leaves a lease that runs
  * out; the next worker takes the job over.
@@ -91,7 +105,7 @@ export class Worker {
           log.warn('lost the job lease to another worker');
       });
       await this.jobs.complete(job.id, this.id, result);
-      log.info({ result }, 'job finished');
+      logFinished(log, result);
     } catch (error) {
       const retryAt = new Date(Date.now() + this.retryBaseMs * 2 ** (job.attempts - 1));
       await this.jobs.fail(job.id, this.id, error instanceof Error ? error.message : String(error), retryAt);

@@ -3,7 +3,7 @@ import { demoUserId } from '../../src/emulator/demo-tenant.seed.js';
 import type { RunningEmulator } from '../../src/emulator/emulator.server.js';
 import { DeltaResyncRequiredError } from '../../src/microsoft/directory.reader.js';
 import type { GraphTenantClient } from '../../src/microsoft/graph-tenant.client.js';
-import type { RemovedUser, TenantUser, UserDeltaPage } from '../../src/microsoft/microsoft.types.js';
+import type { RemovedUser, TenantUserChange, UserDeltaPage } from '../../src/microsoft/microsoft.types.js';
 import { admin, demoClient, startDemoEmulator } from './support/emulator.fixture.js';
 
 let emulator: RunningEmulator;
@@ -16,7 +16,7 @@ afterEach(() => emulator.close());
 
 /** Apply delta pages in order, last occurrence winning, as the sync service will. */
 async function readDelta(deltaLink: string | null) {
-  const state = new Map<string, TenantUser | RemovedUser>();
+  const state = new Map<string, TenantUserChange | RemovedUser>();
   let link: string | null = null;
   const pages: UserDeltaPage[] = [];
   for await (const page of client.readUsersDelta(deltaLink)) {
@@ -59,6 +59,19 @@ describe('users delta', () => {
     const third = await readDelta(second.link);
     expect(third.state.size).toBe(0);
     expect(third.pages).toHaveLength(1);
+  });
+
+  it('sends an updated user as its id and only the properties that changed, a new user whole', async () => {
+    const first = await readDelta(null);
+    await admin(emulator, 'PATCH', `/users/${demoUserId(7)}`, { usageLocation: 'FR' });
+    await admin(emulator, 'PATCH', `/users/${demoUserId(8)}`, { accountEnabled: false, licences: [] });
+    const second = await readDelta(first.link);
+    expect(second.state.get(demoUserId(7))).toEqual({ id: demoUserId(7), usageLocation: 'FR' });
+    expect(second.state.get(demoUserId(8))).toEqual({
+      id: demoUserId(8),
+      accountEnabled: false,
+      assignedLicenses: [],
+    });
   });
 
   it('leaves Teams-side changes out of the users delta; the Teams configurations modified since show them', async () => {

@@ -174,3 +174,45 @@ describe('Phone App installation', () => {
     expect(await client.listInstalledTeamsApps(demoUserId(19))).toEqual([]);
   });
 });
+
+describe('Graph versions of number and policy writes', () => {
+  it('reads and writes numbers on v1.0 and assigns policies on beta, the only version that has them', async () => {
+    await admin(emulator, 'PATCH', '/settings', { graphVoicePolicyAssignment: true });
+    const paths: string[] = [];
+    const tracked = demoClient(emulator, {
+      onExchange: (x) => {
+        if (x.api === 'graph') paths.push(`${x.method} ${new URL(x.url).pathname}`);
+      },
+    });
+    const outcome = await tracked.assignNumber({ telephoneNumber: '+442079460015', userId: demoUserId(15) });
+    expect(outcome.state).toBe('succeeded');
+    if (outcome.state === 'succeeded') expect(outcome.operationUrl).toContain('/v1.0/admin/teams/');
+    const inventory: string[] = [];
+    for await (const page of tracked.listNumberAssignments({ filter: "telephoneNumber eq '+442079460015'" }))
+      inventory.push(...page.map((n) => `${n.telephoneNumber} ${n.assignmentTargetId}`));
+    expect(inventory).toEqual([`+442079460015 ${demoUserId(15)}`]);
+    expect((await tracked.grantVoiceRoutingPolicy([demoUserId(15)], 'Callbridge'))[0]?.ok).toBe(true);
+    expect((await tracked.unassignNumber({ telephoneNumber: '+442079460015' })).state).toBe('succeeded');
+    const numberCalls = paths.filter((p) => p.includes('/telephoneNumberManagement/'));
+    expect(numberCalls.length).toBeGreaterThanOrEqual(5);
+    expect(numberCalls.every((p) => p.split(' ')[1]!.startsWith('/v1.0/'))).toBe(true);
+    const policyCalls = paths.filter((p) => p.includes('/admin/teams/policy/'));
+    expect(policyCalls.length).toBeGreaterThanOrEqual(1);
+    expect(policyCalls.every((p) => p.split(' ')[1]!.startsWith('/beta/'))).toBe(true);
+  });
+
+  it('takes the version from the connection: a cloud set to beta for numbers writes there, and the emulator keeps beta', async () => {
+    const paths: string[] = [];
+    const beta = demoClient(
+      emulator,
+      { onExchange: (x) => paths.push(new URL(x.url).pathname) },
+      { graphVersions: { numbers: 'beta' } },
+    );
+    const outcome = await beta.assignNumber({ telephoneNumber: '+442079460016', userId: demoUserId(16) });
+    expect(outcome.state).toBe('succeeded');
+    expect(paths.filter((p) => p.includes('/telephoneNumberManagement/'))).toEqual([
+      '/beta/admin/teams/telephoneNumberManagement/numberAssignments/assignNumber',
+      expect.stringMatching(/^\/beta\/admin\/teams\/telephoneNumberManagement\/operations/),
+    ]);
+  });
+});

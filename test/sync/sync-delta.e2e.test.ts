@@ -78,6 +78,70 @@ describe.each(DIALECTS)('delta syncs after the first full read on %s', (dialect)
     expect(again.plan).toEqual([]);
   });
 
+  it('merges a partial delta item onto the stored user: {id, displayName} keeps everything else', async () => {
+    await admin('PATCH', `/users/${demoUserId(9)}`, { accountEnabled: false });
+    const before = await sync();
+    const ten = (await byObject(demoUserId(10)))!;
+    const disabled = (await byObject(demoUserId(9)))!;
+    expect(disabled.tenantState).toBe('disabled');
+    await admin('PATCH', `/users/${demoUserId(10)}`, { displayName: 'Renamed Ten' });
+    await admin('PATCH', `/users/${demoUserId(9)}`, { displayName: 'Renamed Nine' });
+    // A Calling Plan user is never stored: the delta's partial item is read in full, and still excluded.
+    await admin('PATCH', `/users/${demoUserId(33)}`, { displayName: 'Renamed Calling Plan' });
+    const run = await sync();
+    expect(run.counters).toMatchObject({ fullRead: 0, added: 0, updated: 2 });
+    expect(run.counters['licensed']).toBe(before.counters['licensed']);
+    expect(run.counters['total']).toBe(before.counters['total']);
+    const pick = (u: typeof ten) => ({
+      email: u.email,
+      upn: u.upn,
+      usageLocation: u.usageLocation,
+      licences: u.licences,
+      tenantState: u.tenantState,
+      kind: u.kind,
+      phoneNumber: u.phoneNumber,
+    });
+    const tenAfter = (await byObject(demoUserId(10)))!;
+    expect(tenAfter.displayName).toBe('Renamed Ten');
+    expect(pick(tenAfter)).toEqual(pick(ten));
+    expect(tenAfter.licences).toEqual(['ENTERPRISEPREMIUM']);
+    const disabledAfter = (await byObject(demoUserId(9)))!;
+    expect(disabledAfter.displayName).toBe('Renamed Nine');
+    expect(pick(disabledAfter)).toEqual(pick(disabled));
+    expect(await byObject(demoUserId(33))).toBeUndefined();
+    // Applied once: the next delta sync has nothing to do.
+    expect((await sync()).counters).toMatchObject({ fullRead: 0, updated: 0 });
+  });
+
+  it('takes a partial licence change and a disabling from the delta', async () => {
+    await admin('PATCH', `/users/${demoUserId(11)}`, { licences: [] });
+    await admin('PATCH', `/users/${demoUserId(12)}`, { accountEnabled: false });
+    const run = await sync();
+    expect(run.counters).toMatchObject({ fullRead: 0 });
+    expect(await byObject(demoUserId(11))).toMatchObject({ licences: [], usageLocation: 'GB' });
+    expect(await byObject(demoUserId(12))).toMatchObject({
+      tenantState: 'disabled',
+      licences: ['ENTERPRISEPREMIUM'],
+    });
+  });
+
+  it('clears a sync error once the number it was about is removed in the portal', async () => {
+    const user = (await byObject(demoUserId(15)))!;
+    await admin('PUT', '/faults', {
+      operationFailure: "User lacks appropriate licenses to assign a 'CallingPlan' number",
+    });
+    await t.ctx.services.users.update(actor, accountId, user.id, { phoneNumber: '+442079460115' });
+    const refused = await sync();
+    expect(refused.counters).toMatchObject({ fullRead: 0, errors: 1 });
+    const withError = await t.ctx.services.users.get(actor, accountId, user.id);
+    expect(withError.syncError).toContain('lacks appropriate licenses');
+    await admin('DELETE', '/faults');
+    await t.ctx.services.users.update(actor, accountId, user.id, { phoneNumber: null });
+    const next = await sync();
+    expect(next.counters).toMatchObject({ fullRead: 0, errors: 0, written: 0 });
+    expect((await t.ctx.services.users.get(actor, accountId, user.id)).syncError).toBeNull();
+  });
+
   it('reads everything again when Microsoft no longer knows the delta position (410 syncStateNotFound)', async () => {
     await admin('PATCH', `/users/${demoUserId(5)}`, { displayName: 'Renamed Five' });
     expect((await admin('POST', '/delta/reset')).status).toBe(204);

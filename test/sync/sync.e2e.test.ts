@@ -80,6 +80,12 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
     const run = await syncNow();
     expect(run.state).toBe('failed');
     expect(run.error).toMatch(/connect the tenant first|not connected/i);
+    // The worker logs it at warn with the run id and the reason, not as an ordinary "job finished".
+    const finished = t.logLines
+      .map((line) => JSON.parse(line) as { level: number; msg: string; runId?: string; reason?: string })
+      .filter((entry) => entry.msg.startsWith('job finished'));
+    expect(finished.at(-1)).toMatchObject({ level: 40, runId: run.id, reason: run.error });
+    expect(finished.at(-1)?.msg).toBe(`job finished as failed (run ${run.id}): ${run.error}`);
   });
 
   it('connects the tenant by administrator consent', async () => {

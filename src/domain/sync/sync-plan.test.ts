@@ -65,6 +65,12 @@ describe('planSync', () => {
     );
   });
 
+  it('clears a sync error once both sides agree, e.g. after the refused number was removed in the portal', () => {
+    const plan = planSync([tenantUser(1)], [portalUser(1, { syncError: 'Microsoft refused +442079460001' })]);
+    expect(plan.changes).toEqual([{ type: 'agree', userId: 'id-1', line: null }]);
+    expect(planSync([tenantUser(1)], [portalUser(1, { syncError: null })]).changes).toEqual([]);
+  });
+
   it('writes a number set in the portal to the tenant', () => {
     const plan = planSync([tenantUser(1)], [portalUser(1, { line: '+441235123465' })]);
     expect(plan.changes).toEqual([

@@ -33,6 +33,8 @@ export interface PortalUserSnapshot {
   line: string | null;
   /** The line both sides agreed on at the last sync; undefined when this user was never synced. */
   syncedLine: string | null | undefined;
+  /** The error the last sync recorded on the user (a refused write, a conflict); cleared once both sides agree. */
+  syncError?: string | null;
 }
 
 export type SyncChange =
@@ -205,7 +207,8 @@ function planNumber(
   counters: SyncCounters,
 ): void {
   if (p.line === t.line) {
-    if (p.syncedLine !== t.line) changes.push({ type: 'agree', userId: p.id, line: t.line });
+    // Both sides agree: an error left from an earlier attempt (e.g. a number since removed) no longer applies.
+    if (p.syncedLine !== t.line || p.syncError) changes.push({ type: 'agree', userId: p.id, line: t.line });
     return;
   }
   // Never synced: the portal's number (set before the first sync) goes to the tenant; a blank one takes the tenant's.

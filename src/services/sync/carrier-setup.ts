@@ -35,6 +35,20 @@ export interface CarrierSetupOptions {
 }
 
 type Outcome = { state: TenantObjectState; reason: string | null };
+
+/** An object whose write Microsoft answered with an error (not merely "not ready yet"). */
+export interface CarrierFailure {
+  /** e.g. "voice route Callbridge-3f2a9c1e". */
+  label: string;
+  error: unknown;
+}
+
+const labels: Record<TenantObjectKind, string> = {
+  domain: 'domain',
+  pstn_usage: 'PSTN usage',
+  voice_route: 'voice route',
+  voice_routing_policy: 'voice routing policy',
+};
 type Say = (message: string, level?: SyncLogLine['level']) => void;
 
 /**
@@ -72,19 +86,23 @@ export class CarrierSetup {
     client: MicrosoftTenantClient,
     say: Say,
     options: { onlyNotReady?: boolean } = {},
-  ): Promise<{ objects: TenantObject[]; policyReady: boolean }> {
+  ): Promise<{ objects: TenantObject[]; policyReady: boolean; failures: CarrierFailure[] }> {
     const names = this.names(serviceId);
     const known = new Map(
       (await this.store.repos.tenantObjects.listByService(accountId, serviceId)).map((o) => [o.kind, o]),
     );
     const states = new Map<TenantObjectKind, TenantObjectState>();
+    const failures: CarrierFailure[] = [];
     const step = async (kind: TenantObjectKind, name: string, attempt: () => Promise<Outcome>) => {
       const stored = known.get(kind);
       if (options.onlyNotReady && stored?.state === 'ready' && stored.name === name) {
         states.set(kind, 'ready');
         return;
       }
-      const outcome = await attempt().catch(outcomeOfError);
+      const outcome = await attempt().catch((error: unknown) => {
+        failures.push({ label: `${labels[kind]} ${name}`, error });
+        return outcomeOfError(error);
+      });
       states.set(kind, outcome.state);
       const saved = await this.store.repos.tenantObjects.record(
         accountId,
@@ -131,7 +149,7 @@ export class CarrierSetup {
       return ready();
     });
     const objects = await this.store.repos.tenantObjects.listByService(accountId, serviceId);
-    return { objects, policyReady: states.get('voice_routing_policy') === 'ready' };
+    return { objects, policyReady: states.get('voice_routing_policy') === 'ready', failures };
   }
 
   private backoffMs(attempts: number): number {

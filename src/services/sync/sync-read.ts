@@ -9,7 +9,9 @@ import {
 import type { SyncCursor } from '../../store/repositories/sync-cursors.repository.js';
 import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import { readTenantChanges, TEAMS_READ_OVERLAP_MS, type TenantChanges } from './tenant-changes.reader.js';
-import { readTenant, tenantSnapshotOf, type TeamsSide } from './tenant-reader.js';
+import { changedSnapshotOf, storedSnapshotOf } from './delta-merge.js';
+import type { DegradedSteps } from './degraded-steps.js';
+import { readTenant } from './tenant-reader.js';
 
 /** A full read also happens this long after the last one: catches what no change feed reports. */
 export const FULL_READ_EVERY_MS = 24 * 3600_000;
@@ -54,7 +56,8 @@ export function fullReadReason(
 ): string | null {
   if (!cursor) return 'first sync of this service';
   if (cursor.tenantId !== tenantId) return 'the tenant connection changed';
-  if (!cursor.usersDeltaLink || !cursor.teamsReadAt || !cursor.fullReadAt) return 'no delta position kept';
+  if (!cursor.usersDeltaLink || !cursor.teamsReadAt) return 'no delta position kept';
+  if (!cursor.fullReadAt) return 'the last sync could not read every value (a step did not complete)';
   if (service.teams.largeTenantMode) return 'Large Tenant Mode reads the chosen groups in full';
   // Settings such as the Phone App change every user's kind: stored users no longer stand for the tenant.
   if (service.updatedAt && Date.parse(service.updatedAt) > Date.parse(cursor.fullReadAt))
@@ -77,6 +80,7 @@ export async function readForSync(
   stored: StoredUsers,
   say: (message: string) => void,
   phoneAppActive = false,
+  degraded?: DegradedSteps,
 ): Promise<SyncRead> {
   const startedAt = new Date();
   const unmatched = cursor?.fullReadAt ? await stored.unmatchedSince(cursor.fullReadAt) : 0;
@@ -93,6 +97,7 @@ export async function readForSync(
         },
         isKnown,
         say,
+        degraded,
       );
       if (changes.kind === 'changes') {
         const ids = [...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()];
@@ -106,7 +111,7 @@ export async function readForSync(
   } else if (reason) {
     say(`Reading the whole tenant: ${reason}.`);
   }
-  return fullRead(client, service, await stored.all(), startedAt, say, phoneAppActive);
+  return fullRead(client, service, await stored.all(), startedAt, say, phoneAppActive, degraded);
 }
 
 async function fullRead(
@@ -116,6 +121,7 @@ async function fullRead(
   startedAt: Date,
   say: (message: string) => void,
   phoneAppActive: boolean,
+  degraded: DegradedSteps | undefined,
 ): Promise<SyncRead> {
   // Taken before the read: changes made while reading come again in the next delta (applying twice is harmless).
   const usersDeltaLink = await client.latestUsersDeltaLink().catch((error: unknown) => {
@@ -124,7 +130,8 @@ async function fullRead(
     );
     return null;
   });
-  const tenant = await readTenant(client, service.teams, say, phoneAppActive);
+  const tenant = await readTenant(client, service.teams, say, phoneAppActive, degraded);
+  if (!tenant.coexistenceRead) keepStoredCoexistence(tenant.users, portal);
   const at = startedAt.toISOString();
   return {
     users: tenant.users,
@@ -138,9 +145,18 @@ async function fullRead(
       tenantId: client.tenantId,
       usersDeltaLink,
       teamsReadAt: at,
-      fullReadAt: at,
+      // Coexistence modes not read: the next run reads the whole tenant again (a delta would not re-read them).
+      fullReadAt: tenant.coexistenceRead ? at : null,
     },
   };
+}
+
+/** Coexistence modes that could not be read keep the stored (last known) value; new users' stay unknown. */
+function keepStoredCoexistence(users: TenantUserSnapshot[], portal: StoredUser[]): void {
+  const stored = new Map(
+    portal.flatMap((u) => (u.objectId ? [[u.objectId, u.coexistenceMode] as const] : [])),
+  );
+  for (const user of users) user.coexistenceMode = stored.get(user.objectId) ?? null;
 }
 
 function mergeChanges(
@@ -152,23 +168,16 @@ function mergeChanges(
 ): SyncRead {
   const storedByObject = new Map(portal.flatMap((u) => (u.objectId ? [[u.objectId, u] as const] : [])));
   const users: TenantUserSnapshot[] = [];
-  for (const [id, user] of changes.directory) {
-    const stored = storedByObject.get(id);
-    const teams = changes.teams.get(id);
-    // Changed only in the directory: the Teams side is the one agreed at the last sync.
-    const side = teams ?? (stored && storedTeamsSideOf(stored));
+  const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
+  for (const [id, change] of changes.directory) {
     users.push(
-      tenantSnapshotOf(
-        user,
-        changes.skus,
-        side,
-        teams ? teams.coexistenceMode : (stored?.coexistenceMode ?? null),
-        // Delta reads happen outside Large Tenant Mode only: Phone App users are the candidates.
-        phoneAppActive ? 'if_candidate' : 'no',
-      ),
+      changedSnapshotOf(change, storedByObject.get(id), changes.teams.get(id), {
+        skus: changes.skus,
+        teamsPhoneByPart,
+        phoneAppActive,
+      }),
     );
   }
-  const teamsPhoneByPart = teamsPhonePartNumbers(changes.skus);
   for (const stored of portal) {
     const id = stored.objectId;
     if (!id || changes.directory.has(id) || changes.removed.has(id) || stored.tenantState === 'removed')
@@ -182,33 +191,13 @@ function mergeChanges(
     full: false,
     phoneAppConflicts: [],
     changed: new Set([...changes.directory.keys(), ...changes.removed, ...changes.teams.keys()]).size,
-    cursor: { ...cursor, usersDeltaLink: changes.deltaLink, teamsReadAt: startedAt.toISOString() },
-  };
-}
-
-function storedTeamsSideOf(stored: StoredUser): TeamsSide {
-  return { resource: stored.kind === 'resource_account', guest: false, line: stored.syncedLine ?? null };
-}
-
-/** An unchanged user as the tenant holds it: what was agreed at the last sync, plus any Teams-side change. */
-function storedSnapshotOf(
-  user: StoredUser,
-  teamsPhoneByPart: ReadonlySet<string>,
-  teams: (TeamsSide & { coexistenceMode: string | null }) | undefined,
-): TenantUserSnapshot {
-  return {
-    objectId: user.objectId!,
-    upn: user.upn,
-    email: user.email,
-    displayName: user.displayName,
-    enabled: user.tenantState !== 'disabled',
-    usageLocation: user.usageLocation,
-    kind: teams?.resource ? 'resource_account' : user.kind,
-    licences: user.licences,
-    hasTeamsPhone: user.licences.some((part) => teamsPhoneByPart.has(part)),
-    hasCallingPlan: false,
-    coexistenceMode: teams ? teams.coexistenceMode : user.coexistenceMode,
-    line: teams ? teams.line : (user.syncedLine ?? null),
+    cursor: {
+      ...cursor,
+      usersDeltaLink: changes.deltaLink,
+      teamsReadAt: startedAt.toISOString(),
+      // Coexistence modes not read: the next run reads the whole tenant, modes included.
+      ...(changes.coexistenceRead ? {} : { fullReadAt: null }),
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import type { PhoneAppInstallTarget, UserSyncState } from '../../store/repositor
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
 import type { CarrierSetup } from './carrier-setup.js';
+import { DegradedSteps, microsoftSaid } from './degraded-steps.js';
 import { readForSync, type StoredUsers, type SyncRead } from './sync-read.js';
 
 const WRITE_CONCURRENCY = 4;
@@ -93,7 +94,8 @@ export class SyncRunner {
       const active = phoneAppActive(service);
       if (active) say('The Phone App is active: Phone App users are synced in and checked.');
       const cursor = await this.store.repos.syncCursors.find(run.accountId, run.serviceId);
-      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say, active);
+      const degraded = new DegradedSteps(say);
+      const tenant = await readForSync(client, service, cursor, this.storedUsers(run), say, active, degraded);
       for (const user of tenant.phoneAppConflicts)
         say(
           `${user.email} is in both a standard users' group and the Phone App group: synced as neither. Phone App users cannot be part of the standard groups; remove them from one of the groups, then run Sync Now.`,
@@ -105,26 +107,46 @@ export class SyncRunner {
       const phoneAppCounters: Record<string, number> = active
         ? { phoneAppConflicts: tenant.phoneAppConflicts.length, phoneAppWarnings: 0 }
         : {};
+      const stepCounters = (): Record<string, number> =>
+        degraded.count > 0 ? { degradedSteps: degraded.count } : {};
       if (run.dryRun) {
         if (active)
-          phoneAppCounters['phoneAppWarnings'] = (await this.checkPhoneApp(run, client, tenant, say)).length;
-        const counters = { ...(await this.countersOf(run, plan, tenant)), ...phoneAppCounters };
+          phoneAppCounters['phoneAppWarnings'] = (
+            await this.checkPhoneApp(run, client, tenant, say, degraded)
+          ).length;
+        const counters = {
+          ...(await this.countersOf(run, plan, tenant)),
+          ...phoneAppCounters,
+          ...stepCounters(),
+        };
         say(`Dry run: ${describe(plan)}. Nothing was changed.`);
-        return await this.finish(run, counters, plan, log, stateOf(plan, phoneAppCounters));
+        return await this.finish(run, counters, plan, log, stateOf(plan, counters));
       }
       const setup = await this.carrier.ensure(run.accountId, service.id, client, say);
+      for (const failure of setup.failures)
+        degraded.record(
+          `ensuring the ${failure.label} (carrier model)`,
+          failure.error,
+          'It stays pending and is retried automatically.',
+        );
       const policy = setup.policyReady ? this.carrier.names(service.id).voiceRoutingPolicy : null;
       await onProgress({ phase: 'applying', changes: plan.changes.length });
       await this.apply(run, service, client, plan, policy, say, onProgress);
       await onProgress({ phase: 'phone_app' });
-      Object.assign(phoneAppCounters, await this.installPhoneApp(run, client, active, say));
+      Object.assign(phoneAppCounters, await this.installPhoneApp(run, client, active, say, degraded));
       if (active)
-        phoneAppCounters['phoneAppWarnings'] = (await this.checkPhoneApp(run, client, tenant, say)).length;
+        phoneAppCounters['phoneAppWarnings'] = (
+          await this.checkPhoneApp(run, client, tenant, say, degraded)
+        ).length;
       // Only an applied run moves the read position: a run that dies reads the same changes again.
       await this.store.repos.syncCursors.save(run.accountId, tenant.cursor);
-      const counters = { ...(await this.countersOf(run, plan, tenant)), ...phoneAppCounters };
+      const counters = {
+        ...(await this.countersOf(run, plan, tenant)),
+        ...phoneAppCounters,
+        ...stepCounters(),
+      };
       say(`Finished: ${describe(plan)}.`);
-      return await this.finish(run, counters, plan, log, stateOf(plan, phoneAppCounters));
+      return await this.finish(run, counters, plan, log, stateOf(plan, counters));
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
@@ -183,6 +205,7 @@ export class SyncRunner {
     client: MicrosoftTenantClient,
     active: boolean,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+    degraded: DegradedSteps,
   ): Promise<Record<string, number>> {
     const { users } = this.store.repos;
     const work = await users.listPhoneAppInstallWork(run.accountId, run.serviceId);
@@ -199,9 +222,14 @@ export class SyncRunner {
       for (let i = 0; i < targets.length; i += INSTALL_CHUNK) {
         const chunk = targets.slice(i, i + INSTALL_CHUNK);
         const byObject = new Map(chunk.map((t) => [t.objectId, t]));
-        const outcomes = await write(chunk.map((t) => t.objectId)).catch((error: unknown) =>
-          chunk.map((t) => ({ userId: t.objectId, ok: false, error: error as Error })),
-        );
+        const outcomes = await write(chunk.map((t) => t.objectId)).catch((error: unknown) => {
+          degraded.record(
+            `${installing ? 'installing' : 'removing'} the Phone App in Teams`,
+            error,
+            `${chunk.length} user(s) are left as they were.`,
+          );
+          return chunk.map((t) => ({ userId: t.objectId, ok: false, error: error as Error }));
+        });
         const done: string[] = [];
         for (const outcome of outcomes) {
           const target = byObject.get(outcome.userId)!;
@@ -242,16 +270,21 @@ export class SyncRunner {
     client: MicrosoftTenantClient,
     read: SyncRead,
     say: (m: string, l?: SyncLogLine['level'], u?: string) => void,
+    degraded: DegradedSteps,
   ): Promise<PhoneAppFinding[]> {
-    const unreadable = (what: string) => (error: unknown) => {
-      say(
-        `Could not read the tenant's ${what} for the Phone App checks: ${error instanceof Error ? error.message : String(error)}`,
-        'warn',
-      );
-      return null;
-    };
-    const tenantMode = await client.getTenantCoexistenceMode().catch(unreadable('coexistence mode'));
-    const federation = await client.getFederationSettings().catch(unreadable('external access settings'));
+    const unknown = 'The Phone App checks show it as unknown.';
+    const tenantMode = await degraded.attempt(
+      "reading the tenant's coexistence mode for the Phone App checks",
+      () => client.getTenantCoexistenceMode(),
+      null,
+      unknown,
+    );
+    const federation = await degraded.attempt(
+      "reading the tenant's external access settings for the Phone App checks",
+      () => client.getFederationSettings(),
+      null,
+      unknown,
+    );
     const stored = await this.store.repos.users.listSyncStates(run.accountId, run.serviceId);
     const snapshots = new Map(read.users.map((u) => [u.objectId, u]));
     const byEmail = new Map<string, string>();
@@ -516,8 +549,10 @@ export class SyncRunner {
       }
       if (change.to) {
         const refusal = policy
-          ? (await client.grantVoiceRoutingPolicy([change.objectId], policy)).find((g) => !g.ok)?.error
-              .message
+          ? await client.grantVoiceRoutingPolicy([change.objectId], policy).then(
+              (grants) => grants.find((g) => !g.ok)?.error.message,
+              (error: unknown) => `Microsoft answered ${microsoftSaid(error)}`,
+            )
           : 'the voice routing policy is not ready yet';
         if (refusal) {
           const message = `${change.to} is assigned, but the voice routing policy was not granted (${refusal}); the next sync grants it.`;
@@ -552,10 +587,10 @@ function toPortalSnapshot(user: UserSyncState): PortalUserSnapshot {
     licences: user.licences,
     line: lineOf(user),
     syncedLine: user.syncedLine,
+    syncError: user.syncError,
   };
 }
 
-/** A run with errors, conflicts, Phone App findings or group conflicts ends as a warning. */
 /**
  * A change as the run keeps it: a new user is kept by who they are and their number, not with every field read
  * from the tenant (a first sync of 100,000 users would otherwise store them all again, and hold that in memory).
@@ -566,13 +601,15 @@ function storedChange(change: SyncChange): unknown {
   return { type: 'add', tenant: { objectId, displayName, email, upn, kind, line } };
 }
 
-function stateOf(plan: SyncPlan, phoneApp: Record<string, number>): SyncRun['state'] {
+/** A run with errors, conflicts, Phone App findings, group conflicts or optional steps not done ends as a warning. */
+function stateOf(plan: SyncPlan, counters: Record<string, number>): SyncRun['state'] {
   const c = plan.counters;
-  const phoneAppIssues =
-    (phoneApp['phoneAppWarnings'] ?? 0) +
-    (phoneApp['phoneAppConflicts'] ?? 0) +
-    (phoneApp['phoneAppInstallErrors'] ?? 0);
-  return c.errors > 0 || c.conflicts > 0 || phoneAppIssues > 0 ? 'warning' : 'succeeded';
+  const issues =
+    (counters['phoneAppWarnings'] ?? 0) +
+    (counters['phoneAppConflicts'] ?? 0) +
+    (counters['phoneAppInstallErrors'] ?? 0) +
+    (counters['degradedSteps'] ?? 0);
+  return c.errors > 0 || c.conflicts > 0 || issues > 0 ? 'warning' : 'succeeded';
 }
 
 function describe(plan: SyncPlan): string {

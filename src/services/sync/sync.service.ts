@@ -87,7 +87,10 @@ export class SyncService {
     if (suspension)
       return { runId, state: await this.refuseSuspended(run, suspendedError(run.accountId, suspension)) };
     const state = await this.runner.run(run, heartbeat);
-    return { runId, state };
+    if (state !== 'failed') return { runId, state };
+    // The worker logs a failed run at warn with its reason.
+    const failed = await this.store.repos.syncRuns.findById(job.accountId, runId);
+    return { runId, state, error: failed?.error ?? null };
   }
 
   /** A run queued before its account was suspended: it fails with the reason, touching nothing. */

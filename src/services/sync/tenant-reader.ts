@@ -10,6 +10,7 @@ import {
   type TeamsUserConfiguration,
   type TenantUser,
 } from '../../microsoft/index.js';
+import type { DegradedSteps } from './degraded-steps.js';
 
 /** What a sync takes from a user's Teams configuration. */
 export interface TeamsSide {
@@ -70,6 +71,8 @@ export interface TenantReadResult {
   requests: number;
   /** Large Tenant Mode with the Phone App: members of both a standard group and the Phone App group (not synced). */
   phoneAppConflicts: { objectId: string; email: string }[];
+  /** False when the coexistence modes could not be read: the snapshots' modes are then unknown (null). */
+  coexistenceRead: boolean;
 }
 
 /**
@@ -96,6 +99,7 @@ export async function readTenant(
   teams: TeamsSettings,
   log: (message: string) => void,
   phoneAppActive = false,
+  degraded?: DegradedSteps,
 ): Promise<TenantReadResult> {
   const groupProblem = phoneAppActive ? phoneAppGroupProblem(teams) : null;
   if (groupProblem) throw new AppError('precondition_failed', groupProblem);
@@ -156,12 +160,24 @@ export async function readTenant(
       teamsConfig.set(config.id, teamsSideOf(config));
     }
   }
-  const modes = new Map<string, string | null>();
-  for await (const page of client.listCoexistenceModes()) {
-    requests++;
-    for (const entry of page)
-      if (users.has(entry.userId)) modes.set(entry.userId, entry.mode ?? entry.rawMode);
-  }
+  // Optional: without coexistence modes the sync still takes users and numbers; the modes keep their last value.
+  const readModes = async () => {
+    const modes = new Map<string, string | null>();
+    for await (const page of client.listCoexistenceModes()) {
+      requests++;
+      for (const entry of page)
+        if (users.has(entry.userId)) modes.set(entry.userId, entry.mode ?? entry.rawMode);
+    }
+    return modes;
+  };
+  const modes = degraded
+    ? await degraded.attempt(
+        'reading coexistence modes (Teams admin API)',
+        readModes,
+        null,
+        'Coexistence modes keep their last known value (unknown for new users).',
+      )
+    : await readModes();
   const snapshots: TenantUserSnapshot[] = [];
   // Guests cannot hold a Direct Routing number; they are not synced.
   for (const id of guests) users.delete(id);
@@ -170,8 +186,8 @@ export async function readTenant(
     !phoneAppActive ? 'no' : !teams.largeTenantMode ? 'if_candidate' : phoneAppMembers.has(id) ? 'yes' : 'no';
   for (const user of users.values()) {
     snapshots.push(
-      tenantSnapshotOf(user, skus, teamsConfig.get(user.id), modes.get(user.id) ?? null, kindOf(user.id)),
+      tenantSnapshotOf(user, skus, teamsConfig.get(user.id), modes?.get(user.id) ?? null, kindOf(user.id)),
     );
   }
-  return { users: snapshots, requests, phoneAppConflicts };
+  return { users: snapshots, requests, phoneAppConflicts, coexistenceRead: modes !== null };
 }

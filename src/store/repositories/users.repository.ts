@@ -97,6 +97,7 @@ export type UserSyncState = Pick<
   | 'phoneNumber'
   | 'extension'
   | 'createdAt'
+  | 'syncError'
 > & { syncedLine: string | null | undefined };
 
 const sortColumns = {
@@ -291,7 +292,8 @@ export class UsersRepository {
     only?: { objectIds: readonly string[] },
   ): Promise<UserSyncState[]> {
     if (only) {
-      // A delta sync: the users the tenant changed, and those with a portal number not yet agreed with it.
+      // A delta sync: the users the tenant changed, those with a portal number not yet agreed with it, and those
+      // with a sync error (which the plan clears once both sides agree, e.g. after the number was removed).
       const found = new Map<string, UserSyncState>();
       for (let i = 0; i < only.objectIds.length; i += 500) {
         const ids = only.objectIds.slice(i, i + 500);
@@ -301,7 +303,10 @@ export class UsersRepository {
           found.set(user.id, user);
       }
       for (const user of await this.selectSyncStates(accountId, serviceId, (eb) =>
-        eb.and([eb('object_id', 'is not', null), queuedNumberChange(eb)]),
+        eb.and([
+          eb('object_id', 'is not', null),
+          eb.or([queuedNumberChange(eb), eb('sync_error', 'is not', null)]),
+        ]),
       ))
         found.set(user.id, user);
       return [...found.values()];
@@ -366,6 +371,7 @@ export class UsersRepository {
         'extension',
         'synced',
         'synced_line',
+        'sync_error',
         'created_at',
       ])
       .where('account_id', '=', accountId)
@@ -386,6 +392,7 @@ export class UsersRepository {
       phoneNumber: row.phone_number,
       extension: row.extension === '' ? null : row.extension,
       syncedLine: row.synced === 1 ? row.synced_line : undefined,
+      syncError: row.sync_error,
       createdAt: row.created_at,
     }));
   }
