@@ -23,6 +23,8 @@ export interface EmUser {
   version: number;
   /** When the Teams side (numbers, policies, voice, coexistence) last changed (ms): not a directory change. */
   teamsModifiedAt: number;
+  /** Entra ID directory roles (role template ids): the ID token's `wids` claim. */
+  directoryRoles: string[];
 }
 
 /** A removed user remembered for delta readers. */
@@ -133,6 +135,7 @@ export class TenantState {
       createdDateTime: '2025-01-07T09:08:50Z',
       version: this.nextSequence(),
       teamsModifiedAt: Date.now(),
+      directoryRoles: seed.directoryRoles,
     };
     this.users.set(user.id, user);
     this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id);
