@@ -101,11 +101,17 @@ export const configSchema = z.object({
     .default('')
     .transform((v, ctx) => {
       const origins: string[] = [];
-      for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const item of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         try {
           origins.push(new URL(item).origin);
         } catch {
-          ctx.addIssue({ code: 'custom', message: `"${item}" is not a URL such as https://login.example.com` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not a URL such as https://login.example.com`,
+          });
           return z.NEVER;
         }
       }

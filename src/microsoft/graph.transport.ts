@@ -1,6 +1,11 @@
 import type { ConnectionSettings } from './connection.settings.js';
 import { emitDiagnostic, type DiagnosticHook } from './diagnostics.js';
-import { ForeignHostError, GraphError, MicrosoftUnreachableError, parseGraphErrorBody } from './graph.error.js';
+import {
+  ForeignHostError,
+  GraphError,
+  MicrosoftUnreachableError,
+  parseGraphErrorBody,
+} from './graph.error.js';
 import {
   defaultRetryPolicy,
   isRetryableStatus,

@@ -26,9 +26,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('used_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('consent_requests_account').on('consent_requests').column('account_id').execute();
+  await db.schema
+    .createIndex('consent_requests_account')
+    .on('consent_requests')
+    .column('account_id')
+    .execute();
 
-  await sql`UPDATE tenant_connections SET tenant_id = lower(tenant_id) WHERE tenant_id IS NOT NULL`.execute(db);
+  await sql`UPDATE tenant_connections SET tenant_id = lower(tenant_id) WHERE tenant_id IS NOT NULL`.execute(
+    db,
+  );
   await sql`
     UPDATE tenant_connections
     SET tenant_id = NULL,

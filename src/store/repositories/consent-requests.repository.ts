@@ -48,7 +48,11 @@ export class ConsentRequestsRepository {
   }
 
   async find(id: string): Promise<ConsentRequest | undefined> {
-    const row = await this.db.selectFrom('consent_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('consent_requests')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRequest(row);
   }
 
