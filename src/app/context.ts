@@ -100,7 +100,12 @@ export async function createAppContext(
     secrets,
     options.microsoftClients ?? graphClientFactory,
     access,
-    { clientId: config.microsoftClientId, clientSecret: config.microsoftClientSecret },
+    {
+      clientId: config.microsoftClientId,
+      clientSecret: config.microsoftClientSecret,
+      demo: config.demo,
+      allowedOrigins: config.microsoftAllowedEndpoints,
+    },
   );
   const carrier = new CarrierSetup(store, config.sbcDomain);
   const sync = new SyncService(

@@ -51,7 +51,8 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
     accountId = client.id;
     writeFileSync(markerFile, JSON.stringify({ accountId }) + '\n');
   }
-  // The emulator listens on a new port each start: point the demo connection at it, consent already given.
+  // The emulator listens on a new port each start: point the demo connection at it (the system actor may name
+  // custom endpoints; the new endpoints drop the old secret, so it is given again).
   await ctx.services.tenantConnections.connect(
     actor,
     accountId,
@@ -66,9 +67,8 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
     },
     `${emulator.url}/unused`,
   );
-  await ctx.store.repos.tenantConnections.update(accountId, {
-    consentState: 'granted',
-    consentedAt: new Date().toISOString(),
-  });
+  // The demo tenant consented to the demo app in its seed: recorded as an operator records consent given
+  // outside Callbridge (the system actor, audited).
+  await ctx.services.tenantConnections.recordOperatorConsent(actor, accountId, 'demo set-up');
   return { emulatorUrl: emulator.url, accountId, close: () => emulator.close() };
 }

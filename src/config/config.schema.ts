@@ -127,6 +127,30 @@ export const configSchema = z.object({
       "The provider's multi-tenant Callbridge app registration: customers connect their tenant by consenting to it.",
     ),
   microsoftClientSecret: z.string().min(1).optional().describe("That app's client secret (never logged)."),
+  microsoftAllowedEndpoints: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins: string[] = [];
+      for (const item of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        try {
+          origins.push(new URL(item).origin);
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not a URL such as https://login.example.com`,
+          });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    })
+    .describe(
+      'Comma list of Microsoft-compatible endpoint origins (e.g. a sovereign or test service) that account administrators may use for a custom cloud; otherwise only a platform operator may set custom endpoints.',
+    ),
   phoneAppClientId: z
     .string()
     .min(1)

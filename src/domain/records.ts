@@ -30,7 +30,7 @@ export interface Subscription {
   updatedAt: string;
 }
 
-export type NationalCloud = 'global' | 'usgov' | 'china' | 'custom';
+export type NationalCloud = 'global' | 'usgov' | 'usgovdod' | 'china' | 'custom';
 export type ConsentState = 'not_connected' | 'pending' | 'granted' | 'denied' | 'revoked';
 
 export interface TenantConnection {

@@ -204,7 +204,10 @@ function authorizationCodeGrant(ctx: RouteContext, tenant: TenantState, form: UR
   });
 }
 
-/** The v2.0 ID token Entra ID issues: `sub` is pairwise (per app), `oid` the user's object id. */
+/**
+ * The v2.0 ID token Entra ID issues: `sub` is pairwise (per app), `oid` the user's object id, `tid` the tenant,
+ * `wids` the user's directory roles (role template ids).
+ */
 function idTokenOf(
   ctx: RouteContext,
   tenant: TenantState,
@@ -227,6 +230,8 @@ function idTokenOf(
     sub: createHash('sha256').update(`${clientId}:${user.id}`).digest('base64url').slice(0, 43),
     tid: tenant.id,
     ver: '2.0',
+    // The tenant-wide roles, as Entra ID emits them for an app whose groupMembershipClaims include DirectoryRole.
+    ...(user.directoryRoles.length > 0 && { wids: user.directoryRoles }),
   });
 }
 

@@ -8,6 +8,13 @@ export const DEMO_CLIENT_SECRET = 'callbridge-demo-secret-not-for-production';
 export const DEMO_TENANT_ID = 'c0ffee00-0000-4000-8000-000000000001';
 export const DEMO_TENANT_DOMAIN = 'contoso-demo.onmicrosoft.com';
 /** A second tenant that has not consented yet (to walk through the consent flow). */
+/** The demo tenant's Global Administrator (may grant tenant-wide consent) and an ordinary user who may not. */
+export const DEMO_ADMIN_UPN = 'megan.bowen@contoso-demo.onmicrosoft.com';
+export const DEMO_USER_UPN = 'adele.vance@contoso-demo.onmicrosoft.com';
+/** The Global Administrator of the second, not consented tenant (Fabrikam). */
+export const DEMO_OTHER_ADMIN_UPN = 'ana@fabrikam-demo.onmicrosoft.com';
+/** Entra ID role template id of the Global Administrator (as the `wids` claim lists it). */
+const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 export const DEMO_UNCONSENTED_TENANT_ID = 'c0ffee00-0000-4000-8000-000000000002';
 /** The Phone App's multi-tenant application, consented per customer by "Authorize Phone App for my Organization". */
 export const DEMO_PHONE_APP_CLIENT_ID = 'cb0a0000-0000-4000-8000-0000000a7711';
@@ -93,6 +100,7 @@ function demoUser(n: number): SeedUserInput {
     userPrincipalName: upnOf(name),
     displayName: name,
     usageLocation: 'GB',
+    ...(upnOf(name) === DEMO_ADMIN_UPN && { directoryRoles: [GLOBAL_ADMINISTRATOR] }),
   };
   const ddi = `+4420794600${String(n).padStart(2, '0')}`;
   if (n <= 10)
@@ -231,6 +239,7 @@ export function demoSeed(): SeedFileInput {
             userPrincipalName: 'ana@fabrikam-demo.onmicrosoft.com',
             displayName: 'Ana Ruiz',
             licences: ['ENTERPRISEPREMIUM'],
+            directoryRoles: [GLOBAL_ADMINISTRATOR],
           },
         ],
         tenantCoexistenceMode: 'Islands',

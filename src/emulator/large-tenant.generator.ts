@@ -67,6 +67,7 @@ export function* syntheticUsers(count: number, domain: string, skus: readonly Se
         : null,
       numberType: 'directRouting',
       voiceRoutingPolicy: hasNumber ? 'Callbridge' : null,
+      directoryRoles: [],
     };
     yield user;
   }

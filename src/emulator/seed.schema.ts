@@ -34,6 +34,11 @@ export const seedUserSchema = z.object({
   phoneNumber: z.string().nullable().default(null),
   numberType: z.enum(['directRouting', 'callingPlan', 'operatorConnect']).default('directRouting'),
   voiceRoutingPolicy: z.string().nullable().default(null),
+  /**
+   * Entra ID directory roles held, by role template id (e.g. Global Administrator
+   * 62e90394-69f5-4237-9190-012177145e10): sign-in puts them in the ID token's `wids` claim.
+   */
+  directoryRoles: z.array(z.string().regex(/^[0-9a-f-]{36}$/i)).default([]),
 });
 
 export const seedSkuSchema = z.object({

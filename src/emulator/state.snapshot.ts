@@ -21,6 +21,7 @@ function tenantSnapshot(tenant: TenantState): SeedTenantInput {
       phoneNumber: primary?.telephoneNumber ?? null,
       numberType: primary?.numberType ?? 'directRouting',
       voiceRoutingPolicy: user.voiceRoutingPolicy,
+      directoryRoles: user.directoryRoles,
     };
   });
   const free = [...tenant.telephony.numbers.values()].filter((n) => !n.assignmentTargetId);

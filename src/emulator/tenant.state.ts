@@ -30,6 +30,8 @@ export interface EmUser {
   propertyVersions: Record<string, number>;
   /** When the Teams side (numbers, policies, voice, coexistence) last changed (ms): not a directory change. */
   teamsModifiedAt: number;
+  /** Entra ID directory roles (role template ids): the ID token's `wids` claim. */
+  directoryRoles: string[];
 }
 
 /** A removed user remembered for delta readers. */
@@ -142,6 +144,7 @@ export class TenantState {
       createdVersion: 0,
       propertyVersions: {},
       teamsModifiedAt: Date.now(),
+      directoryRoles: seed.directoryRoles,
     };
     user.createdVersion = user.version;
     this.users.set(user.id, user);

@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import { isTenantId, TENANT_ID_HINT } from './tenant-id.js';
 
-/** National clouds with their well-known hosts; `custom` is the emulator (or any other compatible service). */
-export type CloudName = 'global' | 'usgov' | 'china' | 'custom';
+/**
+ * National clouds with their well-known hosts: global, US Government L4 (GCC High: `usgov`), US Government L5
+ * (DoD: `usgovdod`) and China (21Vianet). `custom` is the emulator or another compatible service: only a platform
+ * operator (or the operator's configured allow-list) may name its hosts.
+ */
+export type CloudName = 'global' | 'usgov' | 'usgovdod' | 'china' | 'custom';
+
+/** The clouds an account may choose (their hosts are fixed here), in the order the portal lists them. */
+export const PRESET_CLOUDS = ['global', 'usgov', 'usgovdod', 'china'] as const;
+export const CLOUD_NAMES = [...PRESET_CLOUDS, 'custom'] as const;
 
 /** Hosts of one cloud. Graph paths get `/v1.0` or `/beta` appended; Teams admin paths are appended as they are. */
 export interface CloudEndpoints {
@@ -24,6 +33,11 @@ export const cloudPresets: Record<Exclude<CloudName, 'custom'>, CloudEndpoints> 
     authorityHost: 'https://login.microsoftonline.us',
     graphBaseUrl: 'https://graph.microsoft.us',
     teamsAdminBaseUrl: 'https://api.interfaces.records.teams.microsoft.us',
+  },
+  usgovdod: {
+    authorityHost: 'https://login.microsoftonline.us',
+    graphBaseUrl: 'https://dod-graph.microsoft.us',
+    teamsAdminBaseUrl: 'https://api.interfaces.records.dod.teams.microsoft.us',
   },
   china: {
     authorityHost: 'https://login.chinacloudapi.cn',
@@ -51,6 +65,11 @@ const graphVersionsSchema = z
   .object({ numbers: z.enum(['v1.0', 'beta']), policyAssignments: z.enum(['v1.0', 'beta']) })
   .partial();
 
+/** The sign-in hosts of the preset clouds: the only ones the provider's own app secret is ever sent to. */
+export const PRESET_AUTHORITY_ORIGINS: ReadonlySet<string> = new Set(
+  Object.values(cloudPresets).map((p) => new URL(p.authorityHost).origin),
+);
+
 /** Token scope of the "Skype and Teams Tenant Admin API" (MICROSOFT.md). */
 export const TEAMS_ADMIN_RESOURCE = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';
 
@@ -68,11 +87,11 @@ const urlText = z.url().transform((u) => u.replace(/\/+$/, ''));
 /** Everything needed to talk to one customer tenant. Secrets come decrypted from the store; never logged. */
 export const connectionSettingsSchema = z
   .object({
-    tenantId: z.string().min(1),
+    tenantId: z.string().refine(isTenantId, { message: TENANT_ID_HINT }),
     clientId: z.string().min(1),
     clientSecret: z.string().min(1).optional(),
     certificate: certificateSchema.optional(),
-    cloud: z.enum(['global', 'usgov', 'china', 'custom']).default('global'),
+    cloud: z.enum(CLOUD_NAMES).default('global'),
     authorityHost: urlText.optional(),
     graphBaseUrl: urlText.optional(),
     teamsAdminBaseUrl: urlText.optional(),

@@ -38,6 +38,21 @@ export class GraphError extends AppError {
   }
 }
 
+/**
+ * A request to a host that is not the connection's own Graph or Teams admin host (e.g. a foreign @odata.nextLink):
+ * refused before it is sent, so no bearer token goes there.
+ */
+export class ForeignHostError extends AppError {
+  constructor(api: 'graph' | 'teamsAdmin', origin: string, own: string) {
+    super(
+      'upstream_failed',
+      `Callbridge did not send a request to ${origin}: it is not the connection's ${api === 'graph' ? 'Graph' : 'Teams admin'} host (${own}), and tokens go only there.`,
+      { host: origin },
+    );
+    this.name = 'ForeignHostError';
+  }
+}
+
 /** The client could not obtain a token: Microsoft's token error fields, kept as they came. */
 export class TokenError extends AppError {
   readonly error: string;

@@ -1,6 +1,11 @@
 import type { ConnectionSettings } from './connection.settings.js';
 import { emitDiagnostic, type DiagnosticHook } from './diagnostics.js';
-import { GraphError, MicrosoftUnreachableError, parseGraphErrorBody } from './graph.error.js';
+import {
+  ForeignHostError,
+  GraphError,
+  MicrosoftUnreachableError,
+  parseGraphErrorBody,
+} from './graph.error.js';
 import {
   defaultRetryPolicy,
   isRetryableStatus,
@@ -63,11 +68,17 @@ export class GraphTransport {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  /** Resolve a path against the API's base URL; absolute URLs pass through untouched. */
+  /**
+   * Resolve a path against the API's base URL. An absolute URL (an @odata.nextLink, a Location header) must be
+   * on that API's own host: the bearer token goes only to the connection's Graph and Teams hosts, so a link
+   * pointing anywhere else is refused with {@link ForeignHostError} before anything is sent.
+   */
   resolve(api: TokenAudience, url: string): string {
-    if (/^https?:\/\//i.test(url)) return url;
     const base = api === 'graph' ? this.settings.graphBaseUrl : this.settings.teamsAdminBaseUrl;
-    return `${base}${url.startsWith('/') ? '' : '/'}${url}`;
+    if (!/^https?:\/\//i.test(url)) return `${base}${url.startsWith('/') ? '' : '/'}${url}`;
+    const origin = new URL(url).origin;
+    if (origin !== new URL(base).origin) throw new ForeignHostError(api, origin, new URL(base).origin);
+    return url;
   }
 
   /** Send one request, waiting out throttling. Throws GraphError, TokenError or MicrosoftUnreachableError. */

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { TEAMS_ADMIN_RESOURCE, type ConnectionSettings } from './connection.settings.js';
+import {
+  PRESET_AUTHORITY_ORIGINS,
+  TEAMS_ADMIN_RESOURCE,
+  type ConnectionSettings,
+} from './connection.settings.js';
 import { emitDiagnostic, type DiagnosticExchange, type DiagnosticHook } from './diagnostics.js';
 import {
   AuthorityUnavailableError,
@@ -9,6 +13,7 @@ import {
   TokenError,
   parseTokenErrorBody,
 } from './graph.error.js';
+import { tenantPathSegment } from './tenant-id.js';
 
 /** Which API a token is for. */
 export type TokenAudience = 'graph' | 'teamsAdmin';
@@ -52,6 +57,10 @@ const discoveryErrorCodes = new Set([
  * we read the authority's OpenID configuration ourselves, once per authority, and hand it to msal as
  * `authorityMetadata`, with the host in `knownAuthorities`: msal then skips discovery and posts to the metadata's
  * token endpoint as given.
+ *
+ * The app secret (or assertion) goes to the connection's own sign-in host only: every request msal makes passes
+ * `CachedMsalApp.send`, which refuses any other host (e.g. metadata naming a token endpoint elsewhere)
+ * before anything is sent. The tenant id is checked and encoded before it becomes part of the authority URL.
  */
 export class MsalTokenProvider implements AccessTokenSource {
   constructor(
@@ -167,7 +176,7 @@ class CachedMsalApp {
   }
 
   private authorityUrl(): URL {
-    return new URL(`${this.settings.authorityHost}/${this.settings.tenantId}`);
+    return new URL(`${this.settings.authorityHost}/${tenantPathSegment(this.settings.tenantId)}`);
   }
 
   private async createApp(): Promise<ConfidentialClientApplication> {
@@ -246,6 +255,7 @@ class CachedMsalApp {
     url: string,
     options: NetworkRequestOptions,
   ): Promise<NetworkResponse<unknown>> {
+    this.requireOwnAuthority(url);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sendOnce(method, url, options);
@@ -259,6 +269,21 @@ class CachedMsalApp {
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
+  }
+
+  /**
+   * Refuses a request to any host but the connection's sign-in host (and, for the national clouds, the preset
+   * sign-in hosts msal itself may consult): this is what keeps the secret from going where metadata points.
+   */
+  private requireOwnAuthority(url: string): void {
+    const origin = new URL(url).origin;
+    const own = new URL(this.settings.authorityHost).origin;
+    if (origin === own || (this.settings.cloud !== 'custom' && PRESET_AUTHORITY_ORIGINS.has(origin))) return;
+    // Kept as the request's outcome: msal wraps what its network module throws as a network error.
+    throw (this.lastTokenError = new TokenError({
+      error: 'foreign_token_endpoint',
+      errorDescription: `The sign-in metadata names a token endpoint on another host (${origin}); Callbridge sends the app's credentials only to the connection's sign-in host (${own}).`,
+    }));
   }
 
   private async sendOnce(

@@ -9,7 +9,6 @@ import {
   type PhoneAppStep,
 } from '../domain/phone-app.js';
 import type { Actor, TeamsSettings, VoiceService } from '../domain/records.js';
-import { buildAdminConsentUrl } from '../microsoft/admin-consent.js';
 import { indexSkus, licenceFlagsOf } from '../microsoft/licence.mapper.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
@@ -167,18 +166,14 @@ export class PhoneAppService {
         'precondition_failed',
         'Connect the Microsoft 365 tenant first (account > Microsoft 365); then authorize the Phone App.',
       );
-    const state = this.secrets.encrypt(
-      JSON.stringify({ accountId, serviceId, purpose: 'phone_app', at: Date.now() }),
+    // The round trip ends in a sign-in with the connection's app that proves an administrator of the tenant.
+    const consentUrl = await this.tenantConnections.startConsent(
+      actor,
+      connection,
+      { purpose: 'phone_app', serviceId },
+      { clientId: this.options.clientId, redirectUri },
     );
-    return {
-      consentUrl: buildAdminConsentUrl({
-        authorityHost: connection.authorityHost,
-        tenant: connection.tenantId ?? 'organizations',
-        clientId: this.options.clientId,
-        redirectUri,
-        state,
-      }),
-    };
+    return { consentUrl };
   }
 
   /**

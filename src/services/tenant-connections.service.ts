@@ -1,27 +1,38 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { AccessService } from './access.service.js';
 import { z } from 'zod';
 import { AppError, notFound } from '../domain/errors.js';
 import type { Actor, TenantConnection } from '../domain/records.js';
 import {
   buildAdminConsentUrl,
-  cloudPresets,
   GraphTenantClient,
-  parseAdminConsentRedirect,
   type DiagnosticHook,
   type MicrosoftTenantClient,
 } from '../microsoft/index.js';
+import { CLOUD_NAMES } from '../microsoft/connection.settings.js';
+import { isTenantId, tenantIdSchema } from '../microsoft/tenant-id.js';
+import { TENANT_TAKEN } from '../store/repositories/tenant-connections.repository.js';
 import type { Store } from '../store/store.js';
+import { ConsentCallback, type ConsentAnswer } from './consent-callback.js';
+import {
+  endpointsChanged,
+  providerSecretMayGoTo,
+  resolveEndpoints,
+  type EndpointPolicy,
+} from './connection-endpoints.js';
 import type { SecretBox } from './secrets/secret-box.js';
+import { moveTenant, recordOperatorConsent } from './tenant-connection-operator.js';
 
-export const connectTenantInput = z.object({
-  tenantId: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
+export const connectTenantInput = z.strictObject({
+  tenantId: tenantIdSchema
     .nullish()
     .describe('Tenant id (GUID) or domain; empty: the administrator picks it at consent.'),
-  cloud: z.enum(['global', 'usgov', 'china', 'custom']).default('global'),
+  cloud: z
+    .enum(CLOUD_NAMES)
+    .default('global')
+    .describe(
+      'global, usgov (GCC High), usgovdod (DoD) or china: fixed endpoints. custom: endpoints set by a platform operator (or allowed by the configuration).',
+    ),
   clientId: z
     .string()
     .trim()
@@ -39,9 +50,9 @@ export const connectTenantInput = z.object({
     .describe(
       "Write-only. The secret of a customer's own app registration; not needed for the provider's app.",
     ),
-  authorityHost: z.url().optional(),
-  graphBaseUrl: z.url().optional(),
-  teamsAdminBaseUrl: z.url().optional(),
+  authorityHost: z.string().max(500).optional().describe('Custom cloud only.'),
+  graphBaseUrl: z.string().max(500).optional().describe('Custom cloud only.'),
+  teamsAdminBaseUrl: z.string().max(500).optional().describe('Custom cloud only.'),
 });
 export type ConnectTenantInput = z.input<typeof connectTenantInput>;
 
@@ -74,7 +85,25 @@ export const graphClientFactory: MicrosoftClientFactory = (s, options) =>
   );
 
 /** How long a consent answer is accepted after the consent started. */
-const CONSENT_STATE_MS = 3_600_000;
+export const CONSENT_STATE_MS = 3_600_000;
+
+/** The provider's app and who may name which endpoints (from the configuration). */
+export interface TenantConnectionOptions extends Partial<EndpointPolicy> {
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
+/** What a consent round trip is for: the connection itself, or the Phone App of one service. */
+export type ConsentPurpose = { purpose: 'tenant_connection' } | { purpose: 'phone_app'; serviceId: string };
+
+/** The endpoints and app a consent was started for: if any changes meanwhile, the consent is void. */
+export function fingerprintOf(c: TenantConnection): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([c.cloud, c.authorityHost, c.graphBaseUrl, c.teamsAdminBaseUrl, c.clientId, c.tenantId]),
+    )
+    .digest('base64url');
+}
 
 /**
  * The Microsoft 365 connection of an account: set up by administrator consent (no administrator password is
@@ -86,9 +115,15 @@ export class TenantConnectionsService {
     private readonly secrets: SecretBox,
     private readonly clients: MicrosoftClientFactory,
     private readonly access: AccessService,
-    /** The provider's multi-tenant Callbridge app, used by connections that do not name their own. */
-    private readonly providerApp: { clientId?: string | undefined; clientSecret?: string | undefined } = {},
-  ) {}
+    /** The provider's multi-tenant Callbridge app (used by connections that name no app) and the endpoint policy. */
+    private readonly providerApp: TenantConnectionOptions = {},
+  ) {
+    this.policy = { demo: providerApp.demo ?? false, allowedOrigins: providerApp.allowedOrigins ?? [] };
+    this.callback = new ConsentCallback(store, secrets, access, this, this.policy);
+  }
+
+  readonly policy: EndpointPolicy;
+  private readonly callback: ConsentCallback;
 
   async get(actor: Actor, accountId: string): Promise<TenantConnection> {
     await this.access.require(actor, accountId, 'service.read');
@@ -118,30 +153,32 @@ export class TenantConnectionsService {
         "Give the app's client id: no provider app is configured (CALLBRIDGE_MICROSOFT_CLIENT_ID and _CLIENT_SECRET).",
         { field: 'clientId' },
       );
-    const preset = input.cloud === 'custom' ? undefined : cloudPresets[input.cloud];
-    const authorityHost = input.authorityHost ?? preset?.authorityHost;
-    const graphBaseUrl = input.graphBaseUrl ?? preset?.graphBaseUrl;
-    if (!authorityHost || !graphBaseUrl)
-      throw new AppError(
-        'validation_failed',
-        'A custom cloud needs authorityHost, graphBaseUrl and teamsAdminBaseUrl.',
-        { field: 'cloud' },
-      );
+    const endpoints = resolveEndpoints(input.cloud, input, {
+      operator: await this.access.isOperator(actor),
+      policy: this.policy,
+    });
+    const tenantId = input.tenantId ?? null;
     const connection = await this.store.transaction(async (tx) => {
       if (!(await tx.accounts.findById(accountId))) throw notFound('account', accountId);
       const before = await tx.tenantConnections.findByAccount(accountId);
+      if (tenantId !== null) {
+        const holder = await tx.tenantConnections.findByTenant(tenantId);
+        if (holder && holder.accountId !== accountId)
+          throw new AppError('conflict', TENANT_TAKEN, { field: 'tenantId' });
+      }
+      // A secret belongs to its app and its sign-in host: a new endpoint or app drops it (issue 14).
+      const dropSecret =
+        before !== undefined && endpointsChanged(before, { ...endpoints, cloud: input.cloud, clientId });
       const fields = {
-        tenantId: input.tenantId ?? null,
+        tenantId,
         cloud: input.cloud,
-        authorityHost,
-        graphBaseUrl,
-        teamsAdminBaseUrl: input.teamsAdminBaseUrl ?? preset?.teamsAdminBaseUrl ?? null,
+        ...endpoints,
         clientId,
         consentState: 'pending' as const,
         consentError: null,
-        ...(input.clientSecret !== undefined && {
-          clientSecretEnc: this.secrets.encrypt(input.clientSecret),
-        }),
+        ...(input.clientSecret !== undefined
+          ? { clientSecretEnc: this.secrets.encrypt(input.clientSecret) }
+          : dropSecret && { clientSecretEnc: null }),
       };
       const after = before
         ? await tx.tenantConnections.update(accountId, fields)
@@ -160,112 +197,93 @@ export class TenantConnectionsService {
         objectType: 'tenant_connection',
         objectId: after.id,
         before: before ?? null,
-        after,
+        after: { ...after, ...(dropSecret && input.clientSecret === undefined && { secretDropped: true }) },
       });
       return after;
     });
-    const consentUrl = buildAdminConsentUrl({
-      authorityHost,
-      tenant: connection.tenantId ?? 'organizations',
-      clientId,
-      redirectUri,
-      state: this.secrets.encrypt(JSON.stringify({ accountId, at: Date.now() })),
-    });
+    const consentUrl = await this.startConsent(
+      actor,
+      connection,
+      { purpose: 'tenant_connection' },
+      {
+        clientId,
+        redirectUri,
+      },
+    );
     return { connection, consentUrl };
   }
 
   /**
-   * Handles Microsoft's redirect after consent: records granted (with the tenant id) or denied (with why). The
-   * browser comes back from Microsoft without the portal's SameSite=Strict session, so the answer is bound to the
-   * connection by its `state` instead: the account id and time sealed with AES-GCM when the consent started, which
-   * nobody else can forge, valid for an hour.
+   * Records a new consent round trip and answers the admin-consent URL for it. The `state` is a random id of a
+   * server-side row bound to the account, purpose (and service), the administrator who started it and the
+   * connection's endpoints; it is valid for an hour and once.
    */
-  async completeConsent(query: Record<string, string>, now = Date.now()): Promise<TenantConnection> {
-    const result = parseAdminConsentRedirect(query);
-    let accountId: string;
-    let phoneAppServiceId: string | undefined;
-    try {
-      const sealed = JSON.parse(this.secrets.decrypt(result.state ?? '')) as {
-        accountId: string;
-        at: number;
-        purpose?: 'phone_app';
-        serviceId?: string;
-      };
-      if (typeof sealed.accountId !== 'string' || !(now - sealed.at < CONSENT_STATE_MS))
-        throw new Error('stale');
-      accountId = sealed.accountId;
-      if (sealed.purpose === 'phone_app') phoneAppServiceId = sealed.serviceId;
-    } catch {
-      throw new AppError(
-        'validation_failed',
-        'This consent answer does not belong to a connection started here in the last hour; start the connection again.',
-        { field: 'state' },
-      );
-    }
-    const actor: Actor = {
-      type: 'system',
-      id: null,
-      label: 'Microsoft 365 administrator consent',
-      source: 'portal',
-    };
-    if (phoneAppServiceId !== undefined)
-      return this.completePhoneAppConsent(actor, accountId, phoneAppServiceId, result.kind === 'granted');
-    const patch =
-      result.kind === 'granted'
-        ? {
-            consentState: 'granted' as const,
-            tenantId: result.tenantId,
-            consentedAt: new Date().toISOString(),
-            consentError: null,
-          }
-        : { consentState: 'denied' as const, consentError: `${result.error}: ${result.errorDescription}` };
-    return this.store.transaction(async (tx) => {
-      const before = await tx.tenantConnections.findByAccount(accountId);
-      const after = await tx.tenantConnections.update(accountId, patch);
-      if (!before || !after)
-        throw new AppError('not_found', 'The connection was removed while consent was given; connect again.');
-      await tx.audit.append({
-        accountId,
-        actor,
-        action: `tenant_connection.consent_${result.kind}`,
-        objectType: 'tenant_connection',
-        objectId: after.id,
-        before,
-        after,
-      });
-      return after;
+  async startConsent(
+    actor: Actor,
+    connection: TenantConnection,
+    purpose: ConsentPurpose,
+    app: { clientId: string; redirectUri: string },
+    now = Date.now(),
+  ): Promise<string> {
+    const state = randomBytes(32).toString('base64url');
+    await this.store.repos.consentRequests.purgeBefore(new Date(now - 24 * 3_600_000).toISOString());
+    await this.store.repos.consentRequests.create({
+      id: state,
+      accountId: connection.accountId,
+      purpose: purpose.purpose,
+      serviceId: purpose.purpose === 'phone_app' ? purpose.serviceId : null,
+      actor,
+      connectionFingerprint: fingerprintOf(connection),
+      expiresAt: new Date(now + CONSENT_STATE_MS).toISOString(),
+    });
+    return buildAdminConsentUrl({
+      authorityHost: connection.authorityHost,
+      tenant: connection.tenantId ?? 'organizations',
+      clientId: app.clientId,
+      redirectUri: app.redirectUri,
+      state,
     });
   }
 
-  /** Records the answer to "Authorize Phone App for my Organization" on the service; answers the connection. */
-  private async completePhoneAppConsent(
-    actor: Actor,
-    accountId: string,
-    serviceId: string,
-    granted: boolean,
-  ): Promise<TenantConnection> {
-    return this.store.transaction(async (tx) => {
-      const service = await tx.services.findById(accountId, serviceId);
-      const connection = await tx.tenantConnections.findByAccount(accountId);
-      if (!service || !connection)
-        throw new AppError('not_found', 'The service or connection was removed while consent was given.');
-      const teams = {
-        ...service.teams,
-        phoneAppConsent: granted ? ('granted' as const) : ('denied' as const),
-        phoneAppConsentAt: granted ? new Date().toISOString() : (service.teams.phoneAppConsentAt ?? null),
-      };
-      await tx.services.update(accountId, serviceId, { teams });
-      await tx.audit.append({
-        accountId,
-        actor,
-        action: `service.phone_app_consent_${granted ? 'granted' : 'denied'}`,
-        objectType: 'service',
-        objectId: serviceId,
-        before: { teams: service.teams },
-        after: { teams },
-      });
-      return connection;
-    });
+  /**
+   * Handles Microsoft's redirects to the consent callback. The query alone never grants anything: after the
+   * admin-consent page the browser is sent on to sign in (authorization code + PKCE), and only the verified ID
+   * token of an administrator of the tenant records the consent (see {@link ConsentCallback}).
+   */
+  completeConsent(query: Record<string, string>, now = Date.now(), redirectUri = ''): Promise<ConsentAnswer> {
+    return this.callback.handle(query, redirectUri, now);
+  }
+
+  /** Whether the connection still has the endpoints, app and tenant a consent was started for. */
+  sameAsStarted(connection: TenantConnection, request: { connectionFingerprint: string }): boolean {
+    return fingerprintOf(connection) === request.connectionFingerprint;
+  }
+
+  /** The app's client id and secret to use with the connection's sign-in host; refuses what may not be sent. */
+  appCredentials(
+    connection: TenantConnection,
+    storedCiphertext: string | null,
+  ): { clientId: string; secret: string } {
+    if (!connection.clientId)
+      throw new AppError('precondition_failed', 'The tenant connection names no app.');
+    if (storedCiphertext)
+      return { clientId: connection.clientId, secret: this.secrets.decrypt(storedCiphertext) };
+    if (connection.clientId !== this.providerApp.clientId)
+      throw new AppError(
+        'precondition_failed',
+        'The tenant connection has no app secret: set the client secret of its app registration.',
+      );
+    if (!this.providerApp.clientSecret)
+      throw new AppError(
+        'precondition_failed',
+        "The provider's app has no secret configured: set CALLBRIDGE_MICROSOFT_CLIENT_SECRET.",
+      );
+    if (!providerSecretMayGoTo(connection.authorityHost, this.policy))
+      throw new AppError(
+        'precondition_failed',
+        `The provider's app secret is sent only to Microsoft's sign-in hosts, not to ${new URL(connection.authorityHost).origin}: a platform operator must allow that host (CALLBRIDGE_MICROSOFT_ALLOWED_ENDPOINTS) or give the connection its own app.`,
+      );
+    return { clientId: connection.clientId, secret: this.providerApp.clientSecret };
   }
 
   /** A client for the account's tenant; refuses with what to do when consent is missing. */
@@ -287,19 +305,18 @@ export class TenantConnectionsService {
         { consentState: connection.consentState },
       );
     }
-    const stored = await this.store.repos.tenantConnections.findSecretCiphertext(accountId);
-    const secret = stored
-      ? this.secrets.decrypt(stored)
-      : connection.clientId === this.providerApp.clientId
-        ? this.providerApp.clientSecret
-        : undefined;
-    if (!secret)
+    if (!isTenantId(connection.tenantId))
       throw new AppError(
-        'precondition_failed',
-        connection.clientId === this.providerApp.clientId
-          ? "The provider's app has no secret configured: set CALLBRIDGE_MICROSOFT_CLIENT_SECRET."
-          : 'The tenant connection has no app secret: set the client secret of its app registration.',
+        'validation_failed',
+        `The connection's tenant id ${JSON.stringify(connection.tenantId.slice(0, 100))} is not a tenant id (a GUID or a domain name): connect the tenant again.`,
+        { field: 'tenantId' },
       );
+    const stored = await this.store.repos.tenantConnections.findSecretCiphertext(accountId);
+    const { secret } = this.appCredentials(connection, stored);
+    const own = [connection.authorityHost, connection.graphBaseUrl, connection.teamsAdminBaseUrl]
+      .filter((u): u is string => u !== null)
+      .map((u) => new URL(u).origin);
+    const onExchange = options.onExchange;
     return this.clients(
       {
         tenantId: connection.tenantId,
@@ -310,8 +327,19 @@ export class TenantConnectionsService {
         graphBaseUrl: connection.graphBaseUrl,
         ...(connection.teamsAdminBaseUrl && { teamsAdminBaseUrl: connection.teamsAdminBaseUrl }),
       },
-      options,
+      // Diagnostic logs hold exchanges with the connection's own endpoints only (the client refuses others anyway).
+      onExchange ? { onExchange: (x) => own.includes(new URL(x.url).origin) && onExchange(x) } : {},
     );
+  }
+
+  /** A platform operator records consent given outside Callbridge (CLI only; audited). */
+  recordOperatorConsent(actor: Actor, accountId: string, note?: string): Promise<TenantConnection> {
+    return recordOperatorConsent(this.store, this.access, actor, accountId, note);
+  }
+
+  /** A platform operator moves a tenant to another account (CLI only; audited on both accounts). */
+  moveTenant(actor: Actor, tenantId: string, toAccountId: string): Promise<TenantConnection> {
+    return moveTenant(this.store, this.access, actor, tenantId, toAccountId);
   }
 
   /** Records that Microsoft refused the app (consent revoked): later syncs say so until consent is given again. */

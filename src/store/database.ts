@@ -15,6 +15,7 @@ import * as access from './migrations/0003-access.js';
 import * as numbers from './migrations/0004-numbers.js';
 import * as tenantObjects from './migrations/0005-tenant-objects.js';
 import * as phoneApp from './migrations/0006-phone-app.js';
+import * as consentRequests from './migrations/0007-consent-requests.js';
 import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
 import { secureSqliteFile } from './data-dir.js';
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0004-numbers': numbers,
   '0005-tenant-objects': tenantObjects,
   '0006-phone-app': phoneApp,
+  '0007-consent-requests': consentRequests,
   '0008-password-change': passwordChange,
   '0009-registration-retry': registrationRetry,
 };

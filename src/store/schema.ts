@@ -34,7 +34,7 @@ export interface TenantConnectionsTable {
   id: string;
   account_id: string;
   tenant_id: string | null;
-  cloud: 'global' | 'usgov' | 'china' | 'custom';
+  cloud: 'global' | 'usgov' | 'usgovdod' | 'china' | 'custom';
   authority_host: string;
   graph_base_url: string;
   teams_admin_base_url: string | null;
@@ -269,7 +269,29 @@ export interface TenantObjectsTable {
   updated_at: string;
 }
 
+/** One administrator-consent round trip (0007): its id is the OAuth `state`. */
+export interface ConsentRequestsTable {
+  id: string;
+  account_id: string;
+  purpose: 'tenant_connection' | 'phone_app';
+  service_id: string | null;
+  /** JSON of the Actor who started it. */
+  actor: string;
+  /** `consent`: sent to the admin-consent page; `sign_in`: sent on to sign in; then used. */
+  step: 'consent' | 'sign_in';
+  /** The tenant the sign-in must prove (GUID), once known. */
+  tenant_id: string | null;
+  /** The connection's endpoints and app when the consent started: a change meanwhile voids it. */
+  connection_fingerprint: string;
+  /** Sealed PKCE verifier and nonce of the sign-in. */
+  sign_in_enc: string | null;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
   accounts: AccountsTable;
   subscriptions: SubscriptionsTable;

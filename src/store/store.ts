@@ -12,6 +12,7 @@ import { ServicesRepository } from './repositories/services.repository.js';
 import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
+import { ConsentRequestsRepository } from './repositories/consent-requests.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
 import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
@@ -21,6 +22,7 @@ export interface Repositories {
   accounts: AccountsRepository;
   subscriptions: SubscriptionsRepository;
   tenantConnections: TenantConnectionsRepository;
+  consentRequests: ConsentRequestsRepository;
   services: ServicesRepository;
   users: UsersRepository;
   jobs: JobsRepository;
@@ -39,6 +41,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     accounts: new AccountsRepository(db),
     subscriptions: new SubscriptionsRepository(db),
     tenantConnections: new TenantConnectionsRepository(db),
+    consentRequests: new ConsentRequestsRepository(db),
     services: new ServicesRepository(db),
     users: new UsersRepository(db),
     jobs: new JobsRepository(db, dialect),

@@ -39,12 +39,16 @@ export function demoConnection(emulator: RunningEmulator) {
   };
 }
 
-/** A partner with a client "Contoso" whose PBX service is connected to the emulator's demo tenant (consent given). */
+/**
+ * A partner with a client "Contoso" whose PBX service is connected to the emulator's demo tenant, consent
+ * recorded by the operator path (`callbridge tenant-connection consent`). Tests of the consent round trip itself
+ * use {@link consentRoundTrip} instead.
+ */
 export async function demoTenantAccount(
   ctx: AppContext,
   emulator: RunningEmulator,
 ): Promise<{ account: Account; service: VoiceService }> {
-  const { services, store } = ctx;
+  const { services } = ctx;
   const partner = await services.accounts.create(actor, { name: 'Provider', kind: 'partner' });
   const account = await services.accounts.create(actor, {
     name: 'Contoso',
@@ -62,7 +66,8 @@ export async function demoTenantAccount(
     demoConnection(emulator),
     'http://localhost/cb',
   );
-  await store.repos.tenantConnections.update(account.id, { consentState: 'granted' });
+  // Consent as a platform operator records it when it was given outside Callbridge (the demo tenant has it).
+  await services.tenantConnections.recordOperatorConsent(actor, account.id, 'test setup');
   return { account, service };
 }
 
@@ -71,7 +76,7 @@ export async function syncToEnd(
   ctx: AppContext,
   accountId: string,
   serviceId: string,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; diagnostic?: boolean } = {},
 ) {
   const { run } = await ctx.services.sync.start(actor, accountId, serviceId, options);
   await ctx.createWorker().drain();

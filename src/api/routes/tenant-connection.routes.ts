@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
+import { CLOUD_NAMES } from '../../microsoft/connection.settings.js';
 import { connectTenantInput } from '../../services/tenant-connections.service.js';
 import { errorResponses } from './error-responses.js';
 
@@ -11,7 +12,7 @@ export const tenantConnectionView = z
     id: z.string(),
     accountId: z.string(),
     tenantId: z.string().nullable(),
-    cloud: z.enum(['global', 'usgov', 'china', 'custom']),
+    cloud: z.enum(CLOUD_NAMES),
     authorityHost: z.string(),
     graphBaseUrl: z.string(),
     teamsAdminBaseUrl: z.string().nullable(),
@@ -77,13 +78,19 @@ export function tenantConnectionRoutes(services: Services, publicUrl: string): F
         schema: {
           tags,
           summary:
-            "Microsoft's redirect after administrator consent (no session needed: bound by the sealed state)",
+            "Microsoft's redirects after administrator consent and the administrator's sign-in (no session needed: bound by the single-use state)",
+          description:
+            'Back from the admin-consent page, the browser is redirected (302) to sign in at the tenant; back from that sign-in, the verified ID token of a Global Administrator or Privileged Role Administrator of the tenant records the consent and the connection is answered. The query alone never records a grant.',
           security: [],
-          querystring: z.record(z.string(), z.string()),
+          querystring: z.record(z.string(), z.string().max(4096)),
           response: { 200: tenantConnectionView, ...errorResponses },
         },
       },
-      async (req) => present(await services.tenantConnections.completeConsent(req.query)),
+      async (req, reply) => {
+        const answer = await services.tenantConnections.completeConsent(req.query, Date.now(), redirectUri);
+        if (answer.kind === 'sign_in') return reply.redirect(answer.url, 302);
+        return present(answer.connection);
+      },
     );
   };
 }

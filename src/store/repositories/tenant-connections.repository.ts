@@ -25,7 +25,9 @@ export class TenantConnectionsRepository {
     };
     await uniqueOr(
       () => this.db.insertInto('tenant_connections').values(row).execute(),
-      'This account already has a tenant connection; update it instead.',
+      input.tenantId !== null && (await this.findByTenant(input.tenantId))
+        ? TENANT_TAKEN
+        : 'This account already has a tenant connection; update it instead.',
     );
     return toConnection(row);
   }
@@ -35,6 +37,16 @@ export class TenantConnectionsRepository {
       .selectFrom('tenant_connections')
       .selectAll()
       .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return row && toConnection(row);
+  }
+
+  /** The connection holding a tenant id (of any account): one tenant belongs to one account. */
+  async findByTenant(tenantId: string): Promise<TenantConnection | undefined> {
+    const row = await this.db
+      .selectFrom('tenant_connections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId.toLowerCase())
       .executeTakeFirst();
     return row && toConnection(row);
   }
@@ -60,11 +72,15 @@ export class TenantConnectionsRepository {
         ? patch.clientSecretEnc
         : await this.findSecretCiphertext(accountId);
     const next = { ...current, ...patch, clientSecretEnc: secret };
-    await this.db
-      .updateTable('tenant_connections')
-      .set({ ...toColumns(next), updated_at: nowIso() })
-      .where('account_id', '=', accountId)
-      .execute();
+    await uniqueOr(
+      () =>
+        this.db
+          .updateTable('tenant_connections')
+          .set({ ...toColumns(next), updated_at: nowIso() })
+          .where('account_id', '=', accountId)
+          .execute(),
+      TENANT_TAKEN,
+    );
     return this.findByAccount(accountId);
   }
 
@@ -87,9 +103,13 @@ export class TenantConnectionsRepository {
   }
 }
 
+/** The refusal of a tenant another account holds: it does not say which account (that is another customer). */
+export const TENANT_TAKEN =
+  'This Microsoft 365 tenant is already connected to another Callbridge account. If it should be connected here, ask your provider: a platform operator can move it.';
+
 function toColumns(c: Omit<TenantConnectionWrite, 'accountId'>) {
   return {
-    tenant_id: c.tenantId,
+    tenant_id: c.tenantId === null ? null : c.tenantId.toLowerCase(),
     cloud: c.cloud,
     authority_host: c.authorityHost,
     graph_base_url: c.graphBaseUrl,

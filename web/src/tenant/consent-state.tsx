@@ -81,7 +81,8 @@ export function ConsentStateCard({ connection }: { connection: TenantConnection 
 
 export const CLOUD_LABELS: Record<TenantConnection['cloud'], string> = {
   global: 'Microsoft 365 (worldwide)',
-  usgov: 'US Government (GCC High, DoD)',
+  usgov: 'US Government (GCC High)',
+  usgovdod: 'US Government (DoD)',
   china: 'China (operated by 21Vianet)',
-  custom: 'Custom endpoints (test tenant or emulator)',
+  custom: 'Custom endpoints (set up by your provider)',
 };
