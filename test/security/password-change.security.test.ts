@@ -112,6 +112,12 @@ describe.each(DIALECTS)('changing a password on %s', (dialect) => {
       401,
     );
     expect(t.logLines.join('\n')).not.toContain('a fine new password');
+
+    // An operator's reset ends every session of the administrator and asks for a new password again.
+    const { password } = await t.ctx.services.passwords.reset(system, 'self@provider.test');
+    expect((await t.app.inject({ url: '/api/v1/accounts', headers: { cookie } })).statusCode).toBe(401);
+    const again = await signIn('self@provider.test', password);
+    expect(again.response.json()).toMatchObject({ mustChangePassword: true });
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeed } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
+import { TENANT_OBJECTS_JOB } from '../../src/services/sync/tenant-objects.service.js';
 import { demoTenantAccount, fastClients } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
@@ -149,8 +150,18 @@ describe.each(DIALECTS)('a suspended account on %s', (dialect) => {
 
     expect((await setStatus(partnerOwner, accountId, 'active')).statusCode).toBe(200);
     const { run } = await t.ctx.services.sync.start(system, accountId, serviceId);
+    const { job: retry } = await t.ctx.store.repos.jobs.enqueue({
+      kind: TENANT_OBJECTS_JOB,
+      accountId,
+      payload: { serviceId },
+      dedupeKey: `${TENANT_OBJECTS_JOB}:${serviceId}`,
+    });
     expect((await setStatus(partnerOwner, accountId, 'suspended')).statusCode).toBe(200);
     await t.ctx.createWorker().drain();
+    expect((await t.ctx.store.repos.jobs.findById(retry.id))?.result).toEqual({
+      skipped: 'account suspended',
+    });
+    expect(await t.ctx.store.repos.tenantObjects.listByService(accountId, serviceId)).toEqual([]);
     const failed = await t.ctx.services.sync.getRun(system, accountId, run.id);
     expect(failed.state).toBe('failed');
     expect(failed.error).toContain('Contoso is suspended');

@@ -46,6 +46,9 @@ export class TenantObjectsRetry {
     const serviceId = job.payload['serviceId'];
     if (typeof serviceId !== 'string' || !job.accountId)
       throw new AppError('internal', `Tenant objects job ${job.id} names no service.`);
+    // Queued before the account was suspended: nothing is written to its tenant until it is reactivated.
+    if ((await this.store.repos.accounts.suspendedIds()).has(job.accountId))
+      return { skipped: 'account suspended' };
     const client = await this.connections.clientFor(job.accountId);
     const log: string[] = [];
     const { objects } = await this.carrier.ensure(job.accountId, serviceId, client, (m) => log.push(m), {
