@@ -54,7 +54,13 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-bench-sync-'));
   const config = loadConfig({
     env: {},
-    overrides: { dataDir, secretKey: randomBytes(32).toString('base64'), demo: false },
+    overrides: {
+      dataDir,
+      secretKey: randomBytes(32).toString('base64'),
+      demo: false,
+      // Outside demo mode the emulator's plain-http loopback endpoints must be allowed by the operator.
+      microsoftAllowedEndpoints: `${ready.url},${ready.teamsAdminUrl}`,
+    },
   });
   const ctx = await createAppContext(config, pino({ level: 'warn' }));
   const partner = await ctx.services.accounts.create(benchActor, { name: 'Provider', kind: 'partner' });
@@ -82,7 +88,7 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
     },
     'http://localhost/unused',
   );
-  await ctx.store.repos.tenantConnections.update(client.id, { consentState: 'granted' });
+  await ctx.services.tenantConnections.recordOperatorConsent(benchActor, client.id, 'bench');
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

@@ -10,6 +10,7 @@ import { migrateCommand } from './commands/migrate.command.js';
 import { numbersCommand } from './commands/numbers.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { syncCommand } from './commands/sync.command.js';
+import { tenantConnectionCommand } from './commands/tenant-connection.command.js';
 import { usersCommand } from './commands/users.command.js';
 import { emulatorCommand } from './emulator.command.js';
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     licencesCommand(),
     phoneAppCommand(),
     secretsCommand(),
+    tenantConnectionCommand(),
     emulatorCommand(),
   ]) {
     program.addCommand(command);

@@ -20,7 +20,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * The endpoints of a connection. A national cloud's are fixed (its preset); a custom cloud's are named in full,
- * https (plain http only for a loopback emulator in demo mode), and only by a platform operator or within the
+ * https (plain http only for a loopback emulator, in demo mode or allow-listed), and only by a platform operator or within the
  * operator's allow-list: an account administrator who could name any host could send the app secret, the
  * provider's secret or a bearer token there (issue 14).
  */
@@ -94,7 +94,9 @@ function checkedUrl(field: EndpointField, value: string, policy: EndpointPolicy)
       field,
     });
   }
-  const plainAllowed = policy.demo && LOOPBACK.has(url.hostname);
+  // Plain http only reaches a loopback emulator: in demo mode, or where the operator allow-listed it (tests).
+  const plainAllowed =
+    LOOPBACK.has(url.hostname) && (policy.demo || policy.allowedOrigins.includes(url.origin));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed))
     throw new AppError(
       'validation_failed',

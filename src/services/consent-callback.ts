@@ -65,7 +65,12 @@ export class ConsentCallback {
     const expected = await this.expectedTenant(request, connection, tenant.toLowerCase());
     const { clientId, secret } = await this.credentials(connection);
     const signIn = await ConsentSignIn.open(
-      { authorityHost: connection.authorityHost, clientId, clientSecret: secret, demo: this.policy.demo },
+      {
+        authorityHost: connection.authorityHost,
+        clientId,
+        clientSecret: secret,
+        demo: this.plainHttpAllowed(connection.authorityHost),
+      },
       expected,
     );
     const started = await signIn.start(redirectUri, request.id);
@@ -92,7 +97,12 @@ export class ConsentCallback {
     });
     const { clientId, secret } = await this.credentials(connection);
     const signIn = await ConsentSignIn.open(
-      { authorityHost: connection.authorityHost, clientId, clientSecret: secret, demo: this.policy.demo },
+      {
+        authorityHost: connection.authorityHost,
+        clientId,
+        clientSecret: secret,
+        demo: this.plainHttpAllowed(connection.authorityHost),
+      },
       request.tenantId ?? '',
     );
     const callbackUrl = new URL(redirectUri);
@@ -230,10 +240,19 @@ export class ConsentCallback {
     }
     const resolved = isTenantGuid(own)
       ? own
-      : await ConsentSignIn.tenantIdOf(connection.authorityHost, own, this.policy.demo);
+      : await ConsentSignIn.tenantIdOf(
+          connection.authorityHost,
+          own,
+          this.plainHttpAllowed(connection.authorityHost),
+        );
     if (resolved !== answered)
       throw await refuse('Consent was given in another tenant than the one being connected.');
     return resolved;
+  }
+
+  /** Plain http (to a loopback emulator only, checked where it is used): demo mode, or allow-listed. */
+  private plainHttpAllowed(authorityHost: string): boolean {
+    return this.policy.demo || this.policy.allowedOrigins.includes(new URL(authorityHost).origin);
   }
 
   private async connectionFor(request: ConsentRequest): Promise<TenantConnection> {

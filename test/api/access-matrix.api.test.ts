@@ -166,8 +166,8 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/v1/consent/callback': {
     permission: 'public',
-    query: (o, t) =>
-      `?admin_consent=True&tenant=0b7f6a52-5d11-4c53-9a0f-4b2d2a0b0d77&state=${encodeURIComponent(t.ctx.secrets.encrypt(JSON.stringify({ accountId: o.accountId, at: Date.now() })))}`,
+    // Public, and bound by its single-use state alone: an unknown state is refused the same for everyone.
+    query: () => '?admin_consent=True&tenant=0b7f6a52-5d11-4c53-9a0f-4b2d2a0b0d77&state=not-started-here',
   },
   'POST /api/v1/accounts/{accountId}/services/{serviceId}/sync': {
     permission: 'sync.run',

@@ -8,6 +8,7 @@ import {
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
 import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
+import { consentRoundTrip } from '../support/consent-round-trip.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -83,10 +84,10 @@ describe('the Phone App add-on: provisioning, enable, authorize, checks', () => 
       consentUrl: string;
     }>();
     expect(new URL(consentUrl).searchParams.get('client_id')).toBe(DEMO_PHONE_APP_CLIENT_ID);
-    const consent = await fetch(consentUrl, { redirect: 'manual' });
-    const back = new URL(consent.headers.get('location')!);
-    const callback = await t.app.inject({ url: `/api/v1/consent/callback${back.search}` });
-    expect(callback.statusCode).toBe(200);
+    // Microsoft's answer alone records nothing: the tenant's administrator signs in to prove it.
+    const trip = await consentRoundTrip(t.app, consentUrl);
+    expect(trip.afterConsent.statusCode).toBe(302);
+    expect(trip.final.statusCode).toBe(200);
     const authorized = (await api('GET', `/services/${serviceId}/phone-app`)).json();
     expect(authorized).toMatchObject({ consent: 'granted', step: 'sync' });
     expect(emulator.tenants.get(DEMO_TENANT_ID)!.consentedApps.has(DEMO_PHONE_APP_CLIENT_ID)).toBe(true);

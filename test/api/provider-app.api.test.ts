@@ -6,6 +6,7 @@ import {
   demoSeed,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
+import { consentRoundTrip } from '../support/consent-round-trip.js';
 import { fastClients, syncToEnd } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -18,7 +19,12 @@ describe("connecting a tenant with the provider's app: the customer gives no app
     emulator = await startEmulator({ seed: demoSeed() });
     t = await createTestApp('sqlite', {
       microsoftClients: fastClients,
-      config: { microsoftClientId: DEMO_CLIENT_ID, microsoftClientSecret: DEMO_CLIENT_SECRET },
+      config: {
+        microsoftClientId: DEMO_CLIENT_ID,
+        microsoftClientSecret: DEMO_CLIENT_SECRET,
+        // The provider's secret goes only to Microsoft's sign-in hosts, or to hosts the operator allows.
+        microsoftAllowedEndpoints: `${emulator.url},${emulator.teamsAdminUrl}`,
+      },
     });
   });
   afterAll(async () => {
@@ -53,11 +59,8 @@ describe("connecting a tenant with the provider's app: the customer gives no app
     });
     expect(connect.statusCode).toBe(200);
     expect(connect.json().connection).toMatchObject({ clientId: DEMO_CLIENT_ID, hasClientSecret: false });
-    const consent = await fetch(connect.json().consentUrl, { redirect: 'manual' });
-    const back = new URL(consent.headers.get('location')!);
-    expect((await t.app.inject({ url: `/api/v1/consent/callback${back.search}` })).json()).toMatchObject({
-      consentState: 'granted',
-    });
+    const trip = await consentRoundTrip(t.app, connect.json().consentUrl);
+    expect(trip.final.json()).toMatchObject({ consentState: 'granted' });
     const done = await syncToEnd(t.ctx, client.id, service.id, { dryRun: true });
     expect(done.error).toBeNull();
     expect(done.counters['added']).toBeGreaterThan(30);

@@ -115,7 +115,7 @@ describe('credentials and clouds', () => {
 
   it('fills national cloud endpoints from presets and insists on endpoints for a custom cloud', () => {
     const usgov = resolveConnectionSettings({
-      tenantId: 't',
+      tenantId: 'contoso.onmicrosoft.com',
       clientId: 'c',
       clientSecret: 's',
       cloud: 'usgov',
@@ -125,16 +125,35 @@ describe('credentials and clouds', () => {
       graphBaseUrl: 'https://graph.microsoft.us',
     });
     const china = resolveConnectionSettings({
-      tenantId: 't',
+      tenantId: 'contoso.onmicrosoft.com',
       clientId: 'c',
       clientSecret: 's',
       cloud: 'china',
     });
     expect(china.graphBaseUrl).toBe('https://microsoftgraph.chinacloudapi.cn');
+    const dod = resolveConnectionSettings({
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: 'c',
+      clientSecret: 's',
+      cloud: 'usgovdod',
+    });
+    expect(dod).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.us',
+      graphBaseUrl: 'https://dod-graph.microsoft.us',
+    });
+    // A tenant id is a GUID or a domain name: anything else never reaches a URL.
     expect(() =>
-      resolveConnectionSettings({ tenantId: 't', clientId: 'c', clientSecret: 's', cloud: 'custom' }),
+      resolveConnectionSettings({ tenantId: 'metrics#', clientId: 'c', clientSecret: 's' }),
+    ).toThrow(/tenant id/);
+    expect(() =>
+      resolveConnectionSettings({
+        tenantId: 'contoso.onmicrosoft.com',
+        clientId: 'c',
+        clientSecret: 's',
+        cloud: 'custom',
+      }),
     ).toThrow(/custom cloud/);
-    expect(() => resolveConnectionSettings({ tenantId: 't', clientId: 'c' })).toThrow(
+    expect(() => resolveConnectionSettings({ tenantId: 'contoso.onmicrosoft.com', clientId: 'c' })).toThrow(
       /secret or a certificate/,
     );
   });

@@ -131,6 +131,8 @@ describe('the portal: licences, Phone App, administrators and audit', () => {
     const consentWindow = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Authorize Phone App for my Organization' }).click();
     const popup = await consentWindow;
+    // Microsoft asks who signs in: the tenant's Global Administrator, whose ID token proves the consent.
+    await popup.getByRole('link', { name: /Megan Bowen/ }).click();
     await eventually(() => popup.isClosed()).toBe(true);
     await eventually(() => step.getAttribute('data-step')).toBe('sync');
     expect(await step.textContent()).toContain('Run Sync Now');

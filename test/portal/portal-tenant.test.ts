@@ -131,6 +131,8 @@ describe('the portal with the Microsoft 365 emulator', () => {
     const consentWindow = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Connect' }).click();
     const popup = await consentWindow;
+    // Consent given, Microsoft asks who signs in: the tenant's Global Administrator (that proves the consent).
+    await popup.getByRole('link', { name: /Megan Bowen/ }).click();
     await eventually(() => popup.isClosed()).toBe(true);
     await eventually(() => page.locator('#consent-heading .badge').textContent()).toBe('Connected');
     expect(await page.getByRole('status').allTextContents()).toContainEqual(

@@ -28,7 +28,17 @@ describe('a sync whose process is killed', { timeout: 120_000 }, () => {
   it('is taken over by the next worker once its lease runs out, and converges', async () => {
     emulator = await startEmulator({ seed: demoSeed() });
     ctx = await createAppContext(
-      loadConfig({ env: {}, overrides: { dataDir, secretKey, demo: false, jobLeaseSeconds: 2 } }),
+      loadConfig({
+        env: {},
+        overrides: {
+          dataDir,
+          secretKey,
+          demo: false,
+          jobLeaseSeconds: 2,
+          // Outside demo mode the emulator's plain-http loopback endpoints must be allowed by the operator.
+          microsoftAllowedEndpoints: `${emulator.url},${emulator.teamsAdminUrl}`,
+        },
+      }),
       pino({ level: 'silent' }),
     );
     const { services, store } = ctx;

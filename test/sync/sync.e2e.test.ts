@@ -7,6 +7,7 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
+import { consentRoundTrip } from '../support/consent-round-trip.js';
 import { fastClients } from '../support/demo-tenant-account.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
@@ -101,17 +102,17 @@ describe.each(DIALECTS)('sync against the emulator demo tenant on %s', (dialect)
     expect(connect.statusCode).toBe(200);
     expect(connect.json().connection).toMatchObject({ consentState: 'pending', hasClientSecret: true });
     expect(connect.body).not.toContain(DEMO_CLIENT_SECRET);
-    // The administrator's browser follows the consent URL; Microsoft (the emulator) redirects back to us.
-    const consent = await fetch(connect.json().consentUrl, { redirect: 'manual' });
-    const back = new URL(consent.headers.get('location')!);
-    // The browser comes back from Microsoft cross-site, without the portal's SameSite=Strict session cookie.
-    const callback = await t.app.inject({ url: `/api/v1/consent/callback${back.search}` });
-    expect(callback.json()).toMatchObject({ consentState: 'granted', tenantId: DEMO_TENANT_ID });
-    const forged = new URLSearchParams(back.search);
-    forged.set('state', 'v1:forged:state:value:x');
+    // The administrator's browser follows the consent URL; Microsoft (the emulator) redirects back to us, we send
+    // it on to sign in, and the tenant's Global Administrator's ID token records the consent. The browser comes
+    // back cross-site, without the portal's SameSite=Strict session cookie: the single-use state binds it.
+    const trip = await consentRoundTrip(t.app, connect.json().consentUrl);
+    expect(trip.afterConsent.statusCode).toBe(302);
+    expect(trip.final.json()).toMatchObject({ consentState: 'granted', tenantId: DEMO_TENANT_ID });
+    const forged = new URLSearchParams(trip.consentReturn);
+    forged.set('state', 'forged-state-value');
     const refused = await t.app.inject({ url: `/api/v1/consent/callback?${forged.toString()}` });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toContain('does not belong to a connection started here');
+    expect(refused.json().message).toContain('was not started here');
   });
 
   it('shows in a dry run exactly what the first sync then does', async () => {

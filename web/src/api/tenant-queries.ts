@@ -32,18 +32,6 @@ export function useConnectTenant(accountId: string) {
   });
 }
 
-/**
- * Hands Microsoft's consent answer (the query of the redirect) to the API, with the portal's session. Used when
- * the consent window's own request to the callback could not be authenticated.
- */
-export function useCompleteConsent(accountId: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (search: string) => request<TenantConnection>('GET', `${v1('/consent/callback')}${search}`),
-    onSuccess: (connection) => client.setQueryData(keys.tenantConnection(accountId), connection),
-  });
-}
-
 /** The licence subscriptions the account holds. */
 export function useSubscriptions(accountId: string) {
   return useQuery({

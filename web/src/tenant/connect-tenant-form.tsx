@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
 import { keys } from '../api/queries.js';
-import { useCompleteConsent, useConnectTenant } from '../api/tenant-queries.js';
+import { useConnectTenant } from '../api/tenant-queries.js';
 import type { Cloud, ConnectTenant, TenantConnection } from '../api/types.js';
 import { SelectField, TextField } from '../components/field.js';
 import { ErrorNotice, SavedNotice } from '../components/status.js';
@@ -11,6 +11,7 @@ import { CLOUD_LABELS } from './consent-state.js';
 import {
   connectionFromBody,
   openConsentWindow,
+  refusalFromBody,
   waitForConsentReturn,
   type ConsentReturn,
 } from './consent-window.js';
@@ -53,8 +54,9 @@ function toBody(d: Draft): ConnectTenant {
 type Outcome = ConsentReturn['kind'] | 'granted' | 'denied' | undefined;
 
 /**
- * The connection settings and Connect: saves them, opens Microsoft's administrator-consent page in a window,
- * and when Microsoft sends the window back to Callbridge, records the answer and closes the window.
+ * The connection settings and Connect: saves them, opens Microsoft's administrator-consent page in a window;
+ * Callbridge then asks a tenant administrator to sign in there (which proves the consent), and when the window
+ * comes back with the recorded answer (or the refusal), closes it.
  */
 export function ConnectTenantForm({
   accountId,
@@ -65,10 +67,10 @@ export function ConnectTenantForm({
 }) {
   const client = useQueryClient();
   const connect = useConnectTenant(accountId);
-  const complete = useCompleteConsent(accountId);
   const [draft, setDraft] = useState(() => draftOf(connection));
   const [consentUrl, setConsentUrl] = useState<string>();
   const [outcome, setOutcome] = useState<Outcome>();
+  const [refusal, setRefusal] = useState<string>();
   const waiting = useRef<AbortController>(undefined);
   useEffect(() => () => waiting.current?.abort(), []);
   const error = connect.error instanceof ApiError ? connect.error : undefined;
@@ -88,15 +90,16 @@ export function ConnectTenantForm({
       setOutcome(answered.consentState === 'granted' ? 'granted' : 'denied');
       return;
     }
-    // The window's own request was not signed in (a cross-site redirect drops the session cookie): hand it on.
-    complete.mutate(result.search, {
-      onSuccess: (c) => setOutcome(c.consentState === 'granted' ? 'granted' : 'denied'),
-    });
+    // Callbridge refused to record the answer (e.g. the signed-in user is no administrator of the tenant): say
+    // why. The answer is single use, so it is not handed in again.
+    setRefusal(refusalFromBody(result.body));
+    return client.invalidateQueries({ queryKey: keys.tenantConnection(accountId) });
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setOutcome(undefined);
+    setRefusal(undefined);
     waiting.current?.abort();
     const consent = openConsentWindow();
     connect.mutate(toBody(draft), {
@@ -127,7 +130,12 @@ export function ConnectTenantForm({
       </h2>
       <ConsentOutcome outcome={outcome} consentUrl={consentUrl} busy={connect.isPending} />
       {error && fieldIssues === 0 && <ErrorNotice error={error} />}
-      <ErrorNotice error={complete.error} title="Microsoft’s answer could not be recorded." />
+      {refusal && (
+        <div className="notice notice-error" role="alert">
+          <strong>Consent was not recorded. </strong>
+          {refusal}
+        </div>
+      )}
       <SelectField
         label="Cloud"
         value={draft.cloud}

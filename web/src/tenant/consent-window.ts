@@ -65,3 +65,16 @@ export function connectionFromBody<T extends { consentState: string }>(body: str
     return undefined;
   }
 }
+
+/** Why the callback refused to record the answer (its error message), or a general reason. */
+export function refusalFromBody(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const message =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { message?: unknown }).message : undefined;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not JSON: fall through.
+  }
+  return 'Callbridge could not read Microsoft’s answer. Press Connect to try again.';
+}
