@@ -1,13 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
-import {
-  planImport,
-  readImportFile,
-  redactPlan,
-  toCsv,
-  type ImportPlan,
-  type PlannedRow,
-} from '../domain/csv/index.js';
+import { planImport, redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
 import { callerIdAfterNumberChange } from '../domain/numbers/caller-id.js';
 import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
@@ -15,6 +8,7 @@ import type { NewAuditEntry } from '../store/repositories/audit.repository.js';
 import type { ImportedUserFields } from '../store/repositories/users.repository.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
+import { readImportFileOffLoop } from './csv-reader.js';
 import type { LicencesService } from './licences.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
@@ -76,10 +70,13 @@ export class UserImportService {
     const sipHolders = new Map<string, User>();
     for (const u of everyone)
       if (u.serviceId === serviceId && u.sipUsername) sipHolders.set(u.sipUsername.toLowerCase(), u);
-    const read = readImportFile(file, {
+    const countries: Record<string, string> = {};
+    for (const [email, user] of ofService) if (user.usageLocation) countries[email] = user.usageLocation;
+    const read = await readImportFileOffLoop({
+      file,
       serviceKind: service.kind,
       defaultCountry: service.country,
-      countryOf: (email) => ofService.get(email)?.usageLocation ?? null,
+      countries,
     });
     const plan = planImport(read, {
       serviceKind: service.kind,
