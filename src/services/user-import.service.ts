@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import { planImport, redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
@@ -6,7 +7,7 @@ import { indexHolders, type NumberHolder } from '../domain/numbers/number-assign
 import type { Actor, User } from '../domain/records.js';
 import type { NewAuditEntry } from '../store/repositories/audit.repository.js';
 import type { ImportedUserFields } from '../store/repositories/users.repository.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import { readImportFileOffLoop } from './csv-reader.js';
 import type { LicencesService } from './licences.service.js';
@@ -42,7 +43,7 @@ export class UserImportService {
     await this.access.require(actor, accountId, 'service.write');
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
-    const everyone = await this.store.repos.users.listAllInAccount(accountId);
+    const everyone = await readAccountUsers(this.store.repos, accountId);
     const ofService = new Map(
       everyone
         .filter((u) => u.serviceId === serviceId)
@@ -93,20 +94,25 @@ export class UserImportService {
         );
         // The service's users as they are, read once: for the audit and for a caller ID that follows its number.
         const current = new Map<string, User>();
-        for (const { syncedLine: _line, ...user } of await tx.users.listForSync(accountId, serviceId))
-          current.set(user.id, user);
+        for (const user of await readAccountUsers(tx, accountId))
+          if (user.serviceId === serviceId) current.set(user.id, user);
         // Numbers and SIP usernames may move between users within one file: free them first, then set them.
         const moving = (field: 'number' | 'sipUsername') =>
           changing.filter((row) => movesField(row, field)).map((row) => row.userId!);
         await tx.users.patchMany(accountId, moving('number'), { phoneNumber: null, extension: null });
         await tx.users.patchMany(accountId, moving('sipUsername'), { sipUsername: null });
-        const applied = changing.map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
-        await tx.users.writeImported(
-          accountId,
-          applied.map((change) => change.fields),
-        );
-        for (let start = 0; start < applied.length; start += 500)
-          await tx.audit.appendMany(applied.slice(start, start + 500).map((change) => change.audit));
+        // In slices, giving the event loop back between them: the SIP agent's timers share this thread.
+        for (let start = 0; start < changing.length; start += WRITE_SLICE) {
+          const applied = changing
+            .slice(start, start + WRITE_SLICE)
+            .map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
+          await tx.users.writeImported(
+            accountId,
+            applied.map((change) => change.fields),
+          );
+          await tx.audit.appendMany(applied.map((change) => change.audit));
+          await setImmediate();
+        }
       }),
     );
     this.registrationsChanged();
@@ -189,6 +195,24 @@ export class UserImportService {
       users.sort((a, b) => a.displayName.localeCompare(b.displayName)),
       options,
     );
+  }
+}
+
+/** Users read per query, and rows written per slice, between which the event loop is given back. */
+const READ_PAGE = 2000;
+const WRITE_SLICE = 500;
+
+/**
+ * Every user of an account, read page by page with the event loop given back between pages: one query over a
+ * 50,000-user account (and turning its rows into records) held the loop for over a second.
+ */
+async function readAccountUsers(repos: Pick<Repositories, 'users'>, accountId: string): Promise<User[]> {
+  const users: User[] = [];
+  for (;;) {
+    const page = await repos.users.listPageInAccount(accountId, users.at(-1)?.id ?? null, READ_PAGE);
+    users.push(...page);
+    if (page.length < READ_PAGE) return users;
+    await setImmediate();
   }
 }
 
