@@ -1,52 +1,81 @@
+import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { ImportFile } from '../domain/csv/index.js';
-import type { NumberServiceKind } from '../domain/numbers/index.js';
+import type { ImportPlan, PlannedRow } from '../domain/csv/index.js';
 import { AppError } from '../domain/errors.js';
+import type { PlanningRequest, PlanningUser } from './import-planning.js';
 
 /**
- * Reads an import file on a worker thread. One process serves the API, the worker and the SIP agent on one event
- * loop; reading 50,000 rows (decoding, csv-parse, a libphonenumber reading of every number) took seconds of CPU,
- * during which no SIP refresh timer could fire. The thread is started per import (imports are rare; a fresh thread
- * gives its memory back at once) through bin/ts-worker.js, which registers tsx there as bin/callbridge.js does in
- * the main thread: the product runs its TypeScript sources directly.
+ * Reads and plans an import file on a worker thread. One process serves the API, the worker and the SIP agent on
+ * one event loop; reading and planning 50,000 rows (decoding, csv-parse, a libphonenumber reading of every number,
+ * the lookups) took seconds of CPU, during which no SIP refresh timer could fire. The thread is started per import
+ * (imports are rare; a fresh thread gives its memory back at once) through bin/ts-worker.js, which registers tsx
+ * there as bin/callbridge.js does in the main thread: the product runs its TypeScript sources directly.
+ *
+ * Copying data between threads costs the sending and the receiving thread alike, so the users go out and the
+ * planned rows come back in slices, the event loop free between them.
  */
 
-/** What the worker needs: the file and how to read its numbers. Plain data: it crosses to the thread. */
-export interface CsvReadRequest {
-  file: Uint8Array | string;
-  serviceKind: NumberServiceKind;
-  defaultCountry: string | null;
-  /** Usage location (Microsoft 365) by lower-cased email, for national numbers. */
-  countries: Record<string, string>;
-}
+/** Users or planned rows per message. */
+export const SLICE = 2000;
 
-/** Longest a file may take to read before the import is refused (a 16 MB file takes a few seconds). */
-const READ_TIMEOUT_MS = 120_000;
+/** Main thread to planner. */
+export type ToPlanner = { kind: 'users'; users: PlanningUser[] } | { kind: 'plan' };
+/** Planner to main thread. */
+export type FromPlanner = { kind: 'rows'; rows: PlannedRow[] } | { kind: 'done'; plan: ImportPlan };
+
+/** Longest a file may take to read and plan before the import is refused. */
+const PLAN_TIMEOUT_MS = 300_000;
 
 const launcher = new URL('../../bin/ts-worker.js', import.meta.url);
 const entry = new URL('./csv-read.worker.ts', import.meta.url).href;
 
 /**
- * Read an import file off the event loop.
- * @example const read = await readImportFileOffLoop({ file, serviceKind: 'pbx', defaultCountry: 'GB', countries: {} });
+ * Read and plan an import file off the event loop, against every user of the account.
+ * @example const plan = await planImportOffLoop({ file, serviceId, serviceKind: 'pbx', defaultCountry: 'GB' }, users);
  */
-export function readImportFileOffLoop(request: CsvReadRequest): Promise<ImportFile> {
+export async function planImportOffLoop(
+  request: PlanningRequest,
+  everyone: readonly PlanningUser[],
+): Promise<ImportPlan> {
+  const worker = new Worker(launcher, { workerData: { entry, request } });
+  const planned = collectPlan(worker);
+  // Awaited below; this only keeps an early failure of the posting loop from leaving it unhandled.
+  planned.catch(() => undefined);
+  try {
+    for (let start = 0; start < everyone.length; start += SLICE) {
+      worker.postMessage({ kind: 'users', users: everyone.slice(start, start + SLICE) } satisfies ToPlanner);
+      await setImmediate();
+    }
+    worker.postMessage({ kind: 'plan' } satisfies ToPlanner);
+    return await planned;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function collectPlan(worker: Worker): Promise<ImportPlan> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(launcher, { workerData: { entry, request } });
-    const timer = setTimeout(() => {
-      void worker.terminate();
-      reject(
-        new AppError('validation_failed', 'The file took too long to read; split it into smaller files.'),
-      );
-    }, READ_TIMEOUT_MS);
-    const finish = (settle: () => void) => {
+    const rows: PlannedRow[] = [];
+    const timer = setTimeout(
+      () =>
+        reject(
+          new AppError('validation_failed', 'The file took too long to read; split it into smaller files.'),
+        ),
+      PLAN_TIMEOUT_MS,
+    );
+    const settle = (finish: () => void) => {
       clearTimeout(timer);
-      settle();
+      finish();
     };
-    worker.once('message', (read: ImportFile) => finish(() => resolve(read)));
-    worker.once('error', (error) => finish(() => reject(error)));
+    worker.on('message', (message: FromPlanner) => {
+      if (message.kind === 'rows') rows.push(...message.rows);
+      else settle(() => resolve({ ...message.plan, rows }));
+    });
+    worker.once('error', (error) => settle(() => reject(error)));
     worker.once('exit', (code) =>
-      finish(() => reject(new Error(`the CSV reading thread stopped (exit code ${code}) without an answer`))),
+      settle(() =>
+        reject(new Error(`the import planning thread stopped (exit code ${code}) without a plan`)),
+      ),
     );
   });
 }

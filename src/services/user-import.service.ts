@@ -1,15 +1,15 @@
 import { setImmediate } from 'node:timers/promises';
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
-import { planImport, redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
+import { redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
 import { callerIdAfterNumberChange } from '../domain/numbers/caller-id.js';
-import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
 import type { NewAuditEntry } from '../store/repositories/audit.repository.js';
 import type { ImportedUserFields } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
-import { readImportFileOffLoop } from './csv-reader.js';
+import { planImportOffLoop } from './csv-reader.js';
+import type { PlanningUser } from './import-planning.js';
 import type { LicencesService } from './licences.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
@@ -44,48 +44,16 @@ export class UserImportService {
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
     const everyone = await readAccountUsers(this.store.repos, accountId);
-    const ofService = new Map(
-      everyone
-        .filter((u) => u.serviceId === serviceId)
-        .flatMap((u) => [
-          [u.email.toLowerCase(), u] as const,
-          ...(u.upn ? [[u.upn.toLowerCase(), u] as const] : []),
-        ]),
+    const plan = await planImportOffLoop(
+      {
+        file,
+        serviceId,
+        serviceKind: service.kind,
+        defaultCountry: service.country,
+        ...(service.kind === 'trunk' && { trunk: await this.trunkContext(accountId, serviceId) }),
+      },
+      everyone.map(planningUserOf),
     );
-    const holders = indexHolders(
-      everyone.flatMap((u): NumberHolder[] =>
-        u.phoneNumber
-          ? [
-              {
-                id: u.id,
-                kind: u.kind === 'resource_account' ? 'resource_account' : 'user',
-                displayName: u.displayName,
-                email: u.email,
-                e164: u.phoneNumber,
-                ...(u.extension && { extension: u.extension }),
-              },
-            ]
-          : [],
-      ),
-    );
-    const sipHolders = new Map<string, User>();
-    for (const u of everyone)
-      if (u.serviceId === serviceId && u.sipUsername) sipHolders.set(u.sipUsername.toLowerCase(), u);
-    const countries: Record<string, string> = {};
-    for (const [email, user] of ofService) if (user.usageLocation) countries[email] = user.usageLocation;
-    const read = await readImportFileOffLoop({
-      file,
-      serviceKind: service.kind,
-      defaultCountry: service.country,
-      countries,
-    });
-    const plan = planImport(read, {
-      serviceKind: service.kind,
-      findUser: (email) => ofService.get(email.toLowerCase()),
-      findNumberHolder: holders,
-      findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
-      ...(service.kind === 'trunk' && (await this.trunkContext(accountId, serviceId))),
-    });
     if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
     await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
@@ -125,7 +93,7 @@ export class UserImportService {
       this.store.repos.numberRanges.list(accountId, serviceId),
       this.store.repos.serviceNumbers.listByService(accountId, serviceId),
     ]);
-    return { ranges, serviceNumbers: new Set(serviceNumbers.map((serviceNumber) => serviceNumber.number)) };
+    return { ranges, serviceNumbers: serviceNumbers.map((serviceNumber) => serviceNumber.number) };
   }
 
   /** One row's changes to a user (as read before the import freed numbers): the fields to write, the audit entry. */
@@ -196,6 +164,27 @@ export class UserImportService {
       options,
     );
   }
+}
+
+/** The fields of a user the plan needs, as plain data for the planning thread. */
+function planningUserOf(user: User): PlanningUser {
+  return {
+    id: user.id,
+    serviceId: user.serviceId,
+    email: user.email,
+    upn: user.upn,
+    usageLocation: user.usageLocation,
+    displayName: user.displayName,
+    kind: user.kind,
+    phoneNumber: user.phoneNumber,
+    extension: user.extension,
+    numberType: user.numberType,
+    sipUsername: user.sipUsername,
+    authUsername: user.authUsername,
+    hasSipPassword: user.hasSipPassword,
+    externalId: user.externalId,
+    callerId: user.callerId,
+  };
 }
 
 /** Users read per query, and rows written per slice, between which the event loop is given back. */
