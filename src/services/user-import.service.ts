@@ -67,8 +67,12 @@ export class UserImportService {
         // Numbers and SIP usernames may move between users within one file: free them first, then set them.
         const moving = (field: 'number' | 'sipUsername') =>
           changing.filter((row) => movesField(row, field)).map((row) => row.userId!);
-        await tx.users.patchMany(accountId, moving('number'), { phoneNumber: null, extension: null });
-        await tx.users.patchMany(accountId, moving('sipUsername'), { sipUsername: null });
+        await inSlices(moving('number'), (ids) =>
+          tx.users.patchMany(accountId, ids, { phoneNumber: null, extension: null }),
+        );
+        await inSlices(moving('sipUsername'), (ids) =>
+          tx.users.patchMany(accountId, ids, { sipUsername: null }),
+        );
         // In slices, giving the event loop back between them: the SIP agent's timers share this thread.
         for (let start = 0; start < changing.length; start += WRITE_SLICE) {
           const applied = changing
@@ -190,6 +194,17 @@ function planningUserOf(user: User): PlanningUser {
 /** Users read per query, and rows written per slice, between which the event loop is given back. */
 const READ_PAGE = 2000;
 const WRITE_SLICE = 500;
+
+/** Run a write over ids in slices, giving the event loop back between them. */
+async function inSlices(
+  ids: readonly string[],
+  write: (slice: readonly string[]) => Promise<void>,
+): Promise<void> {
+  for (let start = 0; start < ids.length; start += WRITE_SLICE) {
+    await write(ids.slice(start, start + WRITE_SLICE));
+    await setImmediate();
+  }
+}
 
 /**
  * Every user of an account, read page by page with the event loop given back between pages: one query over a
