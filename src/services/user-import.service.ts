@@ -1,20 +1,15 @@
+import { setImmediate } from 'node:timers/promises';
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
-import {
-  planImport,
-  readImportFile,
-  redactPlan,
-  toCsv,
-  type ImportPlan,
-  type PlannedRow,
-} from '../domain/csv/index.js';
+import { redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
 import { callerIdAfterNumberChange } from '../domain/numbers/caller-id.js';
-import { indexHolders, type NumberHolder } from '../domain/numbers/number-assignment.js';
 import type { Actor, User } from '../domain/records.js';
 import type { NewAuditEntry } from '../store/repositories/audit.repository.js';
 import type { ImportedUserFields } from '../store/repositories/users.repository.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
+import { planImportOffLoop } from './csv-reader.js';
+import type { PlanningUser } from './import-planning.js';
 import type { LicencesService } from './licences.service.js';
 import type { SecretBox } from './secrets/secret-box.js';
 
@@ -48,46 +43,17 @@ export class UserImportService {
     await this.access.require(actor, accountId, 'service.write');
     const service = await this.store.repos.services.findById(accountId, serviceId);
     if (!service) throw notFound('service', serviceId);
-    const everyone = await this.store.repos.users.listAllInAccount(accountId);
-    const ofService = new Map(
-      everyone
-        .filter((u) => u.serviceId === serviceId)
-        .flatMap((u) => [
-          [u.email.toLowerCase(), u] as const,
-          ...(u.upn ? [[u.upn.toLowerCase(), u] as const] : []),
-        ]),
+    const everyone = await readAccountUsers(this.store.repos, accountId);
+    const plan = await planImportOffLoop(
+      {
+        file,
+        serviceId,
+        serviceKind: service.kind,
+        defaultCountry: service.country,
+        ...(service.kind === 'trunk' && { trunk: await this.trunkContext(accountId, serviceId) }),
+      },
+      everyone.map(planningUserOf),
     );
-    const holders = indexHolders(
-      everyone.flatMap((u): NumberHolder[] =>
-        u.phoneNumber
-          ? [
-              {
-                id: u.id,
-                kind: u.kind === 'resource_account' ? 'resource_account' : 'user',
-                displayName: u.displayName,
-                email: u.email,
-                e164: u.phoneNumber,
-                ...(u.extension && { extension: u.extension }),
-              },
-            ]
-          : [],
-      ),
-    );
-    const sipHolders = new Map<string, User>();
-    for (const u of everyone)
-      if (u.serviceId === serviceId && u.sipUsername) sipHolders.set(u.sipUsername.toLowerCase(), u);
-    const read = readImportFile(file, {
-      serviceKind: service.kind,
-      defaultCountry: service.country,
-      countryOf: (email) => ofService.get(email)?.usageLocation ?? null,
-    });
-    const plan = planImport(read, {
-      serviceKind: service.kind,
-      findUser: (email) => ofService.get(email.toLowerCase()),
-      findNumberHolder: holders,
-      findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
-      ...(service.kind === 'trunk' && (await this.trunkContext(accountId, serviceId))),
-    });
     if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
     await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
@@ -96,20 +62,29 @@ export class UserImportService {
         );
         // The service's users as they are, read once: for the audit and for a caller ID that follows its number.
         const current = new Map<string, User>();
-        for (const { syncedLine: _line, ...user } of await tx.users.listForSync(accountId, serviceId))
-          current.set(user.id, user);
+        for (const user of await readAccountUsers(tx, accountId))
+          if (user.serviceId === serviceId) current.set(user.id, user);
         // Numbers and SIP usernames may move between users within one file: free them first, then set them.
         const moving = (field: 'number' | 'sipUsername') =>
           changing.filter((row) => movesField(row, field)).map((row) => row.userId!);
-        await tx.users.patchMany(accountId, moving('number'), { phoneNumber: null, extension: null });
-        await tx.users.patchMany(accountId, moving('sipUsername'), { sipUsername: null });
-        const applied = changing.map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
-        await tx.users.writeImported(
-          accountId,
-          applied.map((change) => change.fields),
+        await inSlices(moving('number'), (ids) =>
+          tx.users.patchMany(accountId, ids, { phoneNumber: null, extension: null }),
         );
-        for (let start = 0; start < applied.length; start += 500)
-          await tx.audit.appendMany(applied.slice(start, start + 500).map((change) => change.audit));
+        await inSlices(moving('sipUsername'), (ids) =>
+          tx.users.patchMany(accountId, ids, { sipUsername: null }),
+        );
+        // In slices, giving the event loop back between them: the SIP agent's timers share this thread.
+        for (let start = 0; start < changing.length; start += WRITE_SLICE) {
+          const applied = changing
+            .slice(start, start + WRITE_SLICE)
+            .map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
+          await tx.users.writeImported(
+            accountId,
+            applied.map((change) => change.fields),
+          );
+          await tx.audit.appendMany(applied.map((change) => change.audit));
+          await setImmediate();
+        }
       }),
     );
     this.registrationsChanged();
@@ -122,7 +97,7 @@ export class UserImportService {
       this.store.repos.numberRanges.list(accountId, serviceId),
       this.store.repos.serviceNumbers.listByService(accountId, serviceId),
     ]);
-    return { ranges, serviceNumbers: new Set(serviceNumbers.map((serviceNumber) => serviceNumber.number)) };
+    return { ranges, serviceNumbers: serviceNumbers.map((serviceNumber) => serviceNumber.number) };
   }
 
   /** One row's changes to a user (as read before the import freed numbers): the fields to write, the audit entry. */
@@ -192,6 +167,56 @@ export class UserImportService {
       users.sort((a, b) => a.displayName.localeCompare(b.displayName)),
       options,
     );
+  }
+}
+
+/** The fields of a user the plan needs, as plain data for the planning thread. */
+function planningUserOf(user: User): PlanningUser {
+  return {
+    id: user.id,
+    serviceId: user.serviceId,
+    email: user.email,
+    upn: user.upn,
+    usageLocation: user.usageLocation,
+    displayName: user.displayName,
+    kind: user.kind,
+    phoneNumber: user.phoneNumber,
+    extension: user.extension,
+    numberType: user.numberType,
+    sipUsername: user.sipUsername,
+    authUsername: user.authUsername,
+    hasSipPassword: user.hasSipPassword,
+    externalId: user.externalId,
+    callerId: user.callerId,
+  };
+}
+
+/** Users read per query, and rows written per slice, between which the event loop is given back. */
+const READ_PAGE = 2000;
+const WRITE_SLICE = 500;
+
+/** Run a write over ids in slices, giving the event loop back between them. */
+async function inSlices(
+  ids: readonly string[],
+  write: (slice: readonly string[]) => Promise<void>,
+): Promise<void> {
+  for (let start = 0; start < ids.length; start += WRITE_SLICE) {
+    await write(ids.slice(start, start + WRITE_SLICE));
+    await setImmediate();
+  }
+}
+
+/**
+ * Every user of an account, read page by page with the event loop given back between pages: one query over a
+ * 50,000-user account (and turning its rows into records) held the loop for over a second.
+ */
+async function readAccountUsers(repos: Pick<Repositories, 'users'>, accountId: string): Promise<User[]> {
+  const users: User[] = [];
+  for (;;) {
+    const page = await repos.users.listPageInAccount(accountId, users.at(-1)?.id ?? null, READ_PAGE);
+    users.push(...page);
+    if (page.length < READ_PAGE) return users;
+    await setImmediate();
   }
 }
 

@@ -22,8 +22,8 @@ interface NumberFields {
   numberType: User['numberType'];
 }
 
-/** A user as saved, with the doubts worth showing the administrator (e.g. a number not in use in its plan). */
-export type SavedUser = User & { warnings: string[] };
+/** A user as saved, with the doubts worth showing the administrator (e.g. a number not in use in its plan), if any. */
+export type SavedUser = User & { warnings?: string[] };
 
 /** Users of a service: number, SIP credentials (password encrypted, write-only), registration switch. */
 export class UsersService {
@@ -88,7 +88,7 @@ export class UsersService {
       }),
     );
     this.registrationsChanged();
-    return { ...saved, warnings };
+    return warnings.length > 0 ? { ...saved, warnings } : saved;
   }
 
   async get(actor: Actor, accountId: string, id: string): Promise<User> {
@@ -169,7 +169,7 @@ export class UsersService {
       }),
     );
     this.registrationsChanged();
-    return { ...saved, warnings };
+    return warnings.length > 0 ? { ...saved, warnings } : saved;
   }
 
   /**

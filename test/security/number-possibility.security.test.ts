@@ -69,7 +69,7 @@ describe.each(DIALECTS)('numbers that cannot exist (%s)', (dialect) => {
       expect.stringMatching(/^\+11111111111 is not in use in the numbering plan/),
     ]);
     const clean = await patchNumber('+12025550100');
-    expect(clean.json().warnings).toEqual([]);
+    expect(clean.json()).not.toHaveProperty('warnings');
   });
 
   it('refuses an impossible number in an import and reports the possible-but-unused one as a warning', async () => {

@@ -72,6 +72,14 @@ export function detectDelimiter(headerLine: string): CsvDelimiter {
 }
 
 /**
+ * Limits that keep a hostile or broken file cheap to refuse: the template header is under 100 characters and 7
+ * columns, a row a few hundred characters. A 17 MB header line used to be parsed, matched and echoed in full.
+ */
+export const MAX_HEADER_CHARACTERS = 4096;
+export const MAX_COLUMNS = 32;
+export const MAX_ROW_CHARACTERS = 64 * 1024;
+
+/**
  * Split a file's text into rows of cells with csv-parse. Every row is kept (empty ones too) so that positions
  * match Excel's row numbers; a row that cannot be read is reported with its row number.
  * @example splitCsv('Email,Name\r\njane@contoso.com,Jane\r\n') // { ok: true, rows: [[...], [...]], delimiter: ',' }
@@ -80,11 +88,36 @@ export function splitCsv(text: string): SplitCsv {
   // Excel honours (and hides) a first line `sep=;` naming the separator.
   const sepLine = /^sep=(.)\r?\n/i.exec(text);
   const body = sepLine ? text.slice(sepLine[0].length) : text;
-  const headerLine = body.slice(0, body.search(/\r?\n|$/));
+  const headerEnd = body.slice(0, MAX_HEADER_CHARACTERS + 2).search(/\r?\n/);
+  if (headerEnd === -1 && body.length > MAX_HEADER_CHARACTERS) {
+    return {
+      ok: false,
+      row: 1,
+      message: `The first row is longer than ${MAX_HEADER_CHARACTERS} characters; it should be the template's header`,
+      fix: 'Start the file with the template header, e.g. SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId.',
+    };
+  }
+  const headerLine = headerEnd === -1 ? body : body.slice(0, headerEnd);
   const named = sepLine?.[1];
   const delimiter = named === ';' || named === ',' || named === '\t' ? named : detectDelimiter(headerLine);
   try {
-    const rows = parse(body, { delimiter, relax_column_count: true, relax_quotes: true, bom: true });
+    const rows = parse(body, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      bom: true,
+      max_record_size: MAX_ROW_CHARACTERS,
+    });
+    const widest = rows.reduce((most, cells) => Math.max(most, cells.length), 0);
+    if (widest > MAX_COLUMNS) {
+      const row = rows.findIndex((cells) => cells.length > MAX_COLUMNS) + 1;
+      return {
+        ok: false,
+        row,
+        message: `Row ${row} has ${widest} cells; an import file has at most ${MAX_COLUMNS} columns`,
+        fix: 'Keep only the template columns, and quote cells that hold the separator.',
+      };
+    }
     return { ok: true, rows, delimiter };
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
@@ -95,6 +128,13 @@ export function splitCsv(text: string): SplitCsv {
 function describeCsvError(error: CsvError): { row: number; message: string; fix: string } {
   const detail = error as CsvError & { lines?: number };
   const row = typeof detail.lines === 'number' ? detail.lines : 0;
+  if (error.code === 'CSV_MAX_RECORD_SIZE') {
+    return {
+      row,
+      message: `Row ${row} is longer than ${MAX_ROW_CHARACTERS} characters; a row of the template is far shorter`,
+      fix: 'Check for a cell opened with a double quote (") that is never closed, or split the row.',
+    };
+  }
   if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
     return {
       row,

@@ -138,8 +138,8 @@ export const userView = z
       .array(z.string())
       .optional()
       .describe(
-        'On the answer to a change only: doubts about what was saved, e.g. a number that is possible but not in ' +
-          'use in its numbering plan (saved; calls to it may fail).',
+        'On the answer to a change only, when there are any: doubts about what was saved, e.g. a number that is ' +
+          'possible but not in use in its numbering plan (saved; calls to it may fail).',
       ),
     version: z.number(),
     createdAt: z.string(),

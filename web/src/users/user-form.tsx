@@ -68,6 +68,13 @@ export function UserForm({
         </button>
       )}
       {update.isSuccess && !nothingToSave && sent && <SavedNotice>Saved.</SavedNotice>}
+      {update.isSuccess && !nothingToSave && (update.data.warnings?.length ?? 0) > 0 && (
+        <div className="notice notice-warn" role="status">
+          {update.data.warnings?.map((warning) => (
+            <p key={warning}>{warning}</p>
+          ))}
+        </div>
+      )}
       {nothingToSave && <SavedNotice>Nothing has changed.</SavedNotice>}
       {!user && (
         <>
