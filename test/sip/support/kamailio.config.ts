@@ -70,6 +70,8 @@ modparam("auth_db", "use_domain", 0)
 modparam("auth_db", "load_credentials", "")
 modparam("auth", "algorithm", "${algorithm}")
 modparam("ctl", "binrpc", "unix:${dir}/ctl.sock")
+modparam("ctl", "binrpc_max_body_size", 8192)
+modparam("ctl", "binrpc_struct_max_body_size", 8192)
 modparam("htable", "htable", "regs=>size=10;")
 
 request_route {
