@@ -51,7 +51,13 @@ async function measure(users: number, rate: number): Promise<Run> {
   try {
     const started = Date.now();
     const registered = () => kamailio.statistic('registered_users');
-    await until(async () => (await registered()) === users, (users / rate) * 3000 + 60_000, 'registered');
+    await until(
+      async () => (await registered()) === users,
+      (users / rate) * 3000 + 60_000,
+      'registered',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; serve said:\n${serve.output().slice(-2000)}`, { cause: error });
+    });
     const registerSeconds = (Date.now() - started) / 1000;
     const stopping = Date.now();
     serve.child.kill('SIGTERM');

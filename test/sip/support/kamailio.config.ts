@@ -9,6 +9,8 @@ export interface KamailioConfigInput {
   host?: string;
   /** More domains this PBX is registrar for (aliases). */
   aliases?: string[];
+  /** Longest expiry granted (default 86400): a PBX that shortens what clients ask for. */
+  maxExpires?: number;
   /** Keep the domain in the AoR (`user@domain`), so bindings of one user at two domains are told apart. */
   useDomain?: boolean;
 }
@@ -27,6 +29,7 @@ export function kamailioConfig({
   host = '127.0.0.1',
   aliases = [],
   useDomain = false,
+  maxExpires = 86400,
 }: KamailioConfigInput): string {
   const modules = [
     'db_text',
@@ -62,7 +65,7 @@ modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "hash_size", 14)
 modparam("usrloc", "use_domain", ${useDomain ? 1 : 0})
 modparam("registrar", "min_expires", 1)
-modparam("registrar", "max_expires", 86400)
+modparam("registrar", "max_expires", ${maxExpires})
 modparam("auth_db", "db_url", "text://${dir}")
 modparam("auth_db", "calculate_ha1", 1)
 modparam("auth_db", "password_column", "password")

@@ -40,6 +40,7 @@ export interface KamailioOptions {
   /** More domains it is registrar for, and whether AoRs keep their domain (see kamailio.config.ts). */
   aliases?: string[];
   useDomain?: boolean;
+  maxExpires?: number;
 }
 
 /** A free port on 127.0.0.1 for both UDP and TCP. */
@@ -97,6 +98,7 @@ export class Kamailio {
       ...(options.host && { host: options.host }),
       ...(options.aliases && { aliases: options.aliases }),
       ...(options.useDomain && { useDomain: true }),
+      ...(options.maxExpires && { maxExpires: options.maxExpires }),
     });
     await writeFile(join(dir, 'kamailio.cfg'), config);
     const kamailio = new Kamailio(dir, port, domain, options);
