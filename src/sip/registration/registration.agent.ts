@@ -164,7 +164,15 @@ export class RegistrationAgent {
     const held = this.book.userIds();
     const done = new Set<string>();
     if (options.unregister) {
-      const all = Promise.all(held.map((id) => this.remove(id).then(() => done.add(id))));
+      const now = Date.now();
+      const bound = held.filter((id) => {
+        const reg = this.book.byId(id)!;
+        if (reg.expiresAt > now) return true;
+        this.drop(reg);
+        done.add(id);
+        return false;
+      });
+      const all = Promise.all(bound.map((id) => this.remove(id).then(() => done.add(id))));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise((r) => (timer = setTimeout(r, options.timeoutMs ?? 10_000)));
       await Promise.race([all, timeout]);
@@ -177,6 +185,18 @@ export class RegistrationAgent {
     for (const resolve of this.removals.values()) resolve();
     this.removals.clear();
     return { held, unfinished };
+  }
+
+  /**
+   * Forget a registration that holds no binding, without waiting for an attempt in flight (a dead PBX would keep
+   * a stop waiting for Timer F): should that attempt still bind, it is unregistered at once (see `attempt`).
+   */
+  private drop(reg: Registration): void {
+    this.book.delete(reg);
+    this.heap.cancel(reg);
+    if (!reg.busy) return;
+    reg.removing = true;
+    reg.generation++;
   }
 
   private reconfigure(reg: Registration, config: RegistrationConfig): void {
@@ -222,7 +242,12 @@ export class RegistrationAgent {
       reg.busy = false;
     }
     if (this.stopped) return;
-    if (generation !== reg.generation) return this.queue(reg); // changed meanwhile: start over
+    if (generation !== reg.generation) {
+      // Removed meanwhile and this attempt bound nothing: there is no binding to take back, so no Expires: 0.
+      const bound = outcome.kind === 'response' && outcome.response.status < 300 && !unregister;
+      if (reg.removing && !bound && reg.expiresAt <= Date.now()) return this.finishUnregister(reg, false);
+      return this.queue(reg); // changed meanwhile: start over
+    }
     if (unregister) return this.finishUnregister(reg);
     if (outcome.kind === 'response' && outcome.response.status < 300) {
       const granted = grantedExpires(outcome.response, reg.token, expires);
@@ -289,8 +314,9 @@ export class RegistrationAgent {
     });
   }
 
-  private finishUnregister(reg: Registration): void {
-    this.counters.unregisters++;
+  /** An unregistration is done (`sent`: an Expires: 0 went out; false: there was no binding to take back). */
+  private finishUnregister(reg: Registration, sent = true): void {
+    if (sent) this.counters.unregisters++;
     reg.expiresAt = 0;
     const resolve = this.removals.get(reg);
     if (resolve) {

@@ -87,8 +87,14 @@ export class TransportLayer {
       listenPort: options.tlsPort,
       tls: options.tls,
     });
-    await tcp.open();
-    await tls.open();
+    try {
+      await tcp.open();
+      await tls.open();
+    } catch (error) {
+      // A port taken for TCP or TLS: release what is already bound, so the caller can retry or exit cleanly.
+      await Promise.all([udp.close(), tcp.close(), tls.close()]);
+      throw error;
+    }
     const bound = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
     const advertised = options.advertisedHost ?? bound;
     // An IPv6 address in Via and Contact goes in brackets (RFC 3261 section 25.1, IPv6reference).

@@ -5,6 +5,14 @@ export interface KamailioConfigInput {
   domain: string;
   algorithm: 'MD5' | 'SHA-256';
   children: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** More domains this PBX is registrar for (aliases). */
+  aliases?: string[];
+  /** Longest expiry granted (default 86400): a PBX that shortens what clients ask for. */
+  maxExpires?: number;
+  /** Keep the domain in the AoR (`user@domain`), so bindings of one user at two domains are told apart. */
+  useDomain?: boolean;
 }
 
 /**
@@ -12,7 +20,17 @@ export interface KamailioConfigInput {
  * challenged with qop=auth against db_text subscribers (the auth username may differ from the SIP username, so no
  * identity check), saved to an in-memory location table; other requests relayed to the registered contact.
  */
-export function kamailioConfig({ dir, port, domain, algorithm, children }: KamailioConfigInput): string {
+export function kamailioConfig({
+  dir,
+  port,
+  domain,
+  algorithm,
+  children,
+  host = '127.0.0.1',
+  aliases = [],
+  useDomain = false,
+  maxExpires = 86400,
+}: KamailioConfigInput): string {
   const modules = [
     'db_text',
     'tm',
@@ -37,16 +55,17 @@ debug=1
 log_stderror=yes
 children=${children}
 tcp_children=${children}
-listen=udp:127.0.0.1:${port}
-listen=tcp:127.0.0.1:${port}
+listen=udp:${host}:${port}
+listen=tcp:${host}:${port}
 auto_aliases=no
-alias="${domain}"
+${[domain, ...aliases].map((d) => `alias="${d}"`).join('\n')}
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 ${modules.map((m) => `loadmodule "${m}.so"`).join('\n')}
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "hash_size", 14)
+modparam("usrloc", "use_domain", ${useDomain ? 1 : 0})
 modparam("registrar", "min_expires", 1)
-modparam("registrar", "max_expires", 86400)
+modparam("registrar", "max_expires", ${maxExpires})
 modparam("auth_db", "db_url", "text://${dir}")
 modparam("auth_db", "calculate_ha1", 1)
 modparam("auth_db", "password_column", "password")
@@ -54,6 +73,8 @@ modparam("auth_db", "use_domain", 0)
 modparam("auth_db", "load_credentials", "")
 modparam("auth", "algorithm", "${algorithm}")
 modparam("ctl", "binrpc", "unix:${dir}/ctl.sock")
+modparam("ctl", "binrpc_max_body_size", 8192)
+modparam("ctl", "binrpc_struct_max_body_size", 8192)
 modparam("htable", "htable", "regs=>size=10;")
 
 request_route {

@@ -34,6 +34,13 @@ export interface KamailioOptions {
   children?: number;
   /** Shared memory in MB. Default 64. */
   shmMb?: number;
+  /** Listen address (default 127.0.0.1) and port (default: a free one). */
+  host?: string;
+  port?: number;
+  /** More domains it is registrar for, and whether AoRs keep their domain (see kamailio.config.ts). */
+  aliases?: string[];
+  useDomain?: boolean;
+  maxExpires?: number;
 }
 
 /** A free port on 127.0.0.1 for both UDP and TCP. */
@@ -71,7 +78,7 @@ export class Kamailio {
   /** Write the configuration and users into a temp dir and start Kamailio; resolves once its RPC answers. */
   static async start(options: KamailioOptions): Promise<Kamailio> {
     const dir = await mkdtemp(join(tmpdir(), 'callbridge-kamailio-'));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const domain = options.domain ?? 'pbx.test';
     const rows = options.users.map((u, i) => `${i + 1}:${u.username}:${domain}:${u.password}`);
     await writeFile(
@@ -88,6 +95,10 @@ export class Kamailio {
       domain,
       algorithm: options.algorithm ?? 'MD5',
       children: options.children ?? 2,
+      ...(options.host && { host: options.host }),
+      ...(options.aliases && { aliases: options.aliases }),
+      ...(options.useDomain && { useDomain: true }),
+      ...(options.maxExpires && { maxExpires: options.maxExpires }),
     });
     await writeFile(join(dir, 'kamailio.cfg'), config);
     const kamailio = new Kamailio(dir, port, domain, options);
@@ -116,6 +127,14 @@ export class Kamailio {
   async contactsOf(aor: string): Promise<string[]> {
     const out = await this.rpc('ul.lookup', 'location', `s:${aor}`).catch(() => ''); // s: keeps '1004' a string
     return [...out.matchAll(/^\s*Address: (\S+)/gm)].map((m) => m[1]!);
+  }
+
+  /** Bindings Kamailio holds for one AoR, with their remaining expiry in seconds (`ul.lookup`). */
+  async bindingsOf(aor: string): Promise<{ address: string; expires: number }[]> {
+    const out = await this.rpc('ul.lookup', 'location', `s:${aor}`).catch(() => '');
+    const addresses = [...out.matchAll(/^\s*Address: (\S+)/gm)].map((m) => m[1]!);
+    const expires = [...out.matchAll(/^\s*Expires: (\d+)/gm)].map((m) => Number(m[1]));
+    return addresses.map((address, i) => ({ address, expires: expires[i] ?? -1 }));
   }
 
   /** REGISTER requests received per From user (counted in the routing script). */
