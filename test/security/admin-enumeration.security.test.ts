@@ -120,18 +120,20 @@ describe.each(DIALECTS)('administrator enumeration on %s', (dialect) => {
   });
 
   it('takes as long for a locked administrator as for an unknown email (an argon2 verify either way)', async () => {
-    const median = async (email: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i += 1) {
+    // The fastest of interleaved attempts: load on the machine only ever adds time, so the minimum is the cost of
+    // the work itself. Skipping the argon2 verify for an unknown email would make it about 20 times faster.
+    const fastest = { unknown: Infinity, locked: Infinity };
+    for (let i = 0; i < 7; i += 1) {
+      for (const [kind, email] of [
+        ['unknown', UNKNOWN],
+        ['locked', 'locked@elsewhere.test'],
+      ] as const) {
         const started = performance.now();
         await t.ctx.services.administrators.signIn(email, 'wrong password');
-        times.push(performance.now() - started);
+        fastest[kind] = Math.min(fastest[kind], performance.now() - started);
       }
-      return times.sort((a, b) => a - b)[2]!;
-    };
-    const unknown = await median(UNKNOWN);
-    const locked = await median('locked@elsewhere.test');
-    expect(locked).toBeGreaterThan(unknown / 2);
-    expect(unknown).toBeGreaterThan(locked / 2);
+    }
+    expect(fastest.locked).toBeGreaterThan(fastest.unknown / 4);
+    expect(fastest.unknown).toBeGreaterThan(fastest.locked / 4);
   });
 });
