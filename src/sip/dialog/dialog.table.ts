@@ -72,13 +72,12 @@ export class DialogTable {
     terms: SessionTimerTerms | undefined,
     localSdp: Buffer,
   ): Promise<void> {
-    const prepared = this.endpoint.prepare(ack, await this.endpoint.hopFor(ack, dialog));
+    // Registered before the first await, so that a BYE or a retransmitted 2xx meanwhile finds the dialog.
     let entry = this.entries.get(dialog.id);
     if (!entry && register) entry = this.add(dialog, localSdp);
-    if (entry) {
-      entry.ack = { bytes: prepared.bytes, hop: prepared.hop };
-      if (terms) this.startTimer(entry, terms);
-    }
+    if (entry && terms) this.startTimer(entry, terms);
+    const prepared = this.endpoint.prepare(ack, await this.endpoint.hopFor(ack, dialog));
+    if (entry) entry.ack = { bytes: prepared.bytes, hop: prepared.hop };
     await this.endpoint.transmit(prepared.hop, prepared.bytes).catch(() => undefined);
   }
 

@@ -136,7 +136,7 @@ export class OutgoingCall {
     void dialogs.sendAck(
       dialog,
       ack,
-      this.existing === undefined,
+      this.existing === undefined && !second,
       uacSessionTerms(response),
       this.request.body,
     );
