@@ -12,7 +12,8 @@ export type SipErrorCode =
   | 'sip_stack_stopped'
   | 'sip_no_dialog'
   | 'sip_dialog_busy'
-  | 'sip_call_refused';
+  | 'sip_call_refused'
+  | 'sip_tls_config';
 
 /** A SIP stack failure with a stable code and a message an administrator can act on. */
 export class SipError extends Error {
