@@ -133,8 +133,9 @@ export class CallEndpoint {
     status: number,
     headers: Record<string, string> = {},
     toTag?: string,
+    reason?: string,
   ): SipResponse {
-    const response = createResponse(request, status);
+    const response = createResponse(request, status, {}, reason);
     const to = request.headers.get('To') ?? '';
     if (toTag !== undefined && status !== 100 && tagOf(to) === undefined)
       response.headers.set('To', `${to};tag=${toTag}`);

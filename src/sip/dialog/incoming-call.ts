@@ -13,6 +13,8 @@ export interface AnswerOptions {
   body?: Buffer;
   contentType?: string;
   headers?: Record<string, string>;
+  /** A To-tag other than the call's: a forking proxy (the Teams emulator) answers from several devices. */
+  toTag?: string;
 }
 
 /**
@@ -110,13 +112,15 @@ export class IncomingCall {
       Allow: this.endpoint.allow,
       ...answer.headers,
     };
-    const response = this.endpoint.respond(this.request, status, headers, this.localTag);
+    const tag = answer.toTag ?? this.localTag;
+    const response = this.endpoint.respond(this.request, status, headers, tag);
     if (answer.body && answer.body.length > 0) {
       response.headers.set('Content-Type', answer.contentType ?? 'application/sdp');
       response.body = answer.body;
     }
-    if (!this.dialog && tagOf(this.request.headers.get('To')) === undefined) {
-      this.dialog = uasDialog(this.request, this.localTag, this.source.flow ? this.source : undefined);
+    const isNew = tagOf(this.request.headers.get('To')) === undefined;
+    if (isNew && (!this.dialog || this.dialog.localTag !== tag)) {
+      this.dialog = uasDialog(this.request, tag, this.source.flow ? this.source : undefined);
     }
     return response;
   }
