@@ -160,9 +160,11 @@ export class CallEndpoint {
 
   /** Where a request with this Request-URI / Route goes, reusing the dialog's flow when there is one. */
   async hopFor(request: SipRequest, dialog?: Dialog): Promise<Hop> {
-    const uri = nextHopUri(request);
-    const target = await (this.options.resolve ?? resolveLiteral)(uri);
-    return dialog?.flow ? { target, flow: dialog.flow } : { target };
+    // The dialog's connection first: Microsoft's Contact names (api-….pstnhub.microsoft.com:443) are not for
+    // opening connections to, and no DNS lookup is needed while the connection lives.
+    const flow = dialog?.flow;
+    if (flow) return { target: { protocol: flow.protocol, address: flow.address, port: flow.port }, flow };
+    return { target: await (this.options.resolve ?? resolveLiteral)(nextHopUri(request)) };
   }
 
   /** Our Contact header value for a transport. */

@@ -4,6 +4,7 @@ import { parseCSeq, type SipRequest, type SipResponse } from '../message/sip-mes
 import type { SipError } from '../sip.error.js';
 import { InviteClientTransaction } from '../transaction/invite-client.transaction.js';
 import { inviteTimers } from '../transaction/invite-timers.js';
+import { flowKey, type SipSource } from '../transport/transport.types.js';
 import type { CallEndpoint } from './call.endpoint.js';
 import { contactUri, inDialogRequest, tagOf, uacDialog, type Dialog } from './dialog.js';
 import type { CallOutcome, Hop } from './endpoint.types.js';
@@ -29,6 +30,7 @@ export class OutgoingCall {
   private settle!: (outcome: CallOutcome) => void;
   private transaction!: InviteClientTransaction;
   private hop: Hop;
+  private readonly flow: SipSource | undefined;
   private branch = '';
   private cancelWanted = false;
   private cancelSent = false;
@@ -41,6 +43,10 @@ export class OutgoingCall {
     private readonly existing?: Dialog,
   ) {
     this.hop = hop;
+    // On TCP/TLS the dialog keeps the connection the INVITE went out on (the transports key it this way).
+    const t = hop.target;
+    this.flow =
+      hop.flow ?? (t.protocol === 'udp' ? undefined : { ...t, flow: flowKey(t.protocol, t.address, t.port) });
     this.outcome = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -108,7 +114,7 @@ export class OutgoingCall {
     if (!this.existing && tag !== undefined) {
       dialog = this.earlyDialogs.get(tag);
       if (!dialog) {
-        dialog = uacDialog(this.request, response, this.hop.flow);
+        dialog = uacDialog(this.request, response, this.flow);
         if (dialog) this.earlyDialogs.set(tag, dialog);
       }
     }
@@ -124,7 +130,7 @@ export class OutgoingCall {
       return;
     }
     const dialog =
-      this.existing ?? this.earlyDialogs.get(tag) ?? uacDialog(this.request, response, this.hop.flow);
+      this.existing ?? this.earlyDialogs.get(tag) ?? uacDialog(this.request, response, this.flow);
     if (!dialog) return; // a 2xx without To-tag cannot be acknowledged in a dialog
     dialog.state = 'confirmed';
     this.earlyDialogs.delete(tag);
