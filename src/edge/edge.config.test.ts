@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import { edgeSettingsFrom } from './edge.settings.js';
 import { CLOUD_PRESETS, parseProxyList, SignallingRanges } from './edge.config.js';
 import { HEALTHY_WINDOW_MS, ProxyHealthBook } from './proxy-health.js';
 
@@ -43,5 +45,43 @@ describe('proxy health (the 3-minute rule)', () => {
       failures: 1,
       roundTripMs: 9,
     });
+  });
+});
+
+describe('edge settings from the configuration', () => {
+  it('stays off without a certificate, takes the commercial preset, and honours overrides', () => {
+    expect(edgeSettingsFrom(loadConfig({ env: {} }))).toBeUndefined();
+    const on = edgeSettingsFrom(
+      loadConfig({
+        env: {
+          CALLBRIDGE_SBC_CERT_FILE: '/c.pem',
+          CALLBRIDGE_SBC_KEY_FILE: '/k.pem',
+          CALLBRIDGE_SBC_DOMAIN: 'sbc.example.com',
+        },
+      }),
+    )!;
+    expect(on.proxies.map((p) => `${p.host}:${p.port}`)).toEqual([
+      'sip.pstnhub.microsoft.com:5061',
+      'sip2.pstnhub.microsoft.com:5061',
+      'sip3.pstnhub.microsoft.com:5061',
+    ]);
+    expect([on.signallingPort, on.optionsIntervalMs, on.ranges.allows('52.112.9.9')]).toEqual([
+      5061,
+      60_000,
+      true,
+    ]);
+    const gov = edgeSettingsFrom(
+      loadConfig({
+        env: {
+          CALLBRIDGE_SBC_CERT_FILE: '/c.pem',
+          CALLBRIDGE_SBC_KEY_FILE: '/k.pem',
+          CALLBRIDGE_TEAMS_CLOUD: 'gcch',
+          CALLBRIDGE_TEAMS_SIGNALLING_RANGES: '127.0.0.0/8',
+        },
+      }),
+    )!;
+    expect(gov.proxies).toEqual([{ host: 'sip.gov.teams.microsoft.us', port: 5061 }]);
+    expect(gov.ranges.allows('127.0.0.1')).toBe(true);
+    expect(() => loadConfig({ env: { CALLBRIDGE_TEAMS_PROXIES: 'sip a' } })).toThrow(/host\[:port\]/);
   });
 });

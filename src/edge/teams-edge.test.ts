@@ -3,6 +3,8 @@ import { createTeamsPki, type TeamsPki } from '../../test/sip/support/teams-pki.
 import { staticDirectory } from '../emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../emulator/teams-sip/teams-sip.emulator.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
+import { Registry } from 'prom-client';
+import { registerEdgeMetrics } from './edge.metrics.js';
 import { SignallingRanges, type EdgeSettings } from './edge.config.js';
 import { TeamsEdge, type EdgeRouteLookup } from './teams-edge.js';
 
@@ -90,6 +92,11 @@ describe('TeamsEdge: OPTIONS and health', () => {
     await until(() => proxies.every((p) => p.health.isHealthy('sbc.test')));
     expect(proxies.map((p) => p.health.isHealthy('sbc.test'))).toEqual([true, true, true]);
     expect(edge.counters.optionsAnswered).toBe(3);
+    const registry = new Registry();
+    registerEdgeMetrics(registry, edge);
+    const text = await registry.metrics();
+    expect(text).toContain('callbridge_teams_proxy_healthy{proxy="sip2.pstnhub.microsoft.com"} 1');
+    expect(text).toMatch(/callbridge_teams_certificate_days_left (89|90)\n/);
     expect(edge.transport.connectionCount).toBe(3); // one per proxy, reused by the probe back
     await edge.pingAll();
     expect(edge.transport.connectionCount).toBe(3);
