@@ -1,3 +1,5 @@
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsPki, type TeamsPki } from '../../test/sip/support/teams-pki.js';
 import { staticDirectory } from '../emulator/teams-sip/teams-directory.js';
@@ -182,6 +184,34 @@ describe('TeamsEdge: calls toward Teams, carrier model and failover', () => {
     });
     expect(result.attempts).toEqual([{ proxy: 'sip.pstnhub.microsoft.com', result: '603' }]);
     expect(proxies[1]!.calls.length + proxies[2]!.calls.length).toBe(0);
+  });
+});
+
+describe('TeamsEdge: certificate renewal', () => {
+  it('reloads a renewed certificate mid-call: the call keeps its connection and ends with BYE 200', async () => {
+    const live = { certFile: join(pki.dir, 'edge-live.pem'), keyFile: join(pki.dir, 'edge-live.key') };
+    await copyFile(pki.sbc.certFile, live.certFile);
+    await copyFile(pki.sbc.keyFile, live.keyFile);
+    const { edge, proxies } = await setup({}, live);
+    const before = edge.certificate.daysLeft;
+    const result = await edge.callTeams({
+      customerFqdn: 'contoso.sbc.test',
+      from: '+4930999',
+      to: ADELE.number,
+      sdp: SDP,
+    });
+    expect(result.outcome.kind).toBe('answered');
+    await copyFile(pki.sbcRenewed.keyFile, live.keyFile);
+    await copyFile(pki.sbcRenewed.certFile, live.certFile);
+    await edge.transport.reload();
+    expect([before, edge.certificate.daysLeft]).toEqual([89, 199]);
+    const connections = edge.transport.connectionCount;
+    expect(proxies[0]!.endpoint.dialogs.size).toBe(1);
+    const dialog = result.outcome.kind === 'answered' ? result.outcome.dialog : undefined;
+    const bye = await edge.endpoint.dialogs.bye(dialog!);
+    expect(bye?.status).toBe(200);
+    expect(edge.transport.connectionCount).toBe(connections);
+    expect(proxies[0]!.endpoint.dialogs.size).toBe(0); // the emulator took the BYE on the old connection
   });
 });
 

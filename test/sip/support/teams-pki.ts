@@ -9,6 +9,8 @@ export interface TeamsPki {
   caFile: string;
   microsoft: PemPair;
   sbc: PemPair;
+  /** The same names, renewed (200 days), for reload tests. */
+  sbcRenewed: PemPair;
   stranger: PemPair;
   remove: () => Promise<void>;
 }
@@ -21,12 +23,14 @@ export async function createTeamsPki(baseDomain = 'sbc.test'): Promise<TeamsPki>
     dnsNames: ['sip.pstnhub.microsoft.com', 'sip2.pstnhub.microsoft.com', 'sip3.pstnhub.microsoft.com'],
   });
   const sbc = await ca.issue('sbc', { dnsNames: [baseDomain, `*.${baseDomain}`] });
+  const sbcRenewed = await ca.issue('sbc-renewed', { dnsNames: [baseDomain, `*.${baseDomain}`], days: 200 });
   const stranger = await ca.issue('stranger', { dnsNames: ['sbc.other.example'] });
   return {
     dir,
     caFile: ca.ca.certFile,
     microsoft,
     sbc,
+    sbcRenewed,
     stranger,
     remove: () => rm(dir, { recursive: true, force: true }),
   };
