@@ -1,3 +1,4 @@
+import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
 import { teamsOffer } from './microsoft-wire.js';
 
@@ -36,6 +37,7 @@ export function ringTeamsUser(
   call: IncomingCall,
   behaviour: TeamsUserBehaviour,
   media: { address: string; port: number },
+  onAnswered: (dialog: Dialog) => void = () => undefined,
 ): () => void {
   const tag = call.localTag;
   for (let device = 0; device < behaviour.devices; device++)
@@ -47,7 +49,7 @@ export function ringTeamsUser(
   const timer = setTimeout(() => {
     if (outcome === 'answer') {
       const device = behaviour.devices > 1 ? 1 : 0;
-      call.accept({ body: sdp, toTag: deviceTag(tag, device) }).catch(() => undefined);
+      call.accept({ body: sdp, toTag: deviceTag(tag, device) }).then(onAnswered, () => undefined);
     } else call.reject(OUTCOME_STATUS[outcome]);
   }, behaviour.afterMs);
   return () => clearTimeout(timer);

@@ -242,4 +242,57 @@ describe('TeamsSipEmulator: control API, calls from Teams', () => {
     for (let i = 0; i < 40 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(ended).toEqual(['remote-bye']);
   });
+
+  it('hold: a re-INVITE with a=inactive, answered 200 by the SBC', async () => {
+    const { teams, incoming, sbc } = await setup();
+    const offers: string[] = [];
+    sbc.options.onReinvite = (_dialog, request) => {
+      offers.push(request.body.toString());
+      return { status: 200, body: SDP };
+    };
+    const call = teams.callFromTeams(ADELE.number, '+4930999', 'contoso.sbc.test');
+    for (let i = 0; i < 40 && incoming.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await incoming[0]!.accept({ body: SDP });
+    expect(await teams.hold(call.callId)).toBe(200);
+    expect(offers).toHaveLength(1);
+    expect(offers[0]).toMatch(/\r\na=inactive\r\n/);
+  });
+});
+
+describe('TeamsSipEmulator: transfer', () => {
+  it('transfers internally when the SBC leaves REFER out of Allow, else sends the captured REFER shape on its own connection', async () => {
+    const { sbc, hop, teams } = await setup();
+    const plain = await sbc.invite(request('INVITE', teamsUri(ADELE.number), 'contoso.sbc.test', SDP), hop)
+      .outcome;
+    expect(plain.kind).toBe('answered');
+    const acked = async (i: number) => {
+      for (let n = 0; n < 40 && !teams.calls[i]!.dialog; n++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await acked(0); // the emulator's dialog is confirmed by our ACK
+    expect(await teams.transfer(teams.calls[0]!.callId, 'dfcba638-4ecd-4382-8095-6160fb18aa16')).toBe(
+      'internal',
+    );
+
+    const refers: { request: SipRequest; flow: string | undefined }[] = [];
+    sbc.options.onDialogRequest = (_dialog, req, source) => {
+      refers.push({ request: req, flow: source.flow });
+      return sbc.respond(req, 202);
+    };
+    const withRefer = request('INVITE', teamsUri(ADELE.number), 'contoso.sbc.test', SDP);
+    withRefer.headers.append('Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER');
+    const answered = await sbc.invite(withRefer, hop).outcome;
+    if (answered.kind !== 'answered') throw new Error('not answered');
+    const flowBefore = answered.dialog.flow?.flow;
+    await acked(1);
+    expect(await teams.transfer(teams.calls[1]!.callId, 'dfcba638-4ecd-4382-8095-6160fb18aa16')).toBe(202);
+    const refer = refers[0]!.request;
+    expect(refer.headers.get('Refer-To')).toBe(
+      '<sip:sip.pstnhub.microsoft.com:5061;transport=tls;x-m=8:orgid:dfcba638-4ecd-4382-8095-6160fb18aa16>',
+    );
+    expect(refer.headers.get('Referred-By')).toMatch(
+      /^<sip:sip\.pstnhub\.microsoft\.com:5061;x-m=8:orgid:\w+;x-t=.+;x-ti=.+;x-tt=.+%3D>$/,
+    );
+    expect(refers[0]!.flow).not.toBe(flowBefore); // on a connection Microsoft opened itself
+    expect(answered.dialog.flow?.flow).toBe(refers[0]!.flow); // and the dialog follows it
+  });
 });

@@ -17,6 +17,7 @@ import {
   sdpRefusal,
   teamsOffer,
 } from './microsoft-wire.js';
+import { allowsRefer, buildRefer, holdOffer } from './teams-transfer.js';
 import { DEFAULT_BEHAVIOUR, ringTeamsUser, type TeamsUserBehaviour } from './teams-call.behaviour.js';
 import type { TeamsDirectory } from './teams-directory.js';
 import { TrunkHealth } from './trunk-health.js';
@@ -60,6 +61,10 @@ export interface EmulatedCall {
   incoming?: IncomingCall;
   outgoing?: OutgoingCall;
   dialog?: Dialog;
+  /** The SBC's INVITE or 200 (its Allow decides whether Teams sends REFER). */
+  peerAllow?: SipRequest | SipResponse;
+  /** The SBC FQDN of the call (the customer's subdomain). */
+  sbcFqdn?: string;
 }
 
 /**
@@ -152,6 +157,7 @@ export class TeamsSipEmulator {
     };
     const outgoing = this.endpoint.invite(request, { target: { ...target, serverName: sbcFqdn } });
     const call: EmulatedCall = {
+      sbcFqdn,
       callId: headers.get('Call-ID')!,
       direction: 'from-teams',
       status: undefined,
@@ -161,7 +167,10 @@ export class TeamsSipEmulator {
     this.calls.push(call);
     void outgoing.outcome.then((outcome) => {
       call.status = outcome.kind === 'failed' ? 408 : outcome.response.status;
-      if (outcome.kind === 'answered') call.dialog = outcome.dialog;
+      if (outcome.kind === 'answered') {
+        call.dialog = outcome.dialog;
+        call.peerAllow = outcome.response;
+      }
     });
     return call;
   }
@@ -173,6 +182,28 @@ export class TeamsSipEmulator {
     void call.incoming
       ?.accept({ body: teamsOffer(media.address, media.port) })
       .then((dialog) => (call.dialog = dialog));
+  }
+
+  /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
+  async hold(callId: string): Promise<number> {
+    const dialog = this.find(callId).dialog;
+    if (!dialog) throw new Error(`Call ${callId} is not established`);
+    return (await this.endpoint.dialogs.reinvite(dialog, holdOffer(this.media))).status;
+  }
+
+  /**
+   * Control API: the Teams user transfers the call to another Teams user (org id). When the SBC listed REFER in
+   * Allow, a REFER goes to the SBC on a connection Microsoft opens itself (CALLS.md); otherwise Teams transfers
+   * internally and nothing reaches the SBC ('internal').
+   */
+  async transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
+    const call = this.find(callId);
+    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
+    if (!allowsRefer(call.peerAllow)) return 'internal';
+    const refer = buildRefer(call.dialog, targetOrgId, randomToken(8));
+    const sbc = this.options.sbcTarget?.(call.sbcFqdn ?? '');
+    if (!sbc) throw new Error(`No SBC address known for ${call.sbcFqdn ?? 'this call'}`);
+    return (await this.endpoint.request(refer, { target: { ...sbc, serverName: call.sbcFqdn } })).status;
   }
 
   /** Control API: decline (603) a ringing call. */
@@ -191,6 +222,10 @@ export class TeamsSipEmulator {
   async stop(): Promise<void> {
     this.endpoint.stop();
     await this.transport.close();
+  }
+
+  private get media(): { address: string; port: number } {
+    return this.options.media ?? { address: '127.0.0.1', port: 40_000 };
   }
 
   private find(callId: string): EmulatedCall {
@@ -263,6 +298,7 @@ export class TeamsSipEmulator {
       status: undefined,
       refusal: undefined,
       incoming,
+      peerAllow: request,
     };
     this.calls.push(call);
     const refuse = (status: number, why: string, headers: Record<string, string> = {}): void => {
@@ -277,6 +313,7 @@ export class TeamsSipEmulator {
       true,
     );
     if (!check.ok) return refuse(403, check.why);
+    call.sbcFqdn = check.fqdn;
     if (request.headers.has('Replaces')) return refuse(403, 'Replaces is not supported toward Teams');
     const sdp = sdpRefusal(request.body, request.headers.get('Content-Type'));
     if (sdp) return refuse(488, sdp);
@@ -293,11 +330,10 @@ export class TeamsSipEmulator {
     if (!user)
       return refuse(404, `no Teams user with ${number ?? 'that number'} in the tenant of ${check.fqdn}`);
     const behaviour = this.behaviours.get(user.number) ?? DEFAULT_BEHAVIOUR;
-    const stop = ringTeamsUser(
-      incoming,
-      behaviour,
-      this.options.media ?? { address: '127.0.0.1', port: 40_000 },
-    );
+    const stop = ringTeamsUser(incoming, behaviour, this.media, (dialog) => {
+      call.status = 200;
+      call.dialog = dialog;
+    });
     incoming.onCancel = () => {
       stop();
       call.status = 487;
