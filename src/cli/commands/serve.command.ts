@@ -9,6 +9,7 @@ import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startSipRole } from '../../roles/sip.role.js';
+import { startEdgeRole } from '../../roles/edge.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
 
@@ -53,6 +54,8 @@ export function serveCommand(): Command {
             .catch((error: unknown) => logger.error({ err: error }, 'registration reload failed'));
         stops.push(() => sip.stop());
       }
+      const edge = config.roles.includes('sip') ? await startEdgeRole(ctx, metrics) : undefined;
+      if (edge) stops.push(() => edge.stop());
       if (config.roles.includes('api')) {
         const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
         await app.listen({ port: config.port, host: config.host });
