@@ -14,6 +14,8 @@ import type { AppContext } from '../app/context.js';
 import { publicUrlOf } from '../config/config.js';
 import { registerAuth } from './auth.js';
 import { sendError } from './error-mapper.js';
+import type { TeamsEdge } from '../edge/teams-edge.js';
+import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
@@ -38,7 +40,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  */
 export async function buildServer(
   ctx: AppContext,
-  options: { nudgeWorker?: () => void; metrics?: Registry } = {},
+  options: {
+    nudgeWorker?: () => void;
+    metrics?: Registry;
+    /** The Teams edge when this process runs it (shown at GET /api/v1/teams-edge). */
+    teamsEdge?: () => TeamsEdge | undefined;
+  } = {},
 ): Promise<FastifyInstance> {
   const publicUrl = publicUrlOf(ctx.config);
   const loggerInstance: FastifyBaseLogger = ctx.logger;
@@ -104,6 +111,7 @@ export async function buildServer(
       await v1.register(numberRoutes(ctx.services));
       await v1.register(tenantConnectionRoutes(ctx.services, publicUrl));
       await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
+      await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
     },
     { prefix: '/api/v1' },
   );

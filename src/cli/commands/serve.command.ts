@@ -57,7 +57,11 @@ export function serveCommand(): Command {
       const edge = config.roles.includes('sip') ? await startEdgeRole(ctx, metrics) : undefined;
       if (edge) stops.push(() => edge.stop());
       if (config.roles.includes('api')) {
-        const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
+        const app = await buildServer(ctx, {
+          nudgeWorker: () => worker?.nudge(),
+          metrics,
+          teamsEdge: () => edge,
+        });
         await app.listen({ port: config.port, host: config.host });
         stops.push(() => app.close());
         printWelcome(ctx, signIn, app.server.address(), demo);
