@@ -45,6 +45,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
     stops.push(() => proxy.stop());
   }
   const refused: string[] = [];
+  const healthEvents: string[] = [];
   const calls: IncomingCall[] = [];
   const routes: Record<string, EdgeRouteLookup> = {
     'contoso.sbc.test|+4930999': { kind: 'found', accountId: 'a1', serviceId: 's1', userId: 'cb-user-1' },
@@ -71,6 +72,8 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
     timers: { t1 },
     onCall: (call) => calls.push(call),
     onRefused: (event) => refused.push(`${event.reason} ${event.detail}`),
+    onHealthChanged: (event) =>
+      healthEvents.push(`${event.proxy} ${event.healthy ? 'healthy' : 'unhealthy'}`),
     resolveProxy: (proxy) =>
       Promise.resolve({
         protocol: 'tls',
@@ -80,7 +83,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
       }),
   }));
   stops.push(() => edge.stop());
-  return { edge, proxies, refused, calls };
+  return { edge, proxies, refused, calls, healthEvents };
 }
 
 describe('TeamsEdge: OPTIONS and health', () => {
@@ -105,14 +108,17 @@ describe('TeamsEdge: OPTIONS and health', () => {
   });
 
   it('a proxy that stops answering turns unhealthy with the failure counted', async () => {
-    const { edge, proxies } = await setup({}, pki.sbc, 50); // Timer F = 64*T1 = 3.2 s
+    const { edge, proxies, healthEvents } = await setup({}, pki.sbc, 50); // Timer F = 64*T1 = 3.2 s
     await edge.pingAll();
+    await edge.pingAll(); // no change: no event
+    expect(healthEvents).toEqual(PROXIES.map((p) => `${p.host} healthy`));
     proxies[1]!.faults.dropOptions = true;
     const ping = edge.pingAll();
     await ping;
     const sip2 = edge.health.list()[1]!;
     expect([sip2.healthy, sip2.lastStatus, sip2.consecutiveFailures]).toEqual([false, 0, 1]);
     expect(sip2.lastError).toMatch(/did not answer within 3.2 s/);
+    expect(healthEvents.slice(3)).toEqual(['sip2.pstnhub.microsoft.com unhealthy']); // the alert's event
   });
 
   it('with a certificate that does not cover the base domain, every proxy answers 403 and the health says why', async () => {

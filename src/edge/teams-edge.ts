@@ -19,6 +19,15 @@ export type EdgeRouteLookup =
   | { kind: 'unknown-host' }
   | { kind: 'unknown-number' };
 
+/** A change of one proxy's health. */
+export interface ProxyHealthEvent {
+  proxy: string;
+  healthy: boolean;
+  lastStatus: number | undefined;
+  lastError: string | undefined;
+  at: string;
+}
+
 /** Options of the Teams edge. */
 export interface TeamsEdgeOptions {
   settings: EdgeSettings;
@@ -32,6 +41,11 @@ export interface TeamsEdgeOptions {
     address: string;
     detail: string;
   }) => void;
+  /**
+   * A proxy turned healthy or unhealthy (after an OPTIONS or a failed call): the event the alerts of "Calls 3"
+   * use. Called once per change, not per OPTIONS.
+   */
+  onHealthChanged?: (event: ProxyHealthEvent) => void;
   /** Where a proxy is; default DNS (tests map the proxies to emulators on loopback). */
   resolveProxy?: (proxy: TeamsProxy) => Promise<SipTarget>;
   /** SIP timer base values (tests shrink them; defaults RFC 3261's). */
@@ -147,6 +161,7 @@ export class TeamsEdge {
       .append('Contact', `<sip:${s.baseDomain}:${this.port};transport=tls>`);
     const request: SipRequest = { kind: 'request', method: 'OPTIONS', uri, headers, body: Buffer.alloc(0) };
     const started = performance.now();
+    const wasHealthy = this.health.isHealthy(proxy.host);
     try {
       const response = await this.endpoint.request(request, { target: await this.targetOf(proxy) });
       const warning = response.headers.get('Warning');
@@ -159,6 +174,21 @@ export class TeamsEdge {
     } catch (error) {
       this.health.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
     }
+    this.notifyIfChanged(proxy.host, wasHealthy);
+  }
+
+  /** Tell `onHealthChanged` when a proxy's health flipped since `wasHealthy`. */
+  notifyIfChanged(proxy: string, wasHealthy: boolean): void {
+    const healthy = this.health.isHealthy(proxy);
+    if (healthy === wasHealthy || !this.options.onHealthChanged) return;
+    const state = this.health.list().find((p) => p.proxy === proxy);
+    this.options.onHealthChanged({
+      proxy,
+      healthy,
+      lastStatus: state?.lastStatus,
+      lastError: state?.lastError,
+      at: new Date().toISOString(),
+    });
   }
 
   /** The FQDN we present for a request: the customer's subdomain it concerns, else the base domain. */

@@ -73,11 +73,13 @@ export async function callTeamsWithFailover(
       outcome.kind === 'failed' ? (heard ? 'failed' : 'no answer') : String(outcome.response.status);
     attempts.push({ proxy: proxy.host, result });
     if (!shouldFailOver(outcome, heard)) return last;
+    const wasHealthy = edge.health.isHealthy(proxy.host);
     edge.health.failed(
       proxy.host,
       outcome.kind === 'rejected' ? outcome.response.status : 0,
       `call: ${result}`,
     );
+    edge.notifyIfChanged(proxy.host, wasHealthy);
     edge.counters.failovers++;
   }
   if (!last) throw new Error('No Microsoft proxy could be resolved: check CALLBRIDGE_TEAMS_PROXIES.');

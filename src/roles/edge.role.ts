@@ -22,6 +22,8 @@ export async function startEdgeRole(ctx: AppContext, metrics?: Registry): Promis
     settings,
     route: storeRouteLookup(ctx.store.handle.db, settings.baseDomain),
     onRefused: (event) => ctx.logger.warn({ edge: event }, 'Teams edge refused a request'),
+    onHealthChanged: (event) =>
+      ctx.logger[event.healthy ? 'info' : 'warn']({ edge: event }, 'Microsoft proxy health changed'),
   });
   if (metrics) registerEdgeMetrics(metrics, edge);
   ctx.logger.info(
