@@ -90,9 +90,7 @@ describe('TlsTransport: mutual TLS toward Microsoft', () => {
       target,
     });
     expect(ours.status).toBe(200);
-    const [flow] = [
-      ...(proxy.transport as unknown as { connections: Map<string, unknown> }).connections.keys(),
-    ];
+    const [flow] = proxy.transport.flows();
     expect(proxy.transport.peerNames(flow!)).toEqual(['sbc.test', '*.sbc.test']);
     expect(proxy.transport.protocolOf(flow!)).toMatch(/^TLSv1\.[23]$/);
     const source = { protocol: 'tls' as const, address: '127.0.0.1', port: 1, flow: flow! };

@@ -110,6 +110,11 @@ export class TlsTransport {
     return this.sockets.get(flow)?.getProtocol() ?? undefined;
   }
 
+  /** Keys of the open connections (`tls:address:port`), e.g. to find the flow a peer opened. */
+  flows(): string[] {
+    return [...this.connections.keys()];
+  }
+
   /** Open connections. */
   get connectionCount(): number {
     return this.connections.size;
