@@ -17,6 +17,8 @@ import { applyBodyLimit, JSON_BODY_LIMIT } from './body-limits.js';
 import { sendError } from './error-mapper.js';
 import { refuseNulCharacters } from './nul-guard.js';
 import { strictBodies } from './strict-bodies.js';
+import type { TeamsEdge } from '../edge/teams-edge.js';
+import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
@@ -41,7 +43,12 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
  */
 export async function buildServer(
   ctx: AppContext,
-  options: { nudgeWorker?: () => void; metrics?: Registry } = {},
+  options: {
+    nudgeWorker?: () => void;
+    metrics?: Registry;
+    /** The Teams edge when this process runs it (shown at GET /api/v1/teams-edge). */
+    teamsEdge?: () => TeamsEdge | undefined;
+  } = {},
 ): Promise<FastifyInstance> {
   const publicUrl = publicUrlOf(ctx.config);
   const loggerInstance: FastifyBaseLogger = ctx.logger;
@@ -117,6 +124,7 @@ export async function buildServer(
       await v1.register(numberRoutes(ctx.services));
       await v1.register(tenantConnectionRoutes(ctx.services, publicUrl));
       await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
+      await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
     },
     { prefix: '/api/v1' },
   );

@@ -173,6 +173,58 @@ export const configSchema = z.object({
     .describe(
       "The provider's SBC domain (carrier model): each customer tenant gets a subdomain of it for its voice route.",
     ),
+  sbcHost: z.string().min(1).default('0.0.0.0').describe('Address the Teams edge binds (TLS).'),
+  sbcSignallingPort: port
+    .default(5061)
+    .describe("TLS port of the Teams edge: the port in the trunk's FQDN:port in Teams."),
+  sbcCertFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'PEM certificate (chain) covering the SBC domain and *.<SBC domain>; with the key, it turns the Teams edge on.',
+    ),
+  sbcKeyFile: z.string().min(1).optional().describe('PEM private key of that certificate.'),
+  sbcCaFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("CA bundle Microsoft's certificates are checked against; default Node's public roots."),
+  teamsCloud: z
+    .enum(['commercial', 'gcch', 'dod'])
+    .default('commercial')
+    .describe(
+      'Microsoft cloud: its proxies and signalling ranges (commercial: sip, sip2, sip3.pstnhub.microsoft.com).',
+    ),
+  teamsProxies: z
+    .string()
+    .regex(
+      /^\s*[A-Za-z0-9.-]+(:\d{1,5})?\s*(,\s*[A-Za-z0-9.-]+(:\d{1,5})?\s*)*$/,
+      'must be a comma list of host[:port], e.g. sip.pstnhub.microsoft.com:5061,sip2.pstnhub.microsoft.com',
+    )
+    .optional()
+    .describe("Override the cloud's proxies (e.g. the Teams SIP emulator), in failover order."),
+  teamsSignallingRanges: z
+    .string()
+    .regex(
+      /^\s*[0-9a-fA-F:.]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F:.]+(\/\d{1,3})?\s*)*$/,
+      'must be a comma list of addresses or CIDR ranges, e.g. 52.112.0.0/14,52.120.0.0/14',
+    )
+    .optional()
+    .describe('Override the addresses Microsoft signals from; requests from elsewhere get 403.'),
+  teamsOptionsIntervalSeconds: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(300)
+    .default(60)
+    .describe('OPTIONS keep-alive to each Microsoft proxy (Microsoft wants one at least every 3 minutes).'),
+  teamsFailoverSeconds: z.coerce
+    .number()
+    .min(0.5)
+    .max(30)
+    .default(4)
+    .describe('A proxy that sends no provisional answer this long: the call moves on to the next proxy.'),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())

@@ -9,7 +9,11 @@ export type SipErrorCode =
   | 'sip_transaction_timeout'
   | 'sip_dns_failed'
   | 'sip_auth_failed'
-  | 'sip_stack_stopped';
+  | 'sip_stack_stopped'
+  | 'sip_no_dialog'
+  | 'sip_dialog_busy'
+  | 'sip_call_refused'
+  | 'sip_tls_config';
 
 /** A SIP stack failure with a stable code and a message an administrator can act on. */
 export class SipError extends Error {

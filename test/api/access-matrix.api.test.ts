@@ -17,8 +17,11 @@ interface Objects {
 }
 
 interface RouteCase {
-  /** The permission the route needs, on `on` (default: the client account); 'signed-in' needs none. */
-  permission: Permission | 'signed-in' | 'public';
+  /**
+   * The permission the route needs, on `on` (default: the client account); 'signed-in' needs none; 'operator':
+   * platform operators only (installation-wide views such as the Teams edge), so every account role is refused.
+   */
+  permission: Permission | 'signed-in' | 'public' | 'operator';
   on?: 'partner';
   body?: (o: Objects) => unknown;
   query?: (o: Objects, t: TestApp) => string;
@@ -59,6 +62,7 @@ async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, stri
  */
 const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/accounts': { permission: 'signed-in' },
+  'GET /api/v1/teams-edge': { permission: 'operator' },
   'POST /api/v1/accounts': {
     permission: 'account.manage',
     on: 'partner',
@@ -355,7 +359,9 @@ describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', 
           const expected =
             route.permission === 'signed-in' || route.permission === 'public'
               ? 'allowed'
-              : decide([{ accountId: holdAt, role }], target, route.permission);
+              : route.permission === 'operator'
+                ? 'forbidden'
+                : decide([{ accountId: holdAt, role }], target, route.permission);
           const response = await request(key, token, a);
           const status = response.statusCode;
           const actual =

@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('../..', import.meta.url)),
-    include: ['src/sip/**/*.test.ts', 'test/sip/**/*.test.ts'],
+    include: [
+      'src/sip/**/*.test.ts',
+      'test/sip/**/*.test.ts',
+      'src/emulator/teams-sip/**/*.test.ts',
+      'src/edge/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

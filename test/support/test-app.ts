@@ -31,6 +31,8 @@ export async function createTestApp(
     microsoftClients?: MicrosoftClientFactory;
     /** Configuration settings on top of the test defaults (e.g. smtpUrl). */
     config?: Record<string, unknown>;
+    /** Options handed to buildServer (e.g. a running Teams edge). */
+    server?: Parameters<typeof buildServer>[1];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
@@ -58,7 +60,7 @@ export async function createTestApp(
     mustChangePassword: false,
   });
   const { token } = await ctx.services.administrators.createToken(system, 'owner@callbridge.test', 'tests');
-  const app = await buildServer(ctx);
+  const app = await buildServer(ctx, options.server);
   options.extend?.(app);
   await app.ready();
   return {

@@ -9,6 +9,7 @@ import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startSipRole } from '../../roles/sip.role.js';
+import { startEdgeRole } from '../../roles/edge.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
 
@@ -58,8 +59,20 @@ export function serveCommand(): Command {
               .catch((error: unknown) => logger.error({ err: error }, 'registration reload failed'));
           stops.push(() => sip.stop());
         }
+        const edge = config.roles.includes('sip')
+          ? await startRole(
+              'Teams edge',
+              `TLS port ${config.sbcHost}:${config.sbcSignallingPort} (CALLBRIDGE_SBC_SIGNALLING_PORT)`,
+              () => startEdgeRole(ctx, metrics),
+            )
+          : undefined;
+        if (edge) stops.push(() => edge.stop());
         if (config.roles.includes('api')) {
-          const app = await buildServer(ctx, { nudgeWorker: () => worker?.nudge(), metrics });
+          const app = await buildServer(ctx, {
+            nudgeWorker: () => worker?.nudge(),
+            metrics,
+            teamsEdge: () => edge,
+          });
           stops.push(() => app.close());
           await startRole('api', `HTTP port ${config.host}:${config.port} (CALLBRIDGE_PORT)`, () =>
             app.listen({ port: config.port, host: config.host }),

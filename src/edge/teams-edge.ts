@@ -1,0 +1,271 @@
+import { lookup } from 'node:dns/promises';
+import { performance } from 'node:perf_hooks';
+import { CallEndpoint } from '../sip/dialog/call.endpoint.js';
+import type { IncomingCall } from '../sip/dialog/incoming-call.js';
+import { serializeMessage } from '../sip/message/message.serializer.js';
+import { SipHeaders } from '../sip/message/sip-headers.js';
+import { randomToken, type SipRequest } from '../sip/message/sip-message.js';
+import { parseNameAddr, parseSipUri } from '../sip/message/sip-uri.js';
+import type { TimerSettings } from '../sip/transaction/timer-settings.js';
+import { TlsTransport } from '../sip/transport/tls.transport.js';
+import type { InboundMessage, SipTarget } from '../sip/transport/transport.types.js';
+import type { EdgeSettings, TeamsProxy } from './edge.config.js';
+import { ProxyHealthBook } from './proxy-health.js';
+import { callTeamsWithFailover, type TeamsCallRequest, type TeamsCallResult } from './teams-failover.js';
+
+/** Who a call from Teams is for: found by the Request-URI host (account, service) and number (user). */
+export type EdgeRouteLookup =
+  | { kind: 'found'; accountId: string; serviceId: string; userId: string }
+  | { kind: 'unknown-host' }
+  | { kind: 'unknown-number' };
+
+/** A change of one proxy's health. */
+export interface ProxyHealthEvent {
+  proxy: string;
+  healthy: boolean;
+  lastStatus: number | undefined;
+  lastError: string | undefined;
+  at: string;
+}
+
+/** Options of the Teams edge. */
+export interface TeamsEdgeOptions {
+  settings: EdgeSettings;
+  /** The carrier model's lookup: customer subdomain and +E.164 number to Callbridge's account, service and user. */
+  route: (host: string, number: string) => Promise<EdgeRouteLookup>;
+  /** A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. */
+  onCall?: (call: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>) => void;
+  /** A request refused (source outside Microsoft's ranges, unknown host or number), for the audit and alerts. */
+  onRefused?: (event: {
+    reason: 'source' | 'unknown-host' | 'unknown-number';
+    address: string;
+    detail: string;
+  }) => void;
+  /**
+   * A proxy turned healthy or unhealthy (after an OPTIONS or a failed call): the event the alerts of "Calls 3"
+   * use. Called once per change, not per OPTIONS.
+   */
+  onHealthChanged?: (event: ProxyHealthEvent) => void;
+  /** Where a proxy is; default DNS (tests map the proxies to emulators on loopback). */
+  resolveProxy?: (proxy: TeamsProxy) => Promise<SipTarget>;
+  /** SIP timer base values (tests shrink them; defaults RFC 3261's). */
+  timers?: Partial<TimerSettings>;
+}
+
+/**
+ * The Direct Routing edge (issue 16): mutual TLS toward Microsoft's proxies, OPTIONS every minute from the base
+ * FQDN to each with Contact and X-MS-SBC, Microsoft's OPTIONS answered 200, per-proxy health, the carrier model on
+ * the wire (Contact and From of the customer's subdomain), calls from Teams routed by Request-URI host and number
+ * (404 when unknown), requests from outside Microsoft's signalling ranges refused (403), failover on 503 / timeout.
+ *
+ * @example const edge = await TeamsEdge.start({ settings, route }); await edge.callTeams({ customerFqdn, from, to, sdp });
+ */
+export class TeamsEdge {
+  readonly health: ProxyHealthBook;
+  readonly endpoint: CallEndpoint;
+  readonly counters = {
+    refusedSource: 0,
+    unknownHost: 0,
+    unknownNumber: 0,
+    optionsAnswered: 0,
+    failovers: 0,
+  };
+  private pinger: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly options: TeamsEdgeOptions,
+    readonly transport: TlsTransport,
+    box: { edge?: TeamsEdge },
+  ) {
+    const settings = options.settings;
+    this.health = new ProxyHealthBook(settings.proxies.map((p) => p.host));
+    this.endpoint = new CallEndpoint({
+      transport,
+      userAgent: settings.sbcHeader,
+      timers: options.timers,
+      extraHeaders: { 'X-MS-SBC': settings.sbcHeader },
+      contact: (_protocol, request) => `sip:${this.fqdnFor(request)}:${this.port};transport=tls`,
+      onInvite: (call) => void this.receiveInvite(call),
+      onRequest: (request) => {
+        if (request.method === 'OPTIONS') this.counters.optionsAnswered++;
+        return undefined; // OPTIONS: the endpoint's 200 with Allow (and X-MS-SBC)
+      },
+    });
+    box.edge = this;
+  }
+
+  /** Listen on the signalling port and start the OPTIONS keep-alive. */
+  static async start(options: TeamsEdgeOptions): Promise<TeamsEdge> {
+    const box: { edge?: TeamsEdge } = {};
+    const s = options.settings;
+    const transport = await TlsTransport.open({
+      host: s.host,
+      listenPort: s.signallingPort,
+      advertisedHost: s.baseDomain,
+      certFile: s.certFile,
+      keyFile: s.keyFile,
+      caFile: s.caFile,
+      onMessage: (inbound) => box.edge?.receive(inbound),
+    });
+    const edge = new TeamsEdge(options, transport, box);
+    if (s.optionsIntervalMs > 0) {
+      void edge.pingAll();
+      edge.pinger = setInterval(() => void edge.pingAll(), s.optionsIntervalMs);
+      edge.pinger.unref();
+    }
+    return edge;
+  }
+
+  /** The signalling port we listen on (the configured one, or the one picked for 0). */
+  get port(): number {
+    return this.transport.local().port;
+  }
+
+  /** Our certificate, with days left. */
+  get certificate() {
+    return this.transport.certificate;
+  }
+
+  /** Send OPTIONS from the base FQDN to every proxy and record the answers. */
+  async pingAll(): Promise<void> {
+    await Promise.all(this.options.settings.proxies.map((proxy) => this.ping(proxy)));
+  }
+
+  /** Call a Teams user for a customer, failing over sip -> sip2 -> sip3 on 503 or silence; 603 is final. */
+  callTeams(request: TeamsCallRequest): Promise<TeamsCallResult> {
+    return callTeamsWithFailover(this, request);
+  }
+
+  /** Where a proxy is (DNS unless overridden), with its name for SNI and the certificate check. */
+  async targetOf(proxy: TeamsProxy): Promise<SipTarget> {
+    if (this.options.resolveProxy) return this.options.resolveProxy(proxy);
+    const { address } = await lookup(proxy.host);
+    return { protocol: 'tls', address, port: proxy.port, serverName: proxy.host };
+  }
+
+  /** Stop the keep-alive, the transactions and the listener. */
+  async stop(): Promise<void> {
+    if (this.pinger) clearInterval(this.pinger);
+    this.endpoint.stop();
+    await this.transport.close();
+  }
+
+  private async ping(proxy: TeamsProxy): Promise<void> {
+    const s = this.options.settings;
+    const uri = `sip:${proxy.host}:${proxy.port};transport=tls`;
+    const headers = new SipHeaders()
+      .append('From', `<sip:${s.baseDomain}:${this.port};transport=tls>;tag=${randomToken(12)}`)
+      .append('To', `<sip:${proxy.host}>`)
+      .append('Call-ID', randomToken(24))
+      .append('CSeq', '1 OPTIONS')
+      .append('Contact', `<sip:${s.baseDomain}:${this.port};transport=tls>`);
+    const request: SipRequest = { kind: 'request', method: 'OPTIONS', uri, headers, body: Buffer.alloc(0) };
+    const started = performance.now();
+    const wasHealthy = this.health.isHealthy(proxy.host);
+    try {
+      const response = await this.endpoint.request(request, { target: await this.targetOf(proxy) });
+      const warning = response.headers.get('Warning');
+      this.health.answered(
+        proxy.host,
+        response.status,
+        performance.now() - started,
+        warning ?? response.reason,
+      );
+    } catch (error) {
+      this.health.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
+    }
+    this.notifyIfChanged(proxy.host, wasHealthy);
+  }
+
+  /** Tell `onHealthChanged` when a proxy's health flipped since `wasHealthy`. */
+  notifyIfChanged(proxy: string, wasHealthy: boolean): void {
+    const healthy = this.health.isHealthy(proxy);
+    if (healthy === wasHealthy || !this.options.onHealthChanged) return;
+    const state = this.health.list().find((p) => p.proxy === proxy);
+    this.options.onHealthChanged({
+      proxy,
+      healthy,
+      lastStatus: state?.lastStatus,
+      lastError: state?.lastError,
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** The FQDN we present for a request: the customer's subdomain it concerns, else the base domain. */
+  private fqdnFor(request: SipRequest | undefined): string {
+    const base = this.options.settings.baseDomain;
+    if (!request) return base;
+    for (const host of [uriHost(request.uri), nameAddrHost(request.headers.get('From'))]) {
+      if (host && (host === base || host.endsWith(`.${base}`))) return host;
+    }
+    return base;
+  }
+
+  private receive(inbound: InboundMessage): void {
+    const { message, source } = inbound;
+    if (message.kind === 'request' && !this.options.settings.ranges.allows(source.address)) {
+      if (message.method === 'ACK') return; // the ACK of our own 403
+      this.counters.refusedSource++;
+      this.options.onRefused?.({
+        reason: 'source',
+        address: source.address,
+        detail: `${message.method} ${message.uri}`,
+      });
+      const refusal = this.endpoint.respond(
+        message,
+        403,
+        {},
+        undefined,
+        'Forbidden: not a Microsoft signalling address',
+      );
+      this.endpoint.replyBytes(source, serializeMessage(refusal));
+      return;
+    }
+    this.endpoint.receive(inbound);
+  }
+
+  private async receiveInvite(call: IncomingCall): Promise<void> {
+    const host = uriHost(call.request.uri) ?? '';
+    const number = uriUser(call.request.uri) ?? '';
+    const route = /^\+[1-9]\d{1,14}$/.test(number)
+      ? await this.options.route(host, number)
+      : ({ kind: 'unknown-number' } as const);
+    if (route.kind !== 'found') {
+      if (route.kind === 'unknown-host') this.counters.unknownHost++;
+      else this.counters.unknownNumber++;
+      this.options.onRefused?.({
+        reason: route.kind,
+        address: call.source.address,
+        detail: `${number}@${host}`,
+      });
+      return call.reject(404);
+    }
+    if (this.options.onCall) this.options.onCall(call, route);
+    else call.reject(480, { 'Retry-After': '300' });
+  }
+}
+
+function uriHost(uri: string): string | undefined {
+  try {
+    return parseSipUri(uri).host;
+  } catch {
+    return undefined;
+  }
+}
+
+function uriUser(uri: string): string | undefined {
+  try {
+    return parseSipUri(uri).user;
+  } catch {
+    return undefined;
+  }
+}
+
+function nameAddrHost(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseNameAddr(value).uri.host;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import { inDialogRequest, type Dialog } from '../../sip/dialog/dialog.js';
+import type { SipRequest, SipResponse } from '../../sip/message/sip-message.js';
+import { randomToken } from '../../sip/message/sip-message.js';
+import { teamsOffer } from './microsoft-wire.js';
+
+/** Teams' hold: the same offer with `a=inactive` (Microsoft understands only that, CALLS.md "Hold"). */
+export function holdOffer(media: { address: string; port: number }): Buffer {
+  return Buffer.concat([teamsOffer(media.address, media.port), Buffer.from('a=inactive\r\n')]);
+}
+
+/** True when the SBC listed REFER in Allow: only then does Teams send REFER instead of transferring itself. */
+export function allowsRefer(message: SipRequest | SipResponse | undefined): boolean {
+  return (message?.headers.getList('Allow') ?? []).some((m) => m.toUpperCase() === 'REFER');
+}
+
+/**
+ * A REFER in the shape of the published capture: Refer-To without a user part carrying the transfer target's
+ * `x-m` (its Teams org id), Referred-By with `x-m`, `x-t`, `x-ti`, `x-tt` (the SBC must copy it byte for byte into
+ * its new INVITE), Contact on `api-…pstnhub.microsoft.com:443`.
+ */
+export function buildRefer(dialog: Dialog, targetOrgId: string, transferorOrgId: string): SipRequest {
+  const refer = inDialogRequest(dialog, 'REFER');
+  refer.headers
+    .append('Refer-To', `<sip:sip.pstnhub.microsoft.com:5061;transport=tls;x-m=8:orgid:${targetOrgId}>`)
+    .append(
+      'Referred-By',
+      `<sip:sip.pstnhub.microsoft.com:5061;x-m=8:orgid:${transferorOrgId};x-t=${randomToken(8)}-${randomToken(4)};` +
+        `x-ti=${randomToken(8)}-${randomToken(4)};x-tt=${Buffer.from(`https://api-${randomToken(6)}`).toString('base64url')}%3D>`,
+    )
+    .append(
+      'Contact',
+      `<sip:api-du-a-usea.pstnhub.microsoft.com:443;x-i=${randomToken(8)};x-c=${randomToken(12)}/s/1/${randomToken(8)}>`,
+    );
+  return refer;
+}
