@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import {
@@ -20,6 +21,8 @@ import type { SecretBox } from './secrets/secret-box.js';
 
 export interface ImportResult {
   applied: boolean;
+  /** The applied import's id (its audit entries' batch): what `import rollback` takes. Null for a dry run. */
+  importId: string | null;
   /** The per-row report and planned changes; passwords never included. */
   plan: ImportPlan;
 }
@@ -88,7 +91,8 @@ export class UserImportService {
       findSipUsernameHolder: (name) => sipHolders.get(name.toLowerCase()),
       ...(service.kind === 'trunk' && (await this.trunkContext(accountId, serviceId))),
     });
-    if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
+    if (options.dryRun || !plan.ok) return { applied: false, importId: null, plan: redactPlan(plan) };
+    const importId = randomUUID();
     await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
         const changing = plan.rows.filter(
@@ -103,7 +107,9 @@ export class UserImportService {
           changing.filter((row) => movesField(row, field)).map((row) => row.userId!);
         await tx.users.patchMany(accountId, moving('number'), { phoneNumber: null, extension: null });
         await tx.users.patchMany(accountId, moving('sipUsername'), { sipUsername: null });
-        const applied = changing.map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
+        const applied = changing.map((row) =>
+          this.applyRow(actor, accountId, row, current.get(row.userId!), importId),
+        );
         await tx.users.writeImported(
           accountId,
           applied.map((change) => change.fields),
@@ -113,7 +119,7 @@ export class UserImportService {
       }),
     );
     this.registrationsChanged();
-    return { applied: true, plan: redactPlan(plan) };
+    return { applied: true, importId, plan: redactPlan(plan) };
   }
 
   /** What a trunk import is checked against: the service's ranges and its service numbers (caller IDs). */
@@ -131,6 +137,7 @@ export class UserImportService {
     accountId: string,
     row: PlannedRow,
     before: User | undefined,
+    batchId: string,
   ): { fields: ImportedUserFields; audit: NewAuditEntry } {
     if (!before)
       throw new AppError('conflict', `Row ${row.row}: the user was removed while importing; import again.`);
@@ -172,6 +179,7 @@ export class UserImportService {
         objectId: before.id,
         before,
         after: { ...after, ...(c.password !== undefined && { sipPassword: '[changed]' }) },
+        batchId,
       },
     };
   }

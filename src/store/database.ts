@@ -17,6 +17,7 @@ import * as access from './migrations/0003-access.js';
 import * as numbers from './migrations/0004-numbers.js';
 import * as tenantObjects from './migrations/0005-tenant-objects.js';
 import * as phoneApp from './migrations/0006-phone-app.js';
+import * as auditBatches from './migrations/0010-audit-batches.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0004-numbers': numbers,
   '0005-tenant-objects': tenantObjects,
   '0006-phone-app': phoneApp,
+  '0010-audit-batches': auditBatches,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -58,7 +58,17 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
               .transform((v) => v === 'true'),
           }),
           consumes: ['text/csv'],
-          response: { 200: z.object({ applied: z.boolean(), plan: importPlanView }), ...errorResponses },
+          response: {
+            200: z.object({
+              applied: z.boolean(),
+              importId: z
+                .string()
+                .nullable()
+                .describe('The applied import (for rollback); null for a dry run.'),
+              plan: importPlanView,
+            }),
+            ...errorResponses,
+          },
         },
       },
       async (req) => {
