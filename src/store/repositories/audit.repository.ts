@@ -68,6 +68,16 @@ export class AuditRepository {
     return rows.map(toEntry);
   }
 
+  /** The account an operation's entries belong to (the operator's CLI may name an import alone). */
+  async accountOfBatchForSystem(batchId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('audit_entries')
+      .select('account_id')
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row?.account_id ?? undefined;
+  }
+
   /** The account's applied CSV imports, newest first (an import is the batch of its `user.import` entries). */
   async listImports(accountId: string, limit: number): Promise<ImportBatch[]> {
     const rows = await this.db
