@@ -136,3 +136,6 @@ export interface Administrator {
   email: string;
   displayName: string;
 }
+
+export type { RollbackResult } from '../../../src/services/rollback.service.js';
+export type { ImportBatch as ImportRecord } from '../../../src/store/repositories/audit.repository.js';
