@@ -98,7 +98,11 @@ export class RollbackService {
     const writes = (Array.isArray(details.plan) ? (details.plan as WriteNumberChange[]) : []).filter(
       (c) => c.type === 'write_number',
     );
-    for (const write of writes)
+    // A write Microsoft refused left the tenant where it was (the agreed line is still `from`): nothing to undo.
+    const agreed = new Map(
+      (await this.store.repos.users.listForSync(accountId, run.serviceId)).map((u) => [u.id, u.syncedLine]),
+    );
+    for (const write of writes.filter((w) => agreed.get(w.userId) !== w.from))
       targets.push({ userId: write.userId, before: valuesOfLine(write.from), after: valuesOfLine(write.to) });
     return this.run(
       actor,
