@@ -98,11 +98,11 @@ export class RollbackService {
     const writes = (Array.isArray(details.plan) ? (details.plan as WriteNumberChange[]) : []).filter(
       (c) => c.type === 'write_number',
     );
-    // A write Microsoft refused left the tenant where it was (the agreed line is still `from`): nothing to undo.
-    const agreed = new Map(
-      (await this.store.repos.users.listForSync(accountId, run.serviceId)).map((u) => [u.id, u.syncedLine]),
+    // Only writes Microsoft carried out (the run logged "Wrote ..." for the user); a refused one changed nothing.
+    const written = new Set(
+      details.log.filter((l) => l.userId && l.message.startsWith('Wrote ')).map((l) => l.userId),
     );
-    for (const write of writes.filter((w) => agreed.get(w.userId) !== w.from))
+    for (const write of writes.filter((w) => written.has(w.userId)))
       targets.push({ userId: write.userId, before: valuesOfLine(write.from), after: valuesOfLine(write.to) });
     return this.run(
       actor,
