@@ -24,6 +24,7 @@ import {
 import { NumberRangesService } from '../services/numbers/number-ranges.service.js';
 import { ServiceNumbersService } from '../services/numbers/service-numbers.service.js';
 import { SharedNumbersService } from '../services/numbers/shared-numbers.service.js';
+import { RollbackService } from '../services/rollback.service.js';
 import { UserImportService } from '../services/user-import.service.js';
 import { UsersService } from '../services/users.service.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
@@ -47,6 +48,7 @@ export interface Services {
   sync: SyncService;
   subscriptions: SubscriptionsService;
   userImport: UserImportService;
+  rollback: RollbackService;
   numberRanges: NumberRangesService;
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
@@ -137,6 +139,7 @@ export async function createAppContext(
       domain: config.phoneAppDomain,
     }),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
+    rollback: new RollbackService(store, access, licences, sync, registrationsChanged),
     accounts: new AccountsService(store, access),
     voiceServices: new VoiceServicesService(store, access, registrationsChanged),
     users: new UsersService(store, secrets, access, licences, registrationsChanged),

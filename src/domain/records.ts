@@ -168,7 +168,7 @@ export interface Job {
   updatedAt: string;
 }
 
-export type AuditSource = 'portal' | 'api' | 'cli' | 'sync' | 'worker';
+export type AuditSource = 'portal' | 'api' | 'cli' | 'sync' | 'worker' | 'rollback';
 
 /** Who made a change, and through which door. Every service call that changes something takes one. */
 export interface Actor {

@@ -8,7 +8,7 @@ import { withoutUndefined } from './without-undefined.js';
 export const auditQuery = z.object({
   objectType: z.string().max(64).optional().describe('e.g. user, service, account, subscription'),
   objectId: z.string().max(64).optional(),
-  source: z.enum(['portal', 'api', 'cli', 'sync', 'worker']).optional(),
+  source: z.enum(['portal', 'api', 'cli', 'sync', 'worker', 'rollback']).optional(),
   since: z.iso.datetime({ message: 'must be an ISO-8601 time like 2026-01-31T00:00:00Z' }).optional(),
   until: z.iso.datetime({ message: 'must be an ISO-8601 time like 2026-01-31T00:00:00Z' }).optional(),
   before: z.string().max(64).optional().describe('Cursor: the id of the last entry of the previous page.'),

@@ -1,4 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
 import { AppError, notFound } from '../domain/errors.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import { redactPlan, toCsv, type ImportPlan, type PlannedRow } from '../domain/csv/index.js';
@@ -15,6 +16,8 @@ import type { SecretBox } from './secrets/secret-box.js';
 
 export interface ImportResult {
   applied: boolean;
+  /** The applied import's id (its audit entries' batch): what `import rollback` takes. Null for a dry run. */
+  importId: string | null;
   /** The per-row report and planned changes; passwords never included. */
   plan: ImportPlan;
 }
@@ -54,7 +57,8 @@ export class UserImportService {
       },
       everyone.map(planningUserOf),
     );
-    if (options.dryRun || !plan.ok) return { applied: false, plan: redactPlan(plan) };
+    if (options.dryRun || !plan.ok) return { applied: false, importId: null, plan: redactPlan(plan) };
+    const importId = randomUUID();
     await this.store.transaction((tx) =>
       this.licences.within(tx, accountId, async () => {
         const changing = plan.rows.filter(
@@ -77,7 +81,7 @@ export class UserImportService {
         for (let start = 0; start < changing.length; start += WRITE_SLICE) {
           const applied = changing
             .slice(start, start + WRITE_SLICE)
-            .map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!)));
+            .map((row) => this.applyRow(actor, accountId, row, current.get(row.userId!), importId));
           await tx.users.writeImported(
             accountId,
             applied.map((change) => change.fields),
@@ -88,7 +92,7 @@ export class UserImportService {
       }),
     );
     this.registrationsChanged();
-    return { applied: true, plan: redactPlan(plan) };
+    return { applied: true, importId, plan: redactPlan(plan) };
   }
 
   /** What a trunk import is checked against: the service's ranges and its service numbers (caller IDs). */
@@ -106,6 +110,7 @@ export class UserImportService {
     accountId: string,
     row: PlannedRow,
     before: User | undefined,
+    batchId: string,
   ): { fields: ImportedUserFields; audit: NewAuditEntry } {
     if (!before)
       throw new AppError('conflict', `Row ${row.row}: the user was removed while importing; import again.`);
@@ -147,6 +152,7 @@ export class UserImportService {
         objectId: before.id,
         before,
         after: { ...after, ...(c.password !== undefined && { sipPassword: '[changed]' }) },
+        batchId,
       },
     };
   }

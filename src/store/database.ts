@@ -19,6 +19,7 @@ import * as consentRequests from './migrations/0007-consent-requests.js';
 import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
 import { secureSqliteFile } from './data-dir.js';
+import * as auditBatches from './migrations/0010-audit-batches.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0007-consent-requests': consentRequests,
   '0008-password-change': passwordChange,
   '0009-registration-retry': registrationRetry,
+  '0010-audit-batches': auditBatches,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

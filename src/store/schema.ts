@@ -139,12 +139,14 @@ export interface AuditEntriesTable {
   actor_type: 'administrator' | 'api_token' | 'system';
   actor_id: string | null;
   actor_label: string;
-  source: 'portal' | 'api' | 'cli' | 'sync' | 'worker';
+  source: 'portal' | 'api' | 'cli' | 'sync' | 'worker' | 'rollback';
   action: string;
   object_type: string;
   object_id: string;
   before: string | null;
   after: string | null;
+  /** The operation that wrote the entry (a sync run, a CSV import, a rollback): what a rollback reads (0010). */
+  batch_id: string | null;
 }
 
 export interface AdministratorsTable {

@@ -180,6 +180,23 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync': { permission: 'sync.read' },
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/sync/runs': { permission: 'sync.read' },
   'GET /api/v1/accounts/{accountId}/sync-runs/{runId}': { permission: 'sync.read' },
+  // Rolling back needs the permission of what it undoes; the matrix's run is a dry run (412: nothing to undo).
+  'POST /api/v1/accounts/{accountId}/sync-runs/{runId}/rollback': {
+    permission: 'sync.run',
+    body: () => ({ dryRun: true }),
+  },
+  'GET /api/v1/accounts/{accountId}/imports': { permission: 'service.read' },
+  'POST /api/v1/accounts/{accountId}/imports/{importId}/rollback': {
+    permission: 'service.write',
+    body: () => ({ dryRun: true }),
+    prepare: async (o, t) => {
+      const csv = `SIPUsername,Name,Email,PhoneNumber,AuthUsername,Password,ExternalId\n,First User,first@example.test,,,,ext-${next()}\n`;
+      const result = await t.ctx.services.userImport.import(system, o.accountId, o.serviceId, csv, {
+        dryRun: false,
+      });
+      return { importId: result.importId ?? 'no-import' };
+    },
+  },
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/number-ranges': {
     permission: 'service.read',
     prepare: trunkObjects,

@@ -309,6 +309,45 @@ describe('the portal with the Microsoft 365 emulator', () => {
     );
   });
 
+  it('rolls the import back from the import history: the plan per user first, then the restore', async () => {
+    await page.goto(url(`${servicePath()}/import`));
+    const history = page.locator('section', { has: page.getByRole('heading', { name: 'Import history' }) });
+    await eventually(() => history.locator('tbody tr').count()).toBe(1);
+    await history.getByRole('button', { name: /^Roll back/ }).click();
+    const dialog = page.getByRole('dialog', { name: /^Roll back the import of/ });
+    await dialog.getByText('Plan: nothing was changed yet.').waitFor();
+    const adele = dialog.locator('tbody tr', { hasText: (await userNamed('Adele Vance')).email });
+    expect(await adele.locator('td[data-label="Action"]').textContent()).toBe('restore');
+    expect(await adele.locator('td[data-label="Portal"]').textContent()).toContain(
+      'sipUsername: 301 → (none)',
+    );
+    expect((await userNamed('Adele Vance')).sipUsername).toBe('301');
+    await screenshots(page, '21-import-rollback-plan');
+    await dialog.getByRole('button', { name: 'Roll back 2 user(s)' }).click();
+    await dialog.getByText(/^Rolled back/).waitFor();
+    expect(await userNamed('Adele Vance')).toMatchObject({ sipUsername: null });
+    expect(await userNamed('Alex Wilber')).toMatchObject({ sipUsername: null });
+  });
+
+  it('offers Roll back on applied syncs in the history, opening the plan of what it would restore', async () => {
+    await page.goto(url(`${servicePath()}/sync`));
+    const history = page.locator('section', { has: page.getByRole('heading', { name: 'Sync history' }) });
+    const applied = (await runs()).filter(
+      (r) => !r.dryRun && (r.state === 'succeeded' || r.state === 'warning'),
+    );
+    await eventually(() => history.getByRole('button', { name: /^Roll back/ }).count()).toBe(applied.length);
+    await history
+      .getByRole('button', { name: /^Roll back/ })
+      .last()
+      .click();
+    const dialog = page.getByRole('dialog', { name: /^Roll back the sync of/ });
+    await dialog.getByText('Plan: nothing was changed yet.').waitFor();
+    // The first sync only added users: it changed no number, so there is nothing to restore.
+    expect(await dialog.getByText(/^0 to restore/).count()).toBe(1);
+    expect(await dialog.getByRole('button', { name: /^Roll back \d/ }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('ran without a script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -83,7 +83,17 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
               .transform((v) => v === 'true'),
           }),
           consumes: ['text/csv'],
-          response: { 200: z.object({ applied: z.boolean(), plan: importPlanView }), ...errorResponses },
+          response: {
+            200: z.object({
+              applied: z.boolean(),
+              importId: z
+                .string()
+                .nullable()
+                .describe('The applied import (for rollback); null for a dry run.'),
+              plan: importPlanView,
+            }),
+            ...errorResponses,
+          },
         },
       },
       async (req) => {
@@ -102,7 +112,7 @@ export function importRoutes(services: Services): FastifyPluginAsyncZod {
           file,
           { dryRun: req.query.dryRun },
         );
-        return { applied: result.applied, plan: presentPlan(result.plan) };
+        return { applied: result.applied, importId: result.importId, plan: presentPlan(result.plan) };
       },
     );
     app.get(

@@ -4,6 +4,7 @@ import { notFound } from '../../domain/errors.js';
 import type { SyncLogLine } from '../../domain/records.js';
 import { cliActor, printRows, withContext } from '../cli-context.js';
 import { barView, jsonLinesView, silentView, type ProgressView } from '../sync-progress.js';
+import { syncRollbackCommand } from './rollback.command.js';
 
 const runColumns = ['id', 'state', 'trigger', 'dryRun', 'createdAt', 'finishedAt', 'counters', 'error'];
 const POLL_MS = 250;
@@ -157,7 +158,10 @@ function showCommand(): Command {
     );
 }
 
-/** `callbridge sync [run] --service S [--dry-run] [--diagnostic] [--json]`, `sync history`, `sync show`. */
+/**
+ * `callbridge sync [run] --service S [--dry-run] [--diagnostic] [--json]`, `sync history`, `sync show`,
+ * `sync rollback RUN [--dry-run]`.
+ */
 export function syncCommand(): Command {
   const sync = new Command('sync').description(
     'Sync a service with its Microsoft 365 tenant; history; one run',
@@ -165,5 +169,6 @@ export function syncCommand(): Command {
   sync.addCommand(runCommand(), { isDefault: true });
   sync.addCommand(historyCommand());
   sync.addCommand(showCommand());
+  sync.addCommand(syncRollbackCommand());
   return sync;
 }

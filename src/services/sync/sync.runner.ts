@@ -431,6 +431,7 @@ export class SyncRunner {
           objectId: user.id,
           before: null,
           after: { ...user },
+          batchId: run.id,
         })),
       );
     });
@@ -458,6 +459,7 @@ export class SyncRunner {
             objectId: change.userId,
             before: before ?? null,
             after: after ?? null,
+            batchId: run.id,
           });
           if (change.type === 'mark')
             say(`${before?.email ?? change.userId}: ${change.reason}`, 'warn', change.userId);
@@ -478,6 +480,7 @@ export class SyncRunner {
             objectId: change.userId,
             before: before ?? null,
             after: after ?? null,
+            batchId: run.id,
           });
           say(
             `${before?.email ?? change.userId}: number changed in the tenant from ${change.from ?? '(none)'} to ${change.to ?? '(none)'}; taken into the portal.`,

@@ -11,6 +11,16 @@ export interface NewAuditEntry {
   objectId: string;
   before: object | null;
   after: object | null;
+  /** The operation this entry belongs to (sync run, import, rollback), for rollback. */
+  batchId?: string;
+}
+
+/** An applied CSV import as its audit entries record it. */
+export interface ImportBatch {
+  id: string;
+  at: string;
+  actorLabel: string;
+  users: number;
 }
 
 export interface AuditQuery {
@@ -46,6 +56,53 @@ export class AuditRepository {
       .execute();
   }
 
+  /** The entries one operation wrote, oldest first. */
+  async listBatch(accountId: string, batchId: string): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('batch_id', '=', batchId)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(toEntry);
+  }
+
+  /** The account an operation's entries belong to (the operator's CLI may name an import alone). */
+  async accountOfBatchForSystem(batchId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('audit_entries')
+      .select('account_id')
+      .where('batch_id', '=', batchId)
+      .executeTakeFirst();
+    return row?.account_id ?? undefined;
+  }
+
+  /** The account's applied CSV imports, newest first (an import is the batch of its `user.import` entries). */
+  async listImports(accountId: string, limit: number): Promise<ImportBatch[]> {
+    const rows = await this.db
+      .selectFrom('audit_entries')
+      .select((eb) => [
+        'batch_id',
+        eb.fn.min('at').as('at'),
+        eb.fn.min('actor_label').as('actor_label'),
+        eb.fn.countAll<number>().as('users'),
+      ])
+      .where('account_id', '=', accountId)
+      .where('action', '=', 'user.import')
+      .where('batch_id', 'is not', null)
+      .groupBy('batch_id')
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      id: row.batch_id!,
+      at: row.at,
+      actorLabel: row.actor_label,
+      users: Number(row.users),
+    }));
+  }
+
   async list(accountId: string, query: AuditQuery): Promise<AuditEntry[]> {
     let q = this.db.selectFrom('audit_entries').selectAll().where('account_id', '=', accountId);
     if (query.objectType) q = q.where('object_type', '=', query.objectType);
@@ -73,6 +130,7 @@ function toRow(entry: NewAuditEntry, at: string): AuditEntriesTable {
     object_id: entry.objectId,
     before: entry.before === null ? null : JSON.stringify(entry.before, withoutSecrets),
     after: entry.after === null ? null : JSON.stringify(entry.after, withoutSecrets),
+    batch_id: entry.batchId ?? null,
   };
 }
 

@@ -140,3 +140,6 @@ export interface Administrator {
   /** The password was chosen by someone else: the portal asks for a new one before anything else. */
   mustChangePassword: boolean;
 }
+
+export type { RollbackResult } from '../../../src/services/rollback.service.js';
+export type { ImportBatch as ImportRecord } from '../../../src/store/repositories/audit.repository.js';

@@ -7,6 +7,7 @@ import { TextField } from '../components/field.js';
 import { ErrorNotice, SavedNotice } from '../components/status.js';
 import { ServiceFrame } from '../services/service-tabs.js';
 import { CSV_TEMPLATES, templateHref } from './csv-templates.js';
+import { ImportHistory } from './import-history.js';
 import { ImportReport } from './import-report.js';
 
 /** Service → Import and export: check a CSV (dry run, per-row report), apply it all or nothing, export, template. */
@@ -21,6 +22,7 @@ export function ImportPage({ accountId, serviceId }: { accountId: string; servic
             <ExportCard accountId={accountId} service={service} />
             <TemplateCard service={service} />
           </div>
+          <ImportHistory accountId={accountId} canUndo={can('service.write')} />
         </>
       )}
     </ServiceFrame>

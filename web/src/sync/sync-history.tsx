@@ -3,7 +3,9 @@ import { useSyncRun, useSyncRuns } from '../api/sync-queries.js';
 import type { SyncRun } from '../api/types.js';
 import { Dialog } from '../components/dialog.js';
 import { ErrorNotice, Loading } from '../components/status.js';
+import { useCan } from '../access/use-can.js';
 import { PlanView } from './plan-view.js';
+import { RollbackDialog } from './rollback-dialog.js';
 import { SyncCounters } from './sync-counters.js';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -32,6 +34,10 @@ const TRIGGERS: Record<SyncRun['trigger'], string> = {
 export function SyncHistory({ accountId, serviceId }: { accountId: string; serviceId: string }) {
   const runs = useSyncRuns(accountId, serviceId);
   const [open, setOpen] = useState<SyncRun>();
+  const [rollingBack, setRollingBack] = useState<SyncRun>();
+  const can = useCan(accountId);
+  const undoable = (run: SyncRun) =>
+    !run.dryRun && (run.state === 'succeeded' || run.state === 'warning') && can('sync.run');
   return (
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">Sync history</h2>
@@ -83,6 +89,12 @@ export function SyncHistory({ accountId, serviceId }: { accountId: string; servi
                     <button type="button" className="button-small" onClick={() => setOpen(run)}>
                       Log<span className="visually-hidden"> of the run started {when(run.createdAt)}</span>
                     </button>
+                    {undoable(run) && (
+                      <button type="button" className="button-small" onClick={() => setRollingBack(run)}>
+                        Roll back
+                        <span className="visually-hidden"> the run started {when(run.createdAt)}</span>
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -91,6 +103,14 @@ export function SyncHistory({ accountId, serviceId }: { accountId: string; servi
         </div>
       )}
       {open && <RunLogDialog accountId={accountId} run={open} onClose={() => setOpen(undefined)} />}
+      {rollingBack && (
+        <RollbackDialog
+          accountId={accountId}
+          target={{ kind: 'sync_run', id: rollingBack.id }}
+          title={`Roll back the sync of ${when(rollingBack.startedAt ?? rollingBack.createdAt)}`}
+          onClose={() => setRollingBack(undefined)}
+        />
+      )}
     </section>
   );
 }
