@@ -93,7 +93,12 @@ describe.skipIf(!installed)('a clean stop of callbridge serve unregisters everyo
       expect(left).toBeGreaterThan(0);
       expect(left).toBeLessThan(USERS);
       const logged = /"unregistered":(\d+),"unfinished":(\d+)/.exec(serve.output());
-      expect(logged && [Number(logged[1]), Number(logged[2])]).toEqual([USERS - left, left]);
+      const [confirmed, unfinished] = [Number(logged?.[1]), Number(logged?.[2])];
+      expect(confirmed + unfinished).toBe(USERS);
+      // Every unregistration the log counts as confirmed is gone at Kamailio; those still in flight when the wait
+      // ended may or may not have reached it, so Kamailio holds at most the unfinished ones.
+      expect(left).toBeLessThanOrEqual(unfinished);
+      expect(left).toBeGreaterThan(unfinished - 50);
       expect(Object.fromEntries(await statesIn(installation))).toEqual({ unregistered: USERS });
     } catch (error) {
       throw new Error(`${String(error)}\ncallbridge serve said:\n${serve.output().slice(-3000)}`, {
