@@ -98,7 +98,7 @@ describe.skipIf(!installed)('a clean stop of callbridge serve unregisters everyo
       // Every unregistration the log counts as confirmed is gone at Kamailio; those still in flight when the wait
       // ended may or may not have reached it, so Kamailio holds at most the unfinished ones.
       expect(left).toBeLessThanOrEqual(unfinished);
-      expect(left).toBeGreaterThan(unfinished - 50);
+      expect(left).toBeGreaterThan(unfinished - 125); // at most half a second of REGISTERs in flight at 250/s
       expect(Object.fromEntries(await statesIn(installation))).toEqual({ unregistered: USERS });
     } catch (error) {
       throw new Error(`${String(error)}\ncallbridge serve said:\n${serve.output().slice(-3000)}`, {
