@@ -18,6 +18,7 @@ import * as phoneApp from './migrations/0006-phone-app.js';
 import * as consentRequests from './migrations/0007-consent-requests.js';
 import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
+import * as usersPage from './migrations/0012-users-page.js';
 import { secureSqliteFile } from './data-dir.js';
 import type { Database } from './schema.js';
 
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0007-consent-requests': consentRequests,
   '0008-password-change': passwordChange,
   '0009-registration-retry': registrationRetry,
+  '0012-users-page': usersPage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

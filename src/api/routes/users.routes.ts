@@ -45,6 +45,15 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
             200: z.object({
               items: z.array(userView),
               total: z.number(),
+              totalExact: z
+                .boolean()
+                .describe(
+                  'False when total is an estimate (past 10,000 users on PostgreSQL): show it as "about N".',
+                ),
+              nextCursor: z
+                .string()
+                .nullable()
+                .describe('Pass as cursor for the next page; null on the last page.'),
               limit: z.number(),
               offset: z.number(),
             }),
@@ -57,6 +66,8 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
         return {
           items: page.items.map(presentUser),
           total: page.total,
+          totalExact: page.totalExact,
+          nextCursor: page.nextCursor,
           limit: req.query.limit,
           offset: req.query.offset,
         };
