@@ -133,7 +133,7 @@ async function cursorAt(list: ListFn, query: Omit<UserQuery, 'limit' | 'offset'>
       limit: Math.min(500, position - walked),
       offset: 0,
       cursor,
-    } as UserQuery);
+    });
     cursor = (page as { nextCursor?: string | null }).nextCursor ?? undefined;
     if (!cursor) return undefined;
   }
@@ -158,7 +158,7 @@ async function run(dbName: string, url: string) {
     sortNumberDesc: { sort: 'phoneNumber', order: 'desc', limit: 50, offset: 0 },
     sortCreatedDesc: { sort: 'createdAt', order: 'desc', limit: 50, offset: 0 },
     deepPage: deepCursor
-      ? ({ sort: 'displayName', order: 'asc', limit: 50, offset: 0, cursor: deepCursor } as UserQuery)
+      ? ({ sort: 'displayName', order: 'asc', limit: 50, offset: 0, cursor: deepCursor })
       : { sort: 'displayName', order: 'asc', limit: 50, offset: 90_000 },
   };
   const results: Record<string, { p50: number; p95: number; items: number; total: number }> = {};

@@ -67,7 +67,7 @@ export function decodeCursor(cursor: string, sort: UserSort, order: Order): { va
       'The cursor is not one this API gave out; pass the nextCursor of the previous page as it was, or leave it out to start at the first page.',
       { field: 'cursor' },
     );
-  const [cursorSort, cursorOrder, value, id] = parsed as string[];
+  const [cursorSort, cursorOrder, value, id] = parsed;
   if (cursorSort !== sort || cursorOrder !== order)
     throw new AppError(
       'validation_failed',
