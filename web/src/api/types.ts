@@ -131,6 +131,10 @@ export interface Page<T> {
   total: number;
   limit: number;
   offset: number;
+  /** Users page only: false when total is an estimate (show "about N"). */
+  totalExact?: boolean;
+  /** Users page only: the cursor of the next page, null on the last. */
+  nextCursor?: string | null;
 }
 
 export interface Administrator {
