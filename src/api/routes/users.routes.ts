@@ -45,10 +45,10 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
             200: z.object({
               items: z.array(userView),
               total: z.number(),
-              totalExact: z
-                .boolean()
+              totalIs: z
+                .enum(['exact', 'about', 'more_than'])
                 .describe(
-                  'False when total is an estimate (past 10,000 users on PostgreSQL): show it as "about N".',
+                  'How total was counted: exactly (up to 10,000 matches), estimated ("about N", PostgreSQL) or a bound ("more than N", SQLite).',
                 ),
               nextCursor: z
                 .string()
@@ -66,7 +66,7 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
         return {
           items: page.items.map(presentUser),
           total: page.total,
-          totalExact: page.totalExact,
+          totalIs: page.totalIs,
           nextCursor: page.nextCursor,
           limit: req.query.limit,
           offset: req.query.offset,

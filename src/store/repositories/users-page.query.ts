@@ -118,22 +118,19 @@ export function searchFilter(dialect: Dialect, term: string) {
   };
 }
 
+/** How a total was counted: exactly, PostgreSQL's planner estimate ("about N"), or a bound ("more than N"). */
+export type TotalIs = 'exact' | 'about' | 'more_than';
+
 /**
- * How many users the filters match: exact up to {@link EXACT_COUNT_LIMIT} (a bounded index read). Past it SQLite
- * counts exactly (an in-process index read, a few milliseconds at 100,000 users; see bench/users-page.bench.ts)
- * and PostgreSQL, where a count reads every matching row, gives its planner's estimate ("about N").
+ * How many users the filters match, without reading the whole account on every page: exact up to
+ * {@link EXACT_COUNT_LIMIT} (a bounded read). Past it PostgreSQL gives its planner's estimate ("about N"); SQLite
+ * has no row estimates, so it says "more than 10,000".
  */
 export async function countMatching(
   db: Kysely<Database>,
   dialect: Dialect,
   base: UsersQuery,
-): Promise<{ total: number; totalExact: boolean }> {
-  if (dialect === 'sqlite') {
-    const all = await base
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return { total: Number(all.n), totalExact: true };
-  }
+): Promise<{ total: number; totalIs: TotalIs }> {
   const bounded = await db
     .selectFrom(
       base
@@ -144,11 +141,12 @@ export async function countMatching(
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .executeTakeFirstOrThrow();
   const n = Number(bounded.n);
-  if (n <= EXACT_COUNT_LIMIT) return { total: n, totalExact: true };
+  if (n <= EXACT_COUNT_LIMIT) return { total: n, totalIs: 'exact' };
+  if (dialect === 'sqlite') return { total: EXACT_COUNT_LIMIT, totalIs: 'more_than' };
   const compiled = base.select(sql`1`.as('one')).compile();
   const explained = await db.executeQuery<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
     CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]),
   );
   const planned = explained.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0;
-  return { total: Math.max(n, Math.round(planned)), totalExact: false };
+  return { total: Math.max(n, Math.round(planned)), totalIs: 'about' };
 }

@@ -11,7 +11,14 @@ import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
 import { isUniqueViolation, type Dialect } from '../database.js';
-import { afterCursor, countMatching, encodeCursor, searchFilter, sortKeys } from './users-page.query.js';
+import {
+  afterCursor,
+  countMatching,
+  encodeCursor,
+  searchFilter,
+  sortKeys,
+  type TotalIs,
+} from './users-page.query.js';
 import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
 
 /** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`); no caller ID: null. */
@@ -65,11 +72,11 @@ export interface UserQuery {
   cursor?: string;
 }
 
-/** A page of users; `totalExact` false when `total` is an estimate ("about N", see `countMatching`). */
+/** A page of users; `totalIs` says whether `total` is exact, an estimate or a bound (see `countMatching`). */
 export interface UserPage {
   items: User[];
   total: number;
-  totalExact: boolean;
+  totalIs: TotalIs;
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }

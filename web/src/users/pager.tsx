@@ -13,7 +13,7 @@ export function Pager({
   /** The page on screen, as the server answered it (the next one may still be loading). */
   shown: {
     total: number;
-    totalExact?: boolean;
+    totalIs?: 'exact' | 'about' | 'more_than';
     offset: number;
     limit: number;
     count: number;
@@ -24,7 +24,7 @@ export function Pager({
   placement: 'top' | 'bottom';
 }) {
   const { total, offset, limit, count, nextCursor } = shown;
-  const about = shown.totalExact === false ? 'about ' : '';
+  const about = shown.totalIs === 'about' ? 'about ' : shown.totalIs === 'more_than' ? 'more than ' : '';
   const pages = Math.max(1, Math.ceil(total / limit));
   const page = Math.floor(offset / limit) + 1;
   const first = count === 0 ? 0 : offset + 1;
@@ -51,7 +51,7 @@ export function Pager({
         </span>
         <button
           type="button"
-          disabled={page >= pages && (shown.totalExact !== false || !nextCursor)}
+          disabled={page >= pages && (shown.totalIs === 'exact' || !nextCursor)}
           onClick={() => update({ page: page + 1, after: nextCursor ?? undefined })}
         >
           Next
