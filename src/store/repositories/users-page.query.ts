@@ -104,15 +104,10 @@ export function searchFilter(dialect: Dialect, term: string) {
     );
     if ([...term].length < 3) return columns;
     const phrase = `"${term.replace(/"/g, '""')}"`;
+    // By rowid (the FTS row's, set by the triggers): SQLite then reads the matches by primary key rather than
+    // walking the account's sort index and testing each user against the match set.
     return eb.and([
-      eb(
-        'id',
-        'in',
-        eb
-          .selectFrom('users_search')
-          .select('user_id')
-          .where(sql<boolean>`users_search match ${phrase}`),
-      ),
+      sql<boolean>`users.rowid in (select rowid from users_search where users_search match ${phrase})`,
       columns,
     ]);
   };
