@@ -158,7 +158,7 @@ async function run(dbName: string, url: string) {
     sortNumberDesc: { sort: 'phoneNumber', order: 'desc', limit: 50, offset: 0 },
     sortCreatedDesc: { sort: 'createdAt', order: 'desc', limit: 50, offset: 0 },
     deepPage: deepCursor
-      ? ({ sort: 'displayName', order: 'asc', limit: 50, offset: 0, cursor: deepCursor })
+      ? { sort: 'displayName', order: 'asc', limit: 50, offset: 0, cursor: deepCursor }
       : { sort: 'displayName', order: 'asc', limit: 50, offset: 90_000 },
   };
   const results: Record<string, { p50: number; p95: number; items: number; total: number }> = {};
