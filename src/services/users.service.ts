@@ -8,7 +8,7 @@ import {
   checkNumberForService,
 } from '../domain/numbers/index.js';
 import type { Actor, RegistrationState, User, VoiceService } from '../domain/records.js';
-import type { UserPatch } from '../store/repositories/users.repository.js';
+import type { UserPage, UserPatch } from '../store/repositories/users.repository.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CreateUserInput, ListUsersQuery, UpdateUserInput, UserView } from './schemas/user.schema.js';
 import type { SecretBox } from './secrets/secret-box.js';
@@ -98,11 +98,7 @@ export class UsersService {
     return user;
   }
 
-  async list(
-    actor: Actor,
-    accountId: string,
-    query: ListUsersQuery,
-  ): Promise<{ items: User[]; total: number }> {
+  async list(actor: Actor, accountId: string, query: ListUsersQuery): Promise<UserPage> {
     await this.access.require(actor, accountId, 'service.read');
     return this.store.repos.users.list(accountId, query);
   }

@@ -18,8 +18,9 @@ import * as phoneApp from './migrations/0006-phone-app.js';
 import * as consentRequests from './migrations/0007-consent-requests.js';
 import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
-import { secureSqliteFile } from './data-dir.js';
 import * as auditBatches from './migrations/0010-audit-batches.js';
+import * as usersPage from './migrations/0012-users-page.js';
+import { secureSqliteFile } from './data-dir.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0008-password-change': passwordChange,
   '0009-registration-retry': registrationRetry,
   '0010-audit-batches': auditBatches,
+  '0012-users-page': usersPage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

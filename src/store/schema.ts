@@ -113,6 +113,15 @@ export interface UsersRegistrationRetryColumns {
   registration_retry_at: string | null;
 }
 
+/**
+ * SQLite only (migration 0012): the FTS5 trigram index of the users page search, kept by triggers on `users`
+ * (rowid = the user's rowid). PostgreSQL serves the same search from a pg_trgm index on `users`.
+ */
+export interface UsersSearchTable {
+  user_id: string;
+  body: string;
+}
+
 export interface JobsTable {
   id: string;
   account_id: string | null;
@@ -300,6 +309,7 @@ export interface Database {
   tenant_connections: TenantConnectionsTable;
   services: ServicesTable;
   users: UsersTable & UsersPhoneAppColumns & UsersRegistrationRetryColumns;
+  users_search: UsersSearchTable;
   jobs: JobsTable;
   audit_entries: AuditEntriesTable;
   administrators: AdministratorsTable;

@@ -43,7 +43,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     tenantConnections: new TenantConnectionsRepository(db),
     consentRequests: new ConsentRequestsRepository(db),
     services: new ServicesRepository(db),
-    users: new UsersRepository(db),
+    users: new UsersRepository(db, dialect),
     jobs: new JobsRepository(db, dialect),
     audit: new AuditRepository(db),
     administrators: new AdministratorsRepository(db),

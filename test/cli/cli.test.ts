@@ -41,7 +41,7 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
     const users = JSON.parse(
       (await callbridge(dataDir, 'users', 'list', '--account', client.id, '--json')).stdout,
     );
-    expect(users).toEqual({ items: [], total: 0 });
+    expect(users).toEqual({ items: [], total: 0, totalIs: 'exact', nextCursor: null });
   });
 
   it('says what is wrong and exits non-zero', async () => {

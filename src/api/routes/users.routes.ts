@@ -45,6 +45,15 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
             200: z.object({
               items: z.array(userView),
               total: z.number(),
+              totalIs: z
+                .enum(['exact', 'about', 'more_than'])
+                .describe(
+                  'How total was counted: exactly (up to 10,000 matches), estimated ("about N", PostgreSQL) or a bound ("more than N", SQLite).',
+                ),
+              nextCursor: z
+                .string()
+                .nullable()
+                .describe('Pass as cursor for the next page; null on the last page.'),
               limit: z.number(),
               offset: z.number(),
             }),
@@ -57,6 +66,8 @@ export function userRoutes(services: Services): FastifyPluginAsyncZod {
         return {
           items: page.items.map(presentUser),
           total: page.total,
+          totalIs: page.totalIs,
+          nextCursor: page.nextCursor,
           limit: req.query.limit,
           offset: req.query.offset,
         };

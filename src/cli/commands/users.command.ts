@@ -51,6 +51,7 @@ export function usersCommand(): Command {
     )
     .option('--limit <n>', 'page size (max 500)', '100')
     .option('--offset <n>', 'skip this many', '0')
+    .option('--cursor <cursor>', 'start after this cursor (the "next page" a previous list printed)')
     .option('--json', 'print JSON')
     .action(
       async (
@@ -63,6 +64,7 @@ export function usersCommand(): Command {
           state?: string;
           limit: string;
           offset: string;
+          cursor?: string;
           json?: boolean;
         },
         command: Command,
@@ -75,16 +77,20 @@ export function usersCommand(): Command {
           registrationState: options.state,
           limit: options.limit,
           offset: options.offset,
+          cursor: options.cursor,
         });
         await withContext(command, async (ctx) => {
           const page = await ctx.services.users.list(cliActor(), options.account, query);
           const rows = page.items.map((u) => ({ ...presentUser(u), registration: registrationSummary(u) }));
           if (options.json) {
-            process.stdout.write(JSON.stringify({ items: rows, total: page.total }, null, 2) + '\n');
+            const { total, totalIs, nextCursor } = page;
+            process.stdout.write(JSON.stringify({ items: rows, total, totalIs, nextCursor }, null, 2) + '\n');
             return;
           }
           printRows(rows, columns, false);
-          process.stdout.write(`${rows.length} of ${page.total} users\n`);
+          const about = { exact: '', about: 'about ', more_than: 'more than ' }[page.totalIs];
+          process.stdout.write(`${rows.length} of ${about}${page.total} users\n`);
+          if (page.nextCursor) process.stdout.write(`next page: --cursor ${page.nextCursor}\n`);
         });
       },
     );

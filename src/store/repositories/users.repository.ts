@@ -10,7 +10,15 @@ import {
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/records.js';
 import type { Database, UsersTable } from '../schema.js';
-import { isUniqueViolation } from '../database.js';
+import { isUniqueViolation, type Dialect } from '../database.js';
+import {
+  afterCursor,
+  countMatching,
+  encodeCursor,
+  searchFilter,
+  sortKeys,
+  type TotalIs,
+} from './users-page.query.js';
 import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
 
 /** Fields a caller may set; the password arrives already encrypted (`sipPasswordEnc`); no caller ID: null. */
@@ -60,6 +68,17 @@ export interface UserQuery {
   order?: 'asc' | 'desc';
   limit: number;
   offset: number;
+  /** The `nextCursor` of the previous page: continue after it (same sort and order). */
+  cursor?: string;
+}
+
+/** A page of users; `totalIs` says whether `total` is exact, an estimate or a bound (see `countMatching`). */
+export interface UserPage {
+  items: User[];
+  total: number;
+  totalIs: TotalIs;
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /**
@@ -100,16 +119,12 @@ export type UserSyncState = Pick<
   | 'syncError'
 > & { syncedLine: string | null | undefined };
 
-const sortColumns = {
-  displayName: 'display_name',
-  email: 'email',
-  phoneNumber: 'phone_number',
-  createdAt: 'created_at',
-} as const;
-
 /** Users of services. Every method is scoped to the account. */
 export class UsersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async create(input: UserWrite): Promise<User> {
     const now = nowIso();
@@ -206,35 +221,33 @@ export class UsersRepository {
     return row && toUser(row);
   }
 
-  async list(accountId: string, query: UserQuery): Promise<{ items: User[]; total: number }> {
+  /**
+   * A page of the users page: filters, search, sort; after `cursor` (keyset, any depth at the cost of the first
+   * page) or at `offset` (kept for existing clients; cost grows with the offset). See users-page.query.ts.
+   */
+  async list(accountId: string, query: UserQuery): Promise<UserPage> {
     let base = this.db.selectFrom('users').where('account_id', '=', accountId);
     if (query.serviceId) base = base.where('service_id', '=', query.serviceId);
     if (query.kind) base = base.where('kind', '=', query.kind);
     if (query.numberType) base = base.where('number_type', '=', query.numberType);
     if (query.registrationState) base = base.where('registration_state', '=', query.registrationState);
-    if (query.search) {
-      const pattern = `%${query.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      base = base.where((eb) =>
-        eb.or(
-          (['display_name', 'email', 'phone_number', 'sip_username'] as const).map((column) =>
-            eb(sql`lower(${sql.ref(column)})`, 'like', sql`${pattern} escape '\\'`),
-          ),
-        ),
-      );
-    }
-    const column = sortColumns[query.sort ?? 'displayName'];
+    if (query.search) base = base.where(searchFilter(this.dialect, query.search));
+    const sort = query.sort ?? 'displayName';
     const direction = query.order ?? 'asc';
+    const page = query.cursor ? afterCursor(base, sort, direction, query.cursor) : base;
     const [rows, count] = await Promise.all([
-      base
+      page
         .selectAll()
-        .orderBy(column, direction)
+        .orderBy(sortKeys[sort], direction)
         .orderBy('id', direction)
         .limit(query.limit)
         .offset(query.offset)
         .execute(),
-      base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+      countMatching(this.db, this.dialect, base),
     ]);
-    return { items: rows.map(toUser), total: Number(count.n) };
+    const items = rows.map(toUser);
+    const last = items.length === query.limit ? items[items.length - 1] : undefined;
+    return { items, ...count, nextCursor: last ? encodeCursor(last, sort, direction) : null };
   }
 
   /**

@@ -131,6 +131,10 @@ export interface Page<T> {
   total: number;
   limit: number;
   offset: number;
+  /** Users page only: how total was counted (exact, "about N", "more than N"). */
+  totalIs?: 'exact' | 'about' | 'more_than';
+  /** Users page only: the cursor of the next page, null on the last. */
+  nextCursor?: string | null;
 }
 
 export interface Administrator {

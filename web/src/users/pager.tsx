@@ -11,12 +11,20 @@ export function Pager({
   placement,
 }: {
   /** The page on screen, as the server answered it (the next one may still be loading). */
-  shown: { total: number; offset: number; limit: number; count: number };
+  shown: {
+    total: number;
+    totalIs?: 'exact' | 'about' | 'more_than';
+    offset: number;
+    limit: number;
+    count: number;
+    nextCursor?: string | null;
+  };
   view: UsersView;
   update: (patch: Partial<UsersView>) => void;
   placement: 'top' | 'bottom';
 }) {
-  const { total, offset, limit, count } = shown;
+  const { total, offset, limit, count, nextCursor } = shown;
+  const about = shown.totalIs === 'about' ? 'about ' : shown.totalIs === 'more_than' ? 'more than ' : '';
   const pages = Math.max(1, Math.ceil(total / limit));
   const page = Math.floor(offset / limit) + 1;
   const first = count === 0 ? 0 : offset + 1;
@@ -27,7 +35,7 @@ export function Pager({
         <p className="pager-status" role="status">
           {total === 0
             ? 'No users'
-            : `${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()}`}
+            : `${first.toLocaleString()}–${last.toLocaleString()} of ${about}${total.toLocaleString()}`}
         </p>
       )}
       <div className="pager-buttons">
@@ -38,9 +46,14 @@ export function Pager({
           Previous
         </button>
         <span className="pager-page">
-          Page {page.toLocaleString()} of {pages.toLocaleString()}
+          Page {page.toLocaleString()} of {about}
+          {pages.toLocaleString()}
         </span>
-        <button type="button" disabled={page >= pages} onClick={() => update({ page: page + 1 })}>
+        <button
+          type="button"
+          disabled={page >= pages && (shown.totalIs === 'exact' || !nextCursor)}
+          onClick={() => update({ page: page + 1, after: nextCursor ?? undefined })}
+        >
           Next
         </button>
         <button type="button" disabled={page >= pages} onClick={() => update({ page: pages })}>

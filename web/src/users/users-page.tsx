@@ -14,7 +14,12 @@ export function UsersPage({ accountId }: { accountId: string }) {
   const users = useUsersPage(accountId, toQuery(view));
   const can = useCan(accountId);
   const hasService = (services.data?.length ?? 0) > 0;
-  const shown = users.data && { ...users.data, count: users.data.items.length };
+  // With a cursor the server answers offset 0: the position on screen is the page's.
+  const shown = users.data && {
+    ...users.data,
+    offset: (view.page - 1) * view.pageSize,
+    count: users.data.items.length,
+  };
   const filtered = Boolean(view.search || view.kind || view.registrationState || view.serviceId);
   return (
     <section className="page page-wide">

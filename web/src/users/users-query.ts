@@ -23,6 +23,8 @@ export interface UsersView {
   order: 'asc' | 'desc';
   page: number;
   pageSize: number;
+  /** The cursor the page starts after (set by Next), so a deep page reads as fast as the first; else offset. */
+  after: string | undefined;
 }
 
 function pick<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
@@ -40,6 +42,7 @@ function readView(search: URLSearchParams): UsersView {
     order: search.get('order') === 'desc' ? 'desc' : 'asc',
     page: Math.max(1, Math.floor(Number(search.get('page')) || 1)),
     pageSize: PAGE_SIZES.find((s) => s === size) ?? 50,
+    after: search.get('after') ?? undefined,
   };
 }
 
@@ -53,6 +56,7 @@ function writeView(view: UsersView): string {
   if (view.order !== 'asc') params.set('order', view.order);
   if (view.page !== 1) params.set('page', String(view.page));
   if (view.pageSize !== 50) params.set('size', String(view.pageSize));
+  if (view.after) params.set('after', view.after);
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -62,7 +66,8 @@ export function useUsersView(): [UsersView, (patch: Partial<UsersView>) => void]
   const { pathname, search } = useLocation();
   const view = readView(search);
   const update = (patch: Partial<UsersView>) => {
-    const next = { ...view, ...('page' in patch ? {} : { page: 1 }), ...patch };
+    // A cursor holds only for the move that set it (Next); any other change pages by offset again.
+    const next = { ...view, ...('page' in patch ? {} : { page: 1 }), after: undefined, ...patch };
     navigate(pathname + writeView(next), { replace: true });
   };
   return [view, update];
@@ -78,6 +83,6 @@ export function toQuery(view: UsersView): UsersQuery {
     sort: view.sort,
     order: view.order,
     limit: view.pageSize,
-    offset: (view.page - 1) * view.pageSize,
+    ...(view.after ? { cursor: view.after, offset: 0 } : { offset: (view.page - 1) * view.pageSize }),
   };
 }
