@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientWithPbxService } from '../../test/support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../../test/support/test-database.js';
 import { defaultTeamsSettings } from '../domain/records.js';
 import type { DatabaseHandle } from './database.js';
@@ -49,30 +50,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   });
   afterAll(() => handle.drop());
 
-  async function clientWithService(name: string) {
-    const partner = await store.repos.accounts.create({
-      parentId: null,
-      kind: 'partner',
-      name: `Partner ${name}`,
-    });
-    const client = await store.repos.accounts.create({ parentId: partner.id, kind: 'client', name });
-    const service = await store.repos.services.create({
-      accountId: client.id,
-      kind: 'pbx',
-      name: 'Head office PBX',
-      pbxType: 'custom',
-      location: 'eu-west',
-      country: 'GB',
-      sipDomain: 'pbx.contoso.example',
-      proxyHost: null,
-      proxyPort: null,
-      transport: 'udp',
-      registrationExpiry: 3600,
-      teams: defaultTeamsSettings,
-      syncIntervalMinutes: null,
-    });
-    return { partner, client, service };
-  }
+  const clientWithService = (name: string) =>
+    clientWithPbxService(store, name, { name: 'Head office PBX', sipDomain: 'pbx.contoso.example' });
 
   it('creates a partner with a client and lists the client beneath it', async () => {
     const { partner, client } = await clientWithService('Contoso');

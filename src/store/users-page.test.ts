@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientWithPbxService } from '../../test/support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../../test/support/test-database.js';
-import { defaultTeamsSettings, type User } from '../domain/records.js';
+import type { User } from '../domain/records.js';
 import type { DatabaseHandle } from './database.js';
 import type { UserQuery, UserWrite } from './repositories/users.repository.js';
 import { Store } from './store.js';
@@ -18,22 +19,7 @@ describe.each(DIALECTS)('users page on %s', (dialect) => {
   afterAll(() => handle.drop());
 
   async function account(name: string) {
-    const client = await store.repos.accounts.create({ parentId: null, kind: 'client', name });
-    const service = await store.repos.services.create({
-      accountId: client.id,
-      kind: 'pbx',
-      name: 'PBX',
-      pbxType: 'custom',
-      location: 'eu-west',
-      country: 'GB',
-      sipDomain: 'pbx.example',
-      proxyHost: null,
-      proxyPort: null,
-      transport: 'udp',
-      registrationExpiry: 3600,
-      teams: defaultTeamsSettings,
-      syncIntervalMinutes: null,
-    });
+    const { client, service } = await clientWithPbxService(store, name);
     const user = (n: number, extra: Partial<UserWrite> = {}): UserWrite & { syncedLine: null } => ({
       accountId: client.id,
       serviceId: service.id,

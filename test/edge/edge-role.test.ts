@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTeamsSettings } from '../../src/domain/records.js';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { startEdgeRole } from '../../src/roles/edge.role.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
+import { clientWithPbxService } from '../support/store-fixtures.js';
 import { createTestApp } from '../support/test-app.js';
 
 let pki: TeamsPki;
@@ -38,27 +38,7 @@ describe('edge role (sqlite)', () => {
     const stops: (() => Promise<void>)[] = [() => app.close()];
     try {
       const store = app.ctx.store;
-      const partner = await store.repos.accounts.create({ parentId: null, kind: 'partner', name: 'P' });
-      const client = await store.repos.accounts.create({
-        parentId: partner.id,
-        kind: 'client',
-        name: 'Contoso',
-      });
-      const service = await store.repos.services.create({
-        accountId: client.id,
-        kind: 'pbx',
-        name: 'PBX',
-        pbxType: 'custom',
-        location: 'eu-west',
-        country: 'GB',
-        sipDomain: 'pbx.example',
-        proxyHost: null,
-        proxyPort: null,
-        transport: 'udp',
-        registrationExpiry: 3600,
-        teams: defaultTeamsSettings,
-        syncIntervalMinutes: null,
-      });
+      const { client, service } = await clientWithPbxService(store, 'Contoso');
       await store.repos.users.create({
         accountId: client.id,
         serviceId: service.id,

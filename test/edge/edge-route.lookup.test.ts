@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTeamsSettings } from '../../src/domain/records.js';
 import { storeRouteLookup } from '../../src/edge/edge-route.lookup.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import type { DatabaseHandle } from '../../src/store/database.js';
 import { Store } from '../../src/store/store.js';
+import { clientWithPbxService } from '../support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../support/test-database.js';
 
 describe.each(DIALECTS)('edge route lookup on %s', (dialect) => {
@@ -16,27 +16,7 @@ describe.each(DIALECTS)('edge route lookup on %s', (dialect) => {
   afterAll(() => handle.drop());
 
   async function customer(name: string, number: string) {
-    const partner = await store.repos.accounts.create({
-      parentId: null,
-      kind: 'partner',
-      name: `Partner ${name}`,
-    });
-    const client = await store.repos.accounts.create({ parentId: partner.id, kind: 'client', name });
-    const service = await store.repos.services.create({
-      accountId: client.id,
-      kind: 'pbx',
-      name: 'PBX',
-      pbxType: 'custom',
-      location: 'eu-west',
-      country: 'GB',
-      sipDomain: 'pbx.example',
-      proxyHost: null,
-      proxyPort: null,
-      transport: 'udp',
-      registrationExpiry: 3600,
-      teams: defaultTeamsSettings,
-      syncIntervalMinutes: null,
-    });
+    const { client, service } = await clientWithPbxService(store, name);
     const user = await store.repos.users.create({
       accountId: client.id,
       serviceId: service.id,
