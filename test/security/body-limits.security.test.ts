@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { clientAccount } from './support/security-app.js';
 
 /**
  * Issue 14: one event loop serves API, worker and SIP, and every route took 25 MB. 23 MB of JSON to /api/session
@@ -14,19 +15,9 @@ describe('body limits that fit each route', () => {
 
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    const call = (url: string, payload: object) =>
-      t.app.inject({ method: 'POST', url, headers: auth(), payload });
-    const partner = (await call('/api/v1/accounts', { name: 'Provider', kind: 'partner' })).json();
-    accountId = (
-      await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
-    ).json().id;
-    serviceId = (
-      await call(`/api/v1/accounts/${accountId}/services`, {
-        name: 'PBX',
-        sipDomain: 'pbx.contoso.example',
-        country: 'GB',
-      })
-    ).json().id;
+    const { account, service } = await clientAccount(t, 'Contoso');
+    accountId = account.id;
+    serviceId = service.id;
   });
   afterAll(() => t.close());
 

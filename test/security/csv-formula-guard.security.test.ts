@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { clientAccount } from './support/security-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
 const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -28,18 +29,10 @@ describe.each(DIALECTS)('CSV formula guard and one password limit (%s)', (dialec
     t = await createTestApp(dialect);
     const call = (url: string, payload: object) =>
       t.app.inject({ method: 'POST', url, headers: auth(), payload });
-    const partner = (await call('/api/v1/accounts', { name: 'Provider', kind: 'partner' })).json();
-    accountId = (
-      await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
-    ).json().id;
+    const { account, service } = await clientAccount(t, 'Contoso');
+    accountId = account.id;
+    serviceId = service.id;
     await call(`/api/v1/accounts/${accountId}/subscriptions`, { sku: 'pbx_user', quantity: 10 });
-    serviceId = (
-      await call(`/api/v1/accounts/${accountId}/services`, {
-        name: 'PBX',
-        sipDomain: 'pbx.contoso.example',
-        country: 'GB',
-      })
-    ).json().id;
     const users = [
       {
         email: 'anna@contoso.example',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { clientAccount } from './support/security-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
 /**
@@ -17,17 +18,9 @@ describe.each(DIALECTS)('NUL bytes (%s)', (dialect) => {
     t = await createTestApp(dialect);
     const call = (url: string, payload: object) =>
       t.app.inject({ method: 'POST', url, headers: auth(), payload });
-    const partner = (await call('/api/v1/accounts', { name: 'Provider', kind: 'partner' })).json();
-    accountId = (
-      await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
-    ).json().id;
-    serviceId = (
-      await call(`/api/v1/accounts/${accountId}/services`, {
-        name: 'PBX',
-        sipDomain: 'pbx.contoso.example',
-        country: 'GB',
-      })
-    ).json().id;
+    const { account, service } = await clientAccount(t, 'Contoso');
+    accountId = account.id;
+    serviceId = service.id;
     await call(`/api/v1/accounts/${accountId}/subscriptions`, { sku: 'pbx_user', quantity: 10 });
     await call(`/api/v1/accounts/${accountId}/users`, {
       serviceId,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { clientAccount } from './support/security-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
 /**
@@ -25,17 +26,9 @@ describe.each(DIALECTS)('numbers that cannot exist (%s)', (dialect) => {
     t = await createTestApp(dialect);
     const call = (url: string, payload: object) =>
       t.app.inject({ method: 'POST', url, headers: auth(), payload });
-    const partner = (await call('/api/v1/accounts', { name: 'Provider', kind: 'partner' })).json();
-    accountId = (
-      await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
-    ).json().id;
-    serviceId = (
-      await call(`/api/v1/accounts/${accountId}/services`, {
-        name: 'PBX',
-        sipDomain: 'pbx.contoso.example',
-        country: 'US',
-      })
-    ).json().id;
+    const { account, service } = await clientAccount(t, 'Contoso', 'US');
+    accountId = account.id;
+    serviceId = service.id;
     userId = (
       await call(`/api/v1/accounts/${accountId}/users`, {
         serviceId,

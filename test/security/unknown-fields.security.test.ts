@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { clientAccount } from './support/security-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
 interface OpenApiOperation {
@@ -29,17 +30,9 @@ describe.each(DIALECTS)('unknown fields (%s)', (dialect) => {
     t = await createTestApp(dialect);
     const call = (url: string, payload: object) =>
       t.app.inject({ method: 'POST', url, headers: auth(), payload });
-    const partner = (await call('/api/v1/accounts', { name: 'Provider', kind: 'partner' })).json();
-    accountId = (
-      await call('/api/v1/accounts', { name: 'Contoso', kind: 'client', parentId: partner.id })
-    ).json().id;
-    const serviceId = (
-      await call(`/api/v1/accounts/${accountId}/services`, {
-        name: 'PBX',
-        sipDomain: 'pbx.contoso.example',
-        country: 'GB',
-      })
-    ).json().id;
+    const { account, service } = await clientAccount(t, 'Contoso');
+    accountId = account.id;
+    const serviceId = service.id;
     userId = (
       await call(`/api/v1/accounts/${accountId}/users`, {
         serviceId,

@@ -24,8 +24,8 @@ export function securityApp(dialect: Dialect, emulator: RunningEmulator): Promis
 
 let counter = 0;
 
-/** A client account under its own partner, with a PBX service. */
-export async function clientAccount(t: TestApp, name: string) {
+/** A client account under its own partner, with a PBX service (in the United Kingdom unless told). */
+export async function clientAccount(t: TestApp, name: string, country = 'GB') {
   const partner = await t.ctx.services.accounts.create(system, { name: `${name} partner`, kind: 'partner' });
   const account = await t.ctx.services.accounts.create(system, {
     name,
@@ -35,7 +35,7 @@ export async function clientAccount(t: TestApp, name: string) {
   const service = await t.ctx.services.voiceServices.create(system, account.id, {
     name: 'PBX',
     sipDomain: `pbx${++counter}.example`,
-    country: 'GB',
+    country,
   });
   return { account, service };
 }
