@@ -19,9 +19,9 @@ import { LicencesService } from '../src/services/licences.service.js';
 import { SecretBox } from '../src/services/secrets/secret-box.js';
 import { UserImportService } from '../src/services/user-import.service.js';
 import { migrateToLatest, openDatabase } from '../src/store/database.js';
-import type { UserWrite } from '../src/store/repositories/users.repository.js';
 import { Store } from '../src/store/store.js';
-import { benchNumberOf, excelImportFile, median } from './support/csv-import.fixture.js';
+import { benchPbxService, syncedBenchUser } from './support/bench-tenant.fixture.js';
+import { excelImportFile, median } from './support/csv-import.fixture.js';
 
 const arg = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -37,29 +37,7 @@ async function seededStore(dir: string) {
   const handle = openDatabase(`sqlite:${path.join(dir, 'callbridge.db')}`);
   await migrateToLatest(handle.db);
   const store = new Store(handle);
-  const partner = await store.repos.accounts.create({ parentId: null, kind: 'partner', name: 'Provider' });
-  const client = await store.repos.accounts.create({ parentId: partner.id, kind: 'client', name: 'Contoso' });
-  const service = await store.repos.services.create({
-    accountId: client.id,
-    kind: 'pbx',
-    name: 'PBX',
-    pbxType: 'custom',
-    location: 'default',
-    country: 'GB',
-    sipDomain: 'pbx.contoso.com',
-    proxyHost: null,
-    proxyPort: null,
-    transport: 'udp',
-    registrationExpiry: 3600,
-    teams: {
-      phoneAppEnabled: false,
-      phoneAppConsent: 'not_requested',
-      largeTenantMode: false,
-      standardGroupIds: [],
-      phoneAppGroupId: null,
-    },
-    syncIntervalMinutes: null,
-  });
+  const { client, service } = await benchPbxService(store);
   await store.repos.subscriptions.create({
     accountId: client.id,
     sku: 'pbx_user',
@@ -67,42 +45,10 @@ async function seededStore(dir: string) {
     quantity: ROWS,
     trialEndsAt: null,
   });
-  const users = Array.from({ length: ROWS }, (_, i) => syncedUser(client.id, service.id, i));
+  const users = Array.from({ length: ROWS }, (_, i) => syncedBenchUser(client.id, service.id, i, ROWS, true));
   for (let start = 0; start < users.length; start += 500)
     await store.transaction((tx) => tx.users.createMany(users.slice(start, start + 500)));
   return { store, accountId: client.id, serviceId: service.id };
-}
-
-function syncedUser(
-  accountId: string,
-  serviceId: string,
-  i: number,
-): UserWrite & { syncedLine: string | null } {
-  const configured = i < ROWS / 2;
-  return {
-    accountId,
-    serviceId,
-    objectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    upn: `user${i}@contoso.com`,
-    email: `user${i}@contoso.com`,
-    displayName: `User ${i}`,
-    kind: 'standard',
-    tenantState: 'active',
-    usageLocation: 'GB',
-    coexistenceMode: 'TeamsOnly',
-    licences: ['MCOEV'],
-    phoneNumber: configured && i % 10 !== 9 ? benchNumberOf(i) : null,
-    extension: null,
-    numberType: configured && i % 10 !== 9 ? 'ddi' : null,
-    sipUsername: configured ? String(100_000 + i) : null,
-    authUsername: null,
-    sipPasswordEnc: null,
-    registrationEnabled: true,
-    registrationState: 'disabled',
-    registrationDetail: {},
-    externalId: null,
-    syncedLine: null,
-  };
 }
 
 const file = excelImportFile(ROWS);

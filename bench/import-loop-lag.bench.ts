@@ -17,8 +17,8 @@ import pino from 'pino';
 import { buildServer } from '../src/api/server.js';
 import { createAppContext } from '../src/app/context.js';
 import { loadConfig } from '../src/config/config.js';
-import type { UserWrite } from '../src/store/repositories/users.repository.js';
-import { benchNumberOf, excelImportFile } from './support/csv-import.fixture.js';
+import { syncedBenchUser } from './support/bench-tenant.fixture.js';
+import { excelImportFile } from './support/csv-import.fixture.js';
 import { startLoopLagProbe, type LoopLag } from './support/loop-lag.probe.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -52,7 +52,7 @@ const service = await ctx.services.voiceServices.create(system, client.id, {
   sipDomain: 'pbx.contoso.com',
   country: 'GB',
 });
-const users = Array.from({ length: ROWS }, (_, i) => syncedUser(client.id, service.id, i));
+const users = Array.from({ length: ROWS }, (_, i) => syncedBenchUser(client.id, service.id, i, ROWS, false));
 for (let start = 0; start < users.length; start += 500)
   await ctx.store.transaction((tx) => tx.users.createMany(users.slice(start, start + 500)));
 await ctx.services.administrators.create(system, {
@@ -82,37 +82,6 @@ async function importMeasured(
   await response.arrayBuffer();
   const ms = Math.round(performance.now() - started);
   return { ...probe.stop(), ms, status: response.status };
-}
-
-function syncedUser(
-  accountId: string,
-  serviceId: string,
-  i: number,
-): UserWrite & { syncedLine: string | null } {
-  return {
-    accountId,
-    serviceId,
-    objectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    upn: `user${i}@contoso.com`,
-    email: `user${i}@contoso.com`,
-    displayName: `User ${i}`,
-    kind: 'standard',
-    tenantState: 'active',
-    usageLocation: 'GB',
-    coexistenceMode: 'TeamsOnly',
-    licences: ['MCOEV'],
-    phoneNumber: i < ROWS / 2 && i % 10 !== 9 ? benchNumberOf(i) : null,
-    extension: null,
-    numberType: i < ROWS / 2 && i % 10 !== 9 ? 'ddi' : null,
-    sipUsername: null,
-    authUsername: null,
-    sipPasswordEnc: null,
-    registrationEnabled: true,
-    registrationState: 'disabled',
-    registrationDetail: {},
-    externalId: null,
-    syncedLine: null,
-  };
 }
 
 try {

@@ -16,6 +16,7 @@ import { migrateToLatest, openDatabase } from '../src/store/database.js';
 import type { UserQuery, UserWrite } from '../src/store/repositories/users.repository.js';
 import { Store } from '../src/store/store.js';
 import { startPostgres } from '../test/support/postgres-server.js';
+import { benchPbxService } from './support/bench-tenant.fixture.js';
 
 const arg = (name: string, fallback: string): string => {
   const index = process.argv.indexOf(`--${name}`);
@@ -89,29 +90,7 @@ async function seeded(url: string) {
   const handle = openDatabase(url);
   await migrateToLatest(handle.db);
   const store = new Store(handle);
-  const partner = await store.repos.accounts.create({ parentId: null, kind: 'partner', name: 'Provider' });
-  const client = await store.repos.accounts.create({ parentId: partner.id, kind: 'client', name: 'Contoso' });
-  const service = await store.repos.services.create({
-    accountId: client.id,
-    kind: 'pbx',
-    name: 'PBX',
-    pbxType: 'custom',
-    location: 'default',
-    country: 'GB',
-    sipDomain: 'pbx.contoso.com',
-    proxyHost: null,
-    proxyPort: null,
-    transport: 'udp',
-    registrationExpiry: 3600,
-    teams: {
-      phoneAppEnabled: false,
-      phoneAppConsent: 'not_requested',
-      largeTenantMode: false,
-      standardGroupIds: [],
-      phoneAppGroupId: null,
-    },
-    syncIntervalMinutes: null,
-  });
+  const { client, service } = await benchPbxService(store);
   for (let start = 0; start < USERS; start += 500) {
     const chunk = Array.from({ length: Math.min(500, USERS - start) }, (_, k) =>
       userOf(client.id, service.id, start + k),
