@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { ImportPlan, PlannedRow } from '../domain/csv/index.js';
+import type { ImportIssue, ImportPlan, PlannedRow } from '../domain/csv/index.js';
 import { AppError } from '../domain/errors.js';
 import type { PlanningRequest, PlanningUser } from './import-planning.js';
 
@@ -13,7 +13,9 @@ import type { PlanningRequest, PlanningUser } from './import-planning.js';
  * open); it is started again if it dies.
  *
  * Copying data between threads costs the sending and the receiving thread alike, so the users go out and the
- * planned rows come back in slices, the event loop free between them.
+ * planned rows and report lines come back in slices, the event loop free between them. The planner sends the next
+ * slice only when asked: Node delivers every message already queued on a port in one turn of the loop, so slices
+ * pushed all at once were read back to back (about 0.4 s for 50,000 rows).
  */
 
 /** Users or planned rows per message. */
@@ -22,10 +24,11 @@ export const SLICE = 2000;
 /** Main thread to planner, per import (`id`). */
 export type ToPlanner =
   | { id: number; kind: 'users'; users: PlanningUser[] }
-  | { id: number; kind: 'plan'; request: PlanningRequest };
-/** Planner to main thread, per import. */
+  | { id: number; kind: 'plan'; request: PlanningRequest }
+  | { id: number; kind: 'next' };
+/** Planner to main thread, per import: slices of the plan (each answered by `next`), then the rest of it. */
 export type FromPlanner =
-  | { id: number; kind: 'rows'; rows: PlannedRow[] }
+  | { id: number; kind: 'part'; rows: PlannedRow[]; issues: ImportIssue[] }
   | { id: number; kind: 'done'; plan: ImportPlan }
   | { id: number; kind: 'failed'; message: string };
 
@@ -37,6 +40,7 @@ const entry = new URL('./csv-read.worker.ts', import.meta.url).href;
 
 interface Pending {
   rows: PlannedRow[];
+  issues: ImportIssue[];
   resolve(plan: ImportPlan): void;
   reject(error: Error): void;
 }
@@ -58,7 +62,7 @@ export async function planImportOffLoop(
   worker.ref();
   const id = nextId++;
   const planned = new Promise<ImportPlan>((resolve, reject) => {
-    pending.set(id, { rows: [], resolve, reject });
+    pending.set(id, { rows: [], issues: [], resolve, reject });
   });
   const timer = setTimeout(() => {
     pending
@@ -94,8 +98,14 @@ function plannerThread(): Worker {
   worker.on('message', (message: FromPlanner) => {
     const waiting = pending.get(message.id);
     if (!waiting) return;
-    if (message.kind === 'rows') waiting.rows.push(...message.rows);
-    else if (message.kind === 'done') waiting.resolve({ ...message.plan, rows: waiting.rows });
+    if (message.kind === 'part') {
+      for (const row of message.rows) waiting.rows.push(row);
+      for (const issue of message.issues) waiting.issues.push(issue);
+      void setImmediate().then(() =>
+        worker.postMessage({ id: message.id, kind: 'next' } satisfies ToPlanner),
+      );
+    } else if (message.kind === 'done')
+      waiting.resolve({ ...message.plan, rows: waiting.rows, issues: waiting.issues });
     else waiting.reject(new Error(`reading the import file failed: ${message.message}`));
   });
   const fail = (error: Error) => {

@@ -197,9 +197,13 @@ function planningUserOf(user: User): PlanningUser {
   };
 }
 
-/** Users read per query, and rows written per slice, between which the event loop is given back. */
-const READ_PAGE = 2000;
-const WRITE_SLICE = 500;
+/**
+ * Users read per query, and rows written per slice, between which the event loop is given back: on SQLite every
+ * statement runs on this thread, and a 500-row write (users, their audit entries and the users-page search index,
+ * which each number and SIP username change updates) held it for over 100 ms.
+ */
+const READ_PAGE = 500;
+const WRITE_SLICE = 100;
 
 /** Run a write over ids in slices, giving the event loop back between them. */
 async function inSlices(

@@ -20,7 +20,9 @@ import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
 import * as auditBatches from './migrations/0010-audit-batches.js';
 import * as usersPage from './migrations/0012-users-page.js';
+import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import { secureSqliteFile } from './data-dir.js';
+import { checkpointOffLoop } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -47,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0009-registration-retry': registrationRetry,
   '0010-audit-batches': auditBatches,
   '0012-users-page': usersPage,
+  '0019-account-id-order': accountIdOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -70,7 +73,13 @@ function openSqlite(file: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return handleOf(db, 'sqlite');
+  if (file === ':memory:') return handleOf(db, 'sqlite');
+  // Checkpoints run on a thread of their own (see wal-checkpointer.ts), not inside our COMMITs.
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const stopCheckpoints = checkpointOffLoop(file, () => {
+    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+  });
+  return handleOf(db, 'sqlite', stopCheckpoints);
 }
 
 function openPostgres(url: string): DatabaseHandle {
@@ -81,7 +90,7 @@ function openPostgres(url: string): DatabaseHandle {
   return handleOf(db, 'postgres');
 }
 
-function handleOf(db: Kysely<Database>, dialect: Dialect): DatabaseHandle {
+function handleOf(db: Kysely<Database>, dialect: Dialect, beforeClose = () => {}): DatabaseHandle {
   return {
     db,
     dialect,
@@ -93,7 +102,10 @@ function handleOf(db: Kysely<Database>, dialect: Dialect): DatabaseHandle {
         return false;
       }
     },
-    close: () => db.destroy(),
+    close: () => {
+      beforeClose();
+      return db.destroy();
+    },
   };
 }
 

@@ -205,6 +205,18 @@ export class UsersRepository {
     return rows.map(toUser);
   }
 
+  /** The id `count` users after `afterId` in id order (the end of a slice of that size); undefined past the end. */
+  async idAfter(accountId: string, afterId: string | null, count: number): Promise<string | undefined> {
+    let query = this.db.selectFrom('users').select('id').where('account_id', '=', accountId);
+    if (afterId !== null) query = query.where('id', '>', afterId);
+    const row = await query
+      .orderBy('id')
+      .offset(count - 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   /** Who holds a number (with extension) in this account, if anyone. */
   async findByNumber(
     accountId: string,
@@ -717,12 +729,16 @@ export class UsersRepository {
   /**
    * Configured users of an account by service kind and user kind, the basis of licence consumption: PBX users with
    * SIP credentials and registration on, trunk users with a number; users gone or disabled in the tenant do not count.
+   * `ids` limits the count to the users whose id is after `after` and up to `through` (either end open when null).
    */
   async countConfigured(
     accountId: string,
+    ids: { after: string | null; through: string | null } = { after: null, through: null },
   ): Promise<{ serviceKind: 'pbx' | 'trunk'; userKind: User['kind']; count: number }[]> {
-    const rows = await this.db
-      .selectFrom('users as u')
+    let query = this.db.selectFrom('users as u');
+    if (ids.after !== null) query = query.where('u.id', '>', ids.after);
+    if (ids.through !== null) query = query.where('u.id', '<=', ids.through);
+    const rows = await query
       .innerJoin('services as s', 's.id', 'u.service_id')
       .select([
         's.kind as service_kind',
