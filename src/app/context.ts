@@ -8,6 +8,7 @@ import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorPasswordsService } from '../services/administrator-passwords.service.js';
 import { AdministratorsService } from '../services/administrators.service.js';
+import { InvitationsService } from '../services/invitations.service.js';
 import { AuditService } from '../services/audit.service.js';
 import { openSecretBox, type SecretBox } from '../services/secrets/secret-box.js';
 import { SubscriptionsService } from '../services/subscriptions.service.js';
@@ -42,6 +43,7 @@ export interface Services {
   voiceServices: VoiceServicesService;
   users: UsersService;
   administrators: AdministratorsService;
+  invitations: InvitationsService;
   passwords: AdministratorPasswordsService;
   audit: AuditService;
   tenantConnections: TenantConnectionsService;
@@ -118,14 +120,15 @@ export async function createAppContext(
     }),
     access,
   );
-  const administrators = new AdministratorsService(
+  const administrators = new AdministratorsService(store, access, {
+    lockAfter: config.signInLockAfter,
+    lockMinutes: config.signInLockMinutes,
+  });
+  const invitations = new InvitationsService(
     store,
     access,
-    {
-      lockAfter: config.signInLockAfter,
-      lockMinutes: config.signInLockMinutes,
-      publicUrl: publicUrlOf(config),
-    },
+    administrators,
+    publicUrlOf(config),
     config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
   );
   const services: Services = {
@@ -144,6 +147,7 @@ export async function createAppContext(
     voiceServices: new VoiceServicesService(store, access, registrationsChanged),
     users: new UsersService(store, secrets, access, licences, registrationsChanged),
     administrators,
+    invitations,
     passwords: new AdministratorPasswordsService(store, access, administrators),
     audit: new AuditService(store, access),
     numberRanges: new NumberRangesService(store, access),

@@ -96,7 +96,7 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /api/v1/accounts/{accountId}/invitations/{invitationId}': {
     permission: 'access.manage',
     prepare: async (o, t) => {
-      const { invitation } = await t.ctx.services.administrators.invite(system, o.accountId, {
+      const { invitation } = await t.ctx.services.invitations.invite(system, o.accountId, {
         email: `invitee-${next()}@a.test`,
         role: 'subscription_viewer',
       });

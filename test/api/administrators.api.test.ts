@@ -116,7 +116,7 @@ describe('invitations without a mail server', () => {
       email: 'existing@northwind.test',
       password: 'existing password 1',
     });
-    const { link } = await t.ctx.services.administrators.invite(system, client.id, {
+    const { link } = await t.ctx.services.invitations.invite(system, client.id, {
       email: 'existing@northwind.test',
       role: 'sync_contributor',
     });
@@ -143,11 +143,11 @@ describe('invitations without a mail server', () => {
       ['existing@northwind.test', 'sync_contributor'],
     ]);
 
-    const second = await t.ctx.services.administrators.invite(system, client.id, {
+    const second = await t.ctx.services.invitations.invite(system, client.id, {
       email: 'later@northwind.test',
       role: 'service_viewer',
     });
-    await t.ctx.services.administrators.revokeInvitation(system, client.id, second.invitation.id);
+    await t.ctx.services.invitations.revokeInvitation(system, client.id, second.invitation.id);
     const revoked = await t.app.inject({
       method: 'POST',
       url: '/api/invitations/accept',

@@ -4,7 +4,8 @@ import type { Services } from '../../app/context.js';
 import { PERMISSIONS, ROLE_LABELS, ROLES } from '../../domain/access.js';
 import { AppError } from '../../domain/errors.js';
 import { suspensionNotice } from '../../domain/suspension.js';
-import { inviteInput, roleInput } from '../../services/administrators.service.js';
+import { roleInput } from '../../services/administrators.service.js';
+import { inviteInput } from '../../services/invitations.service.js';
 import { auditQuery } from '../../services/audit.service.js';
 import { brandInput } from '../../services/schemas/account.schema.js';
 import { errorResponses } from './error-responses.js';
@@ -85,7 +86,7 @@ const withLabel = <T extends { role: (typeof ROLES)[number] }>(a: T) => ({
 export function accessRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['access'];
-    const { administrators, access, audit, accounts } = services;
+    const { administrators, invitations, access, audit, accounts } = services;
 
     app.get(
       '/accounts/:accountId/access',
@@ -157,7 +158,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) =>
-        reply.status(202).send(await administrators.invite(req.actor, req.params.accountId, req.body)),
+        reply.status(202).send(await invitations.invite(req.actor, req.params.accountId, req.body)),
     );
     app.delete(
       '/accounts/:accountId/roles/:administratorId/:role',
@@ -190,7 +191,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(invitationView) }), ...errorResponses },
         },
       },
-      async (req) => ({ items: await administrators.listInvitations(req.actor, req.params.accountId) }),
+      async (req) => ({ items: await invitations.listInvitations(req.actor, req.params.accountId) }),
     );
     app.post(
       '/accounts/:accountId/invitations',
@@ -205,7 +206,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) =>
-        reply.status(201).send(await administrators.invite(req.actor, req.params.accountId, req.body)),
+        reply.status(201).send(await invitations.invite(req.actor, req.params.accountId, req.body)),
     );
     app.delete(
       '/accounts/:accountId/invitations/:invitationId',
@@ -218,7 +219,7 @@ export function accessRoutes(services: Services): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) => {
-        await administrators.revokeInvitation(req.actor, req.params.accountId, req.params.invitationId);
+        await invitations.revokeInvitation(req.actor, req.params.accountId, req.params.invitationId);
         return reply.status(204).send(null);
       },
     );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
 import type { Administrator } from '../../domain/records.js';
-import { acceptInvitationInput } from '../../services/administrators.service.js';
+import { acceptInvitationInput } from '../../services/invitations.service.js';
 import { changePasswordInput } from '../../services/administrator-passwords.service.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth.js';
 import { openPortalSession, sessionCookieAttributes } from '../portal-session.js';
@@ -137,7 +137,7 @@ export function sessionRoutes(
           },
         },
       },
-      async (req) => services.administrators.describeInvitation(req.body.token),
+      async (req) => services.invitations.describeInvitation(req.body.token),
     );
     app.post(
       '/api/invitations/accept',
@@ -152,7 +152,7 @@ export function sessionRoutes(
         },
       },
       async (req, reply) => {
-        const administrator = await services.administrators.acceptInvitation(req.body);
+        const administrator = await services.invitations.acceptInvitation(req.body);
         await openSession(reply, administrator);
         return present(administrator);
       },

@@ -101,7 +101,7 @@ export function adminCommand(): Command {
     .action(async (options: { email: string; account: string; role: string }, command: Command) => {
       const role = roleOf(options.role);
       await withContext(command, async (ctx) => {
-        const result = await ctx.services.administrators.invite(cliActor(), options.account, {
+        const result = await ctx.services.invitations.invite(cliActor(), options.account, {
           email: options.email,
           role,
         });
