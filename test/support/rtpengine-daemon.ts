@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
+import { freeUdpPort } from '../../src/media/rtpengine/free-udp-port.js';
 import { NgClient } from '../../src/media/rtpengine/ng-client.js';
+
+export { freeUdpPort };
 import {
   rtpengineArgs,
   RTPENGINE_BINARY,
@@ -12,15 +14,6 @@ import type { NgTarget } from '../../src/media/rtpengine/ng-types.js';
 /** Whether Debian's rtpengine-daemon is installed (tests that need it are skipped otherwise). */
 export function rtpengineInstalled(): boolean {
   return existsSync(RTPENGINE_BINARY);
-}
-
-/** A UDP port on 127.0.0.1 that was free a moment ago. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 /**
