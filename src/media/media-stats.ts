@@ -20,6 +20,8 @@ export function mediaStatsFrom(reply: BencodeDict, tags: ReadonlyMap<string, Med
     if (!tagDict) continue;
     let packets = 0;
     for (const media of listAt(tagDict.medias)) {
+      const codec = dictAt(media)?.codec;
+      if (typeof codec === 'string' && codec !== '' && stats.codec === undefined) stats.codec = codec;
       for (const stream of listAt(dictAt(media)?.streams)) {
         const streamDict = dictAt(stream);
         if (!listAt(streamDict?.flags).includes('RTP')) continue;

@@ -66,6 +66,8 @@ export class RtpPeer {
   private timer: NodeJS.Timeout | undefined;
   private dtmf: { event: number; timestamp: number; duration: number; end: number } | undefined;
   private lastEventTimestamp: number | undefined;
+  private startedAt = 0;
+  private framesSent = 0;
 
   private constructor(
     private readonly socket: Socket,
@@ -114,9 +116,15 @@ export class RtpPeer {
     if (this.localCrypto) this.localCrypto = { ...this.localCrypto, tag: crypto.tag };
   }
 
-  /** Starts sending the tone every 20 ms. */
+  /**
+   * Starts sending the tone, one frame per 20 ms of wall time: a late timer sends the frames it owes (up to three at
+   * once, as a jitter buffer would absorb), so a busy event loop lowers the packet rate only when it lags far.
+   */
   start(): void {
-    this.timer ??= setInterval(() => this.tick(), 20);
+    if (this.timer) return;
+    this.startedAt = performance.now();
+    this.framesSent = 0;
+    this.timer = setInterval(() => this.tick(), 20);
   }
 
   stop(): void {
@@ -148,6 +156,15 @@ export class RtpPeer {
   }
 
   private tick(): void {
+    const due = Math.floor((performance.now() - this.startedAt) / 20) + 1;
+    this.framesSent = Math.max(this.framesSent, due - 3);
+    while (this.framesSent < due) {
+      this.framesSent += 1;
+      this.frame();
+    }
+  }
+
+  private frame(): void {
     if (!this.remote || this.remote.port === 0) return;
     if (this.dtmf) {
       this.sendEvent(this.dtmf);
