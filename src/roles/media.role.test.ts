@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RtpengineDaemon, rtpengineInstalled } from '../../test/support/rtpengine-daemon.js';
+import { freeUdpPort, RtpengineDaemon, rtpengineInstalled } from '../../test/support/rtpengine-daemon.js';
 import { until } from '../../test/support/until.js';
 import { loadConfig } from '../config/config.js';
 import { RtpPeer } from '../media/peer/rtp-peer.js';
@@ -129,6 +130,22 @@ describe.skipIf(!rtpengineInstalled())('managed rtpengine', () => {
     expect(alive(pid)).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(role.managed?.pid).toBeUndefined();
+  });
+});
+
+describe.skipIf(!rtpengineInstalled())('managed rtpengine when serve is killed', () => {
+  it('goes with it (no orphan holding the ports)', async () => {
+    const holder = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/support/managed-rtpengine.process.ts', String(await freeUdpPort()), '21000'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const pid = await new Promise<number>((resolve) =>
+      holder.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    await until(() => alive(pid), 2000, 'rtpengine running');
+    holder.kill('SIGKILL');
+    await until(() => !alive(pid), 3000, 'rtpengine ended with its parent');
   });
 });
 

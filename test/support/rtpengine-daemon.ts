@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freeUdpPort } from '../../src/media/rtpengine/free-udp-port.js';
 import { NgClient } from '../../src/media/rtpengine/ng-client.js';
-
-export { freeUdpPort };
 import {
-  rtpengineArgs,
+  rtpengineCommand,
   RTPENGINE_BINARY,
   type RtpengineListen,
 } from '../../src/media/rtpengine/rtpengine-args.js';
 import type { NgTarget } from '../../src/media/rtpengine/ng-types.js';
+
+export { freeUdpPort };
 
 /** Whether Debian's rtpengine-daemon is installed (tests that need it are skipped otherwise). */
 export function rtpengineInstalled(): boolean {
@@ -73,7 +73,8 @@ export class RtpengineDaemon {
   }
 
   private async run(): Promise<void> {
-    const child = spawn(RTPENGINE_BINARY, rtpengineArgs(this.listen, this.extra), {
+    const [command, args] = rtpengineCommand(RTPENGINE_BINARY, this.listen, this.extra);
+    const child = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.process = child;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../observability/logger.js';
-import { rtpengineArgs, type RtpengineListen } from './rtpengine-args.js';
+import { rtpengineCommand, type RtpengineListen } from './rtpengine-args.js';
 
 /** How a managed rtpengine is run and restarted. */
 export interface ManagedRtpengineOptions {
@@ -18,7 +18,7 @@ export interface ManagedRtpengineOptions {
 
 /**
  * rtpengine as a child of `serve` (when no external one is configured): restarted with exponential back-off when it
- * exits, stopped (SIGTERM, then SIGKILL after 3 s) on shutdown. Its stderr goes to our log, one line per entry.
+ * exits, stopped (SIGTERM, then SIGKILL after 3 s) on shutdown, and sent SIGTERM by the kernel if `serve` dies. Its stderr goes to our log, one line per entry.
  * A restart loses the calls it was relaying (userspace rtpengine keeps them in memory only; see README "Media").
  */
 export class ManagedRtpengine {
@@ -42,7 +42,8 @@ export class ManagedRtpengine {
   start(): void {
     const { binary, listen, logger } = this.options;
     this.startedAt = Date.now();
-    const child = spawn(binary, rtpengineArgs(listen), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [command, args] = rtpengineCommand(binary, listen);
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     const log = logger.child({ component: 'rtpengine' });
     if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => log.info(line.trim()));

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+
 /** What one rtpengine daemon listens on. */
 export interface RtpengineListen {
   /** Address of the ng control socket (loopback: the control protocol has no authentication). */
@@ -31,4 +33,21 @@ export function rtpengineArgs(listen: RtpengineListen, extra: string[] = []): st
     '--log-level=5',
     ...extra,
   ];
+}
+
+/** util-linux's setpriv (Essential in Debian): `--pdeathsig` ends the child when its parent dies without cleaning up. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The program and arguments that start rtpengine as a child that the kernel sends SIGTERM when its parent dies
+ * (Node cannot set the parent-death signal itself; without it a `serve` or test killed with SIGKILL would leave
+ * rtpengine running, holding its ports). Without setpriv, rtpengine itself.
+ */
+export function rtpengineCommand(
+  binary: string,
+  listen: RtpengineListen,
+  extra: string[] = [],
+): [string, string[]] {
+  const args = rtpengineArgs(listen, extra);
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'TERM', binary, ...args]] : [binary, args];
 }
