@@ -170,6 +170,23 @@ describe.skipIf(!rtpengineInstalled())('rtpengine relay against the real daemon'
     await relay.delete('t2p');
   });
 
+  it('copies the direction of a hold re-offer (the B2BUA turns sendonly into inactive for Teams)', async () => {
+    for (const direction of ['sendonly', 'inactive']) {
+      const held = pbxOffer.replace('a=sendrecv', `a=${direction}`);
+      const toTeams = await relay.offer({
+        callId: `hold-${direction}`,
+        fromTag: 'pbx3',
+        sdp: held,
+        toward: 'teams',
+      });
+      expect(lines(toTeams, 'a=').filter((line) => /^a=(send|recv|inactive)/.test(line))).toEqual([
+        `a=${direction}`,
+      ]);
+      expectTowardTeams(toTeams);
+      await relay.delete(`hold-${direction}`);
+    }
+  });
+
   it('answers undefined for a call it no longer knows', async () => {
     expect(await relay.query('never-seen')).toBeUndefined();
     expect(await relay.delete('never-seen')).toBeUndefined();
