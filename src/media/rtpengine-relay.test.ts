@@ -187,6 +187,20 @@ describe.skipIf(!rtpengineInstalled())('rtpengine relay against the real daemon'
     }
   });
 
+  it('shrinks a Teams offer over 1,500 bytes to a small one toward a UDP PBX', async () => {
+    const candidates = Array.from(
+      { length: 24 },
+      (_, i) =>
+        `a=candidate:${i} 1 UDP ${2130706431 - i} 10.${i}.0.1 ${50000 + i} typ host generation 0 network-id ${i}`,
+    );
+    const big = teamsOffer.replace('a=rtcp-mux\r\n', `a=rtcp-mux\r\n${candidates.join('\r\n')}\r\n`);
+    expect(big.length).toBeGreaterThan(1500);
+    const toPbx = await relay.offer({ callId: 'big', fromTag: 'teams4', sdp: big, toward: 'pbx' });
+    expectTowardPbx(toPbx);
+    expect(toPbx.length).toBeLessThan(400);
+    await relay.delete('big');
+  });
+
   it('answers undefined for a call it no longer knows', async () => {
     expect(await relay.query('never-seen')).toBeUndefined();
     expect(await relay.delete('never-seen')).toBeUndefined();
