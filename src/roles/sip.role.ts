@@ -9,6 +9,7 @@ import { registerSipMetrics } from '../sip/registration/registration.metrics.js'
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
 import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
+import { PbxReachabilityWriter } from './pbx-reachability.writer.js';
 import { RegistrationStatesWriter } from './registration-states.writer.js';
 
 /** How often the role reads the database for changed users and services, and flushes reported states. */
@@ -41,10 +42,14 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     },
   });
   const states = new RegistrationStatesWriter(store, logger);
+  const reachability = new PbxReachabilityWriter(store, logger);
   const agent = new RegistrationAgent(
     stack,
-    { onState: (id, status) => states.report(id, status) },
-    { ratePerSecond: config.sipRegisterRate },
+    {
+      onState: (id, status) => states.report(id, status),
+      onPbx: (key, health) => reachability.report(key, health),
+    },
+    { ratePerSecond: config.sipRegisterRate, probeIntervalMs: config.sipProbeSeconds * 1000 },
   );
   if (metrics) registerSipMetrics(metrics, agent, stack);
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
@@ -81,6 +86,7 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
         sipDomain: service.sipDomain,
       });
     }
+    reachability.serviceTargets(services);
     const result = await syncRegistrations(agent, configs);
     states.forgetAllBut(new Set(configs.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
@@ -101,7 +107,10 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
   await reload();
   const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
   const flushTimer = setInterval(
-    safely(() => states.flush(), 'registration state write failed'),
+    safely(
+      () => Promise.all([states.flush(), reachability.flush()]).then(() => undefined),
+      'registration state write failed',
+    ),
     FLUSH_MS,
   );
   logger.info(
@@ -116,7 +125,7 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
       clearInterval(flushTimer);
       const wait = config.sipShutdownSeconds;
       // Users holding a binding are unregistered; the others keep their state (a wrong password stays visible).
-      const bound = new Set(['registered', 'expiring']);
+      const bound = new Set(['registered', 'expiring', 'unconfirmed']);
       const live = new Set(agent.ids().filter((id) => bound.has(agent.status(id)?.state ?? '')));
       logger.info({ users: live.size, maxSeconds: wait }, 'unregistering everyone before stopping');
       const started = Date.now();
