@@ -11,6 +11,8 @@ import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/r
 import { SipStack } from '../sip/stack/sip.stack.js';
 import { PbxReachabilityWriter } from './pbx-reachability.writer.js';
 import { RegistrationStatesWriter } from './registration-states.writer.js';
+import { DEFAULT_LEASE_TIMING } from './sip-lease.keeper.js';
+import { SipNode } from './sip-node.js';
 
 /** How often the role reads the database for changed users and services, and flushes reported states. */
 const RELOAD_MS = 5_000;
@@ -52,6 +54,8 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     { ratePerSecond: config.sipRegisterRate, probeIntervalMs: config.sipProbeSeconds * 1000 },
   );
   if (metrics) registerSipMetrics(metrics, agent, stack);
+  // Several sip nodes on PostgreSQL share the users through leases; on SQLite this node keeps everyone.
+  const node = SipNode.create(store, logger, stack, agent);
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
   const retrySeen = new Map<string, string | null>();
 
@@ -87,8 +91,9 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
       });
     }
     reachability.serviceTargets(services);
-    const result = await syncRegistrations(agent, configs);
-    states.forgetAllBut(new Set(configs.map((c) => c.id)));
+    const mine = await node.select(configs);
+    const result = await syncRegistrations(agent, mine);
+    states.forgetAllBut(new Set(mine.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
     for (const id of retrySeen.keys()) if (!agent.status(id)) retrySeen.delete(id);
     logger.debug({ ...result }, 'registrations reloaded');
@@ -106,6 +111,10 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     void work().catch((error: unknown) => logger.error({ err: error }, what));
   await reload();
   const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
+  const heartbeatTimer = setInterval(
+    safely(() => node.heartbeat(), 'sip node heartbeat failed'),
+    DEFAULT_LEASE_TIMING.heartbeatMs,
+  );
   const flushTimer = setInterval(
     safely(
       () => Promise.all([states.flush(), reachability.flush()]).then(() => undefined),
@@ -122,8 +131,11 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     reload,
     async stop() {
       clearInterval(reloadTimer);
-      clearInterval(flushTimer);
       const wait = config.sipShutdownSeconds;
+      // Other live nodes take this node's users first (they register, then this node unregisters its binding).
+      await node.handOver(reload, wait * 1000);
+      clearInterval(heartbeatTimer);
+      clearInterval(flushTimer);
       // Users holding a binding are unregistered; the others keep their state (a wrong password stays visible).
       const bound = new Set(['registered', 'expiring', 'unconfirmed']);
       const live = new Set(agent.ids().filter((id) => bound.has(agent.status(id)?.state ?? '')));

@@ -314,8 +314,8 @@ export interface PbxReachabilityTable {
 /** Migration 0013: a SIP node (a process with the sip role) and the address in its Contact. */
 export interface SipNodesTable {
   id: string;
-  host: string;
-  port: number;
+  /** JSON `{ udp, tcp, tls }` of `{ host, port }`: the addresses this node's Contacts carry. */
+  contacts: string;
   started_at: string;
   heartbeat_at: string;
   leaving: Generated<number>;

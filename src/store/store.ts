@@ -10,6 +10,7 @@ import { NumberRangesRepository } from './repositories/number-ranges.repository.
 import { ServiceNumbersRepository } from './repositories/service-numbers.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
 import { PbxReachabilityRepository } from './repositories/pbx-reachability.repository.js';
+import { SipLeasesRepository } from './repositories/sip-leases.repository.js';
 import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
@@ -36,6 +37,7 @@ export interface Repositories {
   syncCursors: SyncCursorsRepository;
   tenantObjects: TenantObjectsRepository;
   pbxReachability: PbxReachabilityRepository;
+  sipLeases: SipLeasesRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -56,6 +58,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     syncCursors: new SyncCursorsRepository(db),
     tenantObjects: new TenantObjectsRepository(db),
     pbxReachability: new PbxReachabilityRepository(db),
+    sipLeases: new SipLeasesRepository(db, dialect),
   };
 }
 

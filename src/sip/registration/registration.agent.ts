@@ -1,6 +1,7 @@
 import { SipResolver } from '../dns/sip.resolver.js';
 import type { SipResponse } from '../message/sip-message.js';
 import type { SipStack } from '../stack/sip.stack.js';
+import type { LocalEndpoint } from '../transport/transport.types.js';
 import { answerIncoming } from '../stack/incoming-request.handler.js';
 import { RegisterExchange, type ExchangeOutcome } from './register.exchange.js';
 import { RegisterPacer } from './register.pacer.js';
@@ -110,6 +111,24 @@ export class RegistrationAgent {
     if (reg.expiresAt <= Date.now() && !reg.busy) return Promise.resolve();
     reg.removing = true;
     reg.generation++;
+    return new Promise((resolve) => {
+      this.removals.set(reg, resolve);
+      this.queue(reg);
+    });
+  }
+
+  /**
+   * Remove the binding another node holds for a user at the PBX (its Contact at `contactAt`: same user part,
+   * that node's address), e.g. a dead node whose users this node took over. A REGISTER with Expires: 0 for that
+   * Contact only, on a Call-ID of its own, paced like every REGISTER; our own binding is untouched. Resolves when
+   * answered or given up.
+   */
+  unbindContact(id: string, contactAt: LocalEndpoint): Promise<void> {
+    const current = this.book.byId(id);
+    if (!current || this.stopped) return Promise.resolve();
+    const reg = new Registration(current.config, current.token);
+    reg.contactAt = contactAt;
+    reg.removing = true;
     return new Promise((resolve) => {
       this.removals.set(reg, resolve);
       this.queue(reg);

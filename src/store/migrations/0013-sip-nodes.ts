@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
  * Issue 21, "Scale and truth":
  * - `pbx_reachability`: per PBX service, whether its PBX answers the SIP role's OPTIONS probe and REGISTERs, and
  *   when it last did. Written by the sip role (any node), read by the API and portal.
- * - `sip_nodes`: the live SIP nodes, each with the address its Contact carries and a heartbeat.
+ * - `sip_nodes`: the SIP nodes, each with the addresses its Contacts carry (JSON, per transport) and a heartbeat.
  * - `sip_leases`: which node registers which user (PostgreSQL deployments with several sip nodes). `next_node_id`
  *   is a hand-over under way (the next node registers, then takes the lease, then the old node unregisters);
  *   `former_node_id` a dead node whose binding the new owner removes at the PBX.
@@ -21,8 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('sip_nodes')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('host', 'text', (c) => c.notNull())
-    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('contacts', 'text', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('heartbeat_at', 'text', (c) => c.notNull())
     .addColumn('leaving', 'integer', (c) => c.notNull().defaultTo(0))
