@@ -17,6 +17,8 @@ const BOUND = new Set(['registered', 'expiring', 'unconfirmed']);
  */
 export class SipNode {
   private readonly unbinding = new Set<string>();
+  private last: { offered: Set<string>; former: Map<string, NodeContacts> } | undefined;
+  private configs = new Map<string, RegistrationConfig>();
 
   private constructor(
     private readonly agent: RegistrationAgent,
@@ -41,20 +43,29 @@ export class SipNode {
 
   /**
    * The configurations this node is to register among `configs` (every user some node registers): those it
-   * holds and those offered to it. Completes hand-overs of offered users it has registered, and removes dead
-   * nodes' bindings of users it took over once its own binding holds.
+   * holds and those offered to it. Call `settle` once the agent has them.
    */
   async select(configs: RegistrationConfig[]): Promise<RegistrationConfig[]> {
     if (!this.keeper) return configs;
     const { held, offered, former } = await this.keeper.cycle(configs.map((c) => c.id));
-    const bound = (id: string) => BOUND.has(this.agent.status(id)?.state ?? '');
-    await this.keeper.accept([...offered].filter(bound));
-    const byId = new Map(configs.map((c) => [c.id, c]));
-    for (const [id, contacts] of former) {
-      const config = byId.get(id);
-      if (config && bound(id) && !this.unbinding.has(id)) this.removeFormer(config, contacts);
-    }
+    this.last = { offered, former };
+    this.configs = new Map(configs.map((c) => [c.id, c]));
     return configs.filter((c) => held.has(c.id) || offered.has(c.id));
+  }
+
+  /**
+   * After the agent took the selection: hand-overs of offered users it has registered are completed (their giver
+   * unregisters next), and dead nodes' bindings of users taken over are removed at the PBX at once (a dead
+   * node's Contact answers nothing; the PBX might still try it first).
+   */
+  async settle(): Promise<void> {
+    if (!this.keeper || !this.last) return;
+    const bound = (id: string) => BOUND.has(this.agent.status(id)?.state ?? '');
+    await this.keeper.accept([...this.last.offered].filter(bound));
+    for (const [id, contacts] of this.last.former) {
+      const config = this.configs.get(id);
+      if (config && !this.unbinding.has(id)) this.removeFormer(config, contacts);
+    }
   }
 
   /** Say this node is alive (own timer). */
@@ -93,7 +104,7 @@ export class SipNode {
     this.unbinding.add(config.id);
     void this.agent
       .unbindContact(config.id, { protocol, ...theirs })
-      .then(() => keeper.formerRemoved([config.id]))
+      .then((sent) => (sent ? keeper.formerRemoved([config.id]) : undefined))
       .catch((error: unknown) =>
         this.logger.warn({ err: error, userId: config.id }, 'former binding not removed'),
       )

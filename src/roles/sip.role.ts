@@ -93,6 +93,7 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     reachability.serviceTargets(services);
     const mine = await node.select(configs);
     const result = await syncRegistrations(agent, mine);
+    await node.settle();
     states.forgetAllBut(new Set(mine.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
     for (const id of retrySeen.keys()) if (!agent.status(id)) retrySeen.delete(id);

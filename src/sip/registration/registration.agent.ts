@@ -120,17 +120,17 @@ export class RegistrationAgent {
   /**
    * Remove the binding another node holds for a user at the PBX (its Contact at `contactAt`: same user part,
    * that node's address), e.g. a dead node whose users this node took over. A REGISTER with Expires: 0 for that
-   * Contact only, on a Call-ID of its own, paced like every REGISTER; our own binding is untouched. Resolves when
-   * answered or given up.
+   * Contact only, on a Call-ID of its own, paced like every REGISTER; our own binding is untouched. Resolves true
+   * when answered or given up, false when the user is not held here (nothing sent).
    */
-  unbindContact(id: string, contactAt: LocalEndpoint): Promise<void> {
+  unbindContact(id: string, contactAt: LocalEndpoint): Promise<boolean> {
     const current = this.book.byId(id);
-    if (!current || this.stopped) return Promise.resolve();
+    if (!current || this.stopped) return Promise.resolve(false);
     const reg = new Registration(current.config, current.token);
     reg.contactAt = contactAt;
     reg.removing = true;
     return new Promise((resolve) => {
-      this.removals.set(reg, resolve);
+      this.removals.set(reg, () => resolve(true));
       this.queue(reg);
     });
   }
