@@ -59,7 +59,7 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
   const retrySeen = new Map<string, string | null>();
 
-  const reload = async () => {
+  const load = async () => {
     const services = new Map<string, SipServiceConfig>();
     const byId = new Map((await store.repos.services.listAllForSystem()).map((s) => [s.id, s]));
     const configs: RegistrationConfig[] = [];
@@ -98,6 +98,20 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
     for (const id of retrySeen.keys()) if (!agent.status(id)) retrySeen.delete(id);
     logger.debug({ ...result }, 'registrations reloaded');
+  };
+  // One round at a time (the timer, API changes and a hand-over all call it): a lease round assumes it is alone
+  // in this node. A call during a round gets the round after it (calls meanwhile share that one).
+  let current: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const reload = (): Promise<void> => {
+    if (!current) return (current = load().finally(() => (current = undefined)));
+    next ??= current
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return reload();
+      });
+    return next;
   };
   /** A new "Retry now" stamp: retry; when the user is not failed, put its live state back over "pending". */
   const retryWhenAsked = (id: string, stamp: string | null) => {
