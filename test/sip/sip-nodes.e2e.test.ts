@@ -54,6 +54,19 @@ describe.skipIf(!installed)('three SIP nodes on one PostgreSQL and one Kamailio'
     );
   };
 
+  /** SIP username -> UDP port of the node holding the user's lease. */
+  const ownerPorts = async () => {
+    const rows = await database.db
+      .selectFrom('sip_leases')
+      .innerJoin('users', 'users.id', 'sip_leases.user_id')
+      .innerJoin('sip_nodes', 'sip_nodes.id', 'sip_leases.node_id')
+      .select(['users.sip_username', 'sip_nodes.contacts'])
+      .execute();
+    return new Map(
+      rows.map((r) => [r.sip_username!, (JSON.parse(r.contacts) as { udp: { port: number } }).udp.port]),
+    );
+  };
+
   beforeAll(async () => {
     kamailio = await Kamailio.start({
       users: Array.from({ length: USERS }, (_, n) => ({ username: `u${n}`, password: `pw${n}` })),
@@ -104,6 +117,14 @@ describe.skipIf(!installed)('three SIP nodes on one PostgreSQL and one Kamailio'
     expect((await kamailio.registered()).size).toBe(USERS);
     const balanced = await bindings();
     expect(ports.map((p) => balanced.get(p))).toEqual([30, 30, 30]);
+    // Calls from the PBX go to the Contact: for every user, that is the node holding its lease.
+    const owners = await ownerPorts();
+    const misrouted: string[] = [];
+    for (const [username, port] of owners) {
+      const contacts = await kamailio.contactsOf(username);
+      if (contacts.length !== 1 || !contacts[0]!.includes(`:${port}`)) misrouted.push(username);
+    }
+    expect([owners.size, misrouted]).toEqual([USERS, []]);
 
     const victim = nodes[2]!;
     const killedAt = Date.now();
