@@ -48,6 +48,8 @@ describe.skipIf(!installed)('a PBX that restarts and forgets its registrations (
     }
     await until(() => agent.stateCounts().registered === USERS, 10_000, 'all registered');
     expect((await kamailio.registered()).size).toBe(USERS);
+    // Kamailio answers OPTIONS (404 to the domain): once it did, its silence means it is gone.
+    await until(() => agent.probesSent >= 2, 5000, 'an OPTIONS answered');
 
     await kamailio.stop();
     await until(() => agent.stateCounts().unconfirmed === USERS, 15_000, 'all unconfirmed');

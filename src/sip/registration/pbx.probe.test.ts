@@ -1,3 +1,4 @@
+import { createSocket, type RemoteInfo } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MiniRegistrar } from '../../../test/sip/support/mini-registrar.js';
 import { until as waitUntil } from '../../../test/support/until.js';
@@ -31,6 +32,23 @@ async function agentFor(probeIntervalMs: number) {
   return { agent, states, pbx };
 }
 
+/** A UDP hop in front of a registrar that drops every OPTIONS, like a PBX firewall that only lets REGISTERs in. */
+async function optionsDroppingHop(registrarPort: number): Promise<number> {
+  const hop = createSocket('udp4');
+  let client: RemoteInfo | undefined;
+  hop.on('message', (data, from) => {
+    if (from.port === registrarPort) {
+      if (client) hop.send(data, client.port, client.address);
+      return;
+    }
+    client = from;
+    if (!data.subarray(0, 8).toString().startsWith('OPTIONS')) hop.send(data, registrarPort, '127.0.0.1');
+  });
+  await new Promise<void>((r) => hop.bind(0, '127.0.0.1', r));
+  stops.push(() => new Promise((r) => hop.close(() => r())));
+  return hop.address().port;
+}
+
 const user = (n: number, service: SipServiceConfig) => ({
   id: `user-${n}`,
   service,
@@ -54,6 +72,8 @@ describe('PBX probe (OPTIONS keep-alive)', () => {
     for (let n = 0; n < 20; n++) agent.upsert(user(n, service));
     await until(() => agent.stateCounts().registered === 20, 3000, 'all registered');
     await until(() => pbx.get(pbxTargetKey(service))?.reachable === true, 2000, 'PBX confirmed');
+    // A second OPTIONS goes out only once the first was answered: the PBX is known to answer OPTIONS.
+    await until(() => agent.probesSent >= 2, 2000, 'an OPTIONS answered');
 
     await registrar.stop(); // a PBX that keeps registrations in memory, gone
     await until(() => agent.stateCounts().unconfirmed === 20, 6000, 'all unconfirmed');
@@ -94,5 +114,27 @@ describe('PBX probe (OPTIONS keep-alive)', () => {
     expect(sent).toBeLessThanOrEqual(7);
     expect(agent.pbxHealth(service)?.reachable).toBe(true);
     expect(agent.stateCounts().unconfirmed).toBe(0);
+  });
+
+  it('does not flap on a PBX that drops OPTIONS but answers REGISTERs: users stay registered, no re-registration storm', async () => {
+    const registrar = await MiniRegistrar.start({ quiet: true });
+    stops.push(() => registrar.stop());
+    const { agent } = await agentFor(100);
+    const service: SipServiceConfig = {
+      sipDomain: 'pbx.test',
+      proxyHost: '127.0.0.1',
+      proxyPort: await optionsDroppingHop(registrar.port),
+      transport: 'udp',
+      expirySeconds: 3600,
+    };
+    for (let n = 0; n < 10; n++) agent.upsert(user(n, service));
+    await until(() => agent.stateCounts().registered === 10, 3000, 'all registered');
+    const registers = registrar.registers;
+    await new Promise((r) => setTimeout(r, 4500)); // Timer F (3.2 s) of the first OPTIONS ran out
+    expect(agent.probesSent).toBeGreaterThanOrEqual(2); // one ran out (one at a time per target), the next is out
+    expect(agent.stateCounts().registered).toBe(10);
+    expect(agent.stateCounts().unconfirmed).toBe(0);
+    expect(registrar.registers).toBe(registers); // nobody re-registered
+    expect(agent.pbxHealth(service)?.reachable).toBe(true); // REGISTER answers confirmed it
   });
 });

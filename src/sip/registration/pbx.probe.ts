@@ -20,6 +20,8 @@ export interface PbxHealth {
 interface ProbeTarget extends PbxHealth {
   service: SipServiceConfig;
   inFlight: boolean;
+  /** It answered an OPTIONS since we started: its silence to OPTIONS means something. */
+  answersOptions: boolean;
 }
 
 /** Tuning of the probe. */
@@ -46,7 +48,10 @@ export function pbxTargetKey(service: SipServiceConfig): string {
  * OPTIONS keep-alive to every distinct PBX target the registrations use (SIP.md "A registration that tells the
  * truth"). Any final answer (even 404 or 405: many PBXs refuse OPTIONS to the domain) proves the PBX is up; no
  * answer from every DNS target (Timer F on UDP, a refused connection on TCP/TLS) counts it unreachable. A REGISTER
- * answered or lost tells the same, so the agent reports those too (`confirm`, `suspect`).
+ * answered or lost tells the same, so the agent reports those too (`confirm`, `suspect`). Some PBXs (or their
+ * firewalls) drop OPTIONS from registering clients: until a target has answered an OPTIONS, only a probe after a
+ * lost REGISTER can find it unreachable, or such a PBX would flip between unreachable and reachable (and
+ * re-register everyone) at every interval.
  *
  * @example
  * const probe = new PbxProbe(stack, resolver, { intervalMs: 30_000, onChange: (key, h) => agent.pbxChanged(key, h) });
@@ -91,7 +96,7 @@ export class PbxProbe {
   /** A REGISTER to `service` got no answer: probe now rather than at the next interval. */
   suspect(service: SipServiceConfig): void {
     const target = this.targetOf(service);
-    if (target.reachable !== false) void this.probe(target);
+    if (target.reachable !== false) void this.probe(target, true);
   }
 
   /** True unless the target was found unreachable. */
@@ -110,19 +115,30 @@ export class PbxProbe {
     const key = pbxTargetKey(service);
     let target = this.targets.get(key);
     if (!target) {
-      target = { service, reachable: undefined, lastConfirmedAt: 0, lastCheckedAt: 0, inFlight: false };
+      target = {
+        service,
+        reachable: undefined,
+        lastConfirmedAt: 0,
+        lastCheckedAt: 0,
+        inFlight: false,
+        answersOptions: false,
+      };
       this.targets.set(key, target);
     }
     return target;
   }
 
-  private async probe(target: ProbeTarget): Promise<void> {
+  /** `afterLostRegister`: a REGISTER to it went unanswered, so silence counts even from an OPTIONS-deaf PBX. */
+  private async probe(target: ProbeTarget, afterLostRegister = false): Promise<void> {
     if (target.inFlight) return;
     target.inFlight = true;
     try {
       const error = await this.ask(target.service);
-      if (error === undefined) this.answered(target);
-      else this.unanswered(target, error);
+      if (error === undefined) {
+        target.answersOptions = true;
+        this.answered(target);
+      } else if (target.answersOptions || afterLostRegister) this.unanswered(target, error);
+      else target.lastCheckedAt = Date.now();
     } finally {
       target.inFlight = false;
     }
