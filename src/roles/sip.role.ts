@@ -147,6 +147,7 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     async stop() {
       clearInterval(reloadTimer);
       const wait = config.sipShutdownSeconds;
+      const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time
       // Other live nodes take this node's users first (they register, then this node unregisters its binding).
       await node.handOver(reload, wait * 1000);
       clearInterval(heartbeatTimer);
@@ -156,7 +157,10 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
       const live = new Set(agent.ids().filter((id) => bound.has(agent.status(id)?.state ?? '')));
       logger.info({ users: live.size, maxSeconds: wait }, 'unregistering everyone before stopping');
       const started = Date.now();
-      const { unfinished } = await agent.stop({ unregister: wait > 0, timeoutMs: wait * 1000 });
+      const { unfinished } = await agent.stop({
+        unregister: wait > 0,
+        timeoutMs: Math.max(0, deadline - Date.now()),
+      });
       const late = new Set(unfinished);
       await states.flush();
       await states.stopped(
