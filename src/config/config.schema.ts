@@ -89,6 +89,16 @@ export const configSchema = z.object({
       'On a clean stop, how long the SIP role may take to unregister everyone (paced at the REGISTER rate: ' +
         '100,000 users at 200/s need 500 s). 0 stops without unregistering.',
     ),
+  sipProbeSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(30)
+    .describe(
+      'OPTIONS keep-alive to each PBX target the registrations use; a PBX that stops answering shows its users ' +
+        'unconfirmed, and when it answers again they re-register at once (paced).',
+    ),
   sipTcpIdleSeconds: z.coerce
     .number()
     .int()

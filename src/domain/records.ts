@@ -93,12 +93,26 @@ export interface VoiceService {
   updatedAt: string;
 }
 
+/** Whether a PBX service's PBX answers the SIP role (OPTIONS probe, REGISTER answers), and since when (issue 21). */
+export interface PbxReachability {
+  reachable: boolean;
+  /** Last answer from the PBX (ISO), null when it never answered. */
+  lastConfirmedAt: string | null;
+  /** Last probe (ISO). */
+  checkedAt: string;
+  /** Why it counts as unreachable (no answer, refused connection), null when reachable. */
+  reason: string | null;
+}
+
 export type UserKind = 'standard' | 'phone_app' | 'resource_account';
 export type TenantState = 'active' | 'disabled' | 'removed' | 'not_synced';
 export type NumberType = 'ddi' | 'extension' | 'trunk';
-/** `unregistered`: the SIP role unregistered the user when it stopped (clean shutdown); it registers again on start. */
+/**
+ * `unregistered`: the SIP role unregistered the user when it stopped (clean shutdown); it registers again on start.
+ * `unconfirmed`: the binding should hold, but the PBX stopped answering; renewed as soon as it answers (issue 21).
+ */
 export type RegistrationState =
-  'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unregistered';
+  'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unconfirmed' | 'unregistered';
 
 export interface RegistrationDetail {
   /** When the last 2xx was received. */

@@ -9,7 +9,10 @@ import { registerSipMetrics } from '../sip/registration/registration.metrics.js'
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
 import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
+import { PbxReachabilityWriter } from './pbx-reachability.writer.js';
 import { RegistrationStatesWriter } from './registration-states.writer.js';
+import { DEFAULT_LEASE_TIMING } from './sip-lease.keeper.js';
+import { SipNode } from './sip-node.js';
 
 /** How often the role reads the database for changed users and services, and flushes reported states. */
 const RELOAD_MS = 5_000;
@@ -41,16 +44,22 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     },
   });
   const states = new RegistrationStatesWriter(store, logger);
+  const reachability = new PbxReachabilityWriter(store, logger);
   const agent = new RegistrationAgent(
     stack,
-    { onState: (id, status) => states.report(id, status) },
-    { ratePerSecond: config.sipRegisterRate },
+    {
+      onState: (id, status) => states.report(id, status),
+      onPbx: (key, health) => reachability.report(key, health),
+    },
+    { ratePerSecond: config.sipRegisterRate, probeIntervalMs: config.sipProbeSeconds * 1000 },
   );
   if (metrics) registerSipMetrics(metrics, agent, stack);
+  // Several sip nodes on PostgreSQL share the users through leases; on SQLite this node keeps everyone.
+  const node = SipNode.create(store, logger, stack, agent);
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
   const retrySeen = new Map<string, string | null>();
 
-  const reload = async () => {
+  const load = async () => {
     const services = new Map<string, SipServiceConfig>();
     const byId = new Map((await store.repos.services.listAllForSystem()).map((s) => [s.id, s]));
     const configs: RegistrationConfig[] = [];
@@ -81,11 +90,28 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
         sipDomain: service.sipDomain,
       });
     }
-    const result = await syncRegistrations(agent, configs);
-    states.forgetAllBut(new Set(configs.map((c) => c.id)));
+    reachability.serviceTargets(services);
+    const mine = await node.select(configs);
+    const result = await syncRegistrations(agent, mine);
+    await node.settle();
+    states.forgetAllBut(new Set(mine.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
     for (const id of retrySeen.keys()) if (!agent.status(id)) retrySeen.delete(id);
     logger.debug({ ...result }, 'registrations reloaded');
+  };
+  // One round at a time (the timer, API changes and a hand-over all call it): a lease round assumes it is alone
+  // in this node. A call during a round gets the round after it (calls meanwhile share that one).
+  let current: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const reload = (): Promise<void> => {
+    if (!current) return (current = load().finally(() => (current = undefined)));
+    next ??= current
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return reload();
+      });
+    return next;
   };
   /** A new "Retry now" stamp: retry; when the user is not failed, put its live state back over "pending". */
   const retryWhenAsked = (id: string, stamp: string | null) => {
@@ -100,8 +126,15 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     void work().catch((error: unknown) => logger.error({ err: error }, what));
   await reload();
   const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
+  const heartbeatTimer = setInterval(
+    safely(() => node.heartbeat(), 'sip node heartbeat failed'),
+    DEFAULT_LEASE_TIMING.heartbeatMs,
+  );
   const flushTimer = setInterval(
-    safely(() => states.flush(), 'registration state write failed'),
+    safely(
+      () => Promise.all([states.flush(), reachability.flush()]).then(() => undefined),
+      'registration state write failed',
+    ),
     FLUSH_MS,
   );
   logger.info(
@@ -113,14 +146,21 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     reload,
     async stop() {
       clearInterval(reloadTimer);
-      clearInterval(flushTimer);
       const wait = config.sipShutdownSeconds;
+      const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time
+      // Other live nodes take this node's users first (they register, then this node unregisters its binding).
+      await node.handOver(reload, wait * 1000);
+      clearInterval(heartbeatTimer);
+      clearInterval(flushTimer);
       // Users holding a binding are unregistered; the others keep their state (a wrong password stays visible).
-      const bound = new Set(['registered', 'expiring']);
+      const bound = new Set(['registered', 'expiring', 'unconfirmed']);
       const live = new Set(agent.ids().filter((id) => bound.has(agent.status(id)?.state ?? '')));
       logger.info({ users: live.size, maxSeconds: wait }, 'unregistering everyone before stopping');
       const started = Date.now();
-      const { unfinished } = await agent.stop({ unregister: wait > 0, timeoutMs: wait * 1000 });
+      const { unfinished } = await agent.stop({
+        unregister: wait > 0,
+        timeoutMs: Math.max(0, deadline - Date.now()),
+      });
       const late = new Set(unfinished);
       await states.flush();
       await states.stopped(

@@ -1,5 +1,10 @@
 import { notFound } from '../domain/errors.js';
-import { defaultTeamsSettings, type Actor, type VoiceService } from '../domain/records.js';
+import {
+  defaultTeamsSettings,
+  type Actor,
+  type PbxReachability,
+  type VoiceService,
+} from '../domain/records.js';
 import type { Store } from '../store/store.js';
 import type { AccessService } from './access.service.js';
 import { withoutUndefined } from './without-undefined.js';
@@ -8,6 +13,9 @@ import {
   type CreateServiceInput,
   type UpdateServiceInput,
 } from './schemas/voice-service.schema.js';
+
+/** A service as the API answers it: with whether its PBX answers the SIP role (null: not probed yet, trunks). */
+export type VoiceServiceAnswer = VoiceService & { pbxReachability: PbxReachability | null };
 
 /** PBX and trunk services of an account, with the SIP settings its users register with. */
 export class VoiceServicesService {
@@ -18,10 +26,10 @@ export class VoiceServicesService {
     private readonly registrationsChanged: () => void = () => undefined,
   ) {}
 
-  async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceService> {
+  async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceServiceAnswer> {
     const input = createServiceInput.parse(raw);
     await this.access.require(actor, accountId, 'service.write');
-    return this.store.transaction(async (tx) => {
+    const created = await this.store.transaction(async (tx) => {
       const service = await tx.services.create({
         accountId,
         kind: input.kind,
@@ -48,18 +56,19 @@ export class VoiceServicesService {
       });
       return service;
     });
+    return { ...created, pbxReachability: null };
   }
 
-  async get(actor: Actor, accountId: string, id: string): Promise<VoiceService> {
+  async get(actor: Actor, accountId: string, id: string): Promise<VoiceServiceAnswer> {
     await this.access.require(actor, accountId, 'service.read');
     const service = await this.store.repos.services.findById(accountId, id);
     if (!service) throw notFound('service', id);
-    return service;
+    return (await this.withReachability([service]))[0]!;
   }
 
-  async list(actor: Actor, accountId: string): Promise<VoiceService[]> {
+  async list(actor: Actor, accountId: string): Promise<VoiceServiceAnswer[]> {
     await this.access.require(actor, accountId, 'service.list');
-    return this.store.repos.services.listByAccount(accountId);
+    return this.withReachability(await this.store.repos.services.listByAccount(accountId));
   }
 
   async update(
@@ -67,7 +76,7 @@ export class VoiceServicesService {
     accountId: string,
     id: string,
     patch: UpdateServiceInput,
-  ): Promise<VoiceService> {
+  ): Promise<VoiceServiceAnswer> {
     await this.access.require(actor, accountId, 'service.write');
     const saved = await this.store.transaction(async (tx) => {
       const before = await tx.services.findById(accountId, id);
@@ -86,6 +95,12 @@ export class VoiceServicesService {
       return after;
     });
     this.registrationsChanged();
-    return saved;
+    return (await this.withReachability([saved]))[0]!;
+  }
+
+  /** Services with their PBX's reachability as the sip role last wrote it (ids already scoped to the account). */
+  private async withReachability(services: VoiceService[]): Promise<VoiceServiceAnswer[]> {
+    const verdicts = await this.store.repos.pbxReachability.forServices(services.map((s) => s.id));
+    return services.map((s) => ({ ...s, pbxReachability: verdicts.get(s.id) ?? null }));
   }
 }

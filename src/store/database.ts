@@ -20,6 +20,7 @@ import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
 import * as auditBatches from './migrations/0010-audit-batches.js';
 import * as usersPage from './migrations/0012-users-page.js';
+import * as sipNodes from './migrations/0013-sip-nodes.js';
 import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import { secureSqliteFile } from './data-dir.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0009-registration-retry': registrationRetry,
   '0010-audit-batches': auditBatches,
   '0012-users-page': usersPage,
+  '0013-sip-nodes': sipNodes,
   '0019-account-id-order': accountIdOrder,
 };
 

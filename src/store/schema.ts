@@ -87,7 +87,8 @@ export interface UsersTable {
   auth_username: string | null;
   sip_password_enc: string | null;
   registration_enabled: number;
-  registration_state: 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unregistered';
+  registration_state:
+    'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unconfirmed' | 'unregistered';
   registration_detail: string;
   external_id: string | null;
   /** The Teams line both sides agreed on at the last sync (null: none); meaningful when `synced` is 1. */
@@ -301,6 +302,34 @@ export interface ConsentRequestsTable {
   created_at: string;
 }
 
+/** Migration 0013: whether a PBX service's PBX answers (the sip role's probe), and when it last did. */
+export interface PbxReachabilityTable {
+  service_id: string;
+  reachable: number;
+  last_confirmed_at: string | null;
+  checked_at: string;
+  reason: string | null;
+}
+
+/** Migration 0013: a SIP node (a process with the sip role) and the address in its Contact. */
+export interface SipNodesTable {
+  id: string;
+  /** JSON `{ udp, tcp, tls }` of `{ host, port }`: the addresses this node's Contacts carry. */
+  contacts: string;
+  started_at: string;
+  heartbeat_at: string;
+  leaving: Generated<number>;
+}
+
+/** Migration 0013: the node that registers a user; a hand-over under way; a dead former owner. */
+export interface SipLeasesTable {
+  user_id: string;
+  node_id: string;
+  next_node_id: string | null;
+  former_node_id: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
@@ -320,4 +349,7 @@ export interface Database {
   service_numbers: ServiceNumbersTable;
   sync_cursors: SyncCursorsTable;
   tenant_objects: TenantObjectsTable;
+  pbx_reachability: PbxReachabilityTable;
+  sip_nodes: SipNodesTable;
+  sip_leases: SipLeasesTable;
 }

@@ -9,6 +9,8 @@ import { JobsRepository } from './repositories/jobs.repository.js';
 import { NumberRangesRepository } from './repositories/number-ranges.repository.js';
 import { ServiceNumbersRepository } from './repositories/service-numbers.repository.js';
 import { ServicesRepository } from './repositories/services.repository.js';
+import { PbxReachabilityRepository } from './repositories/pbx-reachability.repository.js';
+import { SipLeasesRepository } from './repositories/sip-leases.repository.js';
 import { SyncCursorsRepository } from './repositories/sync-cursors.repository.js';
 import { SyncRunsRepository } from './repositories/sync-runs.repository.js';
 import { SubscriptionsRepository } from './repositories/subscriptions.repository.js';
@@ -34,6 +36,8 @@ export interface Repositories {
   serviceNumbers: ServiceNumbersRepository;
   syncCursors: SyncCursorsRepository;
   tenantObjects: TenantObjectsRepository;
+  pbxReachability: PbxReachabilityRepository;
+  sipLeases: SipLeasesRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -53,6 +57,8 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     serviceNumbers: new ServiceNumbersRepository(db),
     syncCursors: new SyncCursorsRepository(db),
     tenantObjects: new TenantObjectsRepository(db),
+    pbxReachability: new PbxReachabilityRepository(db),
+    sipLeases: new SipLeasesRepository(db, dialect),
   };
 }
 

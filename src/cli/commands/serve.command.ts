@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
 import { createAppContext, type AppContext } from '../../app/context.js';
+import { isAppError } from '../../domain/errors.js';
 import { createLogger } from '../../observability/logger.js';
 import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
@@ -137,10 +138,16 @@ interface SignIn {
 async function bootstrapAdministrator(ctx: AppContext): Promise<SignIn | undefined> {
   if ((await ctx.store.repos.administrators.count()) > 0) return undefined;
   const password = randomBytes(12).toString('base64url');
-  await ctx.services.administrators.create(
-    { type: 'system', id: null, label: 'first start', source: 'cli' },
-    { email: BOOTSTRAP_EMAIL, password, displayName: 'Administrator', platformOperator: true },
-  );
+  try {
+    await ctx.services.administrators.create(
+      { type: 'system', id: null, label: 'first start', source: 'cli' },
+      { email: BOOTSTRAP_EMAIL, password, displayName: 'Administrator', platformOperator: true },
+    );
+  } catch (error) {
+    // Several nodes starting at once on one PostgreSQL: another one created it first.
+    if (isAppError(error) && error.code === 'conflict') return undefined;
+    throw error;
+  }
   const file = path.join(ctx.config.dataDir, 'initial-admin.txt');
   writeFileSync(file, `email: ${BOOTSTRAP_EMAIL}\npassword: ${password}\n`, { mode: 0o600 });
   return { email: BOOTSTRAP_EMAIL, password, file };

@@ -31,6 +31,8 @@ export function registrationSummary(user: Pick<User, 'registrationState' | 'regi
   }
   if (user.registrationState === 'registered' || user.registrationState === 'expiring')
     return d.expiresAt ? `until ${d.expiresAt}` : '';
+  if (user.registrationState === 'unconfirmed')
+    return `PBX not answering; last confirmed ${d.lastSuccessAt ?? 'never'}, renewed when it answers`;
   return d.reason ?? '';
 }
 
@@ -47,7 +49,7 @@ export function usersCommand(): Command {
     .option('--number-type <type>', 'ddi, extension or trunk')
     .option(
       '--state <state>',
-      'registration state: registered, failed, disabled, pending, expiring or unregistered',
+      'registration state: registered, failed, disabled, pending, expiring, unconfirmed or unregistered',
     )
     .option('--limit <n>', 'page size (max 500)', '100')
     .option('--offset <n>', 'skip this many', '0')

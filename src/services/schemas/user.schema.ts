@@ -71,13 +71,14 @@ export const updateUserInput = z
   );
 export type UpdateUserInput = z.infer<typeof updateUserInput>;
 
-/** Registration states a user shows (the SIP role's, plus `unregistered` after a clean stop). */
+/** Registration states a user shows (the SIP role's, plus `unregistered` after a clean stop); `unconfirmed`: PBX silent. */
 export const REGISTRATION_STATES = [
   'registered',
   'failed',
   'disabled',
   'pending',
   'expiring',
+  'unconfirmed',
   'unregistered',
 ] as const;
 

@@ -91,6 +91,15 @@ export const serviceView = z
     registrationExpiry: z.number(),
     teams: teamsSettings,
     syncIntervalMinutes: z.number().nullable(),
+    pbxReachability: z
+      .object({
+        reachable: z.boolean().describe('The PBX answers the SIP role (OPTIONS keep-alive or REGISTER).'),
+        lastConfirmedAt: z.string().nullable().describe('When the PBX last answered; null: never.'),
+        checkedAt: z.string().describe('When it was last probed.'),
+        reason: z.string().nullable().describe('Why it counts as unreachable.'),
+      })
+      .nullable()
+      .describe('Whether the PBX answers; null until the SIP role has probed it (and for trunks).'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

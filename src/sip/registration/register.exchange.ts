@@ -87,7 +87,8 @@ export class RegisterExchange {
   private async authenticate(reg: Registration, target: SipTarget, expires: number): Promise<SipResponse> {
     let answeredFresh = false;
     for (let round = 0; ; round++) {
-      const local = this.stack.local(target.protocol);
+      // contactAt: another node's Contact, whose binding this node removes (a dead node's users taken over).
+      const local = reg.contactAt ?? this.stack.local(target.protocol);
       const request = buildRegister(reg, local, expires, this.credentials(reg));
       const response = await this.stack.request(request, target);
       if (response.status !== 401 && response.status !== 407) return response;

@@ -1,9 +1,11 @@
 import { SipResolver } from '../dns/sip.resolver.js';
 import type { SipResponse } from '../message/sip-message.js';
 import type { SipStack } from '../stack/sip.stack.js';
+import type { LocalEndpoint } from '../transport/transport.types.js';
 import { answerIncoming } from '../stack/incoming-request.handler.js';
 import { RegisterExchange, type ExchangeOutcome } from './register.exchange.js';
 import { RegisterPacer } from './register.pacer.js';
+import { PbxProbe, pbxTargetKey, type PbxHealth } from './pbx.probe.js';
 import { contactToken, Registration } from './registration.record.js';
 import {
   backoffDelayMs,
@@ -23,6 +25,7 @@ import type {
   RegistrationStatePort,
   RegistrationStatus,
   RegistrationStopSummary,
+  SipServiceConfig,
 } from './registration.types.js';
 import { TimerHeap } from './timer.heap.js';
 
@@ -43,6 +46,9 @@ export class RegistrationAgent {
   private readonly pacer: RegisterPacer<Registration>;
   private readonly exchange: RegisterExchange;
   private readonly removals = new Map<Registration, () => void>();
+  private readonly probe: PbxProbe;
+  /** PBX targets found unreachable: when one answers again, its users re-register at once. */
+  private readonly downTargets = new Set<string>();
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly maxRetryAfterMs: number;
@@ -60,6 +66,12 @@ export class RegistrationAgent {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 3_600_000;
     this.book = new RegistrationBook((id, status) => this.port.onState(id, status));
     this.exchange = new RegisterExchange(stack, resolver);
+    this.probe = new PbxProbe(stack, resolver, {
+      intervalMs: options.probeIntervalMs ?? 30_000,
+      onChange: (key, health) => this.pbxChanged(key, health),
+      onChecked: (key, health) => this.port.onPbx?.(key, health),
+    });
+    this.probe.start(() => this.book.servicesInUse());
     this.heap = new TimerHeap((due) => due.forEach((reg) => this.queue(reg)));
     this.pacer = new RegisterPacer(
       rate,
@@ -106,6 +118,24 @@ export class RegistrationAgent {
   }
 
   /**
+   * Remove the binding another node holds for a user at the PBX (its Contact at `contactAt`: same user part,
+   * that node's address), e.g. a dead node whose users this node took over. A REGISTER with Expires: 0 for that
+   * Contact only, on a Call-ID of its own, paced like every REGISTER; our own binding is untouched. Resolves true
+   * when answered or given up, false when the user is not held here (nothing sent).
+   */
+  unbindContact(id: string, contactAt: LocalEndpoint): Promise<boolean> {
+    const current = this.book.byId(id);
+    if (!current || this.stopped) return Promise.resolve(false);
+    const reg = new Registration(current.config, current.token);
+    reg.contactAt = contactAt;
+    reg.removing = true;
+    return new Promise((resolve) => {
+      this.removals.set(reg, () => resolve(true));
+      this.queue(reg);
+    });
+  }
+
+  /**
    * Try a failed registration again now (e.g. an administrator's "retry" after fixing the PBX side, which a
    * final failure otherwise waits for). False when the user is unknown or not failed.
    */
@@ -145,6 +175,16 @@ export class RegistrationAgent {
     return this.book.size;
   }
 
+  /** Whether the PBX a service registers to answers, and since when (undefined before the first verdict). */
+  pbxHealth(service: SipServiceConfig): PbxHealth | undefined {
+    return this.probe.health(pbxTargetKey(service));
+  }
+
+  /** OPTIONS probes sent so far. */
+  get probesSent(): number {
+    return this.probe.sent;
+  }
+
   /** Attempts queued by the pacer and running. */
   get backlog(): { waiting: number; inFlight: number } {
     return { waiting: this.pacer.waiting, inFlight: this.pacer.inFlight };
@@ -180,6 +220,7 @@ export class RegistrationAgent {
     }
     const unfinished = options.unregister ? held.filter((id) => !done.has(id)) : [];
     this.stopped = true;
+    this.probe.stop();
     this.heap.clear();
     this.pacer.stop();
     for (const resolve of this.removals.values()) resolve();
@@ -242,6 +283,8 @@ export class RegistrationAgent {
       reg.busy = false;
     }
     if (this.stopped) return;
+    if (outcome.kind === 'response') this.probe.confirm(reg.config.service);
+    else if (!unregister) this.probe.suspect(reg.config.service);
     if (generation !== reg.generation) {
       // Removed meanwhile and this attempt bound nothing: there is no binding to take back, so no Expires: 0.
       const bound = outcome.kind === 'response' && outcome.response.status < 300 && !unregister;
@@ -305,8 +348,12 @@ export class RegistrationAgent {
     const retryAfter = outcome.kind === 'response' ? retryAfterSeconds(outcome.response) : undefined;
     if (retryAfter !== undefined) delay = Math.min(this.maxRetryAfterMs, Math.max(delay, retryAfter * 1000));
     this.heap.schedule(reg, now + delay);
-    // While the PBX still holds our binding the user stays registered; retries run in the background.
-    if (reg.expiresAt > now) return;
+    // While the PBX still holds our binding the user stays registered (unconfirmed when the PBX stopped
+    // answering); retries run in the background.
+    if (reg.expiresAt > now) {
+      if (!this.probe.isReachable(reg.config.service)) this.unconfirm(reg);
+      return;
+    }
     const retryAt = new Date(now + delay).toISOString();
     this.book.setState(reg, {
       state: 'failed',
@@ -325,6 +372,39 @@ export class RegistrationAgent {
       return;
     }
     this.book.setState(reg, disabledStatus(reg.config));
+  }
+
+  /**
+   * A PBX target stopped answering: its users holding a binding show `unconfirmed` (the PBX may have lost it:
+   * many keep registrations in memory). It answers again: every user of it not waiting for an administrator
+   * re-registers now, through the pacer, rather than at its next refresh.
+   */
+  private pbxChanged(key: string, health: PbxHealth): void {
+    if (this.stopped) return;
+    if (health.reachable === false) {
+      this.downTargets.add(key);
+      this.book.forEach((reg) => {
+        if (pbxTargetKey(reg.config.service) === key) this.unconfirm(reg);
+      });
+      return;
+    }
+    if (!this.downTargets.delete(key)) return;
+    this.book.forEach((reg) => {
+      if (reg.busy || reg.queued || reg.config.enabled === false) return;
+      if (pbxTargetKey(reg.config.service) !== key) return;
+      if (reg.state === 'failed' && this.book.statusOf(reg).detail.final === true) return;
+      this.heap.cancel(reg);
+      this.queue(reg);
+    });
+  }
+
+  /** Registered or expiring becomes unconfirmed: the PBX is silent and may have lost the binding. */
+  private unconfirm(reg: Registration): void {
+    if (reg.state !== 'registered' && reg.state !== 'expiring') return;
+    this.book.setState(
+      reg,
+      this.book.unconfirmedStatus(reg, this.probe.health(pbxTargetKey(reg.config.service))),
+    );
   }
 
   /**

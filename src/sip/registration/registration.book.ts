@@ -1,3 +1,4 @@
+import type { PbxHealth } from './pbx.probe.js';
 import type { Registration } from './registration.record.js';
 import type {
   RegistrationConfig,
@@ -10,7 +11,7 @@ import type {
 /**
  * The agent's records: registrations by user id and by Contact token, PBX service settings interned (one shared
  * object per distinct service), counts per state, and state changes reported through `emit`. Failure detail is
- * kept only for failed registrations, so a registered user costs no strings for it.
+ * kept only for failed and unconfirmed registrations, so a registered user costs no strings for it.
  */
 export class RegistrationBook {
   readonly counts: Record<RegistrationStateName, number> = {
@@ -19,6 +20,7 @@ export class RegistrationBook {
     disabled: 0,
     pending: 0,
     expiring: 0,
+    unconfirmed: 0,
   };
   private readonly ids = new Map<string, Registration>();
   private readonly tokens = new Map<string, Registration>();
@@ -134,14 +136,15 @@ export class RegistrationBook {
     this.counts[reg.state]--;
     reg.state = status.state;
     this.counts[status.state]++;
-    if (status.state === 'failed') this.failures.set(reg, status.detail);
+    if (status.state === 'failed' || status.state === 'unconfirmed') this.failures.set(reg, status.detail);
     else this.failures.delete(reg);
     this.emit(reg.config.id, status);
   }
 
   /** The status of a registration as last reported. */
   statusOf(reg: Registration): RegistrationStatus {
-    if (reg.state === 'failed') return { state: 'failed', detail: this.failures.get(reg) ?? {} };
+    if (reg.state === 'failed' || reg.state === 'unconfirmed')
+      return { state: reg.state, detail: this.failures.get(reg) ?? {} };
     if (reg.state === 'registered' || reg.state === 'expiring') return this.boundStatus(reg, reg.state);
     return { state: reg.state, detail: {} };
   }
@@ -155,6 +158,29 @@ export class RegistrationBook {
         lastSuccessAt: new Date(reg.lastSuccessAt).toISOString(),
       },
     };
+  }
+
+  /** Unconfirmed: the binding's times, and since when the PBX is silent (`health` of its target) and why. */
+  unconfirmedStatus(reg: Registration, health: PbxHealth | undefined): RegistrationStatus {
+    const since = health?.lastConfirmedAt ? ` since ${new Date(health.lastConfirmedAt).toISOString()}` : '';
+    const why = health?.reason ? ` (${health.reason})` : '';
+    return {
+      state: 'unconfirmed',
+      detail: {
+        ...this.boundStatus(reg, 'registered').detail,
+        reason: `The PBX has not answered${since}${why}; it may have lost this registration, which is renewed as soon as it answers.`,
+      },
+    };
+  }
+
+  /** Every distinct service the enabled registrations use (what the PBX probe watches). */
+  *servicesInUse(): Iterable<SipServiceConfig> {
+    const seen = new Set<SipServiceConfig>();
+    for (const reg of this.ids.values()) {
+      if (reg.config.enabled === false || seen.has(reg.config.service)) continue;
+      seen.add(reg.config.service);
+      yield reg.config.service;
+    }
   }
 
   /** `{ lastSuccessAt }` when there was one, for failure details. */

@@ -3,7 +3,14 @@ import type { SipStack, SipStackCounters } from '../stack/sip.stack.js';
 import type { RegistrationAgent } from './registration.agent.js';
 import type { RegistrationCounters, RegistrationStateName } from './registration.types.js';
 
-const STATES: RegistrationStateName[] = ['registered', 'expiring', 'pending', 'failed', 'disabled'];
+const STATES: RegistrationStateName[] = [
+  'registered',
+  'expiring',
+  'unconfirmed',
+  'pending',
+  'failed',
+  'disabled',
+];
 
 /** A prom-client counter that mirrors a monotonically increasing number read at scrape time. */
 function mirrorCounter(registry: Registry, name: string, help: string, read: () => number): void {

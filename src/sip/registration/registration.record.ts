@@ -45,6 +45,8 @@ export class Registration implements Scheduled {
   queued = false;
   /** Being removed: the next attempt unregisters (Expires: 0) and the record is dropped. */
   removing = false;
+  /** Set only to remove another node's binding: the Contact address to unregister instead of ours. */
+  contactAt: LocalEndpoint | undefined = undefined;
 
   constructor(
     public config: RegistrationConfig,

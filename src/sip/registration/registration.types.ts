@@ -1,3 +1,5 @@
+import type { PbxHealth } from './pbx.probe.js';
+
 /**
  * What the registration agent takes in and reports out. The shapes match the user record's
  * `registrationState` / `registrationDetail` (src/domain/records.ts) so the sip role can persist them as they come.
@@ -28,8 +30,12 @@ export interface RegistrationConfig {
   disabledReason?: string;
 }
 
-/** The states shown to administrators (issue 7). */
-export type RegistrationStateName = 'registered' | 'failed' | 'disabled' | 'pending' | 'expiring';
+/**
+ * The states shown to administrators (issue 7). `unconfirmed`: the binding should still hold, but the PBX stopped
+ * answering (OPTIONS probe or REGISTER), so it may have lost it (issue 21).
+ */
+export type RegistrationStateName =
+  'registered' | 'failed' | 'disabled' | 'pending' | 'expiring' | 'unconfirmed';
 
 /** Detail stored beside the state; ISO timestamps. */
 export interface RegistrationStateDetail {
@@ -58,6 +64,8 @@ export interface RegistrationStatus {
  */
 export interface RegistrationStatePort {
   onState(id: string, status: RegistrationStatus): void;
+  /** A PBX target (`pbxTargetKey`) was probed or answered a REGISTER: whether it answers and since when. */
+  onPbx?(key: string, health: PbxHealth): void;
 }
 
 /** Tuning of the agent. Every field has a default. */
@@ -73,6 +81,8 @@ export interface RegistrationAgentOptions {
   backoffMaxMs?: number;
   /** Retry-After values above this are cut to it (ms). Default 3600 s. */
   maxRetryAfterMs?: number;
+  /** OPTIONS keep-alive interval per PBX target (ms). Default 30 s. */
+  probeIntervalMs?: number;
 }
 
 /** Counters of the agent, read by the metrics. */

@@ -21,11 +21,21 @@ export interface Installation {
 /**
  * Creates an installation with one client account, `users` PBX user licences, a PBX service on `kamailio` (UDP)
  * and `users` users with the SIP credentials `u<n>` / `pw<n>` (bulk insert: 10,000 take a second or two).
+ * With `databaseUrl` (a PostgreSQL database), several processes can share the installation.
  */
-export async function prepareInstallation(kamailio: Kamailio, users: number): Promise<Installation> {
+export async function prepareInstallation(
+  kamailio: Kamailio,
+  users: number,
+  options: { databaseUrl?: string } = {},
+): Promise<Installation> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'cb-serve-'));
   const secretKey = randomBytes(32).toString('base64');
-  const env = { CALLBRIDGE_DATA_DIR: dataDir, CALLBRIDGE_SECRET_KEY: secretKey, CALLBRIDGE_DEMO: 'false' };
+  const env: Record<string, string> = {
+    CALLBRIDGE_DATA_DIR: dataDir,
+    CALLBRIDGE_SECRET_KEY: secretKey,
+    CALLBRIDGE_DEMO: 'false',
+    ...(options.databaseUrl && { CALLBRIDGE_DATABASE_URL: options.databaseUrl }),
+  };
   const ctx = await createAppContext(loadConfig({ env }), pino({ level: 'warn' }));
   try {
     const { services, store, secrets } = ctx;

@@ -32,6 +32,13 @@ export function readinessWarnings(user: User): ReadinessWarning[] {
       detail: `Registration failed: ${why}. Check the credentials.`,
     });
   }
+  if (user.registrationState === 'unconfirmed') {
+    warnings.push({
+      short: 'PBX not answering',
+      detail:
+        'The PBX stopped answering, so it may have lost this registration and calls from it may fail. Check that the PBX is running and reachable; Callbridge re-registers the user as soon as it answers.',
+    });
+  }
   if (user.registrationState === 'expiring') {
     warnings.push({
       short: 'Expiring',

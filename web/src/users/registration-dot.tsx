@@ -12,6 +12,11 @@ export const REGISTRATION_MEANINGS: Record<RegistrationState, { label: string; m
     label: 'Expiring',
     meaning: 'Registrations work but do not keep up with the expiry: set a longer expiry on the PBX.',
   },
+  unconfirmed: {
+    label: 'Unconfirmed',
+    meaning:
+      'The PBX stopped answering: it may have lost this registration. Callbridge renews it as soon as the PBX answers.',
+  },
   unregistered: {
     label: 'Unregistered',
     meaning:

@@ -9,6 +9,7 @@ const STATES: RegistrationState[] = [
   'disabled',
   'pending',
   'expiring',
+  'unconfirmed',
   'unregistered',
 ];
 const SORTS: UserSort[] = ['displayName', 'email', 'phoneNumber', 'createdAt'];
