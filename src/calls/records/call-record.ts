@@ -64,10 +64,10 @@ export function recordOf(input: CallRecordInput): CallRecord {
     direction: input.direction,
     from: input.from,
     to: input.to,
-    startedAt: input.startedAt,
-    ringingAt: input.ringingAt ?? null,
-    answeredAt: input.answeredAt ?? null,
-    endedAt: input.endedAt,
+    startedAt: iso(input.startedAt),
+    ringingAt: input.ringingAt ? iso(input.ringingAt) : null,
+    answeredAt: input.answeredAt ? iso(input.answeredAt) : null,
+    endedAt: iso(input.endedAt),
     durationMs: Number.isFinite(durationMs) ? durationMs : 0,
     result: input.result,
     finalStatus: answered ? 200 : (refusing?.finalStatus ?? null),
@@ -81,6 +81,12 @@ export function recordOf(input: CallRecordInput): CallRecord {
     media: input.media ?? null,
     hasLadder: false,
   };
+}
+
+/** A time as stored (UTC ISO with milliseconds), so that text comparison orders and filters it right. */
+function iso(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString();
 }
 
 /** The Microsoft proxies tried in turn (failover), in order. */

@@ -43,7 +43,7 @@ export class CallRecordsService {
   ): Promise<{ items: CallView[]; nextCursor: string | null }> {
     await this.access.require(actor, accountId, 'service.read');
     const { limit, cursor, ...filters } = query;
-    const page = await this.repo.list(accountId, filters, limit, cursor);
+    const page = await this.repo.list(accountId, normalised(filters), limit, cursor);
     return { items: page.items.map(viewOf), nextCursor: page.nextCursor };
   }
 
@@ -85,7 +85,7 @@ export class CallRecordsService {
     const chunks = [stringifyGuarded([CSV_HEADER])];
     let cursor: string | undefined;
     for (let rows = 0; rows < EXPORT_MAX; rows += EXPORT_PAGE) {
-      const page = await this.repo.list(accountId, filters, EXPORT_PAGE, cursor);
+      const page = await this.repo.list(accountId, normalised(filters), EXPORT_PAGE, cursor);
       chunks.push(stringifyGuarded(page.items.map(csvRowOf), { numberColumns: [5, 6] }));
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
@@ -218,6 +218,15 @@ export class CallRecordsService {
       coexistenceMode: row.coexistence_mode,
     };
   }
+}
+
+/** Times as stored (UTC, milliseconds, `Z`): the records compare ISO text, so `09:04:00Z` and `10:04+01:00` match alike. */
+function normalised(filters: CallFilters): CallFilters {
+  return {
+    ...filters,
+    ...(filters.from && { from: new Date(filters.from).toISOString() }),
+    ...(filters.to && { to: new Date(filters.to).toISOString() }),
+  };
 }
 
 function viewOf(record: CallRecord): CallView {
