@@ -8,6 +8,7 @@ import { createLogger } from '../../observability/logger.js';
 import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { registerCallMetrics } from '../../calls/records/call-stats.js';
 import { startSipRole } from '../../roles/sip.role.js';
 import { startEdgeRole } from '../../roles/edge.role.js';
 
@@ -46,6 +47,7 @@ export function serveCommand(): Command {
       }
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });
+      registerCallMetrics(metrics, ctx.calls.stats, ctx.calls.live);
       try {
         const sip = config.roles.includes('sip')
           ? await startRole('sip', `SIP port ${config.sipHost}:${config.sipPort} (CALLBRIDGE_SIP_PORT)`, () =>
