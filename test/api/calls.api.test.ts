@@ -285,6 +285,25 @@ describe.each(DIALECTS)('calls API on %s', (dialect) => {
     );
     expect(foreign.statusCode).toBe(404);
     const ownUrl = `/api/v1/accounts/${otherAccountId}/calls/${ids['not-found']}`;
+    for (const path of ['ladder', 'ladder/text'])
+      expect(
+        (
+          await request(
+            'GET',
+            `/api/v1/accounts/${accountId}/calls/${ids['not-found']}/${path}`,
+            undefined,
+            token,
+          )
+        ).statusCode,
+      ).toBe(404);
+    const foreignCapture = await request(
+      'PUT',
+      `/api/v1/accounts/${otherAccountId}/users/${alex}/capture`,
+      { calls: 1 },
+      token,
+    );
+    expect(foreignCapture.statusCode).toBe(404);
+    expect(foreignCapture.json().details).toMatchObject({ kind: 'user' });
     const asOwn = await request('GET', ownUrl, undefined, token);
     expect(asOwn.statusCode).toBe(404);
     expect(asOwn.json().details).toMatchObject({ kind: 'call' });

@@ -7,6 +7,7 @@ import { createTestDatabase, DIALECTS } from '../../../test/support/test-databas
 import type { CallRecordInput, LadderEntry } from '../call-record.types.js';
 import { QueuedCallRecorder } from './call-recorder.js';
 import { CallRecordsRepository } from './call-records.repository.js';
+import { callRetentionTask } from './call-retention.js';
 import { CallStats } from './call-stats.js';
 import { LiveCalls } from './live-calls.js';
 
@@ -146,6 +147,33 @@ describe.each(DIALECTS)('call recorder on %s', (dialect) => {
     expect((await repo.findById(accountId, third.id))!.hasLadder).toBe(false);
   });
 
+  it('bounds a ladder: past the size limit later messages keep only their first line', async () => {
+    const small = new QueuedCallRecorder(repo, live, stats, pino({ level: 'silent' }), {
+      ladderMaxBytes: 600,
+    });
+    const big = 'X'.repeat(400);
+    const input = call(accountId, serviceId, {
+      ladder: [0, 1, 2].map((k) => ({
+        at: `2026-12-01T10:00:0${k}.000Z`,
+        leg: 'pbx' as const,
+        direction: 'in' as const,
+        summary: `MESSAGE ${k} SIP/2.0`,
+        text: `MESSAGE ${k} SIP/2.0\r\n${big}`,
+      })),
+    });
+    small.ended(input);
+    await small.flush();
+    const kept = (await repo.findLadder(accountId, input.id))!;
+    expect(kept.map((e) => e.summary)).toEqual([
+      'MESSAGE 0 SIP/2.0',
+      'MESSAGE 1 SIP/2.0',
+      'MESSAGE 2 SIP/2.0',
+    ]);
+    expect(kept[0]!.text).toContain(big);
+    expect(kept[1]!.text).toContain('size limit');
+    expect(kept[2]!.text).not.toContain(big);
+  });
+
   it('keeps records queued while the database fails and writes them once it is back', async () => {
     const input = call(accountId, serviceId);
     await sql`alter table call_records rename to call_records_away`.execute(database.db);
@@ -206,5 +234,26 @@ describe.each(DIALECTS)('call recorder on %s', (dialect) => {
     expect(swept.ladders).toBeGreaterThan(0);
     expect(await repo.findLadder(accountId, recent.id)).toBeUndefined();
     expect((await repo.findById(accountId, recent.id))!.hasLadder).toBe(false);
+  });
+
+  it('the worker task deletes records past the retention days, at most once an hour', async () => {
+    const startedAt = '2026-01-01T00:00:00.000Z';
+    const input = call(accountId, serviceId, { startedAt, endedAt: '2026-01-01T00:01:00.000Z' });
+    recorder.ended(input);
+    await recorder.flush();
+    const task = callRetentionTask(
+      repo,
+      { recordDays: 90, ladderDays: 14, ladderMaxBytes: 1 << 30 },
+      pino({ level: 'silent' }),
+    );
+    const expiresAt = Date.parse(startedAt) + 90 * 86_400_000;
+    const minutes = (m: number) => new Date(expiresAt + m * 60_000);
+    expect(await task(minutes(-10))).toBe(0);
+    expect(await repo.findById(accountId, input.id)).toBeDefined();
+    // Expired now, but the last sweep was 30 minutes ago: the next sweep comes after the hour.
+    await task(minutes(20));
+    expect(await repo.findById(accountId, input.id)).toBeDefined();
+    await task(minutes(51));
+    expect(await repo.findById(accountId, input.id)).toBeUndefined();
   });
 });
