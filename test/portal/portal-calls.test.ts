@@ -4,6 +4,7 @@ import { launchChromium } from './support/browser.js';
 import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
 import { DESKTOP, screenshots } from './support/screenshots.js';
 
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 100 });
 const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
 const srtpKey = 'JPEaIxHegfuv53ykBPZk8hV0GO8kTiiqRMfHimEE';
 
@@ -167,6 +168,27 @@ describe('the portal: call log, call page with advice and ladder', () => {
     );
     expect(text).toContain('TEAMS -> Callbridge  SIP/2.0 404 Not Found');
     await screenshots(page, 'call-page-failed');
+  });
+
+  it("lists the account's calls with filters kept in the address, reached from the account's sections", async () => {
+    await page.goto(`${server.baseUrl}/accounts/${accountId}`);
+    await page
+      .getByRole('navigation', { name: 'Account sections' })
+      .getByRole('link', { name: 'Calls' })
+      .click();
+    await page.getByRole('heading', { name: 'Calls', exact: true }).waitFor();
+    const rows = page.locator('table.call-log tbody tr');
+    await eventually(() => rows.count()).toBe(2);
+    await page.getByLabel('Result').selectOption('failed');
+    await eventually(() => new URL(page.url()).search).toBe('?result=failed');
+    await eventually(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Failed (404)');
+    await page.getByLabel('Result').selectOption('');
+    await page.getByLabel('Direction').selectOption('teams-to-pbx');
+    await page.getByText('No calls yet.').waitFor();
+    await page.getByLabel('Direction').selectOption('');
+    await eventually(() => rows.count()).toBe(2);
+    await screenshots(page, 'calls-page');
   });
 
   it('opens the answered call: no advice, media figures, and says no ladder was kept', async () => {

@@ -43,7 +43,7 @@ describe('failure advice', () => {
     expect(advice.steps.join(' ')).toContain('s1.sbc.example');
     expect(advice.steps.join(' ')).toContain('not yet been able to add it');
     expect(advice.steps.join(' ')).toMatch(/certificate/);
-    expect(advice.fix).toEqual({ kind: 'tenant_connection', path: '/accounts/a1/tenant' });
+    expect(advice.fix).toEqual({ kind: 'tenant_connection', path: '/accounts/a1/microsoft-365' });
   });
 
   it('404 names exactly what the synced state lacks: the number, Teams Phone, or the voice routing policy', () => {

@@ -94,7 +94,7 @@ function paths(call: AdviceCall) {
     user: call.userId ? `${account}/users/${call.userId}` : `${account}/users`,
     service: `${account}/services/${call.serviceId}`,
     teams: `${account}/services/${call.serviceId}/teams`,
-    tenant: `${account}/tenant`,
+    tenant: `${account}/microsoft-365`,
     licences: `${account}/licences`,
   };
 }

@@ -2,12 +2,12 @@ import { useState } from 'react';
 import { ErrorNotice, Loading } from '../components/status.js';
 import { Link } from '../router.js';
 import { duration, resultText, when } from './call-format.js';
-import { useUserCalls } from './calls-queries.js';
+import { useCalls, type CallFilters } from './calls-queries.js';
 
-/** A user's call log: newest first, failed calls in red, each row opening the call page. */
-export function CallLog({ accountId, userId }: { accountId: string; userId: string }) {
+/** A call log (a user's, or the account's with filters): newest first, failed calls in red, rows open the call. */
+export function CallLog({ accountId, filters }: { accountId: string; filters: CallFilters }) {
   const [cursors, setCursors] = useState<string[]>([]);
-  const calls = useUserCalls(accountId, userId, cursors.at(-1));
+  const calls = useCalls(accountId, filters, cursors.at(-1));
   return (
     <section className="card" aria-labelledby="call-log-heading">
       <h2 id="call-log-heading">Call log</h2>

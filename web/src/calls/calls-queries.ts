@@ -5,12 +5,20 @@ import type { CallDetail, CallsPage, LadderEntry } from './call-types.js';
 
 const callsUrl = (accountId: string) => v1(`/accounts/${accountId}/calls`);
 
-/** A page of a user's calls, newest first (`cursor`: the page after the one that gave it). */
-export function useUserCalls(accountId: string, userId: string, cursor: string | undefined) {
+/** Filters of the call log (all optional). */
+export interface CallFilters {
+  userId?: string;
+  result?: string;
+  direction?: string;
+  number?: string;
+}
+
+/** A page of calls, newest first (`cursor`: the page after the one that gave it). */
+export function useCalls(accountId: string, filters: CallFilters, cursor: string | undefined) {
   return useQuery({
-    queryKey: ['calls', accountId, 'user', userId, cursor ?? ''],
+    queryKey: ['calls', accountId, 'page', filters, cursor ?? ''],
     queryFn: ({ signal }) =>
-      request<CallsPage>('GET', callsUrl(accountId), { query: { userId, limit: 20, cursor }, signal }),
+      request<CallsPage>('GET', callsUrl(accountId), { query: { ...filters, limit: 20, cursor }, signal }),
     placeholderData: keepPreviousData,
   });
 }

@@ -57,7 +57,7 @@ function ExistingUser({ accountId, userId }: { accountId: string; userId: string
           <DeleteUser accountId={accountId} user={u} />
         </div>
       </div>
-      <CallLog accountId={accountId} userId={u.id} />
+      <CallLog accountId={accountId} filters={{ userId: u.id }} />
     </section>
   );
 }
