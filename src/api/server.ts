@@ -32,6 +32,7 @@ import { importRoutes } from './routes/import.routes.js';
 import { numberRoutes } from './routes/numbers.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
 import { rollbackRoutes } from './routes/rollback.routes.js';
+import { callRoutes } from './routes/calls.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -130,6 +131,7 @@ export async function buildServer(
       await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
       await v1.register(rollbackRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
+      await v1.register(callRoutes(ctx.services));
     },
     { prefix: '/api/v1' },
   );

@@ -33,6 +33,12 @@ import { VoiceServicesService } from '../services/voice-services.service.js';
 import { secureDataDir } from '../store/data-dir.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../store/database.js';
 import { Store } from '../store/store.js';
+import { QueuedCallRecorder } from '../calls/records/call-recorder.js';
+import { CallRecordsRepository } from '../calls/records/call-records.repository.js';
+import { CallRecordsService } from '../calls/records/call-records.service.js';
+import { callRetentionTask } from '../calls/records/call-retention.js';
+import { CallStats } from '../calls/records/call-stats.js';
+import { LiveCalls } from '../calls/records/live-calls.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -54,6 +60,7 @@ export interface Services {
   numberRanges: NumberRangesService;
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
+  calls: CallRecordsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -70,6 +77,13 @@ export interface AppContext {
   secrets: SecretBox;
   services: Services;
   hooks: AppHooks;
+  /** Call records (Calls 3): the recorder the B2BUA reports to, the live view and the counters of this node. */
+  calls: {
+    recorder: QueuedCallRecorder;
+    live: LiveCalls;
+    stats: CallStats;
+    repository: CallRecordsRepository;
+  };
   /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
   createWorker(options?: WorkerOptions): Worker;
   /** The worker role's scheduler: interval syncs and retries of pending tenant objects. */
@@ -131,6 +145,12 @@ export async function createAppContext(
     publicUrlOf(config),
     config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined,
   );
+  const callRecords = new CallRecordsRepository(handle.db);
+  const liveCalls = new LiveCalls();
+  const callStats = new CallStats();
+  const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
+    ladderMaxBytes: 256 * 1024,
+  });
   const services: Services = {
     tenantConnections,
     sync,
@@ -153,6 +173,10 @@ export async function createAppContext(
     numberRanges: new NumberRangesService(store, access),
     serviceNumbers: new ServiceNumbersService(store, access),
     sharedNumbers: new SharedNumbersService(store, access),
+    calls: new CallRecordsService(store, access, callRecords, liveCalls, {
+      sbcDomain: config.sbcDomain,
+      phoneAppDomain: config.phoneAppDomain,
+    }),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {
@@ -166,7 +190,21 @@ export async function createAppContext(
       ...workerOptions,
     });
   const createScheduler = (schedulerOptions?: SyncSchedulerOptions) =>
-    new SyncScheduler(store, sync, logger, { tasks: [objectsRetry.queueDue], ...schedulerOptions });
+    new SyncScheduler(store, sync, logger, {
+      tasks: [
+        objectsRetry.queueDue,
+        callRetentionTask(
+          callRecords,
+          {
+            recordDays: config.callRecordRetentionDays,
+            ladderDays: config.callLadderRetentionDays,
+            ladderMaxBytes: config.callLadderStorageMb * 1024 * 1024,
+          },
+          logger,
+        ),
+      ],
+      ...schedulerOptions,
+    });
   return {
     config,
     logger,
@@ -174,8 +212,12 @@ export async function createAppContext(
     secrets,
     services,
     hooks,
+    calls: { recorder, live: liveCalls, stats: callStats, repository: callRecords },
     createWorker,
     createScheduler,
-    close: () => handle.close(),
+    async close() {
+      await recorder.close();
+      await handle.close();
+    },
   };
 }

@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve.command.js';
 import { syncCommand } from './commands/sync.command.js';
 import { tenantConnectionCommand } from './commands/tenant-connection.command.js';
 import { usersCommand } from './commands/users.command.js';
+import { callsCommand } from './commands/calls.command.js';
 import { emulatorCommand } from './emulator.command.js';
 
 /** The `callbridge` program with every command. */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     migrateCommand(),
     accountsCommand(),
     usersCommand(),
+    callsCommand(),
     numbersCommand(),
     syncCommand(),
     adminCommand(),

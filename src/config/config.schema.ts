@@ -129,6 +129,29 @@ export const configSchema = z.object({
     .describe(
       'How long a job stays with a worker that stops sending heartbeats; then another worker resumes it.',
     ),
+  callRecordRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe('How long call records are kept; the worker deletes older ones.'),
+  callLadderRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(14)
+    .describe(
+      'How long the SIP ladders of failed and captured calls are kept (never longer than their record).',
+    ),
+  callLadderStorageMb: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1024)
+    .describe('The most ladder text kept in the database; past it the oldest ladders are deleted first.'),
   microsoftClientId: z
     .string()
     .min(1)

@@ -22,6 +22,7 @@ import * as auditBatches from './migrations/0010-audit-batches.js';
 import * as usersPage from './migrations/0012-users-page.js';
 import * as sipNodes from './migrations/0013-sip-nodes.js';
 import * as accountIdOrder from './migrations/0019-account-id-order.js';
+import * as callRecords from './migrations/0015-call-records.js';
 import { secureSqliteFile } from './data-dir.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
@@ -52,6 +53,7 @@ const migrations: Record<string, Migration> = {
   '0012-users-page': usersPage,
   '0013-sip-nodes': sipNodes,
   '0019-account-id-order': accountIdOrder,
+  '0015-call-records': callRecords,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -330,6 +330,59 @@ export interface SipLeasesTable {
   updated_at: string;
 }
 
+/** A finished call (0015): both legs, result and the code and side that decided it. */
+export interface CallRecordsTable {
+  id: string;
+  account_id: string;
+  service_id: string;
+  user_id: string | null;
+  direction: 'pbx-to-teams' | 'teams-to-pbx';
+  from_number: string;
+  to_number: string;
+  started_at: string;
+  ringing_at: string | null;
+  answered_at: string | null;
+  ended_at: string;
+  /** Talk time: answer to end, 0 when never answered. */
+  duration_ms: number;
+  result: string;
+  /** The final code that decided the call (the refusing leg's), null when none. */
+  final_status: number | null;
+  refused_by: 'pbx' | 'teams' | 'callbridge' | null;
+  q850_cause: number | null;
+  proxy: string | null;
+  codec: string | null;
+  refusal_code: string | null;
+  refusal_message: string | null;
+  /** JSON: the legs (side, Call-ID, code, Reason, peer, who hung up). */
+  legs: string;
+  /** JSON array of transfer and forward targets. */
+  transfers: string;
+  /** JSON of the media figures, null when none. */
+  media: string | null;
+  has_ladder: Generated<number>;
+}
+
+/** A call's redacted SIP ladder (0015), kept for failed calls and users under capture. */
+export interface CallLaddersTable {
+  call_id: string;
+  account_id: string;
+  /** JSON array of ladder entries. */
+  entries: string;
+  bytes: number;
+  created_at: string;
+}
+
+/** A user whose next calls keep their ladder whatever the result (0015). */
+export interface CallCapturesTable {
+  user_id: string;
+  account_id: string;
+  calls_left: number | null;
+  until: string | null;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
@@ -352,4 +405,7 @@ export interface Database {
   pbx_reachability: PbxReachabilityTable;
   sip_nodes: SipNodesTable;
   sip_leases: SipLeasesTable;
+  call_records: CallRecordsTable;
+  call_ladders: CallLaddersTable;
+  call_captures: CallCapturesTable;
 }

@@ -56,6 +56,30 @@ async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, stri
   return { serviceId: trunk.id, rangeId: range.id, serviceNumberId: serviceNumber.id };
 }
 
+/** A failed call of the account with its ladder, recorded through the real recorder. */
+async function recordedCall(o: Objects, t: TestApp): Promise<Record<string, string>> {
+  const id = `matrix-call-${next()}`;
+  const at = new Date().toISOString();
+  t.ctx.calls.recorder.ended({
+    id,
+    accountId: o.accountId,
+    serviceId: o.serviceId,
+    userId: o.userId,
+    direction: 'pbx-to-teams',
+    from: '201',
+    to: '+442079460001',
+    startedAt: at,
+    endedAt: at,
+    result: 'failed',
+    legs: [{ side: 'teams', sipCallId: id, finalStatus: 404 }],
+    ladder: [
+      { at, leg: 'teams', direction: 'in', summary: 'SIP/2.0 404 Not Found', text: 'SIP/2.0 404 Not Found' },
+    ],
+  });
+  await t.ctx.calls.recorder.flush();
+  return { callId: id };
+}
+
 /**
  * The one matrix of the API: every route of the OpenAPI document must be here (a new route without an entry
  * fails the test), with the permission it needs. What each role may do comes from `src/domain/access.ts`.
@@ -249,6 +273,26 @@ const ROUTES: Record<string, RouteCase> = {
     on: 'partner',
     partnerUrl: true,
   },
+  'GET /api/v1/accounts/{accountId}/calls': { permission: 'service.read' },
+  'GET /api/v1/accounts/{accountId}/calls/export': { permission: 'service.read' },
+  'GET /api/v1/accounts/{accountId}/calls/{callId}': { permission: 'service.read', prepare: recordedCall },
+  'GET /api/v1/accounts/{accountId}/calls/{callId}/ladder': {
+    permission: 'service.read',
+    prepare: recordedCall,
+  },
+  'GET /api/v1/accounts/{accountId}/calls/{callId}/ladder/text': {
+    permission: 'service.read',
+    prepare: recordedCall,
+  },
+  'GET /api/v1/accounts/{accountId}/users/{userId}/capture': { permission: 'service.read' },
+  'PUT /api/v1/accounts/{accountId}/users/{userId}/capture': {
+    permission: 'service.write',
+    body: () => ({ calls: 3 }),
+  },
+  'DELETE /api/v1/accounts/{accountId}/users/{userId}/capture': { permission: 'service.write' },
+  'GET /api/v1/accounts/{accountId}/live-calls': { permission: 'service.read' },
+  'GET /api/v1/live-calls': { permission: 'signed-in' },
+  'DELETE /api/v1/live-calls/{callId}': { permission: 'operator' },
 };
 
 describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', (dialect) => {

@@ -13,6 +13,8 @@ import { SuspensionBanner } from './components/suspension-banner.js';
 import { ChangePasswordPage } from './pages/change-password-page.js';
 import { ErrorNotice, Loading } from './components/status.js';
 import { matchRoute, routeAccountId, useLocation, type Route } from './router.js';
+import { CallPage } from './calls/call-page.js';
+import { CallsPage } from './calls/calls-page.js';
 import { ServicePage } from './services/service-page.js';
 import { ServicesPage } from './services/services-page.js';
 import { TeamsServicesPage } from './services/teams-services-page.js';
@@ -91,6 +93,10 @@ function RoutePage({ route, administrator }: { route: Route; administrator: Admi
       return <UsersPage key={route.accountId} accountId={route.accountId} />;
     case 'user':
       return <UserPage key={route.userId ?? 'new'} accountId={route.accountId} userId={route.userId} />;
+    case 'calls':
+      return <CallsPage key={route.accountId} accountId={route.accountId} />;
+    case 'call':
+      return <CallPage key={route.callId} accountId={route.accountId} callId={route.callId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -57,6 +57,8 @@ export type Route =
   | { page: 'audit'; accountId: string }
   | { page: 'users'; accountId: string }
   | { page: 'user'; accountId: string; userId: string | undefined }
+  | { page: 'calls'; accountId: string }
+  | { page: 'call'; accountId: string; callId: string }
   | { page: 'not-found' };
 
 const ID = '([0-9a-f-]{36})';
@@ -91,6 +93,11 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [
     new RegExp(`^/accounts/${ID}/users/(new|${ID.slice(1, -1)})$`),
     (m) => ({ page: 'user', accountId: m[1]!, userId: m[2] === 'new' ? undefined : m[2] }),
+  ],
+  [new RegExp(`^/accounts/${ID}/calls$`), (m) => ({ page: 'calls', accountId: m[1]! })],
+  [
+    new RegExp(`^/accounts/${ID}/calls/([^/]{1,200})$`),
+    (m) => ({ page: 'call', accountId: m[1]!, callId: decodeURIComponent(m[2]!) }),
   ],
 ];
 

@@ -9,6 +9,7 @@ import { createLogger } from '../../observability/logger.js';
 import { configFrom } from '../cli-context.js';
 import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { registerCallMetrics } from '../../calls/records/call-stats.js';
 import { startSipRole } from '../../roles/sip.role.js';
 import { startEdgeRole } from '../../roles/edge.role.js';
 import { startMediaRole } from '../../roles/media.role.js';
@@ -48,6 +49,7 @@ export function serveCommand(): Command {
       }
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });
+      registerCallMetrics(metrics, ctx.calls.stats, ctx.calls.live);
       try {
         // The media relay (rtpengine) serves the SIP role's calls; without one they are refused with its reason.
         const media = config.roles.includes('sip')

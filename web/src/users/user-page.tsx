@@ -1,4 +1,5 @@
 import { useServices, useUser } from '../api/queries.js';
+import { CallLog } from '../calls/call-log.js';
 import { useDeleteUser } from '../api/registration-queries.js';
 import type { User } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
@@ -56,6 +57,7 @@ function ExistingUser({ accountId, userId }: { accountId: string; userId: string
           <DeleteUser accountId={accountId} user={u} />
         </div>
       </div>
+      <CallLog accountId={accountId} filters={{ userId: u.id }} />
     </section>
   );
 }
