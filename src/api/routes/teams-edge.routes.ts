@@ -16,7 +16,7 @@ const proxyView = z.object({
   failures: z.number(),
 });
 
-const edgeView = z
+export const edgeView = z
   .object({
     configured: z.boolean().describe('False until CALLBRIDGE_SBC_CERT_FILE and _KEY_FILE are set.'),
     baseDomain: z.string().optional(),
