@@ -4,7 +4,7 @@ import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
-import { parseSipUri } from '../../sip/message/sip-uri.js';
+import { parseNameAddr, parseSipUri } from '../../sip/message/sip-uri.js';
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
 import type { InboundMessage, SipSource, SipTarget } from '../../sip/transport/transport.types.js';
 import { checkContact } from './contact-check.js';
@@ -65,6 +65,11 @@ export interface EmulatedCall {
   peerAllow?: SipRequest | SipResponse;
   /** The SBC FQDN of the call (the customer's subdomain). */
   sbcFqdn?: string;
+  /** Calling and called numbers (+E.164), as the control API lists them. */
+  from?: string;
+  to?: string;
+  /** On hold by the Teams user (re-INVITE with `a=inactive`). */
+  held?: boolean;
 }
 
 /**
@@ -123,6 +128,11 @@ export class TeamsSipEmulator {
     return new TeamsSipEmulator(options, transport, box);
   }
 
+  /** Who the Teams users are (the emulated tenants'). */
+  get directory(): TeamsDirectory {
+    return this.options.directory;
+  }
+
   /** The TLS port. */
   get port(): number {
     return this.transport.local().port;
@@ -158,6 +168,8 @@ export class TeamsSipEmulator {
     const outgoing = this.endpoint.invite(request, { target: { ...target, serverName: sbcFqdn } });
     const call: EmulatedCall = {
       sbcFqdn,
+      from: fromNumber,
+      to: toNumber,
       callId: headers.get('Call-ID')!,
       direction: 'from-teams',
       status: undefined,
@@ -179,16 +191,29 @@ export class TeamsSipEmulator {
   answer(callId: string): void {
     const call = this.find(callId);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
-    void call.incoming
-      ?.accept({ body: teamsOffer(media.address, media.port) })
-      .then((dialog) => (call.dialog = dialog));
+    void call.incoming?.accept({ body: teamsOffer(media.address, media.port) }).then((dialog) => {
+      call.status = 200;
+      call.dialog = dialog;
+    });
   }
 
   /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
   async hold(callId: string): Promise<number> {
-    const dialog = this.find(callId).dialog;
-    if (!dialog) throw new Error(`Call ${callId} is not established`);
-    return (await this.endpoint.dialogs.reinvite(dialog, holdOffer(this.media))).status;
+    const call = this.find(callId);
+    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
+    const status = (await this.endpoint.dialogs.reinvite(call.dialog, holdOffer(this.media))).status;
+    if (status >= 200 && status < 300) call.held = true;
+    return status;
+  }
+
+  /** Control API: resume a held call (re-INVITE with the ordinary sendrecv offer). */
+  async resume(callId: string): Promise<number> {
+    const call = this.find(callId);
+    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
+    const offer = teamsOffer(this.media.address, this.media.port);
+    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
+    if (status >= 200 && status < 300) call.held = false;
+    return status;
   }
 
   /**
@@ -208,7 +233,9 @@ export class TeamsSipEmulator {
 
   /** Control API: decline (603) a ringing call. */
   decline(callId: string): void {
-    this.find(callId).incoming?.reject(603);
+    const call = this.find(callId);
+    call.incoming?.reject(603);
+    call.status = 603;
   }
 
   /** Control API: hang up an established call (BYE) or cancel one still ringing from Teams. */
@@ -228,7 +255,8 @@ export class TeamsSipEmulator {
     return this.options.media ?? { address: '127.0.0.1', port: 40_000 };
   }
 
-  private find(callId: string): EmulatedCall {
+  /** A call by Call-ID (throws when unknown). */
+  find(callId: string): EmulatedCall {
     const call = this.calls.find((c) => c.callId === callId);
     if (!call) throw new Error(`No emulated call ${callId}`);
     return call;
@@ -294,6 +322,8 @@ export class TeamsSipEmulator {
     const request = incoming.request;
     const call: EmulatedCall = {
       callId: request.headers.get('Call-ID') ?? '',
+      from: uriUserOf(request.headers.get('From')),
+      to: calledNumber(request.uri),
       direction: 'to-teams',
       status: undefined,
       refusal: undefined,
@@ -338,6 +368,15 @@ export class TeamsSipEmulator {
       stop();
       call.status = 487;
     };
+  }
+}
+
+/** The user part of a name-addr header (`<sip:+4930999@host>;tag=1` -> '+4930999'). */
+function uriUserOf(value: string | undefined): string | undefined {
+  try {
+    return value === undefined ? undefined : parseNameAddr(value).uri.user;
+  } catch {
+    return undefined;
   }
 }
 
