@@ -48,6 +48,7 @@ export function edgeSettingsFrom(config: Config, demo?: DemoEdgeDefaults): EdgeS
     ),
     sbcHeader: SBC_HEADER,
     optionsIntervalMs: config.teamsOptionsIntervalSeconds * 1000,
+    customerOptions: config.teamsCustomerOptions,
     failoverAfterMs: config.teamsFailoverSeconds * 1000,
   };
 }

@@ -70,6 +70,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
           (host === 'contoso.sbc.test' ? { kind: 'unknown-number' } : { kind: 'unknown-host' }),
       ),
     timers: { t1 },
+    customerFqdns: () => Promise.resolve(['contoso.sbc.test', 'Fabrikam.SBC.test', 'elsewhere.example']),
     onCall: (call) => calls.push(call),
     onRefused: (event) => refused.push(`${event.reason} ${event.detail}`),
     onHealthChanged: (event) =>
@@ -249,5 +250,53 @@ describe('TeamsEdge: calls from Teams', () => {
     expect(call.status).toBe(403);
     expect(calls).toEqual([]);
     expect(edge.counters.refusedSource).toBe(1);
+  });
+});
+
+describe('TeamsEdge: per-customer OPTIONS', () => {
+  it('are off by default: only the base FQDN pings, and the API has no customers', async () => {
+    const { edge, proxies } = await setup();
+    await edge.pingAll();
+    await until(() => proxies[0]!.health.isHealthy('sbc.test'));
+    expect(edge.customers.enabled).toBe(false);
+    expect(edge.customers.list()).toEqual([]);
+    expect(proxies[0]!.health.list().map((t) => t.fqdn)).toEqual(['sbc.test']);
+  });
+
+  it('when on, each customer subdomain pings every proxy from its own FQDN and each proxy counts it healthy', async () => {
+    const { edge, proxies } = await setup({ customerOptions: true });
+    await edge.pingAll();
+    expect(
+      edge.customers.list().map((c) => [c.fqdn, c.proxies.map((p) => `${p.healthy} ${p.lastStatus}`)]),
+    ).toEqual([
+      ['contoso.sbc.test', ['true 200', 'true 200', 'true 200']],
+      ['fabrikam.sbc.test', ['true 200', 'true 200', 'true 200']],
+    ]); // elsewhere.example is not under the base domain: never presented
+    await until(() => proxies.every((p) => p.health.isHealthy('fabrikam.sbc.test')));
+    for (const proxy of proxies)
+      expect(
+        proxy.health
+          .list()
+          .map((t) => `${t.fqdn} ${t.healthy}`)
+          .sort(),
+      ).toEqual(['contoso.sbc.test true', 'fabrikam.sbc.test true', 'sbc.test true']);
+  });
+
+  it("a customer's subdomain the certificate does not cover is refused by Microsoft with 403, shown per customer", async () => {
+    const { edge } = await setup({ customerOptions: true, baseDomain: 'other.example' }, pki.stranger);
+    // The certificate names sbc.other.example only: a sibling subdomain is not covered.
+    edge.options.customerFqdns = () => Promise.resolve(['sbc.other.example', 'x.other.example']);
+    await edge.pingAll();
+    const [covered, refused] = edge.customers.list();
+    expect(covered?.proxies.map((p) => p.lastStatus)).toEqual([200, 200, 200]);
+    expect(refused?.fqdn).toBe('x.other.example');
+    expect(refused?.proxies.map((p) => [p.healthy, p.lastStatus])).toEqual([
+      [false, 403],
+      [false, 403],
+      [false, 403],
+    ]);
+    expect(refused?.proxies[0]?.lastError).toContain(
+      'Contact FQDN x.other.example is not in the SBC certificate',
+    );
   });
 });

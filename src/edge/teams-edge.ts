@@ -10,6 +10,7 @@ import type { TimerSettings } from '../sip/transaction/timer-settings.js';
 import { TlsTransport } from '../sip/transport/tls.transport.js';
 import type { InboundMessage, SipTarget } from '../sip/transport/transport.types.js';
 import type { EdgeSettings, TeamsProxy } from './edge.config.js';
+import { CustomerOptions } from './customer-options.js';
 import { ProxyHealthBook } from './proxy-health.js';
 import { callTeamsWithFailover, type TeamsCallRequest, type TeamsCallResult } from './teams-failover.js';
 
@@ -50,6 +51,11 @@ export interface TeamsEdgeOptions {
   resolveProxy?: (proxy: TeamsProxy) => Promise<SipTarget>;
   /** SIP timer base values (tests shrink them; defaults RFC 3261's). */
   timers?: Partial<TimerSettings>;
+  /**
+   * The customers' subdomains Microsoft knows (verified in their tenants), for per-customer OPTIONS when
+   * `settings.customerOptions` is on (CALLS.md: the carrier model's derived trunks, each FQDN pinging itself).
+   */
+  customerFqdns?: () => Promise<string[]>;
 }
 
 /**
@@ -62,6 +68,8 @@ export interface TeamsEdgeOptions {
  */
 export class TeamsEdge {
   readonly health: ProxyHealthBook;
+  /** Per-customer OPTIONS (off unless `settings.customerOptions`): each subdomain's own health per proxy. */
+  readonly customers: CustomerOptions;
   readonly endpoint: CallEndpoint;
   readonly counters = {
     refusedSource: 0,
@@ -79,6 +87,7 @@ export class TeamsEdge {
   ) {
     const settings = options.settings;
     this.health = new ProxyHealthBook(settings.proxies.map((p) => p.host));
+    this.customers = new CustomerOptions(this);
     this.endpoint = new CallEndpoint({
       transport,
       userAgent: settings.sbcHeader,
@@ -126,9 +135,10 @@ export class TeamsEdge {
     return this.transport.certificate;
   }
 
-  /** Send OPTIONS from the base FQDN to every proxy and record the answers. */
+  /** Send OPTIONS from the base FQDN to every proxy (then, when on, from each customer's subdomain). */
   async pingAll(): Promise<void> {
     await Promise.all(this.options.settings.proxies.map((proxy) => this.ping(proxy)));
+    await this.customers.pingAll();
   }
 
   /** Call a Teams user for a customer, failing over sip -> sip2 -> sip3 on 503 or silence; 603 is final. */
@@ -151,30 +161,29 @@ export class TeamsEdge {
   }
 
   private async ping(proxy: TeamsProxy): Promise<void> {
-    const s = this.options.settings;
+    const wasHealthy = this.health.isHealthy(proxy.host);
+    await this.pingFrom(proxy, this.options.settings.baseDomain, this.health);
+    this.notifyIfChanged(proxy.host, wasHealthy);
+  }
+
+  /** One OPTIONS from `fqdn` (From and Contact without user part) to a proxy, its answer kept in `book`. */
+  async pingFrom(proxy: TeamsProxy, fqdn: string, book: ProxyHealthBook): Promise<void> {
     const uri = `sip:${proxy.host}:${proxy.port};transport=tls`;
     const headers = new SipHeaders()
-      .append('From', `<sip:${s.baseDomain}:${this.port};transport=tls>;tag=${randomToken(12)}`)
+      .append('From', `<sip:${fqdn}:${this.port};transport=tls>;tag=${randomToken(12)}`)
       .append('To', `<sip:${proxy.host}>`)
       .append('Call-ID', randomToken(24))
       .append('CSeq', '1 OPTIONS')
-      .append('Contact', `<sip:${s.baseDomain}:${this.port};transport=tls>`);
+      .append('Contact', `<sip:${fqdn}:${this.port};transport=tls>`);
     const request: SipRequest = { kind: 'request', method: 'OPTIONS', uri, headers, body: Buffer.alloc(0) };
     const started = performance.now();
-    const wasHealthy = this.health.isHealthy(proxy.host);
     try {
       const response = await this.endpoint.request(request, { target: await this.targetOf(proxy) });
       const warning = response.headers.get('Warning');
-      this.health.answered(
-        proxy.host,
-        response.status,
-        performance.now() - started,
-        warning ?? response.reason,
-      );
+      book.answered(proxy.host, response.status, performance.now() - started, warning ?? response.reason);
     } catch (error) {
-      this.health.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
+      book.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
     }
-    this.notifyIfChanged(proxy.host, wasHealthy);
   }
 
   /** Tell `onHealthChanged` when a proxy's health flipped since `wasHealthy`. */

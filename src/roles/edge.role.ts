@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import { storeCustomerFqdns } from '../edge/customer-fqdns.js';
 import { storeRouteLookup } from '../edge/edge-route.lookup.js';
 import { registerEdgeMetrics } from '../edge/edge.metrics.js';
 import { edgeSettingsFrom, type DemoEdgeDefaults } from '../edge/edge.settings.js';
@@ -37,6 +38,7 @@ export async function startEdgeRole(
   const edge = await TeamsEdge.start({
     settings,
     route: storeRouteLookup(ctx.store.handle.db, settings.baseDomain),
+    customerFqdns: storeCustomerFqdns(ctx.store.handle.db, settings.baseDomain),
     onRefused: (event) => ctx.logger.warn({ edge: event }, 'Teams edge refused a request'),
     onHealthChanged: (event) =>
       ctx.logger[event.healthy ? 'info' : 'warn']({ edge: event }, 'Microsoft proxy health changed'),
@@ -52,6 +54,7 @@ export async function startEdgeRole(
       port: edge.port,
       proxies: settings.proxies.map((p) => `${p.host}:${p.port}`),
       certificateDaysLeft: edge.certificate.daysLeft,
+      customerOptions: settings.customerOptions === true,
       ...(toEmulator !== undefined && { demo: `Teams SIP emulator on 127.0.0.1:${toEmulator}` }),
     },
     'Teams edge listening',

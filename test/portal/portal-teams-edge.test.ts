@@ -27,7 +27,7 @@ describe('the portal: Teams edge page', () => {
   let page: Page;
   const pageErrors: string[] = [];
 
-  async function edgeWith(cert: TeamsPki['sbc']): Promise<TeamsEdge> {
+  async function edgeWith(cert: TeamsPki['sbc'], customers: string[] = []): Promise<TeamsEdge> {
     const settings: EdgeSettings = {
       baseDomain: 'sbc.test',
       host: '127.0.0.1',
@@ -39,10 +39,12 @@ describe('the portal: Teams edge page', () => {
       sbcHeader: 'Callbridge/Edge/test',
       optionsIntervalMs: 0,
       failoverAfterMs: 1000,
+      customerOptions: customers.length > 0,
     };
     const edge = await TeamsEdge.start({
       settings,
       route: () => Promise.resolve({ kind: 'unknown-host' }),
+      customerFqdns: () => Promise.resolve(customers),
       resolveProxy: () =>
         Promise.resolve({ protocol: 'tls', address: '127.0.0.1', port: teams.port, serverName: PROXY }),
     });
@@ -95,9 +97,11 @@ describe('the portal: Teams edge page', () => {
   });
 
   it("shows a healthy proxy with its last OPTIONS and round trip, and the certificate's days left", async () => {
-    current = await edgeWith(pki.sbc);
+    current = await edgeWith(pki.sbc, ['contoso.sbc.test']);
     await page.reload();
-    const row = page.getByRole('row', { name: new RegExp(PROXY) });
+    const row = page.getByRole('table', { name: 'Microsoft proxies', exact: true }).getByRole('row', {
+      name: new RegExp(PROXY),
+    });
     await row.waitFor();
     const cells = await row.getByRole('cell').allTextContents();
     expect(cells[1]).toBe('healthy');
@@ -105,6 +109,13 @@ describe('the portal: Teams edge page', () => {
     expect(cells[5]).toBe('none');
     expect(await page.getByText('89 days left').count()).toBe(1);
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Per-customer OPTIONS are on for this edge: the customer's subdomain has its own row per proxy.
+    const customer = page.getByRole('region', { name: 'contoso.sbc.test' });
+    const customerCells = await customer
+      .getByRole('row', { name: new RegExp(PROXY) })
+      .getByRole('cell')
+      .allTextContents();
+    expect(customerCells[1]).toBe('healthy');
   });
 
   it("shows Microsoft's 403 when it refused our certificate, with its reason", async () => {

@@ -95,6 +95,33 @@ function Configured({ edge }: { edge: TeamsEdgeState }) {
       </dl>
       <h2>Microsoft proxies</h2>
       <ProxyHealthTable proxies={edge.proxies} caption="Microsoft proxies" />
+      <CustomerOptions edge={edge} />
     </>
+  );
+}
+
+/** OPTIONS from each customer's subdomain (carrier model), when CALLBRIDGE_TEAMS_CUSTOMER_OPTIONS is on. */
+function CustomerOptions({ edge }: { edge: TeamsEdgeState }) {
+  const options = edge.customerOptions;
+  return (
+    <section aria-labelledby="customer-options-heading">
+      <h2 id="customer-options-heading">Per-customer OPTIONS</h2>
+      {!options?.enabled ? (
+        <p className="muted">
+          Off: only the base domain sends OPTIONS (customers&apos; trunks inherit its health). Set{' '}
+          <span className="mono">CALLBRIDGE_TEAMS_CUSTOMER_OPTIONS=true</span> to send them from each
+          customer&apos;s subdomain too.
+        </p>
+      ) : options.customers.length === 0 ? (
+        <p className="empty">No customer subdomain is verified in a tenant yet: a sync creates them.</p>
+      ) : (
+        options.customers.map((customer) => (
+          <section key={customer.fqdn} aria-label={customer.fqdn}>
+            <h3 className="mono">{customer.fqdn}</h3>
+            <ProxyHealthTable proxies={customer.proxies} caption={`Microsoft proxies for ${customer.fqdn}`} />
+          </section>
+        ))
+      )}
+    </section>
   );
 }
