@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsPki, type TeamsPki } from '../../test/sip/support/teams-pki.js';
 import { staticDirectory } from '../emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../emulator/teams-sip/teams-sip.emulator.js';
+import type { Dialog } from '../sip/dialog/dialog.js';
+import { tagOf } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import { Registry } from 'prom-client';
 import { registerEdgeMetrics } from './edge.metrics.js';
@@ -47,6 +49,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
   const refused: string[] = [];
   const healthEvents: string[] = [];
   const calls: IncomingCall[] = [];
+  const routed: string[] = [];
   const routes: Record<string, EdgeRouteLookup> = {
     'contoso.sbc.test|+4930999': { kind: 'found', accountId: 'a1', serviceId: 's1', userId: 'cb-user-1' },
   };
@@ -71,7 +74,10 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
       ),
     timers: { t1 },
     customerFqdns: () => Promise.resolve(['contoso.sbc.test', 'Fabrikam.SBC.test', 'elsewhere.example']),
-    onCall: (call) => calls.push(call),
+    onCall: (call, route) => {
+      calls.push(call);
+      routed.push(route.userId);
+    },
     onRefused: (event) => refused.push(`${event.reason} ${event.detail}`),
     onHealthChanged: (event) =>
       healthEvents.push(`${event.proxy} ${event.healthy ? 'healthy' : 'unhealthy'}`),
@@ -84,7 +90,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
       }),
   }));
   stops.push(() => edge.stop());
-  return { edge, proxies, refused, calls, healthEvents };
+  return { edge, proxies, refused, calls, routed, healthEvents };
 }
 
 describe('TeamsEdge: OPTIONS and health', () => {
@@ -298,5 +304,76 @@ describe('TeamsEdge: per-customer OPTIONS', () => {
     expect(refused?.proxies[0]?.lastError).toContain(
       'Contact FQDN x.other.example is not in the SBC certificate',
     );
+  });
+});
+
+describe('TeamsEdge: INVITE with Replaces from Teams (RFC 3891)', () => {
+  it("hands the new call to onCall with the replaced dialog and the replaced call's user; an unknown dialog gets 481", async () => {
+    const { proxies, calls, routed } = await setup();
+    const teams = proxies[0]!;
+    const first = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test');
+    await until(() => calls.length === 1);
+    const dialog = await calls[0]!.accept({ body: SDP });
+    await until(() => first.dialog !== undefined);
+
+    const second = teams.replace(first.callId);
+    await until(() => calls.length === 2);
+    const replacing = calls[1]!;
+    // Sent to our Contact of the first call (no number in it): the route comes from the replaced call.
+    expect(replacing.request.uri).toMatch(/^sip:contoso\.sbc\.test:\d+;transport=tls$/);
+    expect(replacing.request.headers.get('Replaces')).toBe(
+      `${first.callId};to-tag=${dialog.localTag};from-tag=${dialog.remoteTag}`,
+    );
+    expect(replacing.replaces).toBe(dialog);
+    expect(replacing.replacesEarly).toBeUndefined();
+    expect(routed).toEqual(['cb-user-1', 'cb-user-1']);
+    await replacing.accept({ body: SDP });
+    await until(() => second.status !== undefined);
+    expect(second.status).toBe(200);
+
+    const stale = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+      ...dialog,
+      callId: 'no-such-call',
+      localTag: dialog.remoteTag,
+      remoteTag: dialog.localTag,
+    });
+    await until(() => stale.status !== undefined);
+    expect(stale.status).toBe(481);
+    expect(calls).toHaveLength(2); // never reached onCall
+  });
+
+  it('replaces an early dialog of our own call toward Teams: the new call carries that call, to be cancelled', async () => {
+    const { edge, proxies, calls, routed } = await setup();
+    const teams = proxies[0]!;
+    teams.setBehaviour(ADELE.number, { outcome: 'ring', devices: 1, earlyMedia: false });
+    const route = { kind: 'found', accountId: 'a1', serviceId: 's1', userId: 'cb-user-7' } as const;
+    let rang = false;
+    const placed = edge.callTeams({
+      customerFqdn: 'contoso.sbc.test',
+      from: '+4930999',
+      to: ADELE.number,
+      sdp: SDP,
+      route,
+      onProvisional: (response) => void (rang ||= response.status === 180),
+    });
+    await until(() => rang);
+    const toTeams = teams.calls[0]!;
+    const theirs = toTeams.incoming!.request;
+    const replacing = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+      callId: theirs.headers.get('Call-ID')!,
+      localTag: `${toTeams.incoming!.localTag}-d0`, // the ringing device's To-tag
+      remoteTag: tagOf(theirs.headers.get('From'))!,
+      remoteTarget: 'sip:contoso.sbc.test:5061;transport=tls',
+    } as Dialog);
+    await until(() => calls.length === 1);
+    expect(calls[0]!.replaces?.state).toBe('early');
+    expect(calls[0]!.replacesEarly).toBeDefined();
+    expect(routed).toEqual(['cb-user-7']); // the route given with our call toward Teams
+    calls[0]!.replacesEarly!.cancel();
+    const result = await placed;
+    expect(result.outcome.kind === 'rejected' && result.outcome.response.status).toBe(487);
+    calls[0]!.reject(486);
+    await until(() => replacing.status !== undefined);
+    expect(replacing.status).toBe(486);
   });
 });

@@ -20,6 +20,9 @@ export type EdgeRouteLookup =
   | { kind: 'unknown-host' }
   | { kind: 'unknown-number' };
 
+/** A call's account, service and user, as the carrier model found them. */
+export type FoundRoute = Extract<EdgeRouteLookup, { kind: 'found' }>;
+
 /** A change of one proxy's health. */
 export interface ProxyHealthEvent {
   proxy: string;
@@ -34,7 +37,11 @@ export interface TeamsEdgeOptions {
   settings: EdgeSettings;
   /** The carrier model's lookup: customer subdomain and +E.164 number to Callbridge's account, service and user. */
   route: (host: string, number: string) => Promise<EdgeRouteLookup>;
-  /** A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. */
+  /**
+   * A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. An INVITE
+   * with Replaces (RFC 3891) arrives here too, with `call.replaces` set to the dialog it replaces and the route of
+   * the replaced call: accept it, end the old dialog, swap the legs.
+   */
   onCall?: (call: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>) => void;
   /** A request refused (source outside Microsoft's ranges, unknown host or number), for the audit and alerts. */
   onRefused?: (event: {
@@ -79,6 +86,8 @@ export class TeamsEdge {
     failovers: 0,
   };
   private pinger: NodeJS.Timeout | undefined;
+  /** Routes of calls up (by Call-ID), so an INVITE with Replaces from Teams finds the replaced call's user. */
+  private readonly routed = new Map<string, FoundRoute>();
 
   private constructor(
     readonly options: TeamsEdgeOptions,
@@ -94,7 +103,9 @@ export class TeamsEdge {
       timers: options.timers,
       extraHeaders: { 'X-MS-SBC': settings.sbcHeader },
       contact: (_protocol, request) => `sip:${this.fqdnFor(request)}:${this.port};transport=tls`,
+      acceptReplaces: true, // Teams replaces calls (call queues): CALLS.md "Accept INVITE with Replaces"
       onInvite: (call) => void this.receiveInvite(call),
+      onDialogEnded: (dialog) => this.routed.delete(dialog.callId),
       onRequest: (request) => {
         if (request.method === 'OPTIONS') this.counters.optionsAnswered++;
         return undefined; // OPTIONS: the endpoint's 200 with Allow (and X-MS-SBC)
@@ -233,12 +244,27 @@ export class TeamsEdge {
     this.endpoint.receive(inbound);
   }
 
+  /**
+   * Remember who a call is for (calls from Teams are remembered as they are routed; a call toward Teams when its
+   * request names its route), for an INVITE with Replaces that names it. Bounded: the oldest go past 10,000.
+   */
+  rememberRoute(callId: string, route: FoundRoute): void {
+    this.routed.delete(callId);
+    this.routed.set(callId, route);
+    if (this.routed.size > 10_000) this.routed.delete(this.routed.keys().next().value!);
+  }
+
   private async receiveInvite(call: IncomingCall): Promise<void> {
     const host = uriHost(call.request.uri) ?? '';
     const number = uriUser(call.request.uri) ?? '';
-    const route = /^\+[1-9]\d{1,14}$/.test(number)
-      ? await this.options.route(host, number)
-      : ({ kind: 'unknown-number' } as const);
+    // Teams replacing a call (call queues, RFC 3891) sends to our Contact, which has no number: the replaced
+    // call's route says whose it is.
+    const replaced = call.replaces ? this.routed.get(call.replaces.callId) : undefined;
+    const route =
+      replaced ??
+      (/^\+[1-9]\d{1,14}$/.test(number)
+        ? await this.options.route(host, number)
+        : ({ kind: 'unknown-number' } as const));
     if (route.kind !== 'found') {
       if (route.kind === 'unknown-host') this.counters.unknownHost++;
       else this.counters.unknownNumber++;
@@ -249,6 +275,7 @@ export class TeamsEdge {
       });
       return call.reject(404);
     }
+    this.rememberRoute(call.request.headers.get('Call-ID') ?? '', route);
     if (this.options.onCall) this.options.onCall(call, route);
     else call.reject(480, { 'Retry-After': '300' });
   }

@@ -108,7 +108,8 @@ const c = (rest: string) => new RegExp(`^\\/_emulator\\/teams-sip\\/calls\\/([^/
 /**
  * `/_emulator/teams-sip/...`: the Teams SIP emulator's control API, beside the Graph emulator's admin routes. A
  * Teams user calls a number (through the SBC its voice route names), answers, declines, holds, resumes,
- * transfers (REFER in Microsoft's shape, or internally when the SBC did not list REFER) or hangs up; calls are
+ * transfers (REFER in Microsoft's shape, or internally when the SBC did not list REFER), replaces a call (INVITE
+ * with Replaces, as call queues do) or hangs up; calls are
  * listed; faults are injected (final statuses for the next INVITEs, silent INVITEs, dropped OPTIONS).
  *
  * @example startEmulator({ seed, routes: teamsSipControlRoutes(() => sipEmulator) })
@@ -159,6 +160,7 @@ export function teamsSipControlRoutes(emulator: Emulator): Route[] {
       const answer = await sip.transfer(call.callId, orgIdOf(sip, call, target));
       return ok({ ...callView(call), transfer: answer === 'internal' ? 'internal' : 'refer', answer });
     }),
+    route('POST', c('/replace'), async (ctx, sip) => ok(callView(sip.replace(callOf(ctx, sip).callId)), 201)),
     route('POST', c('/hangup'), async (ctx, sip) => {
       const call = callOf(ctx, sip);
       await sip.hangUp(call.callId);

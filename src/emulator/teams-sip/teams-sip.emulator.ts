@@ -4,10 +4,10 @@ import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
-import { parseNameAddr, parseSipUri } from '../../sip/message/sip-uri.js';
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
 import type { InboundMessage, SipSource, SipTarget } from '../../sip/transport/transport.types.js';
 import { checkContact } from './contact-check.js';
+import { calledNumber, uriUserOf } from './sip-numbers.js';
 import {
   CONTACT_FQDN_REASON,
   MICROSOFT_ALLOW,
@@ -144,11 +144,12 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: a Teams user calls a number through the SBC of `sbcFqdn` (the customer's subdomain). */
-  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string): EmulatedCall {
+  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string, replacing?: Dialog): EmulatedCall {
     const target = this.options.sbcTarget?.(sbcFqdn);
     if (!target) throw new Error(`No SBC address known for ${sbcFqdn}`);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
-    const uri = `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls`;
+    // Replacing a call (call queues), Teams sends to the SBC's Contact of that call, which has no number.
+    const uri = replacing?.remoteTarget ?? `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls`;
     const headers = new SipHeaders()
       .append('From', `<sip:${fromNumber}@sip.pstnhub.microsoft.com:5061;user=phone>;tag=${randomToken(32)}`)
       .append('To', `<sip:${toNumber}@${sbcFqdn}:5061;user=phone>`)
@@ -158,6 +159,12 @@ export class TeamsSipEmulator {
       .append('Session-Expires', '3600')
       .append('Min-SE', '90')
       .append('Content-Type', 'application/sdp');
+    // RFC 3891: the tags as the SBC sees its dialog (to-tag: the SBC's own tag, from-tag: ours).
+    if (replacing)
+      headers.append(
+        'Replaces',
+        `${replacing.callId};to-tag=${replacing.remoteTag};from-tag=${replacing.localTag}`,
+      );
     const request: SipRequest = {
       kind: 'request',
       method: 'INVITE',
@@ -185,6 +192,13 @@ export class TeamsSipEmulator {
       }
     });
     return call;
+  }
+
+  /** Control API: Teams replaces an established call (call queues): a new INVITE with Replaces naming it. */
+  replace(callId: string): EmulatedCall {
+    const old = this.find(callId);
+    if (!old.dialog) throw new Error(`Call ${callId} is not established`);
+    return this.callFromTeams(old.from ?? '', old.to ?? '', old.sbcFqdn ?? '', old.dialog);
   }
 
   /** Control API: answer a call ringing with outcome `manual`. */
@@ -368,24 +382,5 @@ export class TeamsSipEmulator {
       stop();
       call.status = 487;
     };
-  }
-}
-
-/** The user part of a name-addr header (`<sip:+4930999@host>;tag=1` -> '+4930999'). */
-function uriUserOf(value: string | undefined): string | undefined {
-  try {
-    return value === undefined ? undefined : parseNameAddr(value).uri.user;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `sip:+4930123@host;user=phone` -> '+4930123'; undefined unless the user part is +E.164. */
-function calledNumber(uri: string): string | undefined {
-  try {
-    const user = parseSipUri(uri).user;
-    return user !== undefined && /^\+[1-9]\d{1,14}$/.test(user) ? user : undefined;
-  } catch {
-    return undefined;
   }
 }
