@@ -119,6 +119,7 @@ export function teamsSipCommand(): Command {
     ['hold', 'Hold an established call (re-INVITE with a=inactive)'],
     ['resume', 'Resume a held call'],
     ['hangup', 'Hang up (BYE), or cancel a call still ringing'],
+    ['replace', 'Teams replaces an established call (INVITE with Replaces, as call queues do)'],
   ] as const)
     command.addCommand(callAction(name, description));
   command.addCommand(
