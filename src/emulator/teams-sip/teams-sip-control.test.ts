@@ -118,7 +118,7 @@ function inviteToTeams(number: string) {
 }
 
 describe('Teams SIP emulator control API over HTTP', () => {
-  it('a Teams user calls a number through the SBC its voice route names; hold, resume, transfer (REFER) and hang up', async () => {
+  it('a Teams user calls a number through the SBC its voice route names; hold, resume, transfer (REFER), replace and hang up', async () => {
     const made = await control('POST', '/calls', { from: ALICE, to: '+441234500009' });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({
@@ -148,11 +148,28 @@ describe('Teams SIP emulator control API over HTTP', () => {
       `<sip:sip.pstnhub.microsoft.com:5061;transport=tls;x-m=8:orgid:${demoUserId(2)}>`,
     );
 
+    // Teams replaces the call (as a call queue does): a new INVITE naming this dialog in Replaces.
+    const replaced = await control('POST', `/calls/${callId}/replace`);
+    expect(replaced.status).toBe(201);
+    await until(() => incoming.length === 2);
+    expect(incoming[1]!.request.headers.get('Replaces')).toMatch(
+      new RegExp(`^${callId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};to-tag=[^;]+;from-tag=[^;]+$`),
+    );
+    await until(
+      async () => (await control('GET', `/calls/${replaced.body.callId}`)).body.state === 'established',
+    );
+    await control('POST', `/calls/${replaced.body.callId}/hangup`);
+    await until(() => ended.length > 0);
+    ended.length = 0;
+
     await control('POST', `/calls/${callId}/hangup`);
     await until(() => ended.length > 0);
     expect(ended).toEqual(['remote-bye']);
     const listed = await control('GET', '/calls');
-    expect(listed.body.value).toEqual([expect.objectContaining({ callId, state: 'ended', status: 200 })]);
+    expect(listed.body.value).toEqual([
+      expect.objectContaining({ callId, state: 'ended', status: 200 }),
+      expect.objectContaining({ callId: replaced.body.callId, state: 'ended', status: 200 }),
+    ]);
   });
 
   it('answers and declines calls toward a Teams user whose clients wait for the control API', async () => {
