@@ -2,12 +2,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../app/context.js';
 import type { Actor } from '../domain/records.js';
+import type { DemoTeamsSip } from '../emulator/teams-sip/teams-sip.demo.js';
+import { carrierNamesOf } from '../services/sync/carrier-setup.js';
 
 const actor: Actor = { type: 'system', id: null, label: 'demo set-up', source: 'cli' };
 
 export interface DemoEnvironment {
   emulatorUrl: string;
   accountId: string;
+  /** The Teams SIP emulator (Microsoft's Direct Routing proxies) and its throw-away PKI; absent without openssl. */
+  teamsSip?: DemoTeamsSip;
   close(): Promise<void>;
 }
 
@@ -15,6 +19,10 @@ export interface DemoEnvironment {
  * The embedded demo: the Microsoft 365 emulator (with the demo tenant, its state kept in the data directory
  * across restarts) and, on the first start, a provider with a client account "Contoso (demo)" whose tenant
  * connection points at the emulator and a PBX service ready to sync. The emulator is imported only here.
+ * Beside it runs the Teams SIP emulator (Microsoft's Direct Routing proxies, control API under
+ * `/_emulator/teams-sip`), with a throw-away CA made in `<data dir>/teams-pki` at the first start; the demo
+ * tenant's voice route names the demo service's SBC subdomain, so the edge (given the demo certificate when
+ * CALLBRIDGE_SBC_CERT_FILE is not set) is healthy against it and Teams users can call through it.
  */
 export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
   const emulatorModule = await import('../emulator/index.js');
@@ -22,7 +30,13 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
   const seed = existsSync(stateFile)
     ? emulatorModule.seedFileSchema.parse(JSON.parse(readFileSync(stateFile, 'utf8')))
     : emulatorModule.demoSeed();
-  const emulator = await emulatorModule.startEmulator({ seed, persistPath: stateFile });
+  const sipModule = await import('../emulator/teams-sip/index.js');
+  const holder: { teamsSip?: DemoTeamsSip } = {};
+  const emulator = await emulatorModule.startEmulator({
+    seed,
+    persistPath: stateFile,
+    routes: sipModule.teamsSipControlRoutes(() => holder.teamsSip?.emulator),
+  });
   const markerFile = path.join(ctx.config.dataDir, 'demo.json');
   let accountId: string;
   if (existsSync(markerFile)) {
@@ -70,5 +84,43 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
   // The demo tenant consented to the demo app in its seed: recorded as an operator records consent given
   // outside Callbridge (the system actor, audited).
   await ctx.services.tenantConnections.recordOperatorConsent(actor, accountId, 'demo set-up');
-  return { emulatorUrl: emulator.url, accountId, close: () => emulator.close() };
+  const teamsSip = (holder.teamsSip = await startTeamsSip(ctx, sipModule, emulator.state, accountId));
+  // Where this start's emulator listens, for `callbridge emulator teams-sip ...` (its port changes each start).
+  writeFileSync(markerFile, JSON.stringify({ accountId, emulatorUrl: emulator.url }) + '\n');
+  return {
+    emulatorUrl: emulator.url,
+    accountId,
+    ...(teamsSip && { teamsSip }),
+    close: async () => {
+      await teamsSip?.close();
+      await emulator.close();
+    },
+  };
+}
+
+/**
+ * The demo's Teams SIP emulator, its voice route pointed at the demo service's subdomain. Without openssl (the
+ * throw-away CA) the rest of the demo still runs: the edge then stays off, as in a deployment without certificates.
+ */
+async function startTeamsSip(
+  ctx: AppContext,
+  sipModule: typeof import('../emulator/teams-sip/index.js'),
+  state: Parameters<typeof sipModule.startDemoTeamsSip>[0]['state'],
+  accountId: string,
+): Promise<DemoTeamsSip | undefined> {
+  const service = (await ctx.store.repos.services.listByAccount(accountId))[0];
+  if (service) {
+    const gateway = carrierNamesOf(service.id, ctx.config.sbcDomain.toLowerCase()).domain;
+    sipModule.pointVoiceRoutesAt(state, sipModule.DEMO_TENANT_ID, gateway);
+  }
+  try {
+    return await sipModule.startDemoTeamsSip({
+      pkiDir: path.join(ctx.config.dataDir, 'teams-pki'),
+      sbcDomain: ctx.config.sbcDomain,
+      state,
+    });
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'Teams SIP emulator not started (is openssl installed?)');
+    return undefined;
+  }
 }

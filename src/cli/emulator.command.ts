@@ -9,6 +9,9 @@ import {
 import { startEmulator } from '../emulator/emulator.server.js';
 import { generatedTenantId, largeTenantSeed } from '../emulator/large-tenant.generator.js';
 import type { SeedFileInput } from '../emulator/seed.schema.js';
+import { teamsSipControlRoutes } from '../emulator/teams-sip/teams-sip-control.routes.js';
+import { startDemoTeamsSip, type DemoTeamsSip } from '../emulator/teams-sip/teams-sip.demo.js';
+import { teamsSipCommand } from './teams-sip.command.js';
 
 function integer(min: number) {
   return (value: string): number => {
@@ -39,6 +42,23 @@ export function emulatorCommand(): Command {
     .option('-t, --tenants <n>', 'add this many generated tenants', integer(0), 0)
     .option('--users <n>', 'users in each generated tenant', integer(1), 1000)
     .option('--persist <file>', 'write the state to this file (seed format) on exit')
+    .option(
+      '--teams-sip <port>',
+      "also run the Teams SIP emulator (Microsoft's Direct Routing proxies) on this TLS port",
+      integer(0),
+    )
+    .option(
+      '--sbc-domain <domain>',
+      'the SBC domain whose FQDNs the Teams SIP emulator calls',
+      'sbc.callbridge.local',
+    )
+    .option('--sbc-port <port>', "the SBC's TLS port on loopback, for calls from Teams", integer(1), 5061)
+    .option(
+      '--pki <dir>',
+      'where the throw-away CA and certificates are kept (made when missing)',
+      'emulator-pki',
+    )
+    .addCommand(teamsSipCommand())
     .action(
       async (options: {
         port: number;
@@ -47,23 +67,46 @@ export function emulatorCommand(): Command {
         tenants: number;
         users: number;
         persist?: string;
+        teamsSip?: number;
+        sbcDomain: string;
+        sbcPort: number;
+        pki: string;
       }) => {
         const seed = await loadSeed(options.seed);
         const appId = seed.apps?.[0]?.clientId ?? DEMO_CLIENT_ID;
         const generated = Array.from({ length: options.tenants }, (_, i) =>
           largeTenantSeed(options.users, generatedTenantId(i + 1), [appId]),
         );
+        const holder: { teamsSip?: DemoTeamsSip } = {};
         const emulator = await startEmulator({
           seed: { ...seed, tenants: [...(seed.tenants ?? []), ...generated] },
           port: options.port,
           host: options.host,
           ...(options.persist ? { persistPath: options.persist } : {}),
+          routes: teamsSipControlRoutes(() => holder.teamsSip?.emulator),
         });
+        const teamsSip =
+          options.teamsSip === undefined
+            ? undefined
+            : (holder.teamsSip = await startDemoTeamsSip({
+                pkiDir: options.pki,
+                sbcDomain: options.sbcDomain,
+                state: emulator.state,
+                port: options.teamsSip,
+              }));
+        teamsSip?.attachSbc(options.sbcPort);
         const lines = [
           `Microsoft 365 emulator listening on ${emulator.url}`,
           `  authority host / Graph base URL: ${emulator.url}`,
           `  Teams admin API base URL:        ${emulator.teamsAdminUrl}`,
           `  admin endpoint:                  ${emulator.url}/_emulator/tenants`,
+          ...(teamsSip
+            ? [
+                `  Teams SIP emulator (TLS):        127.0.0.1:${teamsSip.emulator.port}, calls to *.${options.sbcDomain} go to 127.0.0.1:${options.sbcPort}`,
+                `  its CA and the SBC certificate:  ${teamsSip.pki.caFile}, ${teamsSip.pki.sbc.certFile}`,
+                `  control API:                     ${emulator.url}/_emulator/teams-sip (callbridge emulator teams-sip --help)`,
+              ]
+            : []),
           ...[...emulator.tenants.values()].map(
             (t) => `  tenant ${t.id}  ${t.domain}  (${t.users.size} users)`,
           ),
@@ -78,6 +121,7 @@ export function emulatorCommand(): Command {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await teamsSip?.close();
         await emulator.close();
       },
     );

@@ -252,6 +252,14 @@ export const configSchema = z.object({
     .max(300)
     .default(60)
     .describe('OPTIONS keep-alive to each Microsoft proxy (Microsoft wants one at least every 3 minutes).'),
+  teamsCustomerOptions: z
+    .enum(['true', 'false', '1', '0'])
+    .or(z.boolean())
+    .default(false)
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .describe(
+      "Also send OPTIONS from each customer's subdomain to Microsoft's proxies (carrier model), beside the base FQDN's.",
+    ),
   teamsFailoverSeconds: z.coerce
     .number()
     .min(0.5)

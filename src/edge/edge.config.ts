@@ -76,6 +76,8 @@ export interface EdgeSettings {
   /** Sent as X-MS-SBC: vendor/product/version. */
   sbcHeader: string;
   optionsIntervalMs: number;
+  /** Also send OPTIONS from each customer's subdomain (carrier model's derived trunks); default off. */
+  customerOptions?: boolean;
   /** No provisional from a proxy this long: try the next one. */
   failoverAfterMs: number;
 }

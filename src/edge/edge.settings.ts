@@ -5,33 +5,50 @@ import { CLOUD_PRESETS, parseProxyList, SignallingRanges, type EdgeSettings } fr
 export const SBC_HEADER = 'Callbridge/Edge/0.1.0';
 
 /**
- * The edge's settings from the validated configuration; undefined while no certificate and key are configured
- * (the edge stays off, so the demo's `npm start` needs none). Proxies and ranges come from the cloud preset
+ * The demo's stand-ins for CALLBRIDGE_SBC_*: the throw-away certificate and CA made in the data directory, and
+ * the emulator's loopback address as Microsoft's signalling range. Used only while no certificate is configured,
+ * so a real deployment's settings always win.
+ */
+export interface DemoEdgeDefaults {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  ranges: string[];
+}
+
+/**
+ * The edge's settings from the validated configuration (or, in the demo, its throw-away certificate); undefined
+ * while no certificate and key are configured outside the demo (the edge stays off). Proxies and ranges come from the cloud preset
  * unless overridden.
  *
  * @example edgeSettingsFrom(loadConfig({ env })) // { baseDomain: 'sbc.example.com', proxies: [sip, sip2, sip3], ... }
  */
-export function edgeSettingsFrom(config: Config): EdgeSettings | undefined {
-  if (!config.sbcCertFile || !config.sbcKeyFile) return undefined;
+export function edgeSettingsFrom(config: Config, demo?: DemoEdgeDefaults): EdgeSettings | undefined {
+  const files =
+    config.sbcCertFile && config.sbcKeyFile
+      ? { certFile: config.sbcCertFile, keyFile: config.sbcKeyFile, caFile: config.sbcCaFile }
+      : demo && { certFile: demo.certFile, keyFile: demo.keyFile, caFile: demo.caFile };
+  if (!files) return undefined;
   const preset = CLOUD_PRESETS[config.teamsCloud];
+  const demoRanges = !config.sbcCertFile && !config.teamsSignallingRanges ? demo?.ranges : undefined;
   return {
     baseDomain: config.sbcDomain.toLowerCase(),
     host: config.sbcHost,
     signallingPort: config.sbcSignallingPort,
-    certFile: config.sbcCertFile,
-    keyFile: config.sbcKeyFile,
-    caFile: config.sbcCaFile,
+    ...files,
     proxies: config.teamsProxies ? parseProxyList(config.teamsProxies) : preset.proxies,
     ranges: new SignallingRanges(
-      config.teamsSignallingRanges
-        ? config.teamsSignallingRanges
-            .split(',')
-            .map((r) => r.trim())
-            .filter(Boolean)
-        : preset.ranges,
+      demoRanges ??
+        (config.teamsSignallingRanges
+          ? config.teamsSignallingRanges
+              .split(',')
+              .map((r) => r.trim())
+              .filter(Boolean)
+          : preset.ranges),
     ),
     sbcHeader: SBC_HEADER,
     optionsIntervalMs: config.teamsOptionsIntervalSeconds * 1000,
+    customerOptions: config.teamsCustomerOptions,
     failoverAfterMs: config.teamsFailoverSeconds * 1000,
   };
 }

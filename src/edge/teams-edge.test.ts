@@ -4,6 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsPki, type TeamsPki } from '../../test/sip/support/teams-pki.js';
 import { staticDirectory } from '../emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../emulator/teams-sip/teams-sip.emulator.js';
+import type { Dialog } from '../sip/dialog/dialog.js';
+import { tagOf } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import { Registry } from 'prom-client';
 import { registerEdgeMetrics } from './edge.metrics.js';
@@ -47,6 +49,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
   const refused: string[] = [];
   const healthEvents: string[] = [];
   const calls: IncomingCall[] = [];
+  const routed: string[] = [];
   const routes: Record<string, EdgeRouteLookup> = {
     'contoso.sbc.test|+4930999': { kind: 'found', accountId: 'a1', serviceId: 's1', userId: 'cb-user-1' },
   };
@@ -70,7 +73,11 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
           (host === 'contoso.sbc.test' ? { kind: 'unknown-number' } : { kind: 'unknown-host' }),
       ),
     timers: { t1 },
-    onCall: (call) => calls.push(call),
+    customerFqdns: () => Promise.resolve(['contoso.sbc.test', 'Fabrikam.SBC.test', 'elsewhere.example']),
+    onCall: (call, route) => {
+      calls.push(call);
+      routed.push(route.userId);
+    },
     onRefused: (event) => refused.push(`${event.reason} ${event.detail}`),
     onHealthChanged: (event) =>
       healthEvents.push(`${event.proxy} ${event.healthy ? 'healthy' : 'unhealthy'}`),
@@ -83,7 +90,7 @@ async function setup(extra: Partial<EdgeSettings> = {}, cert = pki.sbc, t1 = 500
       }),
   }));
   stops.push(() => edge.stop());
-  return { edge, proxies, refused, calls, healthEvents };
+  return { edge, proxies, refused, calls, routed, healthEvents };
 }
 
 describe('TeamsEdge: OPTIONS and health', () => {
@@ -249,5 +256,124 @@ describe('TeamsEdge: calls from Teams', () => {
     expect(call.status).toBe(403);
     expect(calls).toEqual([]);
     expect(edge.counters.refusedSource).toBe(1);
+  });
+});
+
+describe('TeamsEdge: per-customer OPTIONS', () => {
+  it('are off by default: only the base FQDN pings, and the API has no customers', async () => {
+    const { edge, proxies } = await setup();
+    await edge.pingAll();
+    await until(() => proxies[0]!.health.isHealthy('sbc.test'));
+    expect(edge.customers.enabled).toBe(false);
+    expect(edge.customers.list()).toEqual([]);
+    expect(proxies[0]!.health.list().map((t) => t.fqdn)).toEqual(['sbc.test']);
+  });
+
+  it('when on, each customer subdomain pings every proxy from its own FQDN and each proxy counts it healthy', async () => {
+    const { edge, proxies } = await setup({ customerOptions: true });
+    await edge.pingAll();
+    expect(
+      edge.customers.list().map((c) => [c.fqdn, c.proxies.map((p) => `${p.healthy} ${p.lastStatus}`)]),
+    ).toEqual([
+      ['contoso.sbc.test', ['true 200', 'true 200', 'true 200']],
+      ['fabrikam.sbc.test', ['true 200', 'true 200', 'true 200']],
+    ]); // elsewhere.example is not under the base domain: never presented
+    await until(() => proxies.every((p) => p.health.isHealthy('fabrikam.sbc.test')));
+    for (const proxy of proxies)
+      expect(
+        proxy.health
+          .list()
+          .map((t) => `${t.fqdn} ${t.healthy}`)
+          .sort(),
+      ).toEqual(['contoso.sbc.test true', 'fabrikam.sbc.test true', 'sbc.test true']);
+  });
+
+  it("a customer's subdomain the certificate does not cover is refused by Microsoft with 403, shown per customer", async () => {
+    const { edge } = await setup({ customerOptions: true, baseDomain: 'other.example' }, pki.stranger);
+    // The certificate names sbc.other.example only: a sibling subdomain is not covered.
+    edge.options.customerFqdns = () => Promise.resolve(['sbc.other.example', 'x.other.example']);
+    await edge.pingAll();
+    const [covered, refused] = edge.customers.list();
+    expect(covered?.proxies.map((p) => p.lastStatus)).toEqual([200, 200, 200]);
+    expect(refused?.fqdn).toBe('x.other.example');
+    expect(refused?.proxies.map((p) => [p.healthy, p.lastStatus])).toEqual([
+      [false, 403],
+      [false, 403],
+      [false, 403],
+    ]);
+    expect(refused?.proxies[0]?.lastError).toContain(
+      'Contact FQDN x.other.example is not in the SBC certificate',
+    );
+  });
+});
+
+describe('TeamsEdge: INVITE with Replaces from Teams (RFC 3891)', () => {
+  it("hands the new call to onCall with the replaced dialog and the replaced call's user; an unknown dialog gets 481", async () => {
+    const { proxies, calls, routed } = await setup();
+    const teams = proxies[0]!;
+    const first = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test');
+    await until(() => calls.length === 1);
+    const dialog = await calls[0]!.accept({ body: SDP });
+    await until(() => first.dialog !== undefined);
+
+    const second = teams.replace(first.callId);
+    await until(() => calls.length === 2);
+    const replacing = calls[1]!;
+    // Sent to our Contact of the first call (no number in it): the route comes from the replaced call.
+    expect(replacing.request.uri).toMatch(/^sip:contoso\.sbc\.test:\d+;transport=tls$/);
+    expect(replacing.request.headers.get('Replaces')).toBe(
+      `${first.callId};to-tag=${dialog.localTag};from-tag=${dialog.remoteTag}`,
+    );
+    expect(replacing.replaces).toBe(dialog);
+    expect(replacing.replacesEarly).toBeUndefined();
+    expect(routed).toEqual(['cb-user-1', 'cb-user-1']);
+    await replacing.accept({ body: SDP });
+    await until(() => second.status !== undefined);
+    expect(second.status).toBe(200);
+
+    const stale = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+      ...dialog,
+      callId: 'no-such-call',
+      localTag: dialog.remoteTag,
+      remoteTag: dialog.localTag,
+    });
+    await until(() => stale.status !== undefined);
+    expect(stale.status).toBe(481);
+    expect(calls).toHaveLength(2); // never reached onCall
+  });
+
+  it('replaces an early dialog of our own call toward Teams: the new call carries that call, to be cancelled', async () => {
+    const { edge, proxies, calls, routed } = await setup();
+    const teams = proxies[0]!;
+    teams.setBehaviour(ADELE.number, { outcome: 'ring', devices: 1, earlyMedia: false });
+    const route = { kind: 'found', accountId: 'a1', serviceId: 's1', userId: 'cb-user-7' } as const;
+    let rang = false;
+    const placed = edge.callTeams({
+      customerFqdn: 'contoso.sbc.test',
+      from: '+4930999',
+      to: ADELE.number,
+      sdp: SDP,
+      route,
+      onProvisional: (response) => void (rang ||= response.status === 180),
+    });
+    await until(() => rang);
+    const toTeams = teams.calls[0]!;
+    const theirs = toTeams.incoming!.request;
+    const replacing = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+      callId: theirs.headers.get('Call-ID')!,
+      localTag: `${toTeams.incoming!.localTag}-d0`, // the ringing device's To-tag
+      remoteTag: tagOf(theirs.headers.get('From'))!,
+      remoteTarget: 'sip:contoso.sbc.test:5061;transport=tls',
+    } as Dialog);
+    await until(() => calls.length === 1);
+    expect(calls[0]!.replaces?.state).toBe('early');
+    expect(calls[0]!.replacesEarly).toBeDefined();
+    expect(routed).toEqual(['cb-user-7']); // the route given with our call toward Teams
+    calls[0]!.replacesEarly!.cancel();
+    const result = await placed;
+    expect(result.outcome.kind === 'rejected' && result.outcome.response.status).toBe(487);
+    calls[0]!.reject(486);
+    await until(() => replacing.status !== undefined);
+    expect(replacing.status).toBe(486);
   });
 });

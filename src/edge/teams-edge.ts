@@ -10,6 +10,7 @@ import type { TimerSettings } from '../sip/transaction/timer-settings.js';
 import { TlsTransport } from '../sip/transport/tls.transport.js';
 import type { InboundMessage, SipTarget } from '../sip/transport/transport.types.js';
 import type { EdgeSettings, TeamsProxy } from './edge.config.js';
+import { CustomerOptions } from './customer-options.js';
 import { ProxyHealthBook } from './proxy-health.js';
 import { callTeamsWithFailover, type TeamsCallRequest, type TeamsCallResult } from './teams-failover.js';
 
@@ -18,6 +19,9 @@ export type EdgeRouteLookup =
   | { kind: 'found'; accountId: string; serviceId: string; userId: string }
   | { kind: 'unknown-host' }
   | { kind: 'unknown-number' };
+
+/** A call's account, service and user, as the carrier model found them. */
+export type FoundRoute = Extract<EdgeRouteLookup, { kind: 'found' }>;
 
 /** A change of one proxy's health. */
 export interface ProxyHealthEvent {
@@ -33,7 +37,11 @@ export interface TeamsEdgeOptions {
   settings: EdgeSettings;
   /** The carrier model's lookup: customer subdomain and +E.164 number to Callbridge's account, service and user. */
   route: (host: string, number: string) => Promise<EdgeRouteLookup>;
-  /** A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. */
+  /**
+   * A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. An INVITE
+   * with Replaces (RFC 3891) arrives here too, with `call.replaces` set to the dialog it replaces and the route of
+   * the replaced call: accept it, end the old dialog, swap the legs.
+   */
   onCall?: (call: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>) => void;
   /** A request refused (source outside Microsoft's ranges, unknown host or number), for the audit and alerts. */
   onRefused?: (event: {
@@ -50,6 +58,11 @@ export interface TeamsEdgeOptions {
   resolveProxy?: (proxy: TeamsProxy) => Promise<SipTarget>;
   /** SIP timer base values (tests shrink them; defaults RFC 3261's). */
   timers?: Partial<TimerSettings>;
+  /**
+   * The customers' subdomains Microsoft knows (verified in their tenants), for per-customer OPTIONS when
+   * `settings.customerOptions` is on (CALLS.md: the carrier model's derived trunks, each FQDN pinging itself).
+   */
+  customerFqdns?: () => Promise<string[]>;
 }
 
 /**
@@ -62,6 +75,8 @@ export interface TeamsEdgeOptions {
  */
 export class TeamsEdge {
   readonly health: ProxyHealthBook;
+  /** Per-customer OPTIONS (off unless `settings.customerOptions`): each subdomain's own health per proxy. */
+  readonly customers: CustomerOptions;
   readonly endpoint: CallEndpoint;
   readonly counters = {
     refusedSource: 0,
@@ -71,6 +86,8 @@ export class TeamsEdge {
     failovers: 0,
   };
   private pinger: NodeJS.Timeout | undefined;
+  /** Routes of calls up (by Call-ID), so an INVITE with Replaces from Teams finds the replaced call's user. */
+  private readonly routed = new Map<string, FoundRoute>();
 
   private constructor(
     readonly options: TeamsEdgeOptions,
@@ -79,13 +96,16 @@ export class TeamsEdge {
   ) {
     const settings = options.settings;
     this.health = new ProxyHealthBook(settings.proxies.map((p) => p.host));
+    this.customers = new CustomerOptions(this);
     this.endpoint = new CallEndpoint({
       transport,
       userAgent: settings.sbcHeader,
       timers: options.timers,
       extraHeaders: { 'X-MS-SBC': settings.sbcHeader },
       contact: (_protocol, request) => `sip:${this.fqdnFor(request)}:${this.port};transport=tls`,
+      acceptReplaces: true, // Teams replaces calls (call queues): CALLS.md "Accept INVITE with Replaces"
       onInvite: (call) => void this.receiveInvite(call),
+      onDialogEnded: (dialog) => this.routed.delete(dialog.callId),
       onRequest: (request) => {
         if (request.method === 'OPTIONS') this.counters.optionsAnswered++;
         return undefined; // OPTIONS: the endpoint's 200 with Allow (and X-MS-SBC)
@@ -126,9 +146,10 @@ export class TeamsEdge {
     return this.transport.certificate;
   }
 
-  /** Send OPTIONS from the base FQDN to every proxy and record the answers. */
+  /** Send OPTIONS from the base FQDN to every proxy (then, when on, from each customer's subdomain). */
   async pingAll(): Promise<void> {
     await Promise.all(this.options.settings.proxies.map((proxy) => this.ping(proxy)));
+    await this.customers.pingAll();
   }
 
   /** Call a Teams user for a customer, failing over sip -> sip2 -> sip3 on 503 or silence; 603 is final. */
@@ -151,30 +172,29 @@ export class TeamsEdge {
   }
 
   private async ping(proxy: TeamsProxy): Promise<void> {
-    const s = this.options.settings;
+    const wasHealthy = this.health.isHealthy(proxy.host);
+    await this.pingFrom(proxy, this.options.settings.baseDomain, this.health);
+    this.notifyIfChanged(proxy.host, wasHealthy);
+  }
+
+  /** One OPTIONS from `fqdn` (From and Contact without user part) to a proxy, its answer kept in `book`. */
+  async pingFrom(proxy: TeamsProxy, fqdn: string, book: ProxyHealthBook): Promise<void> {
     const uri = `sip:${proxy.host}:${proxy.port};transport=tls`;
     const headers = new SipHeaders()
-      .append('From', `<sip:${s.baseDomain}:${this.port};transport=tls>;tag=${randomToken(12)}`)
+      .append('From', `<sip:${fqdn}:${this.port};transport=tls>;tag=${randomToken(12)}`)
       .append('To', `<sip:${proxy.host}>`)
       .append('Call-ID', randomToken(24))
       .append('CSeq', '1 OPTIONS')
-      .append('Contact', `<sip:${s.baseDomain}:${this.port};transport=tls>`);
+      .append('Contact', `<sip:${fqdn}:${this.port};transport=tls>`);
     const request: SipRequest = { kind: 'request', method: 'OPTIONS', uri, headers, body: Buffer.alloc(0) };
     const started = performance.now();
-    const wasHealthy = this.health.isHealthy(proxy.host);
     try {
       const response = await this.endpoint.request(request, { target: await this.targetOf(proxy) });
       const warning = response.headers.get('Warning');
-      this.health.answered(
-        proxy.host,
-        response.status,
-        performance.now() - started,
-        warning ?? response.reason,
-      );
+      book.answered(proxy.host, response.status, performance.now() - started, warning ?? response.reason);
     } catch (error) {
-      this.health.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
+      book.failed(proxy.host, 0, error instanceof Error ? error.message : String(error));
     }
-    this.notifyIfChanged(proxy.host, wasHealthy);
   }
 
   /** Tell `onHealthChanged` when a proxy's health flipped since `wasHealthy`. */
@@ -224,12 +244,27 @@ export class TeamsEdge {
     this.endpoint.receive(inbound);
   }
 
+  /**
+   * Remember who a call is for (calls from Teams are remembered as they are routed; a call toward Teams when its
+   * request names its route), for an INVITE with Replaces that names it. Bounded: the oldest go past 10,000.
+   */
+  rememberRoute(callId: string, route: FoundRoute): void {
+    this.routed.delete(callId);
+    this.routed.set(callId, route);
+    if (this.routed.size > 10_000) this.routed.delete(this.routed.keys().next().value!);
+  }
+
   private async receiveInvite(call: IncomingCall): Promise<void> {
     const host = uriHost(call.request.uri) ?? '';
     const number = uriUser(call.request.uri) ?? '';
-    const route = /^\+[1-9]\d{1,14}$/.test(number)
-      ? await this.options.route(host, number)
-      : ({ kind: 'unknown-number' } as const);
+    // Teams replacing a call (call queues, RFC 3891) sends to our Contact, which has no number: the replaced
+    // call's route says whose it is.
+    const replaced = call.replaces ? this.routed.get(call.replaces.callId) : undefined;
+    const route =
+      replaced ??
+      (/^\+[1-9]\d{1,14}$/.test(number)
+        ? await this.options.route(host, number)
+        : ({ kind: 'unknown-number' } as const));
     if (route.kind !== 'found') {
       if (route.kind === 'unknown-host') this.counters.unknownHost++;
       else this.counters.unknownNumber++;
@@ -240,6 +275,7 @@ export class TeamsEdge {
       });
       return call.reject(404);
     }
+    this.rememberRoute(call.request.headers.get('Call-ID') ?? '', route);
     if (this.options.onCall) this.options.onCall(call, route);
     else call.reject(480, { 'Retry-After': '300' });
   }

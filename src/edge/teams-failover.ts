@@ -2,7 +2,7 @@ import type { OutgoingCall } from '../sip/dialog/outgoing-call.js';
 import type { CallOutcome } from '../sip/dialog/endpoint.types.js';
 import { SipHeaders } from '../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../sip/message/sip-message.js';
-import type { TeamsEdge } from './teams-edge.js';
+import type { FoundRoute, TeamsEdge } from './teams-edge.js';
 
 /** A call toward a Teams user, in the carrier model. */
 export interface TeamsCallRequest {
@@ -13,6 +13,8 @@ export interface TeamsCallRequest {
   to: string;
   /** Our SDP offer (always present: Microsoft refuses delayed offer). */
   sdp: Buffer;
+  /** Whose call this is: remembered, so that Teams replacing it (INVITE with Replaces) finds the same user. */
+  route?: FoundRoute;
   onProvisional?: (response: SipResponse, proxy: string) => void;
 }
 
@@ -39,6 +41,7 @@ export async function callTeamsWithFailover(
   );
   const callId = randomToken(32);
   const fromTag = randomToken(16);
+  if (request.route) edge.rememberRoute(callId, request.route);
   const attempts: TeamsCallResult['attempts'] = [];
   let last: TeamsCallResult | undefined;
   for (const [index, proxy] of proxies.entries()) {

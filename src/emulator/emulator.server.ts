@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Write the tenants' state here (seed format) when closed, so a restart continues from it. */
   persistPath?: string;
+  /** More routes, matched first (the Teams SIP emulator's control API under `/_emulator/teams-sip`). */
+  routes?: Route[];
 }
 
 /** A running emulator. */
@@ -92,7 +94,7 @@ async function answer(res: ServerResponse, response: EmResponse): Promise<void> 
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const state = new EmulatorState(seedFileSchema.parse(options.seed));
-  const dispatcher = new RequestDispatcher(state, routes);
+  const dispatcher = new RequestDispatcher(state, [...(options.routes ?? []), ...routes]);
   const server = createServer((req, res) => {
     void (async () => {
       try {

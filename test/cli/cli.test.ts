@@ -108,4 +108,81 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
       child.kill('SIGTERM');
     }
   });
+
+  it('serves the demo with the Teams edge healthy against the Teams SIP emulator, whose voice route leads to it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-edge-'));
+    const child = spawn(
+      'node',
+      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api,sip'],
+      {
+        env: {
+          ...process.env,
+          CALLBRIDGE_DATA_DIR: dataDir,
+          CALLBRIDGE_LOG_FORMAT: 'json',
+          // Loopback and free ports, so parallel runs do not clash (the demo's defaults are 5060 and 5061).
+          CALLBRIDGE_SIP_HOST: '127.0.0.1',
+          CALLBRIDGE_SIP_PORT: '0',
+          CALLBRIDGE_SBC_HOST: '127.0.0.1',
+          CALLBRIDGE_SBC_SIGNALLING_PORT: '0',
+        },
+      },
+    );
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+          if (match?.[1] && out.includes('Teams SIP emulator')) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      expect(out).toMatch(/Teams SIP emulator \(Microsoft's Direct Routing proxies\) on 127\.0\.0\.1:\d+/);
+      const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
+      const edge = async () =>
+        (await (
+          await fetch(`${url}/api/v1/teams-edge`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as {
+          configured: boolean;
+          baseDomain: string;
+          proxies: { proxy: string; healthy: boolean }[];
+        };
+      await expect
+        .poll(async () => (await edge()).proxies.map((p) => `${p.proxy} ${p.healthy}`), { timeout: 15_000 })
+        .toEqual([
+          'sip.pstnhub.microsoft.com true',
+          'sip2.pstnhub.microsoft.com true',
+          'sip3.pstnhub.microsoft.com true',
+        ]);
+      expect(await edge()).toMatchObject({ configured: true, baseDomain: 'sbc.callbridge.local' });
+      // A Teams user of the demo tenant calls: the voice route names the demo service's subdomain, so the INVITE
+      // reaches our edge, which finds the service and answers 404 (no Callbridge user has that number before sync).
+      const placed = await runCli(dataDir, [
+        'emulator',
+        'teams-sip',
+        'call',
+        '--from',
+        '+442079460001',
+        '--to',
+        '+441234999999',
+      ]);
+      expect(placed.code).toBe(0);
+      expect(JSON.parse(placed.stdout)).toMatchObject({
+        sbcFqdn: expect.stringMatching(/^[0-9a-f]{8}\.sbc\.callbridge\.local$/),
+      });
+      await expect
+        .poll(
+          async () =>
+            JSON.parse(
+              (await runCli(dataDir, ['emulator', 'teams-sip', 'calls', '--json'])).stdout,
+            ) as unknown,
+          {
+            timeout: 30_000,
+          },
+        )
+        .toEqual([expect.objectContaining({ direction: 'from-teams', state: 'failed', status: 404 })]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

@@ -22,6 +22,7 @@ import { SignInPage } from './pages/sign-in-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { ImportPage } from './import/import-page.js';
 import { SyncPage } from './sync/sync-page.js';
+import { TeamsEdgePage } from './edge/teams-edge-page.js';
 import { LicencesPage } from './tenant/licences-page.js';
 import { TenantConnectionPage } from './tenant/tenant-connection-page.js';
 import { UserPage } from './users/user-page.js';
@@ -65,6 +66,8 @@ function RoutePage({ route, administrator }: { route: Route; administrator: Admi
       return <HomePage />;
     case 'password':
       return <ChangePasswordPage administrator={administrator} />;
+    case 'teams-edge':
+      return <TeamsEdgePage administrator={administrator} />;
     case 'account':
       return <AccountPage key={route.accountId} accountId={route.accountId} />;
     case 'services':

@@ -45,6 +45,7 @@ export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttrib
 export type Route =
   | { page: 'home' }
   | { page: 'password' }
+  | { page: 'teams-edge' }
   | { page: 'account'; accountId: string }
   | { page: 'services'; accountId: string }
   | { page: 'service'; accountId: string; serviceId: string | undefined }
@@ -67,6 +68,7 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   // Where a failed Microsoft sign-in comes back to (with ?error=); once signed in it is the home page.
   [/^\/sign-in$/, () => ({ page: 'home' })],
   [/^\/password$/, () => ({ page: 'password' })],
+  [/^\/teams-edge$/, () => ({ page: 'teams-edge' })],
   [new RegExp(`^/accounts/${ID}$`), (m) => ({ page: 'account', accountId: m[1]! })],
   [new RegExp(`^/accounts/${ID}/services$`), (m) => ({ page: 'services', accountId: m[1]! })],
   [

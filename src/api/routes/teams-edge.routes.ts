@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
+import type { ProxyHealthState } from '../../edge/proxy-health.js';
 import type { TeamsEdge } from '../../edge/teams-edge.js';
 import { errorResponses } from './error-responses.js';
 
@@ -16,7 +17,7 @@ const proxyView = z.object({
   failures: z.number(),
 });
 
-const edgeView = z
+export const edgeView = z
   .object({
     configured: z.boolean().describe('False until CALLBRIDGE_SBC_CERT_FILE and _KEY_FILE are set.'),
     baseDomain: z.string().optional(),
@@ -32,8 +33,28 @@ const edgeView = z
     proxies: z.array(proxyView),
     refused: z.object({ source: z.number(), unknownHost: z.number(), unknownNumber: z.number() }).optional(),
     failovers: z.number().optional(),
+    customerOptions: z
+      .object({
+        enabled: z
+          .boolean()
+          .describe('CALLBRIDGE_TEAMS_CUSTOMER_OPTIONS: OPTIONS also from each customer subdomain.'),
+        customers: z.array(z.object({ fqdn: z.string(), proxies: z.array(proxyView) })),
+      })
+      .optional(),
   })
   .meta({ id: 'TeamsEdge' });
+
+/** One proxy's state for the API: absent values as null, the round trip to a tenth of a millisecond. */
+function presentProxy(p: ProxyHealthState): z.infer<typeof proxyView> {
+  return {
+    ...p,
+    lastOkAt: p.lastOkAt ?? null,
+    roundTripMs: p.roundTripMs === undefined ? null : Math.round(p.roundTripMs * 10) / 10,
+    lastAttemptAt: p.lastAttemptAt ?? null,
+    lastStatus: p.lastStatus ?? null,
+    lastError: p.lastError ?? null,
+  };
+}
 
 /**
  * `GET /teams-edge`: the provider-level view of the Teams Direct Routing edge (one per installation, so platform
@@ -63,20 +84,19 @@ export function teamsEdgeRoutes(
           baseDomain: running.options.settings.baseDomain,
           port: running.port,
           certificate: { subject, dnsNames, validTo, daysLeft },
-          proxies: running.health.list().map((p) => ({
-            ...p,
-            lastOkAt: p.lastOkAt ?? null,
-            roundTripMs: p.roundTripMs === undefined ? null : Math.round(p.roundTripMs * 10) / 10,
-            lastAttemptAt: p.lastAttemptAt ?? null,
-            lastStatus: p.lastStatus ?? null,
-            lastError: p.lastError ?? null,
-          })),
+          proxies: running.health.list().map(presentProxy),
           refused: {
             source: running.counters.refusedSource,
             unknownHost: running.counters.unknownHost,
             unknownNumber: running.counters.unknownNumber,
           },
           failovers: running.counters.failovers,
+          customerOptions: {
+            enabled: running.customers.enabled,
+            customers: running.customers
+              .list()
+              .map((c) => ({ fqdn: c.fqdn, proxies: c.proxies.map(presentProxy) })),
+          },
         };
       },
     );

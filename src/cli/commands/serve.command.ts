@@ -11,7 +11,7 @@ import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerCallMetrics } from '../../calls/records/call-stats.js';
 import { startSipRole } from '../../roles/sip.role.js';
-import { startEdgeRole } from '../../roles/edge.role.js';
+import { startEdgeRole, type DemoEdge } from '../../roles/edge.role.js';
 import { startMediaRole } from '../../roles/media.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
@@ -72,7 +72,7 @@ export function serveCommand(): Command {
           ? await startRole(
               'Teams edge',
               `TLS port ${config.sbcHost}:${config.sbcSignallingPort} (CALLBRIDGE_SBC_SIGNALLING_PORT)`,
-              () => startEdgeRole(ctx, metrics),
+              () => startEdgeRole(ctx, metrics, demoEdgeOf(demo)),
             )
           : undefined;
         if (edge) stops.push(() => edge.stop());
@@ -106,6 +106,19 @@ export function serveCommand(): Command {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
     });
+}
+
+/** The demo's stand-ins for the edge's certificate and Microsoft's proxies (the Teams SIP emulator). */
+function demoEdgeOf(demo: DemoEnvironment | undefined): DemoEdge | undefined {
+  const teams = demo?.teamsSip;
+  if (!teams) return undefined;
+  return {
+    ...teams.pki.sbc,
+    caFile: teams.pki.caFile,
+    ranges: ['127.0.0.0/8', '::1'],
+    proxyPort: teams.emulator.port,
+    attachSbc: (port) => teams.attachSbc(port),
+  };
 }
 
 /** Starts one role; a failure says which role and, for a port in use, which port and setting to change. */
@@ -179,6 +192,11 @@ function printWelcome(
     ...(demo
       ? [
           `  Demo: account "Contoso (demo)" (${demo.accountId}) is connected to the Microsoft 365 emulator at ${demo.emulatorUrl}; run Sync on its PBX service.`,
+          ...(demo.teamsSip
+            ? [
+                `  Teams SIP emulator (Microsoft's Direct Routing proxies) on 127.0.0.1:${demo.teamsSip.emulator.port}; calls from Teams: npx callbridge emulator teams-sip --help`,
+              ]
+            : []),
         ]
       : []),
     '',

@@ -1,4 +1,5 @@
 import type { EmulatorState } from '../emulator.state.js';
+import type { TenantState } from '../tenant.state.js';
 import { normaliseNumber } from '../telephony.state.js';
 
 /** A Teams user the emulated proxy can ring or call from. */
@@ -15,6 +16,14 @@ export interface TeamsDirectory {
   tenantOfDomain(domain: string): string | undefined;
   /** The user in a tenant with this number assigned. */
   userByNumber(tenantId: string, number: string): TeamsUserRef | undefined;
+  /**
+   * Where a Teams user's call to `toNumber` goes (Online Voice Routing: the user's policy, its PSTN usages, the
+   * voice routes matching the number, their gateways), or why it goes nowhere. Absent in fixed directories.
+   */
+  routeCall?(
+    fromNumber: string,
+    toNumber: string,
+  ): { user: TeamsUserRef; gateways: string[] } | { error: string };
 }
 
 /**
@@ -39,7 +48,50 @@ export function emulatorDirectory(state: EmulatorState): TeamsDirectory {
       if (!user) return undefined;
       return { tenantId, userId: user.id, displayName: user.displayName, number: assigned.telephoneNumber };
     },
+    routeCall(fromNumber, toNumber) {
+      for (const tenant of state.tenants.values()) {
+        const user = this.userByNumber(tenant.id, fromNumber);
+        if (!user) continue;
+        const gateways = gatewaysFor(tenant, user.userId, toNumber);
+        if (gateways.length === 0)
+          return {
+            error: `no voice route of tenant ${tenant.domain} matches ${toNumber} for ${user.displayName} (run Sync on the service to create it)`,
+          };
+        return { user, gateways };
+      }
+      return { error: `no Teams user has the number ${fromNumber}` };
+    },
   };
+}
+
+/**
+ * Online Voice Routing as Microsoft documents it: the user's voice routing policy (else Global) lists PSTN
+ * usages in order; within each, the voice routes whose number pattern matches, by priority; their gateways.
+ */
+function gatewaysFor(tenant: TenantState, userId: string, toNumber: string): string[] {
+  const telephony = tenant.telephony;
+  const policyName = tenant.users.get(userId)?.voiceRoutingPolicy ?? 'Global';
+  const usages = telephony.voiceRoutingPolicies.get(policyName)?.OnlinePstnUsages ?? [];
+  const routes = [...telephony.voiceRoutes.values()] as {
+    NumberPattern?: string;
+    OnlinePstnGatewayList?: string[];
+    OnlinePstnUsages?: string[];
+    Priority?: number;
+  }[];
+  return usages.flatMap((usage) =>
+    routes
+      .filter((r) => r.OnlinePstnUsages?.includes(usage) && matches(r.NumberPattern, toNumber))
+      .sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))
+      .flatMap((r) => r.OnlinePstnGatewayList ?? []),
+  );
+}
+
+function matches(pattern: string | undefined, number: string): boolean {
+  try {
+    return new RegExp(pattern ?? '.*').test(number);
+  } catch {
+    return false;
+  }
 }
 
 /** A fixed directory for tests and the bench: domain -> tenant, `tenant|number` -> user. */

@@ -4,10 +4,10 @@ import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
-import { parseSipUri } from '../../sip/message/sip-uri.js';
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
 import type { InboundMessage, SipSource, SipTarget } from '../../sip/transport/transport.types.js';
 import { checkContact } from './contact-check.js';
+import { calledNumber, uriUserOf } from './sip-numbers.js';
 import {
   CONTACT_FQDN_REASON,
   MICROSOFT_ALLOW,
@@ -65,6 +65,11 @@ export interface EmulatedCall {
   peerAllow?: SipRequest | SipResponse;
   /** The SBC FQDN of the call (the customer's subdomain). */
   sbcFqdn?: string;
+  /** Calling and called numbers (+E.164), as the control API lists them. */
+  from?: string;
+  to?: string;
+  /** On hold by the Teams user (re-INVITE with `a=inactive`). */
+  held?: boolean;
 }
 
 /**
@@ -123,6 +128,11 @@ export class TeamsSipEmulator {
     return new TeamsSipEmulator(options, transport, box);
   }
 
+  /** Who the Teams users are (the emulated tenants'). */
+  get directory(): TeamsDirectory {
+    return this.options.directory;
+  }
+
   /** The TLS port. */
   get port(): number {
     return this.transport.local().port;
@@ -134,11 +144,12 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: a Teams user calls a number through the SBC of `sbcFqdn` (the customer's subdomain). */
-  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string): EmulatedCall {
+  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string, replacing?: Dialog): EmulatedCall {
     const target = this.options.sbcTarget?.(sbcFqdn);
     if (!target) throw new Error(`No SBC address known for ${sbcFqdn}`);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
-    const uri = `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls`;
+    // Replacing a call (call queues), Teams sends to the SBC's Contact of that call, which has no number.
+    const uri = replacing?.remoteTarget ?? `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls`;
     const headers = new SipHeaders()
       .append('From', `<sip:${fromNumber}@sip.pstnhub.microsoft.com:5061;user=phone>;tag=${randomToken(32)}`)
       .append('To', `<sip:${toNumber}@${sbcFqdn}:5061;user=phone>`)
@@ -148,6 +159,12 @@ export class TeamsSipEmulator {
       .append('Session-Expires', '3600')
       .append('Min-SE', '90')
       .append('Content-Type', 'application/sdp');
+    // RFC 3891: the tags as the SBC sees its dialog (to-tag: the SBC's own tag, from-tag: ours).
+    if (replacing)
+      headers.append(
+        'Replaces',
+        `${replacing.callId};to-tag=${replacing.remoteTag};from-tag=${replacing.localTag}`,
+      );
     const request: SipRequest = {
       kind: 'request',
       method: 'INVITE',
@@ -158,6 +175,8 @@ export class TeamsSipEmulator {
     const outgoing = this.endpoint.invite(request, { target: { ...target, serverName: sbcFqdn } });
     const call: EmulatedCall = {
       sbcFqdn,
+      from: fromNumber,
+      to: toNumber,
       callId: headers.get('Call-ID')!,
       direction: 'from-teams',
       status: undefined,
@@ -175,20 +194,40 @@ export class TeamsSipEmulator {
     return call;
   }
 
+  /** Control API: Teams replaces an established call (call queues): a new INVITE with Replaces naming it. */
+  replace(callId: string): EmulatedCall {
+    const old = this.find(callId);
+    if (!old.dialog) throw new Error(`Call ${callId} is not established`);
+    return this.callFromTeams(old.from ?? '', old.to ?? '', old.sbcFqdn ?? '', old.dialog);
+  }
+
   /** Control API: answer a call ringing with outcome `manual`. */
   answer(callId: string): void {
     const call = this.find(callId);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
-    void call.incoming
-      ?.accept({ body: teamsOffer(media.address, media.port) })
-      .then((dialog) => (call.dialog = dialog));
+    void call.incoming?.accept({ body: teamsOffer(media.address, media.port) }).then((dialog) => {
+      call.status = 200;
+      call.dialog = dialog;
+    });
   }
 
   /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
   async hold(callId: string): Promise<number> {
-    const dialog = this.find(callId).dialog;
-    if (!dialog) throw new Error(`Call ${callId} is not established`);
-    return (await this.endpoint.dialogs.reinvite(dialog, holdOffer(this.media))).status;
+    const call = this.find(callId);
+    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
+    const status = (await this.endpoint.dialogs.reinvite(call.dialog, holdOffer(this.media))).status;
+    if (status >= 200 && status < 300) call.held = true;
+    return status;
+  }
+
+  /** Control API: resume a held call (re-INVITE with the ordinary sendrecv offer). */
+  async resume(callId: string): Promise<number> {
+    const call = this.find(callId);
+    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
+    const offer = teamsOffer(this.media.address, this.media.port);
+    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
+    if (status >= 200 && status < 300) call.held = false;
+    return status;
   }
 
   /**
@@ -208,7 +247,9 @@ export class TeamsSipEmulator {
 
   /** Control API: decline (603) a ringing call. */
   decline(callId: string): void {
-    this.find(callId).incoming?.reject(603);
+    const call = this.find(callId);
+    call.incoming?.reject(603);
+    call.status = 603;
   }
 
   /** Control API: hang up an established call (BYE) or cancel one still ringing from Teams. */
@@ -228,7 +269,8 @@ export class TeamsSipEmulator {
     return this.options.media ?? { address: '127.0.0.1', port: 40_000 };
   }
 
-  private find(callId: string): EmulatedCall {
+  /** A call by Call-ID (throws when unknown). */
+  find(callId: string): EmulatedCall {
     const call = this.calls.find((c) => c.callId === callId);
     if (!call) throw new Error(`No emulated call ${callId}`);
     return call;
@@ -294,6 +336,8 @@ export class TeamsSipEmulator {
     const request = incoming.request;
     const call: EmulatedCall = {
       callId: request.headers.get('Call-ID') ?? '',
+      from: uriUserOf(request.headers.get('From')),
+      to: calledNumber(request.uri),
       direction: 'to-teams',
       status: undefined,
       refusal: undefined,
@@ -338,15 +382,5 @@ export class TeamsSipEmulator {
       stop();
       call.status = 487;
     };
-  }
-}
-
-/** `sip:+4930123@host;user=phone` -> '+4930123'; undefined unless the user part is +E.164. */
-function calledNumber(uri: string): string | undefined {
-  try {
-    const user = parseSipUri(uri).user;
-    return user !== undefined && /^\+[1-9]\d{1,14}$/.test(user) ? user : undefined;
-  } catch {
-    return undefined;
   }
 }

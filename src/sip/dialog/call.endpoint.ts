@@ -22,6 +22,7 @@ import { DialogTable } from './dialog.table.js';
 import type { CallEndpointOptions, Hop } from './endpoint.types.js';
 import { IncomingCall } from './incoming-call.js';
 import { OutgoingCall } from './outgoing-call.js';
+import { findReplaced } from './replaces.js';
 
 /** Default Allow: what Microsoft's proxy accepts too (CALLS.md). */
 export const CALL_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY';
@@ -183,6 +184,11 @@ export class CallEndpoint {
     else this.inviteServers.delete(key);
   }
 
+  /** Calls we placed whose INVITE transaction is still running (for Replaces of an early dialog). */
+  outgoingCalls(): IterableIterator<OutgoingCall> {
+    return this.inviteClients.values();
+  }
+
   /** Remember an INVITE client transaction's call by branch, for response matching. */
   trackInvite(branch: string, call: OutgoingCall): void {
     this.inviteClients.set(branch, call);
@@ -251,6 +257,13 @@ export class CallEndpoint {
     const call = new IncomingCall(this, request, source, key);
     this.inviteServers.set(key, call);
     if (tagOf(request.headers.get('To')) !== undefined) return this.dialogs.receiveReinvite(call);
+    if (this.options.acceptReplaces && request.headers.has('Replaces')) {
+      // RFC 3891: the new call names a dialog it replaces; none (or one we are still answering) gets 481.
+      const match = findReplaced(this, request);
+      if (match.kind === 'refused') return call.reject(match.status);
+      call.replaces = match.dialog;
+      call.replacesEarly = match.early;
+    }
     if (this.options.onInvite) this.options.onInvite(call);
     else call.reject(480);
   }

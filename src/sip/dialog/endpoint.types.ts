@@ -37,6 +37,11 @@ export interface CallEndpointOptions {
   resolve?: (uri: SipUri) => Promise<SipTarget>;
   /** Smallest session interval we accept (RFC 4028 Min-SE); default 90 s. */
   minSessionExpires?: number;
+  /**
+   * Take INVITEs with Replaces (RFC 3891): the named dialog is attached to the new call (`replaces`), none gets
+   * 481. Off by default: the request then reaches `onInvite` as it came (Microsoft's side refuses Replaces).
+   */
+  acceptReplaces?: boolean;
   /** A new call arrived (100 Trying is already sent). */
   onInvite?: (call: IncomingCall) => void;
   /** An out-of-dialog request other than INVITE (default: OPTIONS 200, others 405). */

@@ -6,6 +6,7 @@ import { inviteTimers } from '../transaction/invite-timers.js';
 import type { SipSource } from '../transport/transport.types.js';
 import type { CallEndpoint } from './call.endpoint.js';
 import { tagOf, uasDialog, type Dialog } from './dialog.js';
+import type { OutgoingCall } from './outgoing-call.js';
 import { MIN_SE_FLOOR, uasSessionTimer, type SessionTimerTerms } from './session-timer.js';
 
 /** How an incoming INVITE is answered. */
@@ -33,6 +34,12 @@ export class IncomingCall {
   onCancel: (() => void) | undefined;
   /** Session timer agreed in the 2xx, if any. */
   sessionTerms: SessionTimerTerms | undefined;
+  /**
+   * The dialog this call replaces (INVITE with Replaces, RFC 3891): the user accepts the new call, then ends the
+   * replaced one (BYE, or CANCEL of `replacesEarly` when it was a call of ours still ringing) and swaps legs.
+   */
+  replaces: Dialog | undefined;
+  replacesEarly: OutgoingCall | undefined;
   private answered = false;
 
   constructor(

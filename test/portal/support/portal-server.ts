@@ -38,9 +38,11 @@ export function apiCaller(app: FastifyInstance, token: string): PortalServer['ap
 }
 
 /** The real server (API and the built portal) in-process on a fresh SQLite database, on a loopback port. */
-export async function startPortalServer(): Promise<PortalServer> {
+export async function startPortalServer(
+  options: Parameters<typeof createTestApp>[1] = {},
+): Promise<PortalServer> {
   await buildPortal();
-  const t = await createTestApp('sqlite');
+  const t = await createTestApp('sqlite', options);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = t.app.server.address() as AddressInfo;
   return { ...t, baseUrl: `http://127.0.0.1:${port}`, api: apiCaller(t.app, t.token) };

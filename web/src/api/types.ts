@@ -19,6 +19,7 @@ import type { PhoneAppFinding } from '../../../src/domain/phone-app.js';
 import type { PhoneAppStatus as ServerPhoneAppStatus } from '../../../src/services/phone-app.service.js';
 import type { TeamsSettingsInput } from '../../../src/services/phone-app.service.js';
 import type { syncRunView } from '../../../src/api/routes/sync.routes.js';
+import type { edgeView } from '../../../src/api/routes/teams-edge.routes.js';
 import type { ConnectTenantInput } from '../../../src/services/tenant-connections.service.js';
 import type { SyncChange, SyncCounters } from '../../../src/domain/sync/sync-plan.js';
 import type { SyncLogLine } from '../../../src/domain/records.js';
@@ -57,6 +58,10 @@ export type Subscription = z.infer<typeof subscriptionView>;
 export type LicenceLine = z.infer<typeof licenceLineView>;
 
 export type PhoneAppStatus = ServerPhoneAppStatus;
+
+/** The Teams Direct Routing edge as `GET /teams-edge` shows it (platform operators). */
+export type TeamsEdgeState = z.infer<typeof edgeView>;
+export type TeamsProxyState = TeamsEdgeState['proxies'][number];
 export type { PhoneAppFinding, TeamsSettingsInput, Permission, Role };
 
 /** What the signed-in administrator may do on one account. */
@@ -143,6 +148,8 @@ export interface Administrator {
   displayName: string;
   /** The password was chosen by someone else: the portal asks for a new one before anything else. */
   mustChangePassword: boolean;
+  /** A platform operator sees provider-level pages (the Teams edge). */
+  platformOperator?: boolean;
 }
 
 export type { RollbackResult } from '../../../src/services/rollback.service.js';

@@ -15,6 +15,15 @@ export function Header({ administrator, route }: { administrator: Administrator;
           Callbridge
         </Link>
         <AccountSwitcher currentId={accountId} route={route} />
+        {administrator.platformOperator && (
+          <Link
+            to="/teams-edge"
+            className="button-quiet"
+            aria-current={route.page === 'teams-edge' ? 'page' : undefined}
+          >
+            Teams edge
+          </Link>
+        )}
         <div className="who">
           <span className="who-name" title={administrator.email}>
             {administrator.displayName || administrator.email}
