@@ -33,7 +33,7 @@ export interface TeamsEdgeOptions {
   settings: EdgeSettings;
   /** The carrier model's lookup: customer subdomain and +E.164 number to Callbridge's account, service and user. */
   route: (host: string, number: string) => Promise<EdgeRouteLookup>;
-  /** A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. */
+  /** A call from Teams by a known user (the caller); without a B2BUA the default answers 480. */
   onCall?: (call: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>) => void;
   /** A request refused (source outside Microsoft's ranges, unknown host or number), for the audit and alerts. */
   onRefused?: (event: {
@@ -226,7 +226,9 @@ export class TeamsEdge {
 
   private async receiveInvite(call: IncomingCall): Promise<void> {
     const host = uriHost(call.request.uri) ?? '';
-    const number = uriUser(call.request.uri) ?? '';
+    // The Callbridge user of a call from Teams is the caller (CALLS.md): P-Asserted-Identity, else From. The
+    // Request-URI's number is what they dialled (an extension or an outside number), for the PBX to route.
+    const number = callerNumber(call.request) ?? '';
     const route = /^\+[1-9]\d{1,14}$/.test(number)
       ? await this.options.route(host, number)
       : ({ kind: 'unknown-number' } as const);
@@ -253,12 +255,18 @@ function uriHost(uri: string): string | undefined {
   }
 }
 
-function uriUser(uri: string): string | undefined {
-  try {
-    return parseSipUri(uri).user;
-  } catch {
-    return undefined;
+/** The calling Teams user's number: the user part of P-Asserted-Identity, else of From. */
+function callerNumber(request: SipRequest): string | undefined {
+  for (const value of [request.headers.first('P-Asserted-Identity'), request.headers.get('From')]) {
+    if (value === undefined) continue;
+    try {
+      const user = parseNameAddr(value).uri.user;
+      if (user) return user;
+    } catch {
+      continue;
+    }
   }
+  return undefined;
 }
 
 function nameAddrHost(value: string | undefined): string | undefined {

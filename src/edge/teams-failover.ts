@@ -14,6 +14,10 @@ export interface TeamsCallRequest {
   /** Our SDP offer (always present: Microsoft refuses delayed offer). */
   sdp: Buffer;
   onProvisional?: (response: SipResponse, proxy: string) => void;
+  /** Each INVITE as it leaves, so that the caller can CANCEL the attempt ringing now (the B2BUA). */
+  onAttempt?: (call: OutgoingCall, proxy: string) => void;
+  /** Aborted: the caller gave up (CANCEL, ring timeout); no further proxy is tried. */
+  signal?: AbortSignal;
 }
 
 /** How the call went, and where it was tried. */
@@ -59,6 +63,7 @@ export async function callTeamsWithFailover(
       attempts.push({ proxy: proxy.host, result: 'unresolvable' });
       continue;
     }
+    request.onAttempt?.(call, proxy.host);
     let heard = false;
     const silence = setTimeout(() => !heard && call.abort(), settings.failoverAfterMs);
     call.onProvisional = (response) => {
@@ -72,7 +77,7 @@ export async function callTeamsWithFailover(
     const result =
       outcome.kind === 'failed' ? (heard ? 'failed' : 'no answer') : String(outcome.response.status);
     attempts.push({ proxy: proxy.host, result });
-    if (!shouldFailOver(outcome, heard)) return last;
+    if (!shouldFailOver(outcome, heard) || request.signal?.aborted) return last;
     const wasHealthy = edge.health.isHealthy(proxy.host);
     edge.health.failed(
       proxy.host,
