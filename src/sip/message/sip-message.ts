@@ -30,6 +30,10 @@ export interface CSeq {
 /** Reason phrases we use when we answer (RFC 3261 section 21). */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
   200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -38,17 +42,26 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   405: 'Method Not Allowed',
   407: 'Proxy Authentication Required',
   408: 'Request Timeout',
+  410: 'Gone',
   416: 'Unsupported URI Scheme',
   420: 'Bad Extension',
+  422: 'Session Interval Too Small',
   423: 'Interval Too Brief',
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
   483: 'Too Many Hops',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
   487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
   500: 'Server Internal Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
   504: 'Server Time-out',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  606: 'Not Acceptable',
 };
 
 /** Parse `CSeq: 4711 REGISTER`; undefined when malformed. */

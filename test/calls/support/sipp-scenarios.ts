@@ -183,13 +183,17 @@ ${sdp ? `\n${SDP}` : ''}`,
     return scenario('extension refuses', steps);
   }
   if (plan.kind === 'ring-until-cancel') {
-    // The 487 answers the INVITE: its Via and CSeq, saved before the CANCEL replaces the last_ values.
+    // The 487 answers the INVITE: its Vias (the PBX's, then ours ending in the rport the PBX filled in; [^>] runs
+    // across the line break, the Record-Route before them ends in '>') and CSeq, kept before the CANCEL comes.
     steps[0] =
-      '<recv request="INVITE" crlf="true"><action><ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/><ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/></action></recv>';
+      '<recv request="INVITE" crlf="true"><action>' +
+      '<ereg regexp="Via:[^>]*;rport=[0-9]+" search_in="msg" assign_to="vias"/>' +
+      '<ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>' +
+      '</action></recv>';
     steps.push('<recv request="CANCEL"/>', send(okTo()));
     steps.push(
       send(`SIP/2.0 487 Request Terminated
-Via:[$via]
+[$vias]
 [last_From:]
 ${to}
 [last_Call-ID:]
