@@ -25,6 +25,7 @@ import { phoneAppRoutes } from './routes/phone-app.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import type { MediaRelayStatus } from '../media/media-relay.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
 import { importRoutes } from './routes/import.routes.js';
@@ -49,6 +50,8 @@ export async function buildServer(
     metrics?: Registry;
     /** The Teams edge when this process runs it (shown at GET /api/v1/teams-edge). */
     teamsEdge?: () => TeamsEdge | undefined;
+    /** The media relay's status when this process runs the SIP role (shown at /readyz). */
+    mediaStatus?: () => MediaRelayStatus | undefined;
   } = {},
 ): Promise<FastifyInstance> {
   const publicUrl = publicUrlOf(ctx.config);
@@ -105,7 +108,7 @@ export async function buildServer(
     }),
   );
   await app.register(entraSignInRoutes(ctx));
-  await app.register(healthRoutes(ctx.store.handle));
+  await app.register(healthRoutes(ctx.store.handle, options.mediaStatus));
   const metrics = options.metrics;
   if (metrics) {
     // Prometheus scrape endpoint (registration states and counters, process metrics).

@@ -225,6 +225,30 @@ export const configSchema = z.object({
     .max(30)
     .default(4)
     .describe('A proxy that sends no provisional answer this long: the call moves on to the next proxy.'),
+  rtpengine: z
+    .string()
+    .regex(/^udp:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be udp:host:port, e.g. udp:127.0.0.1:22222')
+    .optional()
+    .describe('An rtpengine already running (its ng control address); without it `serve` runs its own.'),
+  rtpengineBinary: z
+    .string()
+    .min(1)
+    .default('/usr/bin/rtpengine')
+    .describe("The rtpengine `serve` runs as a managed child (Debian's rtpengine-daemon)."),
+  rtpengineNgPort: port
+    .default(0)
+    .describe("The managed rtpengine's control port on 127.0.0.1 (0: a free one)."),
+  rtpengineInterface: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      "The managed rtpengine's media address, written in SDPs: one the PBX and Microsoft reach (rtpengine's --interface syntax, e.g. 10.0.0.5!203.0.113.5 behind NAT).",
+    ),
+  rtpenginePortMin: port.default(30000).describe('Lowest RTP port of the managed rtpengine.'),
+  rtpenginePortMax: port
+    .default(39999)
+    .describe('Highest RTP port of the managed rtpengine; each call takes two to four ports.'),
   demo: z
     .enum(['true', 'false', '1', '0'])
     .or(z.boolean())

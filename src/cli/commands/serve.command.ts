@@ -10,6 +10,7 @@ import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startSipRole } from '../../roles/sip.role.js';
 import { startEdgeRole } from '../../roles/edge.role.js';
+import { startMediaRole } from '../../roles/media.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
 
@@ -47,6 +48,11 @@ export function serveCommand(): Command {
       const metrics = new Registry();
       collectDefaultMetrics({ register: metrics });
       try {
+        // The media relay (rtpengine) serves the SIP role's calls; without one they are refused with its reason.
+        const media = config.roles.includes('sip')
+          ? await startRole('media', 'rtpengine (CALLBRIDGE_RTPENGINE)', () => startMediaRole(config, logger))
+          : undefined;
+        if (media) stops.push(() => media.stop());
         const sip = config.roles.includes('sip')
           ? await startRole('sip', `SIP port ${config.sipHost}:${config.sipPort} (CALLBRIDGE_SIP_PORT)`, () =>
               startSipRole(ctx, metrics),
@@ -72,6 +78,7 @@ export function serveCommand(): Command {
             nudgeWorker: () => worker?.nudge(),
             metrics,
             teamsEdge: () => edge,
+            mediaStatus: () => media?.relay.status(),
           });
           stops.push(() => app.close());
           await startRole('api', `HTTP port ${config.host}:${config.port} (CALLBRIDGE_PORT)`, () =>
