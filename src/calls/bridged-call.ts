@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Dialog } from '../sip/dialog/dialog.js';
+import { isMediaError } from '../media/media-error.js';
+import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { SipResponse } from '../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from './call-context.js';
@@ -11,7 +12,7 @@ import type {
   LiveCallInfo,
 } from './call-record.types.js';
 import { CallState, type CallPhase } from './call-state.js';
-import type { CallRefusal, CallUser } from './call-user.js';
+import { refusal, type CallRefusal, type CallUser } from './call-user.js';
 
 type Side = 'pbx' | 'teams';
 
@@ -126,6 +127,58 @@ export abstract class BridgedCall implements DialogOwner {
     this.legs[this.inSide].reason = why.message;
     this.incoming.reject(why.status, { Reason: reasonHeader(why.status, why.message) });
     return this.finish(why.code.startsWith('user_') || why.code === 'no_teams_number' ? 'refused' : 'failed');
+  }
+
+  /**
+   * Pass the incoming leg's offer through the relay toward the other side; undefined (and the call refused with
+   * why) when the relay is unavailable (503: rtpengine down or not configured) or refuses the offer (488).
+   */
+  protected async offerThroughRelay(toward: 'pbx' | 'teams'): Promise<string | undefined> {
+    const status = this.ctx.relay.status();
+    if (status.state === 'unavailable') {
+      await this.refuse(refusal('media_unavailable', `No media relay: ${status.reason}`));
+      return undefined;
+    }
+    const request = this.incoming.request;
+    const callId = this.legs[this.inSide].sipCallId;
+    try {
+      const sdp = await this.ctx.relay.offer({
+        callId,
+        fromTag: tagOf(request.headers.get('From')) ?? '',
+        sdp: request.body.toString('utf8'),
+        toward,
+      });
+      this.mediaCallId = callId;
+      return sdp;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const refused = isMediaError(error) && error.reason === 'relay_refused';
+      await this.refuse(
+        refused
+          ? refusal('media_refused', `The media relay refused the offer: ${message}`)
+          : refusal('media_unavailable', `The media relay did not answer: ${message}`),
+      );
+      return undefined;
+    }
+  }
+
+  /**
+   * Pass an answer (18x or 2xx SDP) from the other side back through the relay toward the incoming side. The relay
+   * keys the call by the incoming leg, so the answer's To-tag is that leg's (ours): the far side's forks (Teams
+   * rings each device; a 183 from one and the 200 from another) update one answer instead of adding monologues the
+   * media would not follow (measured: no audio after a 183 and 200 from different forks with their own tags).
+   */
+  protected async answerThroughRelay(response: SipResponse): Promise<Buffer | undefined> {
+    const sdp = await this.ctx.relay
+      .answer({
+        callId: this.legs[this.inSide].sipCallId,
+        fromTag: tagOf(this.incoming.request.headers.get('From')) ?? '',
+        toTag: this.incoming.localTag,
+        sdp: response.body.toString('utf8'),
+        toward: this.inSide,
+      })
+      .catch((error: unknown) => this.ctx.onError(error, `relay answer toward ${this.inSide}`));
+    return sdp === undefined ? undefined : Buffer.from(sdp);
   }
 
   /** Record a leg's final response (status and Reason header or phrase). */

@@ -1,5 +1,4 @@
 import type { TeamsCallResult } from '../edge/teams-failover.js';
-import { tagOf } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { OutgoingCall } from '../sip/dialog/outgoing-call.js';
 import { serializeMessage } from '../sip/message/message.serializer.js';
@@ -52,7 +51,9 @@ export class PbxToTeamsCall extends BridgedCall {
     if (!user.number) return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.number;
     this.ringback = new RingbackFilter(user.settings.ringback);
-    const offer = await this.offerToTeams();
+    if (this.incoming.request.body.length === 0)
+      return this.refuse(refusal('no_offer', 'The PBX sent no SDP offer (late offer is not bridged yet).'));
+    const offer = await this.offerThroughRelay('teams');
     if (offer === undefined) return;
     if (this.pbxCancelled) return this.finish('cancelled');
     this.startRingTimer(user.settings.ringTimeoutMs, () => {
@@ -80,34 +81,6 @@ export class PbxToTeamsCall extends BridgedCall {
     return this.settled(result);
   }
 
-  private async offerToTeams(): Promise<string | undefined> {
-    const request = this.incoming.request;
-    if (request.body.length === 0) {
-      await this.refuse(refusal('no_offer', 'The PBX sent no SDP offer (late offer is not bridged yet).'));
-      return undefined;
-    }
-    const status = this.ctx.relay.status();
-    if (status.state === 'unavailable') {
-      await this.refuse(refusal('media_unavailable', status.reason));
-      return undefined;
-    }
-    const callId = this.legs.pbx.sipCallId;
-    try {
-      const sdp = await this.ctx.relay.offer({
-        callId,
-        fromTag: tagOf(request.headers.get('From')) ?? '',
-        sdp: request.body.toString('utf8'),
-        toward: 'teams',
-      });
-      this.mediaCallId = callId;
-      return sdp;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.refuse(refusal('media_refused', `The media relay refused the offer: ${message}`));
-      return undefined;
-    }
-  }
-
   private attempted(call: OutgoingCall): void {
     this.attempt = call;
     const callId = call.request.headers.get('Call-ID') ?? '';
@@ -130,22 +103,9 @@ export class PbxToTeamsCall extends BridgedCall {
     if (step.kind === 'drop') return;
     this.toPbx = this.toPbx.then(async () => {
       if (this.state.phase !== 'ringing') return;
-      const body = step.withSdp ? await this.answerToPbx(response) : undefined;
+      const body = step.withSdp ? await this.answerThroughRelay(response) : undefined;
       this.incoming.ring(step.status, body ? { body } : {});
     });
-  }
-
-  private async answerToPbx(response: SipResponse): Promise<Buffer | undefined> {
-    const sdp = await this.ctx.relay
-      .answer({
-        callId: this.legs.pbx.sipCallId,
-        fromTag: tagOf(this.incoming.request.headers.get('From')) ?? '',
-        toTag: tagOf(response.headers.get('To')) ?? '',
-        sdp: response.body.toString('utf8'),
-        toward: 'pbx',
-      })
-      .catch((error: unknown) => this.ctx.onError(error, 'relay answer toward the PBX'));
-    return sdp === undefined ? undefined : Buffer.from(sdp);
   }
 
   private async settled({ outcome }: TeamsCallResult): Promise<void> {
@@ -167,7 +127,7 @@ export class PbxToTeamsCall extends BridgedCall {
     this.teamsDialog = outcome.dialog;
     this.ctx.track(outcome.dialog, this);
     if (this.pbxCancelled) return this.hangUp('cancelled'); // crossed: the PBX gave up as Teams answered
-    const body = await this.answerToPbx(outcome.response);
+    const body = await this.answerThroughRelay(outcome.response);
     if (!body || this.state.ended) return this.hangUp();
     const accepted = this.incoming.accept({ body });
     this.pbxDialog = this.incoming.dialog;

@@ -1,5 +1,4 @@
 import type { EdgeRouteLookup } from '../edge/teams-edge.js';
-import { tagOf } from '../sip/dialog/dialog.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
 import type { CallOutcome } from '../sip/dialog/endpoint.types.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
@@ -48,7 +47,7 @@ export class TeamsToPbxCall extends BridgedCall {
     this.known(user);
     if (this.teamsCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
-    const offer = await this.offerToPbx();
+    const offer = await this.offerThroughRelay('pbx');
     if (offer === undefined) return;
     if (this.teamsCancelled) return this.finish('cancelled');
     const leg = (this.leg = new PbxCall({
@@ -73,51 +72,14 @@ export class TeamsToPbxCall extends BridgedCall {
     return this.settled(outcome);
   }
 
-  private async offerToPbx(): Promise<string | undefined> {
-    const status = this.ctx.relay.status();
-    if (status.state === 'unavailable') {
-      await this.refuse(refusal('media_unavailable', status.reason));
-      return undefined;
-    }
-    const request = this.incoming.request;
-    const callId = this.legs.teams.sipCallId;
-    try {
-      const sdp = await this.ctx.relay.offer({
-        callId,
-        fromTag: tagOf(request.headers.get('From')) ?? '',
-        sdp: request.body.toString('utf8'),
-        toward: 'pbx',
-      });
-      this.mediaCallId = callId;
-      return sdp;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await this.refuse(refusal('media_refused', `The media relay refused the offer: ${message}`));
-      return undefined;
-    }
-  }
-
   /** An 18x from the PBX: ringing toward Teams, early media through the relay when it has SDP. */
   private provisional(response: SipResponse): void {
     this.moveTo('ringing');
     this.toTeams = this.toTeams.then(async () => {
       if (this.state.phase !== 'ringing') return;
-      const body = response.body.length > 0 ? await this.answerToTeams(response) : undefined;
+      const body = response.body.length > 0 ? await this.answerThroughRelay(response) : undefined;
       this.incoming.ring(response.status === 183 && !body ? 180 : response.status, body ? { body } : {});
     });
-  }
-
-  private async answerToTeams(response: SipResponse): Promise<Buffer | undefined> {
-    const sdp = await this.ctx.relay
-      .answer({
-        callId: this.legs.teams.sipCallId,
-        fromTag: tagOf(this.incoming.request.headers.get('From')) ?? '',
-        toTag: tagOf(response.headers.get('To')) ?? '',
-        sdp: response.body.toString('utf8'),
-        toward: 'teams',
-      })
-      .catch((error: unknown) => this.ctx.onError(error, 'relay answer toward Teams'));
-    return sdp === undefined ? undefined : Buffer.from(sdp);
   }
 
   private async settled(outcome: CallOutcome): Promise<void> {
@@ -144,7 +106,7 @@ export class TeamsToPbxCall extends BridgedCall {
     this.pbxDialog = dialog;
     this.ctx.track(dialog, this);
     if (this.teamsCancelled) return this.hangUp('cancelled');
-    const body = await this.answerToTeams(response);
+    const body = await this.answerThroughRelay(response);
     if (!body || this.state.ended) return this.hangUp();
     const accepted = this.incoming.accept({ body });
     this.teamsDialog = this.incoming.dialog;

@@ -32,9 +32,13 @@ export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
 /**
  * Everything a call test needs, all real and on loopback: Kamailio as the customer's PBX (registrar, proxy,
  * digest on INVITEs from Alice), our registration stack with Alice registered to it, three emulated Microsoft
- * proxies over mutual TLS, our Teams edge, and the B2BUA between them. sipp plays the desk phone.
+ * proxies over mutual TLS, our Teams edge, and the B2BUA between them. sipp plays the desk phone. The relay is
+ * the signalling stand-in unless a real one (rtpengine) is given.
  */
-export async function startCallHarness(pki: TeamsPki, options: { relay?: MediaRelay } = {}) {
+export async function startCallHarness(
+  pki: TeamsPki,
+  options: { relay?: MediaRelay; mediaSdp?: () => Buffer } = {},
+) {
   const stops: (() => Promise<void> | void)[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callbridge-calls-'));
   if (!process.env.KEEP_CALL_LOGS) stops.push(() => rm(dir, { recursive: true, force: true }));
@@ -75,6 +79,7 @@ export async function startCallHarness(pki: TeamsPki, options: { relay?: MediaRe
       caFile: pki.caFile,
       directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER]),
       sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
+      ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     });
     proxies.push(proxy);
     stops.push(() => proxy.stop());
@@ -167,7 +172,11 @@ export async function startCallHarness(pki: TeamsPki, options: { relay?: MediaRe
       }),
     };
   };
+  const toTeams = () => proxies.flatMap((p) => p.calls).filter((c) => c.direction === 'to-teams');
   return {
+    /** Calls Microsoft's proxies received from us, and the last of them. */
+    teamsCallsCount: () => toTeams().length,
+    lastTeamsCall: () => toTeams().at(-1),
     kamailio,
     agent,
     edge,
