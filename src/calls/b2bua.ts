@@ -19,8 +19,8 @@ import { TeamsToPbxCall } from './teams-to-pbx.call.js';
 export interface B2buaOptions {
   /** The registration stack: the PBX rings the Contacts registered on it, so calls share its sockets. */
   stack: SipStack;
-  /** The Teams edge; without it calls from the PBX are refused 503 (the edge is not configured). */
-  teams: TeamsSide | undefined;
+  /** The Teams edge (or later, `connectTeams`); without it calls from the PBX are refused 503. */
+  teams?: TeamsSide;
   relay: MediaRelay;
   recorder: CallRecorder;
   directory: CallUserDirectory;
@@ -51,6 +51,7 @@ export class B2bua {
   private readonly calls = new Set<BridgedCall>();
   private readonly dialogs = new Map<string, DialogOwner>();
   private readonly ctx: CallContext;
+  private teams: TeamsSide | undefined;
 
   private constructor(private readonly options: B2buaOptions) {
     const box: { endpoint?: CallEndpoint } = {};
@@ -68,20 +69,13 @@ export class B2bua {
       onInvite: (call) => this.fromPbx(call),
       onDialogEnded: (dialog) => this.dialogEnded('pbx', dialog),
     });
-    if (options.teams) {
-      const teamsOptions = options.teams.endpoint.options;
-      const previous = teamsOptions.onDialogEnded;
-      teamsOptions.capture = this.ladders.capture('teams');
-      teamsOptions.onDialogEnded = (dialog, reason) => {
-        previous?.(dialog, reason);
-        this.dialogEnded('teams', dialog);
-      };
-    }
-    const teams = options.teams;
+    const teamsNow = (): TeamsSide => this.teams ?? missingTeams();
     this.ctx = {
       pbx: this.pbx,
-      teams: teams ?? missingTeams(),
-      endpointOf: (side) => (side === 'pbx' || !teams ? this.pbx : teams.endpoint),
+      get teams(): TeamsSide {
+        return teamsNow();
+      },
+      endpointOf: (side) => (side === 'pbx' || !this.teams ? this.pbx : this.teams.endpoint),
       relay: options.relay,
       recorder: options.recorder,
       directory: options.directory,
@@ -95,6 +89,22 @@ export class B2bua {
         for (const dialog of dialogs) if (dialog) this.dialogs.delete(dialog.id);
       },
       onError: options.onError ?? (() => undefined),
+    };
+    if (options.teams) this.connectTeams(options.teams);
+  }
+
+  /**
+   * Bridge to the Teams edge (started after the sip role): its dialogs' ends and messages reach the calls. Its
+   * endpoint's hooks are set here because the edge is built without knowing about calls (a role of its own).
+   */
+  connectTeams(teams: TeamsSide): void {
+    this.teams = teams;
+    const teamsOptions = teams.endpoint.options;
+    const previous = teamsOptions.onDialogEnded;
+    teamsOptions.capture = this.ladders.capture('teams');
+    teamsOptions.onDialogEnded = (dialog, reason) => {
+      previous?.(dialog, reason);
+      this.dialogEnded('teams', dialog);
     };
   }
 
@@ -128,7 +138,7 @@ export class B2bua {
       return incoming.reject(404);
     }
     this.counters.fromPbx++;
-    if (!this.options.teams)
+    if (!this.teams)
       return incoming.reject(503, { Reason: 'SIP;cause=503;text="The Teams edge is not configured"' });
     this.run(new PbxToTeamsCall(this.ctx, incoming, userId));
   }
