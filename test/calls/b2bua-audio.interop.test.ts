@@ -117,4 +117,19 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     expect(toPbx).not.toMatch(/^a=(crypto|candidate)/m);
     expect(record.media?.packets.teams).toBeGreaterThan(40);
   });
+
+  it('rtpengine stopped: a new call is refused at once (our 503, which the PBX passes on as 500), the record says why', async () => {
+    await daemon.stop();
+    await until(() => relay.status().state === 'unavailable', 5000);
+    const count = h.recorder.records.length;
+    // RFC 3261 section 16.7: a proxy turns a 503 into 500, so the desk phone sees 500.
+    const refused = uacScenario({ kind: 'rejected', status: 500 });
+    const ext = await h.extension(refused, { service: ALICE.sipUsername });
+    const run = await ext.done;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    const record = h.recorder.records[count]!;
+    expect(record.refusal?.code).toBe('media_unavailable');
+    expect(record.refusal?.message).toMatch(/^No media relay: /);
+  });
 });

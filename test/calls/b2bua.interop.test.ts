@@ -148,6 +148,31 @@ describe.skipIf(!ready)('B2BUA: extension -> Teams (Kamailio, sipp, Teams emulat
     expect(teams.status).toBe(487);
   });
 
+  it.each([
+    ['pass-through', ['180', '180', '183 sdp']],
+    ['first-18x-only', ['180']],
+    ['183-as-180', ['180', '180', '180']],
+  ] as const)(
+    'two Teams devices ring, then early media: under %s the PBX hears %j',
+    async (profile, heard) => {
+      h.user.settings.ringback = profile;
+      h.proxies[0]!.setBehaviour(ALICE.number, {
+        devices: 2,
+        earlyMedia: true,
+        outcome: 'answer',
+        afterMs: 200,
+      });
+      const { run, record } = await extensionCalls({ kind: 'answered', talkMs: 100 });
+      expect(run.code, run.output).toBe(0);
+      const toPbx = record.ladder!.filter(
+        (e) => e.leg === 'pbx' && e.direction === 'out' && /^SIP\/2\.0 18\d/.test(e.summary),
+      );
+      expect(toPbx.map((e) => e.summary.split(' ')[1]! + (/\r\n\r\nv=0/.test(e.text) ? ' sdp' : ''))).toEqual(
+        heard,
+      );
+    },
+  );
+
   it('an unlicensed user is refused 403 with the reason recorded; Microsoft sees nothing', async () => {
     h.user.refusal = refusal('user_not_callable', 'Alice holds no PBX user licence.');
     const before = teamsCalls().length;
