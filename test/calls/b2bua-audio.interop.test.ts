@@ -46,12 +46,18 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     await pki?.remove();
   });
 
-  /** The Teams peer talks to what rtpengine gave Teams; resolves once the tone came back through the echo. */
+  /** The Teams peer talks to what rtpengine gave Teams; resolves once its tone and digits came back through the echo. */
   async function teamsHearsItsToneBack(sdpTowardTeams: string): Promise<void> {
     teams.setRemote(sdpTowardTeams);
     const before = teams.counts.received;
     teams.start();
     await until(() => teams.counts.received - before >= 50, 8000);
+    // RFC 4733 digits cross too: pressed in Teams, echoed by the phone, back through rtpengine both ways.
+    const digits = teams.counts.digits;
+    await teams.sendDigit('5');
+    await teams.sendDigit('#');
+    await until(() => teams.counts.digits === `${digits}5#`, 3000);
+    expect(teams.counts.digits).toBe(`${digits}5#`);
     teams.stop();
     expect(teams.counts.received - before).toBeGreaterThanOrEqual(50);
     expect(teams.counts.authFailures).toBe(0);
