@@ -229,16 +229,16 @@ describe('TeamsEdge: certificate renewal', () => {
 });
 
 describe('TeamsEdge: calls from Teams', () => {
-  it('finds the user by Request-URI host and number; unknown number or host gets 404, recorded', async () => {
+  it('finds the user by Request-URI host and calling number; unknown number or host gets 404, recorded', async () => {
     const { proxies, calls, refused } = await setup();
-    const known = proxies[0]!.callFromTeams(ADELE.number, '+4930999', 'contoso.sbc.test');
+    const known = proxies[0]!.callFromTeams('+4930999', '+4930123', 'contoso.sbc.test');
     await until(() => calls.length === 1);
-    expect(calls[0]!.request.uri).toBe('sip:+4930999@contoso.sbc.test:5061;user=phone;transport=tls');
+    expect(calls[0]!.request.uri).toBe('sip:+4930123@contoso.sbc.test:5061;user=phone;transport=tls');
     calls[0]!.reject(486);
     await until(() => known.status !== undefined);
     expect(known.status).toBe(486);
-    const unknownNumber = proxies[0]!.callFromTeams(ADELE.number, '+4930888', 'contoso.sbc.test');
-    const unknownHost = proxies[0]!.callFromTeams(ADELE.number, '+4930999', 'fabrikam.sbc.test');
+    const unknownNumber = proxies[0]!.callFromTeams('+4930888', '+4930123', 'contoso.sbc.test');
+    const unknownHost = proxies[0]!.callFromTeams('+4930999', '+4930123', 'fabrikam.sbc.test');
     await until(() => unknownNumber.status !== undefined && unknownHost.status !== undefined);
     expect([unknownNumber.status, unknownHost.status]).toEqual([404, 404]);
     expect(refused.sort()).toEqual([

@@ -38,9 +38,9 @@ export interface TeamsEdgeOptions {
   /** The carrier model's lookup: customer subdomain and +E.164 number to Callbridge's account, service and user. */
   route: (host: string, number: string) => Promise<EdgeRouteLookup>;
   /**
-   * A call from Teams for a known user; until calls are bridged ("Calls 2") the default answers 480. An INVITE
-   * with Replaces (RFC 3891) arrives here too, with `call.replaces` set to the dialog it replaces and the route of
-   * the replaced call: accept it, end the old dialog, swap the legs.
+   * A call from Teams by a known user (the caller); without a B2BUA the default answers 480. An INVITE with
+   * Replaces (RFC 3891) arrives here too, with `call.replaces` set to the dialog it replaces and the route of the
+   * replaced call: accept it, end the old dialog, swap the legs.
    */
   onCall?: (call: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>) => void;
   /** A request refused (source outside Microsoft's ranges, unknown host or number), for the audit and alerts. */
@@ -256,9 +256,10 @@ export class TeamsEdge {
 
   private async receiveInvite(call: IncomingCall): Promise<void> {
     const host = uriHost(call.request.uri) ?? '';
-    const number = uriUser(call.request.uri) ?? '';
-    // Teams replacing a call (call queues, RFC 3891) sends to our Contact, which has no number: the replaced
-    // call's route says whose it is.
+    // The Callbridge user of a call from Teams is the caller (CALLS.md): P-Asserted-Identity, else From. The
+    // Request-URI's number is what they dialled (an extension or an outside number), for the PBX to route.
+    const number = callerNumber(call.request) ?? '';
+    // Teams replacing a call (call queues, RFC 3891) sends to our Contact: the replaced call's route says whose it is.
     const replaced = call.replaces ? this.routed.get(call.replaces.callId) : undefined;
     const route =
       replaced ??
@@ -289,12 +290,18 @@ function uriHost(uri: string): string | undefined {
   }
 }
 
-function uriUser(uri: string): string | undefined {
-  try {
-    return parseSipUri(uri).user;
-  } catch {
-    return undefined;
+/** The calling Teams user's number: the user part of P-Asserted-Identity, else of From. */
+function callerNumber(request: SipRequest): string | undefined {
+  for (const value of [request.headers.first('P-Asserted-Identity'), request.headers.get('From')]) {
+    if (value === undefined) continue;
+    try {
+      const user = parseNameAddr(value).uri.user;
+      if (user) return user;
+    } catch {
+      continue;
+    }
   }
+  return undefined;
 }
 
 function nameAddrHost(value: string | undefined): string | undefined {

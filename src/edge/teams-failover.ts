@@ -16,6 +16,10 @@ export interface TeamsCallRequest {
   /** Whose call this is: remembered, so that Teams replacing it (INVITE with Replaces) finds the same user. */
   route?: FoundRoute;
   onProvisional?: (response: SipResponse, proxy: string) => void;
+  /** Each INVITE as it leaves, so that the caller can CANCEL the attempt ringing now (the B2BUA). */
+  onAttempt?: (call: OutgoingCall, proxy: string) => void;
+  /** Aborted: the caller gave up (CANCEL, ring timeout); no further proxy is tried. */
+  signal?: AbortSignal;
 }
 
 /** How the call went, and where it was tried. */
@@ -62,6 +66,7 @@ export async function callTeamsWithFailover(
       attempts.push({ proxy: proxy.host, result: 'unresolvable' });
       continue;
     }
+    request.onAttempt?.(call, proxy.host);
     let heard = false;
     const silence = setTimeout(() => !heard && call.abort(), settings.failoverAfterMs);
     call.onProvisional = (response) => {
@@ -75,7 +80,7 @@ export async function callTeamsWithFailover(
     const result =
       outcome.kind === 'failed' ? (heard ? 'failed' : 'no answer') : String(outcome.response.status);
     attempts.push({ proxy: proxy.host, result });
-    if (!shouldFailOver(outcome, heard)) return last;
+    if (!shouldFailOver(outcome, heard) || request.signal?.aborted) return last;
     const wasHealthy = edge.health.isHealthy(proxy.host);
     edge.health.failed(
       proxy.host,

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import type { B2bua } from '../calls/b2bua.js';
 import { storeCustomerFqdns } from '../edge/customer-fqdns.js';
 import { storeRouteLookup } from '../edge/edge-route.lookup.js';
 import { registerEdgeMetrics } from '../edge/edge.metrics.js';
@@ -18,8 +19,8 @@ export interface DemoEdge extends DemoEdgeDefaults {
  * The Teams edge, started with the sip role when a certificate and key are configured (CALLBRIDGE_SBC_CERT_FILE,
  * _KEY_FILE), or in the demo with its throw-away certificate against the Teams SIP emulator (the configured
  * proxies then resolve to the emulator on loopback, unless CALLBRIDGE_TEAMS_PROXIES names others). Calls from
- * Teams are routed by the carrier model and answered 480 until "Calls 2" bridges them to the PBX; refusals are
- * logged with why.
+ * Teams are routed by the carrier model and bridged to the PBX by the sip role's B2BUA (`calls`; without it
+ * answered 480); refusals are logged with why.
  *
  * @example const edge = await startEdgeRole(ctx, metrics); // undefined when not configured
  */
@@ -27,6 +28,7 @@ export async function startEdgeRole(
   ctx: AppContext,
   metrics?: Registry,
   demo?: DemoEdge,
+  calls?: B2bua,
 ): Promise<TeamsEdge | undefined> {
   const own = Boolean(ctx.config.sbcCertFile && ctx.config.sbcKeyFile);
   const settings = edgeSettingsFrom(ctx.config, demo);
@@ -39,6 +41,7 @@ export async function startEdgeRole(
     settings,
     route: storeRouteLookup(ctx.store.handle.db, settings.baseDomain),
     customerFqdns: storeCustomerFqdns(ctx.store.handle.db, settings.baseDomain),
+    ...(calls && { onCall: (call, route) => calls.fromTeams(call, route) }),
     onRefused: (event) => ctx.logger.warn({ edge: event }, 'Teams edge refused a request'),
     onHealthChanged: (event) =>
       ctx.logger[event.healthy ? 'info' : 'warn']({ edge: event }, 'Microsoft proxy health changed'),
@@ -48,6 +51,7 @@ export async function startEdgeRole(
     }),
   });
   if (!own) demo?.attachSbc(edge.port);
+  calls?.connectTeams(edge);
   if (metrics) registerEdgeMetrics(metrics, edge);
   ctx.logger.info(
     {

@@ -1,11 +1,16 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import { B2bua } from '../calls/b2bua.js';
+import { LogCallRecorder } from '../calls/log-call.recorder.js';
+import { storeCallUsers } from '../calls/store-call-users.js';
+import type { MediaRelay } from '../media/media-relay.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
 import type { Subscription, User, VoiceService } from '../domain/records.js';
 import { SUSPENDED_REGISTRATION_REASON } from '../domain/suspension.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
+import { contactToken } from '../sip/registration/registration.record.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
 import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
@@ -23,6 +28,8 @@ export interface SipRole {
   reload(): Promise<void>;
   stop(): Promise<void>;
   readonly port: number;
+  /** The B2BUA bridging calls on these sockets (issue 17), when the role was given a media relay. */
+  readonly calls: B2bua | undefined;
 }
 
 /**
@@ -30,7 +37,11 @@ export interface SipRole {
  * and writes the states the agent reports to the users table (batched). Changes made through the API reach it
  * at the next reload (a few seconds), or at once when made in the same process.
  */
-export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise<SipRole> {
+export async function startSipRole(
+  ctx: AppContext,
+  metrics?: Registry,
+  media?: { relay: MediaRelay },
+): Promise<SipRole> {
   const { config, store, secrets, logger } = ctx;
   const stack = await SipStack.start({
     host: config.sipHost,
@@ -58,6 +69,20 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
   const node = SipNode.create(store, logger, stack, agent);
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
   const retrySeen = new Map<string, string | null>();
+  /** Why a user is not registered (no licence, disabled, suspended): their calls are refused for the same reason. */
+  const notCallable = new Map<string, string>();
+  // Calls ring the Contacts registered on this stack, so the B2BUA shares its sockets (issue 17).
+  const calls = media
+    ? B2bua.attach({
+        stack,
+        relay: media.relay,
+        recorder: new LogCallRecorder(logger.child({ component: 'calls' })),
+        directory: storeCallUsers(ctx, (id) => notCallable.get(id)),
+        userForContact: (token) => agent.userForContact(token),
+        contactTokenOf: (id) => contactToken(id),
+        onError: (error, what) => logger.error({ err: error }, what),
+      })
+    : undefined;
 
   const load = async () => {
     const services = new Map<string, SipServiceConfig>();
@@ -69,12 +94,14 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
     const withoutLicence = await unlicensedUsers(store, users);
     // Users of suspended accounts (or beneath a suspended partner) are unregistered until reactivation.
     const suspended = await store.repos.accounts.suspendedIds();
+    notCallable.clear();
     for (const user of users) {
       const service = byId.get(user.serviceId);
       if (!service) continue;
       const disabledReason = suspended.has(user.accountId)
         ? SUSPENDED_REGISTRATION_REASON
         : (withoutLicence.get(user.id) ?? whyNotRegistered(user));
+      if (disabledReason !== undefined) notCallable.set(user.id, disabledReason);
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),
@@ -144,8 +171,10 @@ export async function startSipRole(ctx: AppContext, metrics?: Registry): Promise
   return {
     port: config.sipPort,
     reload,
+    calls,
     async stop() {
       clearInterval(reloadTimer);
+      await calls?.stop(); // BYE both legs of every call before the registrations go
       const wait = config.sipShutdownSeconds;
       const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time
       // Other live nodes take this node's users first (they register, then this node unregisters its binding).

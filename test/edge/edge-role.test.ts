@@ -73,8 +73,8 @@ describe('edge role (sqlite)', () => {
       });
       stops.push(() => teams.stop());
       const host = carrierNamesOf(service.id, 'sbc.test').domain;
-      const known = teams.callFromTeams('+4930111', '+441235100001', host);
-      const unknown = teams.callFromTeams('+4930111', '+441235100009', host);
+      const known = teams.callFromTeams('+441235100001', '+4930111', host); // Adele calls out
+      const unknown = teams.callFromTeams('+441235100009', '+4930111', host);
       for (let i = 0; i < 100 && (known.status === undefined || unknown.status === undefined); i++)
         await new Promise((r) => setTimeout(r, 25));
       expect([known.status, unknown.status]).toEqual([480, 404]);

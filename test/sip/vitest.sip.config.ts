@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// SIP tests only, without the shared PostgreSQL global setup: `npx vitest run -c test/sip/vitest.sip.config.ts`.
+// SIP and call tests only, without the shared PostgreSQL global setup: `npx vitest run -c test/sip/vitest.sip.config.ts`.
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('../..', import.meta.url)),
@@ -10,6 +10,8 @@ export default defineConfig({
       'test/sip/**/*.test.ts',
       'src/emulator/teams-sip/**/*.test.ts',
       'src/edge/**/*.test.ts',
+      'src/calls/**/*.test.ts',
+      'test/calls/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

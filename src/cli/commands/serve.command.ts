@@ -58,7 +58,7 @@ export function serveCommand(): Command {
         if (media) stops.push(() => media.stop());
         const sip = config.roles.includes('sip')
           ? await startRole('sip', `SIP port ${config.sipHost}:${config.sipPort} (CALLBRIDGE_SIP_PORT)`, () =>
-              startSipRole(ctx, metrics),
+              startSipRole(ctx, metrics, media && { relay: media.relay }),
             )
           : undefined;
         if (sip) {
@@ -72,7 +72,7 @@ export function serveCommand(): Command {
           ? await startRole(
               'Teams edge',
               `TLS port ${config.sbcHost}:${config.sbcSignallingPort} (CALLBRIDGE_SBC_SIGNALLING_PORT)`,
-              () => startEdgeRole(ctx, metrics, demoEdgeOf(demo)),
+              () => startEdgeRole(ctx, metrics, demoEdgeOf(demo), sip?.calls),
             )
           : undefined;
         if (edge) stops.push(() => edge.stop());

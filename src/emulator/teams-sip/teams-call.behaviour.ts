@@ -38,11 +38,12 @@ export function ringTeamsUser(
   behaviour: TeamsUserBehaviour,
   media: { address: string; port: number },
   onAnswered: (dialog: Dialog) => void = () => undefined,
+  mediaSdp?: Buffer,
 ): () => void {
   const tag = call.localTag;
   for (let device = 0; device < behaviour.devices; device++)
     call.ring(180, { toTag: deviceTag(tag, device) });
-  const sdp = teamsOffer(media.address, media.port);
+  const sdp = mediaSdp ?? teamsOffer(media.address, media.port);
   if (behaviour.earlyMedia) call.ring(183, { toTag: deviceTag(tag, 0), body: sdp });
   if (behaviour.outcome === 'ring' || behaviour.outcome === 'manual') return () => undefined;
   const outcome = behaviour.outcome;

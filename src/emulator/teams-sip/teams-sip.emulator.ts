@@ -38,6 +38,11 @@ export interface TeamsSipEmulatorOptions {
   probeIntervalMs?: number;
   /** Media address and port written in the emulated Teams SDP. */
   media?: { address: string; port: number };
+  /**
+   * The SDP of Teams' media processor for each offer and answer, when a real SRTP endpoint stands behind the
+   * emulator (the B2BUA's audio tests: an RTP/SRTP peer); default the published shape with Microsoft's sample keys.
+   */
+  mediaSdp?: () => Buffer;
 }
 
 /** Faults the tests inject, like the Graph emulator's. */
@@ -170,7 +175,7 @@ export class TeamsSipEmulator {
       method: 'INVITE',
       uri,
       headers,
-      body: teamsOffer(media.address, media.port),
+      body: this.options.mediaSdp?.() ?? teamsOffer(media.address, media.port),
     };
     const outgoing = this.endpoint.invite(request, { target: { ...target, serverName: sbcFqdn } });
     const call: EmulatedCall = {
@@ -205,10 +210,12 @@ export class TeamsSipEmulator {
   answer(callId: string): void {
     const call = this.find(callId);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
-    void call.incoming?.accept({ body: teamsOffer(media.address, media.port) }).then((dialog) => {
-      call.status = 200;
-      call.dialog = dialog;
-    });
+    void call.incoming
+      ?.accept({ body: this.options.mediaSdp?.() ?? teamsOffer(media.address, media.port) })
+      .then((dialog) => {
+        call.status = 200;
+        call.dialog = dialog;
+      });
   }
 
   /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
@@ -374,10 +381,16 @@ export class TeamsSipEmulator {
     if (!user)
       return refuse(404, `no Teams user with ${number ?? 'that number'} in the tenant of ${check.fqdn}`);
     const behaviour = this.behaviours.get(user.number) ?? DEFAULT_BEHAVIOUR;
-    const stop = ringTeamsUser(incoming, behaviour, this.media, (dialog) => {
-      call.status = 200;
-      call.dialog = dialog;
-    });
+    const stop = ringTeamsUser(
+      incoming,
+      behaviour,
+      this.media,
+      (dialog) => {
+        call.status = 200;
+        call.dialog = dialog;
+      },
+      this.options.mediaSdp?.(),
+    );
     incoming.onCancel = () => {
       stop();
       call.status = 487;

@@ -63,6 +63,7 @@ export class CallEndpoint {
   /** Feed every message the transport receives. */
   receive({ message, source }: InboundMessage): void {
     if (this.stopped) return;
+    this.options.capture?.('in', message);
     if (message.kind === 'response') return this.receiveResponse(message);
     this.counters.requestsReceived++;
     if (message.method === 'INVITE') return this.receiveInvite(message, source);
@@ -121,6 +122,7 @@ export class CallEndpoint {
   /** Put prepared bytes on the wire: over the hop's flow when it is still open, else to its target. */
   transmit(hop: Hop, bytes: Buffer): Promise<void> {
     this.counters.requestsSent++;
+    this.options.capture?.('out', bytes);
     if (hop.flow) return this.options.transport.reply(hop.flow, bytes);
     return this.options.transport.send(hop.target, bytes);
   }
@@ -156,6 +158,7 @@ export class CallEndpoint {
 
   /** Send response bytes back to a source (errors are counted by the transport, a lost reply is retried). */
   replyBytes(source: SipSource, bytes: Buffer): void {
+    this.options.capture?.('out', bytes);
     this.options.transport.reply(source, bytes).catch(() => undefined);
   }
 

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/sip-message.js';
+import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.js';
 import type { SipUri } from '../message/sip-uri.js';
 import type { TimerSettings } from '../transaction/timer-settings.js';
 import type { LocalEndpoint, SipSource, SipTarget, TransportProtocol } from '../transport/transport.types.js';
@@ -50,6 +50,11 @@ export interface CallEndpointOptions {
   onDialogRequest?: (dialog: Dialog, request: SipRequest, source: SipSource) => SipResponse | undefined;
   /** A re-INVITE of a confirmed dialog (hold, resume, refresh); default: 200 with our last SDP. */
   onReinvite?: (dialog: Dialog, request: SipRequest) => ReinviteAnswer | undefined;
+  /**
+   * Sees every message: parsed as it arrives, as bytes as it leaves (retransmissions included). The B2BUA keeps
+   * the ladders of its calls with it; it must be cheap and must not throw.
+   */
+  capture?: (direction: 'in' | 'out', message: SipMessage | Buffer) => void;
   /** A dialog ended: BYE either way, session timer expiry, an unacknowledged 2xx. */
   onDialogEnded?: (dialog: Dialog, reason: DialogEndReason) => void;
 }

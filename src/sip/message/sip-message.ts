@@ -44,6 +44,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   407: 'Proxy Authentication Required',
   408: 'Request Timeout',
   415: 'Unsupported Media Type',
+  410: 'Gone',
   416: 'Unsupported URI Scheme',
   420: 'Bad Extension',
   422: 'Session Interval Too Small',
@@ -51,6 +52,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   480: 'Temporarily Unavailable',
   481: 'Call/Transaction Does Not Exist',
   483: 'Too Many Hops',
+  484: 'Address Incomplete',
   486: 'Busy Here',
   487: 'Request Terminated',
   488: 'Not Acceptable Here',
@@ -61,6 +63,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   504: 'Server Time-out',
   600: 'Busy Everywhere',
   603: 'Decline',
+  606: 'Not Acceptable',
 };
 
 /** Parse `CSeq: 4711 REGISTER`; undefined when malformed. */

@@ -63,6 +63,8 @@ export class SipStack {
   private readonly servers: ServerTransactions;
   private transports!: TransportLayer;
   private handler: RequestHandler = (request) => answerIncoming(request, () => false);
+  /** The call endpoint (the B2BUA's PBX side), once attached: it takes every request and the other responses. */
+  private calls: ((inbound: InboundMessage) => void) | undefined;
   private stopped = false;
 
   private constructor(
@@ -91,6 +93,18 @@ export class SipStack {
   /** Set who answers incoming requests (default: OPTIONS 200, INVITE 404/480, others 405/481). */
   setRequestHandler(handler: RequestHandler): void {
     this.handler = handler;
+  }
+
+  /**
+   * Hand calls to a call endpoint sharing our sockets (the B2BUA's PBX side, issue 17): from then on every request
+   * goes to `receive` (the endpoint answers OPTIONS and refuses what it does not know), and every response that no
+   * transaction of the stack (REGISTER) owns. Returns the transports for the endpoint to send on.
+   *
+   * @example const endpoint = new CallEndpoint({ transport: stack.attachCalls((m) => endpoint.receive(m)), ... });
+   */
+  attachCalls(receive: (inbound: InboundMessage) => void): TransportLayer {
+    this.calls = receive;
+    return this.transports;
   }
 
   /** Our address on a transport, for Contact. */
@@ -192,7 +206,8 @@ export class SipStack {
     if (this.stopped) return;
     if (message.kind === 'request') {
       this.counters.requestsReceived++;
-      this.servers.receive(message, source);
+      if (this.calls) this.calls({ message, source });
+      else this.servers.receive(message, source);
       return;
     }
     this.counters.responsesReceived++;
@@ -201,6 +216,7 @@ export class SipStack {
     const transaction = branch === undefined ? undefined : this.clients.get(branch);
     if (!transaction && branch !== undefined && this.completed.has(branch)) return; // Timer K: absorbed
     if (!transaction || parseCSeq(message.headers.get('CSeq'))?.method === 'INVITE') {
+      if (this.calls) return this.calls({ message, source });
       this.counters.strayResponses++;
       return;
     }

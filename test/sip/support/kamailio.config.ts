@@ -13,6 +13,11 @@ export interface KamailioConfigInput {
   maxExpires?: number;
   /** Keep the domain in the AoR (`user@domain`), so bindings of one user at two domains are told apart. */
   useDomain?: boolean;
+  /**
+   * Act as the PBX of call tests (issue 17): challenge new INVITEs from these users (digest, 407) like a PBX
+   * does for its phones, and relay in-dialog requests and CANCEL by transaction instead of by location.
+   */
+  challengeInvitesFrom?: string[];
 }
 
 /**
@@ -30,6 +35,7 @@ export function kamailioConfig({
   aliases = [],
   useDomain = false,
   maxExpires = 86400,
+  challengeInvitesFrom,
 }: KamailioConfigInput): string {
   const modules = [
     'db_text',
@@ -86,9 +92,25 @@ request_route {
     if (!save("location")) sl_reply_error();
     exit;
   }
-  if (is_method("ACK")) { t_relay(); exit; }
+${challengeInvitesFrom ? callRoutes(challengeInvitesFrom) : ''}  if (is_method("ACK")) { t_relay(); exit; }
   if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
   t_relay();
 }
+`;
+}
+
+/**
+ * The PBX's call handling for B2BUA tests: in-dialog requests by their Route (the PBX record-routes, so it stays in
+ * every call's path like a real PBX and answers reach the phone that sent them), CANCEL by transaction, INVITEs
+ * from the listed users challenged (407).
+ */
+function callRoutes(users: string[]): string {
+  return `  if (has_totag()) { loose_route(); t_relay(); exit; }
+  if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+  if (is_method("INVITE") && $fU =~ "^(${users.join('|')})$") {
+    if (!auth_check("$fd", "subscriber", "0")) { auth_challenge("$fd", "1"); exit; }
+    consume_credentials();
+  }
+  if (is_method("INVITE")) record_route();
 `;
 }

@@ -41,6 +41,8 @@ export interface KamailioOptions {
   aliases?: string[];
   useDomain?: boolean;
   maxExpires?: number;
+  /** Challenge INVITEs from these users and relay calls like a PBX (see kamailio.config.ts). */
+  challengeInvitesFrom?: string[];
 }
 
 /** A free port on 127.0.0.1 for both UDP and TCP. */
@@ -99,6 +101,7 @@ export class Kamailio {
       ...(options.aliases && { aliases: options.aliases }),
       ...(options.useDomain && { useDomain: true }),
       ...(options.maxExpires && { maxExpires: options.maxExpires }),
+      ...(options.challengeInvitesFrom && { challengeInvitesFrom: options.challengeInvitesFrom }),
     });
     await writeFile(join(dir, 'kamailio.cfg'), config);
     const kamailio = new Kamailio(dir, port, domain, options);

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { isMediaError } from '../media/media-error.js';
+import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
+import type { IncomingCall } from '../sip/dialog/incoming-call.js';
+import type { SipResponse } from '../sip/message/sip-message.js';
+import type { CallContext, DialogOwner } from './call-context.js';
+import type {
+  CallDirection,
+  CallLegSummary,
+  CallRecordInput,
+  CallResult,
+  LiveCallInfo,
+} from './call-record.types.js';
+import { CallState, type CallPhase } from './call-state.js';
+import { refusal, type CallRefusal, type CallUser } from './call-user.js';
+
+type Side = 'pbx' | 'teams';
+
+/**
+ * What both directions of a bridged call share: the state machine, the two legs' summaries, the dialogs held for
+ * BYE either way, the ring timeout, and the reports to the call recorder (started once, changed on each phase,
+ * ended once with legs, result, refusal and ladder). A BYE on one leg ends the other; the relay forgets the media.
+ */
+export abstract class BridgedCall implements DialogOwner {
+  readonly id = randomUUID();
+  readonly state = new CallState();
+  protected user: CallUser | undefined;
+  protected pbxDialog: Dialog | undefined;
+  protected teamsDialog: Dialog | undefined;
+  protected readonly legs: Record<Side, CallLegSummary>;
+  /** The Call-ID the relay keys the media by (the leg the offer came in on), once an offer went through it. */
+  protected mediaCallId: string | undefined;
+  private refusal: { code: string; message: string } | undefined;
+  private ringTimer: NodeJS.Timeout | undefined;
+  private reported = false;
+
+  protected constructor(
+    protected readonly ctx: CallContext,
+    readonly direction: CallDirection,
+    /** The leg the call came in on (answered by us). */
+    protected readonly incoming: IncomingCall,
+    protected readonly inSide: Side,
+    /** Caller and called party as the record shows them (the called number is known once the user is). */
+    public from: string,
+    public to: string,
+  ) {
+    const callId = incoming.request.headers.get('Call-ID') ?? '';
+    this.legs = {
+      pbx: { side: 'pbx', sipCallId: inSide === 'pbx' ? callId : '' },
+      teams: { side: 'teams', sipCallId: inSide === 'teams' ? callId : '' },
+    };
+    ctx.ladders.watch(callId);
+    ctx.ladders.received(inSide, incoming.request); // it arrived before anyone watched its Call-ID
+  }
+
+  /** The call as the live-calls view shows it (once its user is known). */
+  info(): LiveCallInfo | undefined {
+    if (!this.user) return undefined;
+    return {
+      id: this.id,
+      accountId: this.user.accountId,
+      serviceId: this.user.serviceId,
+      userId: this.user.userId,
+      direction: this.direction,
+      from: this.from,
+      to: this.to,
+      startedAt: this.state.startedAt.toISOString(),
+      state: this.state.live,
+      ...(this.state.answeredAt && { answeredAt: this.state.answeredAt.toISOString() }),
+    };
+  }
+
+  /** One of the call's dialogs ended (BYE from that side, session expiry, no ACK): end the other one too. */
+  dialogEnded(side: Side, dialog: Dialog): void {
+    if (this.state.phase === 'ending' || !this.moveTo('ending')) return; // our own BYE of the other leg
+    const other = dialog === this.pbxDialog ? this.teamsDialog : this.pbxDialog;
+    const otherSide: Side = dialog === this.pbxDialog ? 'teams' : 'pbx';
+    this.pbxDialog = this.teamsDialog = undefined;
+    this.legs.pbx.hungUpBy = side;
+    this.legs.teams.hungUpBy = side;
+    const bye = other ? this.ctx.endpointOf(otherSide).dialogs.bye(other) : Promise.resolve(undefined);
+    void bye.then(() => this.finish('answered'));
+  }
+
+  /** End the call from Callbridge (shutdown, a limit, a crossed CANCEL): BYE both dialogs, or refuse it while ringing. */
+  async hangUp(result?: CallResult): Promise<void> {
+    const wasAnswered = this.state.phase === 'answered';
+    if (this.state.phase === 'ending' || !this.moveTo('ending')) return;
+    for (const side of ['pbx', 'teams'] as const) this.legs[side].hungUpBy ??= 'callbridge';
+    const dialogs = [this.pbxDialog, this.teamsDialog] as const;
+    this.pbxDialog = this.teamsDialog = undefined;
+    if (!wasAnswered) this.incoming.reject(480);
+    await Promise.all([
+      dialogs[0] && this.ctx.endpointOf('pbx').dialogs.bye(dialogs[0]),
+      dialogs[1] && this.ctx.endpointOf('teams').dialogs.bye(dialogs[1]),
+    ]);
+    await this.finish(result ?? (wasAnswered ? 'answered' : 'failed'));
+  }
+
+  /** The user was found: the call is reported from now on. */
+  protected known(user: CallUser): void {
+    this.user = user;
+    const info = this.info();
+    if (info) this.safely(() => this.ctx.recorder.started(info), 'call recorder: started');
+    this.reported = true;
+  }
+
+  /** Move the state machine and tell the recorder. */
+  protected moveTo(phase: CallPhase): boolean {
+    if (!this.state.move(phase)) return false;
+    const info = this.info();
+    if (info && this.reported && phase !== 'ended')
+      this.safely(() => this.ctx.recorder.changed(info), 'call recorder: changed');
+    return true;
+  }
+
+  /** Start the service's ring timeout; `expired` gives up ringing. */
+  protected startRingTimer(ms: number, expired: () => void): void {
+    this.ringTimer = setTimeout(expired, ms);
+    this.ringTimer.unref();
+  }
+
+  /** Refuse the call on its incoming leg with why, and end it. */
+  protected refuse(why: CallRefusal): Promise<void> {
+    this.refusal = { code: why.code, message: why.message };
+    this.legs[this.inSide].finalStatus = why.status;
+    this.legs[this.inSide].reason = why.message;
+    this.incoming.reject(why.status, { Reason: reasonHeader(why.status, why.message) });
+    return this.finish(why.code.startsWith('user_') || why.code === 'no_teams_number' ? 'refused' : 'failed');
+  }
+
+  /**
+   * Pass the incoming leg's offer through the relay toward the other side; undefined (and the call refused with
+   * why) when the relay is unavailable (503: rtpengine down or not configured) or refuses the offer (488).
+   */
+  protected async offerThroughRelay(toward: 'pbx' | 'teams'): Promise<string | undefined> {
+    const status = this.ctx.relay.status();
+    if (status.state === 'unavailable') {
+      await this.refuse(refusal('media_unavailable', `No media relay: ${status.reason}`));
+      return undefined;
+    }
+    const request = this.incoming.request;
+    const callId = this.legs[this.inSide].sipCallId;
+    try {
+      const sdp = await this.ctx.relay.offer({
+        callId,
+        fromTag: tagOf(request.headers.get('From')) ?? '',
+        sdp: request.body.toString('utf8'),
+        toward,
+      });
+      this.mediaCallId = callId;
+      return sdp;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const refused = isMediaError(error) && error.reason === 'relay_refused';
+      await this.refuse(
+        refused
+          ? refusal('media_refused', `The media relay refused the offer: ${message}`)
+          : refusal('media_unavailable', `The media relay did not answer: ${message}`),
+      );
+      return undefined;
+    }
+  }
+
+  /**
+   * Pass an answer (18x or 2xx SDP) from the other side back through the relay toward the incoming side. The relay
+   * keys the call by the incoming leg, so the answer's To-tag is that leg's (ours): the far side's forks (Teams
+   * rings each device; a 183 from one and the 200 from another) update one answer instead of adding monologues the
+   * media would not follow (measured: no audio after a 183 and 200 from different forks with their own tags).
+   */
+  protected async answerThroughRelay(response: SipResponse): Promise<Buffer | undefined> {
+    const sdp = await this.ctx.relay
+      .answer({
+        callId: this.legs[this.inSide].sipCallId,
+        fromTag: tagOf(this.incoming.request.headers.get('From')) ?? '',
+        toTag: this.incoming.localTag,
+        sdp: response.body.toString('utf8'),
+        toward: this.inSide,
+      })
+      .catch((error: unknown) => this.ctx.onError(error, `relay answer toward ${this.inSide}`));
+    return sdp === undefined ? undefined : Buffer.from(sdp);
+  }
+
+  /** Record a leg's final response (status and Reason header or phrase). */
+  protected legFinal(side: Side, response: SipResponse): void {
+    this.legs[side].finalStatus = response.status;
+    this.legs[side].reason = response.headers.get('Reason') ?? response.reason;
+  }
+
+  /** The call is over: stop timers, free the media, report it once. */
+  protected async finish(result: CallResult): Promise<void> {
+    if (!this.state.move('ended')) return;
+    clearTimeout(this.ringTimer);
+    this.ctx.forget(this, [this.pbxDialog, this.teamsDialog]);
+    const media = this.mediaCallId
+      ? await this.ctx.relay.delete(this.mediaCallId).catch(() => undefined)
+      : undefined;
+    const ladder = [this.legs.pbx.sipCallId, this.legs.teams.sipCallId]
+      .filter((id) => id !== '')
+      .flatMap((id) => this.ctx.ladders.take(id))
+      .sort((a, b) => a.at.localeCompare(b.at));
+    const info = this.info();
+    if (!info) return;
+    const { state: _state, ...live } = info;
+    const record: CallRecordInput = {
+      ...live,
+      ...(this.state.ringingAt && { ringingAt: this.state.ringingAt.toISOString() }),
+      endedAt: (this.state.endedAt ?? new Date()).toISOString(),
+      result,
+      ...(this.refusal && { refusal: this.refusal }),
+      legs: [this.legs.pbx, this.legs.teams].filter((leg) => leg.sipCallId !== ''),
+      ...(media && { media }),
+      ladder,
+    };
+    this.safely(() => this.ctx.recorder.ended(record), 'call recorder: ended');
+  }
+
+  protected safely(work: () => void, what: string): void {
+    try {
+      work();
+    } catch (error) {
+      this.ctx.onError(error, what);
+    }
+  }
+}
+
+/** A Reason header (RFC 3326) with our words, e.g. `SIP;cause=403;text="The user holds no licence"`. */
+export function reasonHeader(status: number, text: string): string {
+  return `SIP;cause=${status};text="${text.replace(/["\\\r\n]/g, ' ').slice(0, 200)}"`;
+}

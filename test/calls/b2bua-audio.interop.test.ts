@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
+import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
+import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
+import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
+import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
+import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { registerScenario, uacScenario, uasScenario } from './support/sipp-scenarios.js';
+
+const hasSipp = spawnSync('sipp', ['-v']).status !== null;
+const ready = kamailioInstalled() && hasSipp && rtpengineInstalled();
+if (!ready) console.warn('B2BUA audio tests skipped: kamailio, sipp and rtpengine are needed');
+
+/**
+ * Two-way audio through the B2BUA and the real rtpengine: Teams' media processor is an SDES-SRTP peer
+ * (AES_CM_128_HMAC_SHA1_80) sending a 1 kHz tone; the desk phone is sipp echoing every RTP packet back
+ * (`-rtp_echo`). The tone coming back to the Teams peer, decrypted and authenticated, has crossed rtpengine twice
+ * (SRTP -> RTP toward the PBX, RTP -> SRTP back); rtpengine's own counters show packets from both sides.
+ */
+describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PBX, through rtpengine', () => {
+  let pki: TeamsPki;
+  let daemon: RtpengineDaemon;
+  let relay: RtpengineRelay;
+  let teams: RtpPeer;
+  let h: Awaited<ReturnType<typeof startCallHarness>>;
+  let answering = false;
+  beforeAll(async () => {
+    pki = await createTeamsPki();
+    daemon = await RtpengineDaemon.start();
+    relay = await RtpengineRelay.open({ target: daemon.target });
+    teams = await RtpPeer.open({ srtp: true, toneHz: 1000 });
+    // Answering a call to Teams, the peer first takes the offer rtpengine made it (its answer echoes the crypto tag).
+    const mediaSdp = () => {
+      const offer = answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined;
+      if (offer) teams.setRemote(offer);
+      return Buffer.from(teams.sdp());
+    };
+    h = await startCallHarness(pki, { relay, mediaSdp });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    teams?.close();
+    relay?.close();
+    await daemon?.stop();
+    await pki?.remove();
+  });
+
+  /** The Teams peer talks to what rtpengine gave Teams; resolves once its tone and digits came back through the echo. */
+  async function teamsHearsItsToneBack(sdpTowardTeams: string): Promise<void> {
+    teams.setRemote(sdpTowardTeams);
+    const before = teams.counts.received;
+    teams.start();
+    await until(() => teams.counts.received - before >= 50, 8000);
+    // RFC 4733 digits cross too: pressed in Teams, echoed by the phone, back through rtpengine both ways.
+    const digits = teams.counts.digits;
+    await teams.sendDigit('5');
+    await teams.sendDigit('#');
+    await until(() => teams.counts.digits === `${digits}5#`, 3000);
+    expect(teams.counts.digits).toBe(`${digits}5#`);
+    teams.stop();
+    expect(teams.counts.received - before).toBeGreaterThanOrEqual(50);
+    expect(teams.counts.authFailures).toBe(0);
+    expect(teams.toneFraction(1000)).toBeGreaterThan(0.9);
+  }
+
+  /** The SDP sent toward Teams: SRTP with exactly one _80 crypto line, rtcp-mux, no ICE. */
+  function expectTeamsSdp(sdp: string): void {
+    expect(sdp).toMatch(/^m=audio \d+ RTP\/SAVP /m);
+    expect(sdp.match(/^a=crypto:.*$/gm)).toEqual([expect.stringMatching(/ AES_CM_128_HMAC_SHA1_80 inline:/)]);
+    expect(sdp).toMatch(/^a=rtcp-mux/m);
+    expect(sdp).not.toMatch(/^a=(candidate|ice-ufrag)/m);
+  }
+
+  it('extension -> Teams: two Teams devices ring, early media from one, the answer from the other: the tone crosses rtpengine both ways; SRTP only toward Teams', async () => {
+    const count = h.teamsCallsCount();
+    answering = true;
+    const ext = await h.extension(uacScenario({ kind: 'answered', talkMs: 4000 }), {
+      service: ALICE.sipUsername,
+      extra: ['-rtp_echo', '-mp', String(await freePort())],
+    });
+    expect(await until(() => h.teamsCallsCount() > count && h.lastTeamsCall()?.status === 200, 8000)).toBe(
+      true,
+    );
+    const invite = h.lastTeamsCall()!.incoming!.request.body.toString();
+    expectTeamsSdp(invite);
+    await teamsHearsItsToneBack(invite);
+    const run = await ext.done;
+    answering = false;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.at(-1)?.direction === 'pbx-to-teams');
+    const record = h.recorder.records.at(-1)!;
+    const toPbx = record.ladder!.find((e) => e.leg === 'pbx' && e.summary.startsWith('SIP/2.0 200'))!.text;
+    expect(toPbx).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    expect(toPbx).not.toMatch(/^a=(crypto|candidate)/m);
+    expect(record.media?.packets.pbx).toBeGreaterThan(40);
+    expect(record.media?.packets.teams).toBeGreaterThan(40);
+  });
+
+  it('Teams -> extension: Alice calls 2001, the tone crosses rtpengine both ways', async () => {
+    const port = await freePort();
+    await h.kamailio.rpc('ul.rm', 'location', `s:${EXTENSION.username}`).catch(() => undefined);
+    const extra = ['-au', EXTENSION.username, '-ap', EXTENSION.password];
+    expect((await (await h.extension(registerScenario(), { port, extra })).done).code).toBe(0);
+    const answering = await h.extension(uasScenario({ kind: 'answer' }), {
+      port,
+      extra: ['-rtp_echo', '-mp', String(await freePort())],
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const call = h.proxies[0]!.callFromTeams(ALICE.number, EXTENSION.username, 'contoso.sbc.test');
+    expect(await until(() => call.status === 200, 10_000)).toBe(true);
+    const answer = (call.peerAllow as { body: Buffer }).body.toString();
+    expectTeamsSdp(answer);
+    await teamsHearsItsToneBack(answer);
+    await h.proxies[0]!.hangUp(call.callId);
+    expect((await answering.done).code).toBe(0);
+    await until(() => h.recorder.records.at(-1)?.direction === 'teams-to-pbx');
+    const record = h.recorder.records.at(-1)!;
+    const toPbx = record
+      .ladder!.filter((e) => e.leg === 'pbx' && e.summary.startsWith('INVITE'))
+      .at(-1)!.text;
+    expect(toPbx).toMatch(/^m=audio \d+ RTP\/AVP /m);
+    expect(toPbx).not.toMatch(/^a=(crypto|candidate)/m);
+    expect(record.media?.packets.teams).toBeGreaterThan(40);
+  });
+
+  it('rtpengine stopped: a new call is refused at once (our 503, which the PBX passes on as 500), the record says why', async () => {
+    await daemon.stop();
+    await until(() => relay.status().state === 'unavailable', 5000);
+    const count = h.recorder.records.length;
+    // RFC 3261 section 16.7: a proxy turns a 503 into 500, so the desk phone sees 500.
+    const refused = uacScenario({ kind: 'rejected', status: 500 });
+    const ext = await h.extension(refused, { service: ALICE.sipUsername });
+    const run = await ext.done;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    const record = h.recorder.records[count]!;
+    expect(record.refusal?.code).toBe('media_unavailable');
+    expect(record.refusal?.message).toMatch(/^No media relay: /);
+  });
+});

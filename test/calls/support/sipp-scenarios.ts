@@ -1,0 +1,210 @@
+/**
+ * sipp scenarios for the extension in B2BUA tests (sipp's own XML: https://sipp.sourceforge.net/doc/reference.html),
+ * generated so that each test states what the extension expects. sipp's `[branch-N]` names the branch of the
+ * message N scenario steps earlier: a CANCEL and the ACK of a non-2xx share the INVITE's branch (RFC 3261 9.1, 17.1.1.3).
+ */
+
+const SDP = `v=0
+o=ext 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15`;
+
+/** What the calling extension does after its INVITE. */
+export type UacPlan =
+  | { kind: 'answered'; talkMs: number }
+  | { kind: 'rejected'; status: number }
+  | { kind: 'cancel-after-ringing' }
+  /** Answered, then the far end hangs up: the extension takes the BYE. */
+  | { kind: 'answered-remote-bye' };
+
+function scenario(name: string, steps: string[]): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="${name}">\n${steps.join('\n')}\n</scenario>\n`;
+}
+
+function send(text: string, retrans = false): string {
+  return `<send${retrans ? ' retrans="500"' : ''}><![CDATA[\n${text}\n]]></send>`;
+}
+
+const FROM = 'From: <sip:[ext]@pbx.test>;tag=[pid]SIPpTag00[call_number]';
+
+/** The extension `[ext]` (sipp `-key ext 2001`) calls `[service]` through the PBX (sipp's remote host). */
+export function uacScenario(plan: UacPlan): string {
+  const invite = send(
+    `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+${FROM}
+To: <sip:[service]@pbx.test>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${SDP}`,
+    true,
+  );
+  const steps = [invite, '<recv response="100" optional="true"/>'];
+  const nonInviteAck = (offset: number) =>
+    send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-${offset}]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+`);
+  if (plan.kind === 'rejected') {
+    steps.push('<recv response="180" optional="true"/>', '<recv response="183" optional="true"/>');
+    steps.push(`<recv response="${plan.status}"/>`, nonInviteAck(steps.length));
+    return scenario('extension call rejected', steps);
+  }
+  if (plan.kind === 'cancel-after-ringing') {
+    steps.push('<recv response="180"/>');
+    steps.push(
+      send(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-${steps.length}]
+${FROM}
+To: <sip:[service]@pbx.test>
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Max-Forwards: 70
+Content-Length: 0
+`),
+    );
+    steps.push('<recv response="180" optional="true"/>', '<recv response="183" optional="true"/>');
+    steps.push('<recv response="200"/>', '<recv response="487"/>', nonInviteAck(steps.length + 2));
+    return scenario('extension cancels', steps);
+  }
+  steps.push('<recv response="180" optional="true"/>', '<recv response="183" optional="true"/>');
+  steps.push('<recv response="200" rtd="true" rrs="true"/>');
+  steps.push(
+    send(`ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+`),
+  );
+  if (plan.kind === 'answered-remote-bye') {
+    steps.push('<recv request="BYE"/>', send(okTo()));
+    return scenario('extension call, far end hangs up', steps);
+  }
+  steps.push(`<pause milliseconds="${plan.talkMs}"/>`);
+  steps.push(
+    send(
+      `BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+`,
+      true,
+    ),
+  );
+  steps.push('<recv response="200" crlf="true"/>');
+  return scenario('extension call answered', steps);
+}
+
+/** A 200 to the request just received (a BYE), echoing its transaction headers. */
+function okTo(): string {
+  return `SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+`;
+}
+
+/** The extension `[ext]` registers at the PBX with digest (`-au`/`-ap`), then exits. */
+export function registerScenario(): string {
+  const register = (cseq: number, auth: boolean) =>
+    send(
+      `REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[ext]@pbx.test>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[ext]@pbx.test>
+Call-ID: [call_id]
+CSeq: ${cseq} REGISTER
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Expires: 300
+Max-Forwards: 70
+${auth ? '[authentication]\n' : ''}Content-Length: 0
+`,
+      true,
+    );
+  return scenario('extension registers', [
+    register(1, false),
+    '<recv response="401" auth="true"/>',
+    register(2, true),
+    '<recv response="200"/>',
+  ]);
+}
+
+/** How the called extension answers. */
+export type UasPlan = { kind: 'answer' } | { kind: 'reject'; status: number } | { kind: 'ring-until-cancel' };
+
+/** The extension answers an INVITE (180, then 200 with SDP, or a refusal), then takes or sends the BYE. */
+export function uasScenario(plan: UasPlan): string {
+  const to = '[last_To:];tag=[pid]SIPpTag01[call_number]';
+  const response = (status: string, sdp: boolean) =>
+    send(
+      `SIP/2.0 ${status}
+[last_Via:]
+[last_Record-Route:]
+[last_From:]
+${to}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+${sdp ? 'Content-Type: application/sdp\n' : ''}Content-Length: [len]
+${sdp ? `\n${SDP}` : ''}`,
+      status.startsWith('200'),
+    );
+  const steps = ['<recv request="INVITE" crlf="true"/>', response('180 Ringing', false)];
+  if (plan.kind === 'reject') {
+    steps.push(response(`${plan.status} Refused`, false), '<recv request="ACK"/>');
+    return scenario('extension refuses', steps);
+  }
+  if (plan.kind === 'ring-until-cancel') {
+    // The 487 answers the INVITE: its Vias (the PBX's, then ours ending in the rport the PBX filled in; [^>] runs
+    // across the line break, the Record-Route before them ends in '>') and CSeq, kept before the CANCEL comes.
+    steps[0] =
+      '<recv request="INVITE" crlf="true"><action>' +
+      '<ereg regexp="Via:[^>]*;rport=[0-9]+" search_in="msg" assign_to="vias"/>' +
+      '<ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>' +
+      '</action></recv>';
+    steps.push('<recv request="CANCEL"/>', send(okTo()));
+    steps.push(
+      send(`SIP/2.0 487 Request Terminated
+[$vias]
+[last_From:]
+${to}
+[last_Call-ID:]
+CSeq:[$cseq]
+Content-Length: 0
+`),
+      '<recv request="ACK"/>',
+    );
+    return scenario('extension rings until cancelled', steps);
+  }
+  steps.push(response('200 OK', true), '<recv request="ACK" rtd="true" crlf="true"/>');
+  steps.push('<recv request="BYE"/>', send(okTo()));
+  return scenario('extension answers', steps);
+}
