@@ -22,6 +22,7 @@ import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
 import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
+import { teamsAppPackageRoutes } from './routes/teams-app-package.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -118,6 +119,7 @@ export async function buildServer(
       await v1.register(accountRoutes(ctx.services));
       await v1.register(accessRoutes(ctx.services));
       await v1.register(phoneAppRoutes(ctx.services, publicUrl));
+      await v1.register(teamsAppPackageRoutes(ctx.services));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));

@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
 import { LicencesService } from '../services/licences.service.js';
 import { PhoneAppService } from '../services/phone-app.service.js';
+import { TeamsAppPackageService } from '../services/phone-app/teams-app-package.service.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorPasswordsService } from '../services/administrator-passwords.service.js';
@@ -37,6 +38,7 @@ import { Store } from '../store/store.js';
 export interface Services {
   access: AccessService;
   phoneApp: PhoneAppService;
+  teamsAppPackage: TeamsAppPackageService;
   licences: LicencesService;
   accounts: AccountsService;
   voiceServices: VoiceServicesService;
@@ -137,6 +139,11 @@ export async function createAppContext(
     phoneApp: new PhoneAppService(store, access, tenantConnections, secrets, {
       clientId: config.phoneAppClientId,
       domain: config.phoneAppDomain,
+    }),
+    teamsAppPackage: new TeamsAppPackageService(store, access, new AccountsService(store, access), {
+      teamsAppId: config.phoneAppTeamsAppId,
+      clientId: config.phoneAppClientId,
+      publicUrl: publicUrlOf(config),
     }),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     rollback: new RollbackService(store, access, licences, sync, registrationsChanged),

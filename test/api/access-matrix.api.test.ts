@@ -110,6 +110,11 @@ const ROUTES: Record<string, RouteCase> = {
     permission: 'brand.write',
     body: () => ({ productName: 'Contoso Voice', primaryColor: '#1a73e8' }),
   },
+  'GET /api/v1/accounts/{accountId}/phone-app/teams-app-package': {
+    permission: 'brand.read',
+    on: 'partner',
+    partnerUrl: true,
+  },
   'GET /api/v1/tokens': { permission: 'signed-in' },
   'POST /api/v1/tokens': { permission: 'signed-in', body: () => ({ name: 'script' }) },
   'DELETE /api/v1/tokens/{tokenId}': { permission: 'signed-in' },
