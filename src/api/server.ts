@@ -23,6 +23,7 @@ import { registerPortal } from './portal.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
 import { teamsAppPackageRoutes } from './routes/teams-app-package.routes.js';
+import { phoneAppTabRoutes } from './routes/phone-app-tab.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -88,7 +89,12 @@ export async function buildServer(
         description:
           'Connect a PBX or SIP trunk to Microsoft Teams. Authenticate with `Authorization: Bearer <API token>`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          teamsSso: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (Teams SSO)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -120,6 +126,7 @@ export async function buildServer(
       await v1.register(accessRoutes(ctx.services));
       await v1.register(phoneAppRoutes(ctx.services, publicUrl));
       await v1.register(teamsAppPackageRoutes(ctx.services));
+      await v1.register(phoneAppTabRoutes(ctx.services));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));
