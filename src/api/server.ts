@@ -20,6 +20,7 @@ import { strictBodies } from './strict-bodies.js';
 import type { TeamsEdge } from '../edge/teams-edge.js';
 import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
 import { registerPortal } from './portal.static.js';
+import { registerPhoneAppTab } from './phone-app-tab.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
 import { teamsAppPackageRoutes } from './routes/teams-app-package.routes.js';
@@ -139,6 +140,7 @@ export async function buildServer(
     },
     { prefix: '/api/v1' },
   );
+  registerPhoneAppTab(app);
   await registerPortal(app);
   return app;
 }

@@ -6,11 +6,11 @@ import {
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
-import { demoTenantAccount, fastClients, syncToEnd } from '../support/demo-tenant-account.js';
+import { fastClients } from '../support/demo-tenant-account.js';
+import { phoneAppTenant, teamsSsoToken } from '../support/phone-app-tenant.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
-const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
 /** Demo users 19-26 hold Teams without Teams Phone: the sync makes them Phone App users. */
 const PHONE_APP_USER = demoUserId(19);
 /** Demo user 1 holds Teams Phone: a standard user. */
@@ -22,16 +22,8 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
   let accountId: string;
   let serviceId: string;
 
-  /** What Teams' getAuthToken gives the tab, from the emulator's Entra ID. */
-  async function ssoToken(user: string, body: Record<string, unknown> = {}, tenant = DEMO_TENANT_ID) {
-    const response = await fetch(`${emulator.url}/_emulator/tenants/${tenant}/teams-sso-token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user, clientId: DEMO_PHONE_APP_CLIENT_ID, ...body }),
-    });
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { token: string }).token;
-  }
+  const ssoToken = (user: string, body: Record<string, unknown> = {}, tenant = DEMO_TENANT_ID) =>
+    teamsSsoToken(emulator, user, body, tenant);
   const me = (token: string | undefined) =>
     t.app.inject({
       method: 'GET',
@@ -45,22 +37,7 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
       microsoftClients: fastClients,
       config: { phoneAppClientId: DEMO_PHONE_APP_CLIENT_ID, publicUrl: 'https://voice.acme.example' },
     });
-    const { account, service } = await demoTenantAccount(t.ctx, emulator);
-    accountId = account.id;
-    serviceId = service.id;
-    await t.ctx.services.subscriptions.create(system, accountId, { sku: 'pbx_user', quantity: 60 });
-    await t.ctx.services.subscriptions.create(system, accountId, { sku: 'phone_app_user', quantity: 20 });
-    await t.ctx.services.phoneApp.updateSettings(system, accountId, serviceId, { phoneAppEnabled: true });
-    // Consent to the Phone App application, as the consent callback records it after the round trip.
-    await t.ctx.store.repos.services.update(accountId, serviceId, {
-      teams: {
-        ...service.teams,
-        phoneAppEnabled: true,
-        phoneAppConsent: 'granted',
-        phoneAppConsentAt: new Date().toISOString(),
-      },
-    });
-    expect((await syncToEnd(t.ctx, accountId, serviceId)).state).toMatch(/succeeded|warning/);
+    ({ accountId, serviceId } = await phoneAppTenant(t, emulator));
   }, 120_000);
   afterAll(async () => {
     await t?.close();
