@@ -1,16 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PHONE_APP_CLIENT_ID, demoSeed, demoUserId } from '../../src/emulator/demo-tenant.seed.js';
+import {
+  DEMO_PHONE_APP_CLIENT_ID,
+  DEMO_PHONE_APP_TEAMS_APP_ID,
+  demoSeed,
+  demoUserId,
+} from '../../src/emulator/demo-tenant.seed.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.server.js';
 import { fastClients } from '../support/demo-tenant-account.js';
 import { phoneAppTenant, teamsSsoToken } from '../support/phone-app-tenant.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { launchChromium } from './support/browser.js';
-import { buildPortal } from './support/portal-server.js';
+import { ADMIN, buildPortal } from './support/portal-server.js';
 
+const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
 const PUBLIC_URL = 'https://voice.acme.example';
 const TEAMS_HOST = 'https://teams.microsoft.com/_test/phone-app-host';
 const SCREENSHOTS = path.resolve('test-results', 'phone-app-tab');
@@ -45,6 +52,7 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
   let emulator: RunningEmulator;
   let browser: Browser;
   let baseUrl: string;
+  let clientAccountId: string;
   const pageErrors: string[] = [];
 
   /** A page where Teams' host and Callbridge's public URL are served locally (no request leaves the machine). */
@@ -79,9 +87,13 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
     ]).then(([e, b]) => [e, b] as const);
     t = await createTestApp('sqlite', {
       microsoftClients: fastClients,
-      config: { phoneAppClientId: DEMO_PHONE_APP_CLIENT_ID, publicUrl: PUBLIC_URL },
+      config: {
+        phoneAppClientId: DEMO_PHONE_APP_CLIENT_ID,
+        phoneAppTeamsAppId: DEMO_PHONE_APP_TEAMS_APP_ID,
+        publicUrl: PUBLIC_URL,
+      },
     });
-    await phoneAppTenant(t, emulator);
+    clientAccountId = (await phoneAppTenant(t, emulator)).accountId;
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   }, 180_000);
@@ -152,6 +164,42 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
       .toContain('the Phone App is for users without Teams Phone');
     await shoot(page, 'refused-standard-user-320');
     await page.close();
+  }, 60_000);
+
+  it("downloads the Teams app package in the partner's brand from the partner page of the portal", async () => {
+    const partnerId = (await t.ctx.store.repos.accounts.findById(clientAccountId))!.parentId!;
+    await t.ctx.services.accounts.setBrand(system, partnerId, {
+      productName: 'Acme Voice',
+      primaryColor: '#c2185b',
+    });
+    const context = await browser.newContext({ viewport: FULL_WIDTH, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (!url.startsWith(`${PUBLIC_URL}/`)) return route.abort();
+      return route.fulfill({ response: await route.fetch({ url: baseUrl + url.slice(PUBLIC_URL.length) }) });
+    });
+    await page.goto(`${PUBLIC_URL}/`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await page.goto(`${PUBLIC_URL}/accounts/${partnerId}`);
+    const link = page.getByRole('link', { name: 'Download the Teams app package' });
+    await link.waitFor();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'portal-partner-teams-app.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('Acme-Voice-teams-app.zip');
+    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const manifest = JSON.parse(strFromU8(files['manifest.json']!)) as {
+      id: string;
+      name: { short: string };
+    };
+    expect(manifest).toMatchObject({ id: DEMO_PHONE_APP_TEAMS_APP_ID, name: { short: 'Acme Voice Phone' } });
+    await context.close();
   }, 60_000);
 
   it('raised no script error in any page', () => {

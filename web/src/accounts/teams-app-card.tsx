@@ -13,7 +13,7 @@ export function TeamsAppCard({ accountId }: { accountId: string }) {
         Upload new app); download it again after changing your brand.
       </p>
       <p className="actions">
-        <a className="button" href={`/api/v1/accounts/${accountId}/phone-app/teams-app-package`} download>
+        <a className="button" href={`/api/v1/accounts/${accountId}/phone-app/teams-app-package`}>
           Download the Teams app package
         </a>
       </p>
