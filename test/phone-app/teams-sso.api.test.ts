@@ -130,6 +130,19 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
     }
   });
 
+  it("refuses a suspended organisation's users, and serves them again once it is reactivated", async () => {
+    const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+    await t.ctx.services.accounts.update(system, accountId, { status: 'suspended' });
+    try {
+      const refused = await me(await ssoToken(PHONE_APP_USER));
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toMatchObject({ code: 'account_suspended' });
+    } finally {
+      await t.ctx.services.accounts.update(system, accountId, { status: 'active' });
+    }
+    expect((await me(await ssoToken(PHONE_APP_USER))).statusCode).toBe(200);
+  });
+
   it('lists the organisation directory to a Phone App user, and searches it', async () => {
     const token = await ssoToken(PHONE_APP_USER);
     const response = await t.app.inject({
