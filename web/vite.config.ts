@@ -20,6 +20,13 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: true,
     chunkSizeWarningLimit: 600,
+    // Two pages: the portal, and the Phone App's Teams tab (web/phone-app/tab.html, its own small bundle).
+    rollupOptions: {
+      input: {
+        portal: path.join(webRoot, 'index.html'),
+        'phone-app-tab': path.join(webRoot, 'phone-app', 'tab.html'),
+      },
+    },
   },
   server: {
     port: 5173,

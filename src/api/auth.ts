@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import type { Actor } from '../domain/records.js';
 import { PORTAL_SESSION_TOKEN } from '../services/administrator-passwords.service.js';
 import type { AdministratorsService } from '../services/administrators.service.js';
+import { PHONE_APP_TAB_PREFIX } from './routes/phone-app-tab.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,8 @@ export function registerAuth(app: FastifyInstance, administrators: Administrator
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!request.url.startsWith('/api/v1/') || PUBLIC_ROUTES.has(request.routeOptions.url ?? '')) return;
+    // The Phone App tab's routes authenticate a Teams user by single sign-on themselves (phone-app-tab.routes.ts).
+    if (request.routeOptions.url?.startsWith(PHONE_APP_TAB_PREFIX)) return;
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const cookie = bearer ? undefined : request.cookies[SESSION_COOKIE];

@@ -20,8 +20,11 @@ import { strictBodies } from './strict-bodies.js';
 import type { TeamsEdge } from '../edge/teams-edge.js';
 import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
 import { registerPortal } from './portal.static.js';
+import { registerPhoneAppTab } from './phone-app-tab.static.js';
 import { accessRoutes } from './routes/access.routes.js';
 import { phoneAppRoutes } from './routes/phone-app.routes.js';
+import { teamsAppPackageRoutes } from './routes/teams-app-package.routes.js';
+import { phoneAppTabRoutes } from './routes/phone-app-tab.routes.js';
 import { accountRoutes } from './routes/accounts.routes.js';
 import { entraSignInRoutes } from './routes/entra-signin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -91,7 +94,12 @@ export async function buildServer(
         description:
           'Connect a PBX or SIP trunk to Microsoft Teams. Authenticate with `Authorization: Bearer <API token>`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          teamsSso: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (Teams SSO)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -122,6 +130,8 @@ export async function buildServer(
       await v1.register(accountRoutes(ctx.services));
       await v1.register(accessRoutes(ctx.services));
       await v1.register(phoneAppRoutes(ctx.services, publicUrl));
+      await v1.register(teamsAppPackageRoutes(ctx.services));
+      await v1.register(phoneAppTabRoutes(ctx.services));
       await v1.register(serviceRoutes(ctx.services));
       await v1.register(userRoutes(ctx.services));
       await v1.register(subscriptionRoutes(ctx.services));
@@ -135,6 +145,7 @@ export async function buildServer(
     },
     { prefix: '/api/v1' },
   );
+  registerPhoneAppTab(app);
   await registerPortal(app);
   return app;
 }

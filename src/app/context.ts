@@ -4,6 +4,9 @@ import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
 import { LicencesService } from '../services/licences.service.js';
 import { PhoneAppService } from '../services/phone-app.service.js';
+import { TeamsAppPackageService } from '../services/phone-app/teams-app-package.service.js';
+import { PhoneAppUserService } from '../services/phone-app/phone-app-user.service.js';
+import { TeamsSsoVerifier } from '../services/phone-app/teams-sso.verifier.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
 import { AdministratorPasswordsService } from '../services/administrator-passwords.service.js';
@@ -44,6 +47,8 @@ import { LiveCalls } from '../calls/records/live-calls.js';
 export interface Services {
   access: AccessService;
   phoneApp: PhoneAppService;
+  teamsAppPackage: TeamsAppPackageService;
+  phoneAppUsers: PhoneAppUserService;
   licences: LicencesService;
   accounts: AccountsService;
   voiceServices: VoiceServicesService;
@@ -161,6 +166,20 @@ export async function createAppContext(
       clientId: config.phoneAppClientId,
       domain: config.phoneAppDomain,
     }),
+    teamsAppPackage: new TeamsAppPackageService(store, access, new AccountsService(store, access), {
+      teamsAppId: config.phoneAppTeamsAppId,
+      clientId: config.phoneAppClientId,
+      publicUrl: publicUrlOf(config),
+    }),
+    phoneAppUsers: new PhoneAppUserService(
+      store,
+      new TeamsSsoVerifier(store, {
+        clientId: config.phoneAppClientId,
+        publicUrl: publicUrlOf(config),
+        demo: config.demo,
+        allowedOrigins: config.microsoftAllowedEndpoints,
+      }),
+    ),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     rollback: new RollbackService(store, access, licences, sync, registrationsChanged),
     accounts: new AccountsService(store, access),

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'upstream_failed'
   | 'account_suspended'
   | 'password_change_required'
+  | 'calls_unavailable'
   | 'internal';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -38,6 +39,7 @@ const statusOf: Record<ErrorCode, number> = {
   upstream_failed: 502,
   account_suspended: 403,
   password_change_required: 403,
+  calls_unavailable: 503,
   internal: 500,
 };
 

@@ -14,12 +14,14 @@ import { snapshotOf } from './state.snapshot.js';
 import { TEAMS_ADMIN_PREFIX, teamsAdminRoutes } from './teams-admin.routes.js';
 import { numberRoutes } from './numbers.routes.js';
 import { teamsRoutes } from './teams.routes.js';
+import { teamsSsoRoutes } from './teams-sso.routes.js';
 import type { TenantState } from './tenant.state.js';
 
 /** Order matters: specific paths (delta, installedApps) before generic ones (users/{id}). */
 const routes: Route[] = [
   ...authRoutes,
   ...adminRoutes,
+  ...teamsSsoRoutes,
   ...batchRoutes,
   ...deltaRoutes,
   ...numberRoutes,

@@ -21,7 +21,7 @@ interface RouteCase {
    * The permission the route needs, on `on` (default: the client account); 'signed-in' needs none; 'operator':
    * platform operators only (installation-wide views such as the Teams edge), so every account role is refused.
    */
-  permission: Permission | 'signed-in' | 'public' | 'operator';
+  permission: Permission | 'signed-in' | 'public' | 'operator' | 'teams-sso';
   on?: 'partner';
   body?: (o: Objects) => unknown;
   query?: (o: Objects, t: TestApp) => string;
@@ -134,6 +134,15 @@ const ROUTES: Record<string, RouteCase> = {
     permission: 'brand.write',
     body: () => ({ productName: 'Contoso Voice', primaryColor: '#1a73e8' }),
   },
+  'GET /api/v1/accounts/{accountId}/phone-app/teams-app-package': {
+    permission: 'brand.read',
+    on: 'partner',
+    partnerUrl: true,
+  },
+  // The Phone App tab's routes take a Teams SSO token only: every administrator credential is refused (401).
+  'GET /api/v1/phone-app/me': { permission: 'teams-sso' },
+  'GET /api/v1/phone-app/directory': { permission: 'teams-sso' },
+  'POST /api/v1/phone-app/calls': { permission: 'teams-sso', body: () => ({ number: '+442079460123' }) },
   'GET /api/v1/tokens': { permission: 'signed-in' },
   'POST /api/v1/tokens': { permission: 'signed-in', body: () => ({ name: 'script' }) },
   'DELETE /api/v1/tokens/{tokenId}': { permission: 'signed-in' },
@@ -422,7 +431,9 @@ describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', 
               ? 'allowed'
               : route.permission === 'operator'
                 ? 'forbidden'
-                : decide([{ accountId: holdAt, role }], target, route.permission);
+                : route.permission === 'teams-sso'
+                  ? 'not a Teams SSO token'
+                  : decide([{ accountId: holdAt, role }], target, route.permission);
           const response = await request(key, token, a);
           const status = response.statusCode;
           const actual =
@@ -430,9 +441,11 @@ describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', 
               ? 'invisible'
               : status === 403
                 ? 'forbidden'
-                : status === 401 || status === 404
-                  ? `unexpected ${status}`
-                  : 'allowed';
+                : status === 401 && route.permission === 'teams-sso'
+                  ? 'not a Teams SSO token'
+                  : status === 401 || status === 404
+                    ? `unexpected ${status}`
+                    : 'allowed';
           outcomes.push(`${role} ${key}: ${actual}`);
           expect(`${role} ${key}: ${actual} (${status} ${response.body.slice(0, 160)})`).toBe(
             `${role} ${key}: ${expected} (${status} ${response.body.slice(0, 160)})`,

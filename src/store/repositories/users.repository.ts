@@ -177,6 +177,21 @@ export class UsersRepository {
     return row && toUser(row);
   }
 
+  /**
+   * The account's user with this Entra object id (the `oid` of a Teams sign-in). One tenant's user can sit in
+   * several services of the account; the Phone App user among them comes first.
+   */
+  async findByObjectId(accountId: string, objectId: string): Promise<User | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('object_id', '=', objectId)
+      .execute();
+    const users = rows.map(toUser);
+    return users.find((u) => u.kind === 'phone_app') ?? users[0];
+  }
+
   /** The encrypted SIP password, for the SIP role only. */
   async findPasswordCiphertext(accountId: string, id: string): Promise<string | null> {
     const row = await this.db

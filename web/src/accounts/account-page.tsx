@@ -6,6 +6,7 @@ import { Link } from '../router.js';
 import { useCan } from '../access/use-can.js';
 import { AccountSettingsForm } from './account-settings-form.js';
 import { CreateAccountForm } from './create-account-form.js';
+import { TeamsAppCard } from './teams-app-card.js';
 
 /** One account: its name and state, its client accounts (partners) and its services. */
 export function AccountPage({ accountId }: { accountId: string }) {
@@ -31,6 +32,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       <div className="columns">
         {a.kind === 'partner' ? <ClientAccounts partner={a} /> : <ServicesSummary accountId={a.id} />}
         {(can('account.manage') || mayChangeStatus) && <AccountSettingsForm account={a} />}
+        {a.kind === 'partner' && can('brand.read') && <TeamsAppCard accountId={a.id} />}
       </div>
     </section>
   );

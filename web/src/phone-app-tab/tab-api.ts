@@ -1,0 +1,51 @@
+import { ssoToken } from './teams-host.js';
+
+/** An answer of Callbridge's API that is not a success, with its stable code and message. */
+export class TabApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Profile {
+  displayName: string;
+  email: string;
+  country: string | null;
+  phoneNumber: string | null;
+  organisation: string;
+}
+
+export interface Contact {
+  id: string;
+  displayName: string;
+  email: string;
+  phoneNumber: string | null;
+  extension: string | null;
+}
+
+/** Calls the Phone App tab API with the Teams SSO token; errors come back as {@link TabApiError}. */
+export async function tabApi<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
+  const token = await ssoToken();
+  const response = await fetch(`/api/v1/phone-app/${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body && { 'content-type': 'application/json' }),
+    },
+    ...(body && { body: JSON.stringify(body) }),
+  });
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok)
+    throw new TabApiError(
+      response.status,
+      typeof json.code === 'string' ? json.code : 'error',
+      typeof json.message === 'string' ? json.message : `The server answered ${response.status}.`,
+      (json.details as Record<string, unknown> | undefined) ?? {},
+    );
+  return json as T;
+}
