@@ -1,7 +1,6 @@
 import { isAppError } from '../../domain/errors.js';
 import type { SyncLogLine, SyncRun, VoiceService } from '../../domain/records.js';
 import { SyncPlanner, type SyncChange, type TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
-import type { MicrosoftTenantClient } from '../../microsoft/index.js';
 import type { Store } from '../../store/store.js';
 import type { TenantConnectionsService } from '../tenant-connections.service.js';
 import type { CarrierSetup } from './carrier-setup.js';
