@@ -5,14 +5,30 @@ import type { UserSyncState } from '../../store/repositories/users.repository.js
 import type { Store } from '../../store/store.js';
 
 /**
- * A run's plan as it is kept on the run: its changes in their stored form ({@link storedChange}) and counters.
- * Built page by page while the read streams, so only the small stored form of each change is held.
+ * A run's plan as it is kept on the run: its changes in their stored form ({@link storedChange}) as JSON text, a
+ * piece per page of the read, and its counters. Text rather than objects: the plan of a first sync of 100,000
+ * users holds 85,000 new users, about 15 MB as text and three times that as objects.
  */
-export interface KeptPlan {
-  changes: unknown[];
-  counters: SyncCounters;
+export class KeptPlan {
+  private readonly pieces: string[] = [];
+  /** How many changes the plan holds. */
+  size = 0;
   /** How many of the changes are tenant writes (for the summary line). */
-  tenantWrites: number;
+  tenantWrites = 0;
+
+  constructor(readonly counters: SyncCounters) {}
+
+  add(changes: SyncChange[]): void {
+    if (changes.length === 0) return;
+    this.pieces.push(JSON.stringify(changes.map(storedChange)).slice(1, -1));
+    this.size += changes.length;
+    for (const change of changes) if (change.type === 'write_number') this.tenantWrites++;
+  }
+
+  /** The stored plan: a JSON array of the changes. */
+  toJson(): string {
+    return `[${this.pieces.join(',')}]`;
+  }
 }
 
 /** The line form both sides compare: `+E164` or `+E164;ext=N`. */

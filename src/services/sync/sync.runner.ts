@@ -8,14 +8,7 @@ import { DegradedSteps } from './degraded-steps.js';
 import { checkPhoneApp } from './phone-app.checker.js';
 import { installPhoneApp } from './phone-app.installer.js';
 import { SyncChangesApplier, type SyncSay, type WriteNumberChange } from './sync-changes.applier.js';
-import {
-  countersOf,
-  describe,
-  stateOf,
-  storedChange,
-  toPortalSnapshot,
-  type KeptPlan,
-} from './sync-outcome.js';
+import { countersOf, describe, KeptPlan, stateOf, toPortalSnapshot } from './sync-outcome.js';
 import { readForSync, type StoredUsers, type SyncRead } from './sync-read.js';
 
 export { lineOf } from './sync-outcome.js';
@@ -183,14 +176,11 @@ export class SyncRunner {
     onProgress: Progress,
   ): Promise<Planned> {
     const planner = new SyncPlanner(tenant.portal.map(toPortalSnapshot));
-    const plan: KeptPlan = { changes: [], counters: planner.counters, tenantWrites: 0 };
+    const plan = new KeptPlan(planner.counters);
     const writes: WriteNumberChange[] = [];
     const users: TenantUserSnapshot[] = [];
     const take = async (changes: SyncChange[]) => {
-      for (const change of changes) {
-        plan.changes.push(storedChange(change));
-        if (change.type === 'write_number') plan.tenantWrites++;
-      }
+      plan.add(changes);
       if (applier) writes.push(...(await applier.applyLocal(changes)));
     };
     let read = 0;
@@ -201,7 +191,7 @@ export class SyncRunner {
       await onProgress({ phase: applier ? 'applying' : 'planning', tenantUsers: read });
     }
     await take(planner.finish());
-    say(`Planned ${plan.changes.length} change(s) for ${read} tenant user(s) of "${service.name}".`);
+    say(`Planned ${plan.size} change(s) for ${read} tenant user(s) of "${service.name}".`);
     return { plan, writes, users };
   }
 
@@ -225,7 +215,7 @@ export class SyncRunner {
       state,
       finishedAt: new Date().toISOString(),
       counters: { ...counters },
-      plan: plan.changes,
+      planJson: plan.toJson(),
       log,
     });
     return state;

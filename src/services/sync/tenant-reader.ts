@@ -138,6 +138,9 @@ export async function readTenant(
       for (const user of page) {
         if (teamsConfig.get(user.id)?.guest) guests++;
         else snapshots.push(snapshotOf(user, kind));
+        // Each user comes once: what was read for them is let go as the read goes on, not held to the end.
+        teamsConfig.delete(user.id);
+        modes?.delete(user.id);
       }
       yield snapshots;
     }
