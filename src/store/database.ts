@@ -20,6 +20,7 @@ import * as passwordChange from './migrations/0008-password-change.js';
 import * as registrationRetry from './migrations/0009-registration-retry.js';
 import * as auditBatches from './migrations/0010-audit-batches.js';
 import * as usersPage from './migrations/0012-users-page.js';
+import * as usersKindIndex from './migrations/0014-users-kind-index.js';
 import { secureSqliteFile } from './data-dir.js';
 import type { Database } from './schema.js';
 
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0009-registration-retry': registrationRetry,
   '0010-audit-batches': auditBatches,
   '0012-users-page': usersPage,
+  '0014-users-kind-index': usersKindIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

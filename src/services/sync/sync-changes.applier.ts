@@ -13,6 +13,8 @@ type AddChange = Extract<SyncChange, { type: 'add' }>;
 type LocalChange = Exclude<SyncChange, { type: 'write_number' | 'add' }>;
 
 const WRITE_CONCURRENCY = 4;
+/** New users per transaction (a page of the read is up to 999). */
+const ADD_CHUNK = 500;
 
 /** Splits the line form (`+E164` or `+E164;ext=N`) into the stored number and extension. */
 export function splitLine(line: string | null): { phoneNumber: string | null; extension: string | null } {
@@ -50,7 +52,8 @@ export class SyncChangesApplier {
       else if (change.type === 'add') adds.push(change);
       else await this.applyOne(change);
     }
-    if (adds.length > 0) await this.addUsers(adds);
+    // A multi-row insert per chunk: a page of 999 users at once would come close to SQLite's 32,766 variables.
+    for (let i = 0; i < adds.length; i += ADD_CHUNK) await this.addUsers(adds.slice(i, i + ADD_CHUNK));
     return writes;
   }
 
