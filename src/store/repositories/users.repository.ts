@@ -231,23 +231,26 @@ export class UsersRepository {
     const sort = query.sort ?? 'displayName';
     const direction = query.order ?? 'asc';
     const base = filteredUsers(this.db, this.dialect, accountId, query, 'indexed');
+    const pageOf = (from: typeof base) =>
+      (query.cursor ? afterCursor(from, sort, direction, query.cursor) : from)
+        .selectAll()
+        .orderBy(sortKeys[sort], direction)
+        .orderBy('id', direction)
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute();
+    let rows: Awaited<ReturnType<typeof pageOf>>;
     let count: { total: number; totalIs: TotalIs };
-    let pageBase = base;
     if (searchesByMatches(this.dialect, query.search)) {
       // SQLite search: count from the search index's matches, then read the page from them when they are few, or
       // by walking the sort index when they are many (the page then fills after a few hundred rows).
       const byMatches = filteredUsers(this.db, this.dialect, accountId, query, 'matches_first');
       count = await countMatching(this.db, this.dialect, byMatches);
-      if (count.total <= WALK_SORT_INDEX_ABOVE) pageBase = byMatches;
-    } else count = await countMatching(this.db, this.dialect, base);
-    const page = query.cursor ? afterCursor(pageBase, sort, direction, query.cursor) : pageBase;
-    const rows = await page
-      .selectAll()
-      .orderBy(sortKeys[sort], direction)
-      .orderBy('id', direction)
-      .limit(query.limit)
-      .offset(query.offset)
-      .execute();
+      rows = await pageOf(count.total <= WALK_SORT_INDEX_ABOVE ? byMatches : base);
+    } else {
+      // PostgreSQL runs both at once on two pooled connections.
+      [rows, count] = await Promise.all([pageOf(base), countMatching(this.db, this.dialect, base)]);
+    }
     const items = rows.map(toUser);
     const last = items.length === query.limit ? items[items.length - 1] : undefined;
     return { items, ...count, nextCursor: last ? encodeCursor(last, sort, direction) : null };
