@@ -5,8 +5,9 @@ import { setFlagsFromString } from 'node:v8';
  *
  * Why: by default V8 lets it grow to up to four times the live heap before collecting again. A sync of 100,000 users
  * (about 60 MB live) then shows 250 MB of garbage from Microsoft's pages in the process's memory before V8 collects
- * it, and one process serves the API, the worker and SIP. At 30% the same sync peaks about 150 MB lower for a
- * second or so more of collection over the whole run (bench/sync.bench.ts).
+ * it, and one process serves the API, the worker and SIP. At 30% the same sync peaked 130 MB lower (261-320 MB
+ * against 392-440 MB) for about 2 s more CPU in collection over the whole run (23-24 s against 21 s, on a loaded
+ * 2-core machine; bench/sync.bench.ts).
  */
 export const HEAP_GROWTH_PERCENT = 30;
 
