@@ -1,4 +1,5 @@
 import { databaseUrlOf, publicUrlOf, type Config } from '../config/config.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import type { Job } from '../domain/records.js';
 import type { Logger } from '../observability/logger.js';
 import { smtpMailer } from '../services/mailer.js';
@@ -106,6 +107,7 @@ export async function createAppContext(
   logger: Logger,
   options: { migrate?: boolean; handle?: DatabaseHandle; microsoftClients?: MicrosoftClientFactory } = {},
 ): Promise<AppContext> {
+  limitHeapGrowth();
   secureDataDir(config.dataDir);
   const handle = options.handle ?? openDatabase(databaseUrlOf(config));
   if (options.migrate !== false) {

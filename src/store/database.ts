@@ -23,6 +23,7 @@ import * as usersPage from './migrations/0012-users-page.js';
 import * as sipNodes from './migrations/0013-sip-nodes.js';
 import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import * as callRecords from './migrations/0015-call-records.js';
+import * as usersKindIndex from './migrations/0014-users-kind-index.js';
 import { secureSqliteFile } from './data-dir.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0013-sip-nodes': sipNodes,
   '0019-account-id-order': accountIdOrder,
   '0015-call-records': callRecords,
+  '0014-users-kind-index': usersKindIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

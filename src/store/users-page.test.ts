@@ -72,6 +72,75 @@ describe.each(DIALECTS)('users page on %s', (dialect) => {
       }
   });
 
+  it('searches the same whether the matches are few or many: all of them, in order, counted, other accounts never', async () => {
+    const { accountId, user } = await account('Many');
+    const other = await account('Elsewhere');
+    // More matches than WALK_SORT_INDEX_ABOVE (the page then walks the name index), and a rare term (read by rowid).
+    const many = Array.from({ length: 2_100 }, (_, n) =>
+      user(n, {
+        displayName: `Okafor ${String(n).padStart(4, '0')}`,
+        kind: n % 10 === 3 ? 'phone_app' : 'standard',
+      }),
+    );
+    for (let i = 0; i < many.length; i += 500) await store.repos.users.createMany(many.slice(i, i + 500));
+    await store.repos.users.createMany([user(9_001, { displayName: 'Rare Hana' })]);
+    await store.repos.users.createMany([
+      other.user(1, { displayName: 'Okafor Elsewhere' }),
+      other.user(2, { displayName: 'Rare Hana' }),
+    ]);
+    const common = await walk(accountId, {
+      search: 'okafor',
+      sort: 'displayName',
+      order: 'desc',
+      limit: 500,
+    });
+    expect(common).toHaveLength(2_100);
+    expect(common[0]!.displayName).toBe('Okafor 2099');
+    expect(common.every((u) => u.accountId === accountId)).toBe(true);
+    const first = await store.repos.users.list(accountId, { search: 'okafor', limit: 10, offset: 0 });
+    expect(first).toMatchObject({ total: 2_100, totalIs: 'exact' });
+    expect(first.items.map((u) => u.displayName)).toEqual(
+      common
+        .slice(-10)
+        .reverse()
+        .map((u) => u.displayName),
+    );
+    const phoneApp = await store.repos.users.list(accountId, {
+      search: 'okafor',
+      kind: 'phone_app',
+      limit: 5,
+      offset: 0,
+    });
+    expect(phoneApp.total).toBe(210);
+    expect(phoneApp.items.map((u) => u.displayName)).toEqual([
+      'Okafor 0003',
+      'Okafor 0013',
+      'Okafor 0023',
+      'Okafor 0033',
+      'Okafor 0043',
+    ]);
+    const rare = await store.repos.users.list(accountId, { search: 'HANA', limit: 10, offset: 0 });
+    expect(rare.items.map((u) => u.displayName)).toEqual(['Rare Hana']);
+    expect(rare).toMatchObject({ total: 1, totalIs: 'exact' });
+  });
+
+  it('filters Phone App users by their own index: every one, in name order, counted', async () => {
+    const { accountId, user } = await account('Kinds');
+    await store.repos.users.createMany(
+      Array.from({ length: 40 }, (_, n) =>
+        user(n, {
+          displayName: `K ${String(n).padStart(2, '0')}`,
+          kind: n % 4 === 0 ? 'phone_app' : 'standard',
+        }),
+      ),
+    );
+    const page = await store.repos.users.list(accountId, { kind: 'phone_app', limit: 3, offset: 0 });
+    expect(page).toMatchObject({ total: 10, totalIs: 'exact' });
+    expect(page.items.map((u) => u.displayName)).toEqual(['K 00', 'K 04', 'K 08']);
+    const walked = await walk(accountId, { kind: 'phone_app', sort: 'displayName', order: 'asc', limit: 3 });
+    expect(walked.map((u) => u.kind)).toEqual(Array(10).fill('phone_app'));
+  });
+
   it('continues after the cursor when users are added before it, without repeating or skipping', async () => {
     const { accountId, user } = await account('Moving');
     await store.repos.users.createMany(

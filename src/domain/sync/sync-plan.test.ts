@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSync, type PortalUserSnapshot, type TenantUserSnapshot } from './sync-plan.js';
+import { planSync, SyncPlanner, type PortalUserSnapshot, type TenantUserSnapshot } from './sync-plan.js';
 
 function tenantUser(n: number, extra: Partial<TenantUserSnapshot> = {}): TenantUserSnapshot {
   return {
@@ -184,5 +184,32 @@ describe('planSync with Phone App users', () => {
       expect.objectContaining({ type: 'write_number', userId: 'id-2', to: '+442079460002' }),
     );
     expect(plan.changes.some((c) => 'userId' in c && c.userId === 'id-3' && c.type === 'update')).toBe(false);
+  });
+
+  it('plans a tenant read page by page exactly as read at once: removals only after the last page', () => {
+    const tenant = [
+      tenantUser(1, { displayName: 'Renamed' }),
+      tenantUser(2, { line: '+441235123402' }),
+      tenantUser(4),
+      tenantUser(5, { email: 'csv@contoso.example', objectId: 'obj-5' }),
+      tenantUser(6, { enabled: false }),
+    ];
+    const portal = [
+      portalUser(1),
+      portalUser(2, { line: '+441235123499', syncedLine: '+441235123400' }),
+      portalUser(3),
+      portalUser(5, { objectId: null, email: 'csv@contoso.example' }),
+    ];
+    const whole = planSync(tenant, portal);
+    const planner = new SyncPlanner(portal);
+    const firstPage = planner.plan(tenant.slice(0, 2));
+    // User 3 is missing from the first page, but later pages could still name it: nothing is marked yet.
+    expect(firstPage.some((c) => c.type === 'mark')).toBe(false);
+    const paged = [...firstPage, ...planner.plan(tenant.slice(2)), ...planner.finish()];
+    expect(paged).toEqual(whole.changes);
+    expect(planner.counters).toEqual(whole.counters);
+    expect(paged).toContainEqual(
+      expect.objectContaining({ type: 'mark', userId: 'id-3', tenantState: 'removed' }),
+    );
   });
 });

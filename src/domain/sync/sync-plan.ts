@@ -105,39 +105,66 @@ export function planSync(
   tenant: Iterable<TenantUserSnapshot>,
   portal: Iterable<PortalUserSnapshot>,
 ): SyncPlan {
-  const counters = emptyCounters();
-  const changes: SyncChange[] = [];
-  const byObject = new Map<string, PortalUserSnapshot>();
-  const byEmail = new Map<string, PortalUserSnapshot>();
-  for (const user of portal) {
-    if (user.objectId) byObject.set(user.objectId, user);
-    else byEmail.set(user.email.toLowerCase(), user);
-  }
-  const seen = new Set<string>();
-  for (const t of tenant) {
-    countTenantUser(t, counters);
-    if (t.hasCallingPlan && t.kind !== 'resource_account') continue;
-    const p = byObject.get(t.objectId) ?? byEmail.get(t.email.toLowerCase());
-    if (!p) {
-      if (!t.enabled) continue;
-      changes.push({ type: 'add', tenant: t });
-      counters.added++;
-      continue;
+  const planner = new SyncPlanner(portal);
+  const changes = planner.plan(tenant);
+  changes.push(...planner.finish());
+  return { changes, counters: planner.counters };
+}
+
+/**
+ * The same plan as {@link planSync}, a page of tenant users at a time, so that a full read of a large tenant is
+ * planned (and applied) as its pages arrive instead of being held whole: `plan` each page, then `finish` once for
+ * the portal users no page named (they are marked removed).
+ *
+ * @example const planner = new SyncPlanner(portal); for (const page of pages) apply(planner.plan(page)); apply(planner.finish());
+ */
+export class SyncPlanner {
+  readonly counters = emptyCounters();
+  private readonly byObject = new Map<string, PortalUserSnapshot>();
+  private readonly byEmail = new Map<string, PortalUserSnapshot>();
+  private readonly seen = new Set<string>();
+
+  constructor(portal: Iterable<PortalUserSnapshot>) {
+    for (const user of portal) {
+      if (user.objectId) this.byObject.set(user.objectId, user);
+      else this.byEmail.set(user.email.toLowerCase(), user);
     }
-    seen.add(p.id);
-    planExisting(t, p, changes, counters);
   }
-  for (const p of byObject.values()) {
-    if (seen.has(p.id) || p.tenantState === 'removed') continue;
-    changes.push({
-      type: 'mark',
-      userId: p.id,
-      tenantState: 'removed',
-      reason: 'The user is no longer in the tenant (or no longer in the synced groups).',
-    });
-    counters.removed++;
+
+  /** The changes for these tenant users (a page of the read). */
+  plan(tenant: Iterable<TenantUserSnapshot>): SyncChange[] {
+    const changes: SyncChange[] = [];
+    for (const t of tenant) {
+      countTenantUser(t, this.counters);
+      if (t.hasCallingPlan && t.kind !== 'resource_account') continue;
+      const p = this.byObject.get(t.objectId) ?? this.byEmail.get(t.email.toLowerCase());
+      if (!p) {
+        if (!t.enabled) continue;
+        changes.push({ type: 'add', tenant: t });
+        this.counters.added++;
+        continue;
+      }
+      this.seen.add(p.id);
+      planExisting(t, p, changes, this.counters);
+    }
+    return changes;
   }
-  return { changes, counters };
+
+  /** After the last page: portal users of the tenant that no page named are marked removed (never deleted). */
+  finish(): SyncChange[] {
+    const changes: SyncChange[] = [];
+    for (const p of this.byObject.values()) {
+      if (this.seen.has(p.id) || p.tenantState === 'removed') continue;
+      changes.push({
+        type: 'mark',
+        userId: p.id,
+        tenantState: 'removed',
+        reason: 'The user is no longer in the tenant (or no longer in the synced groups).',
+      });
+      this.counters.removed++;
+    }
+    return changes;
+  }
 }
 
 function countTenantUser(t: TenantUserSnapshot, counters: SyncCounters): void {

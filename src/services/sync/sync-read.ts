@@ -30,7 +30,8 @@ export interface StoredUsers {
 
 /** The tenant as a sync compares it, and the cursor to keep once the run is applied. */
 export interface SyncRead {
-  users: TenantUserSnapshot[];
+  /** The tenant's users page by page (a full read streams them as Microsoft returns them). Iterate once. */
+  pages: AsyncIterable<TenantUserSnapshot[]>;
   /** The portal users the plan covers (all of them after a full read). */
   portal: StoredUser[];
   /** SKU part numbers that include Teams Phone (delta reads: for the totals of unchanged users). */
@@ -131,10 +132,9 @@ async function fullRead(
     return null;
   });
   const tenant = await readTenant(client, service.teams, say, phoneAppActive, degraded);
-  if (!tenant.coexistenceRead) keepStoredCoexistence(tenant.users, portal);
   const at = startedAt.toISOString();
   return {
-    users: tenant.users,
+    pages: tenant.coexistenceRead ? tenant.pages : keepStoredCoexistence(tenant.pages, portal),
     portal,
     teamsPhoneParts: new Set(),
     full: true,
@@ -152,11 +152,17 @@ async function fullRead(
 }
 
 /** Coexistence modes that could not be read keep the stored (last known) value; new users' stay unknown. */
-function keepStoredCoexistence(users: TenantUserSnapshot[], portal: StoredUser[]): void {
+async function* keepStoredCoexistence(
+  pages: AsyncIterable<TenantUserSnapshot[]>,
+  portal: StoredUser[],
+): AsyncGenerator<TenantUserSnapshot[]> {
   const stored = new Map(
     portal.flatMap((u) => (u.objectId ? [[u.objectId, u.coexistenceMode] as const] : [])),
   );
-  for (const user of users) user.coexistenceMode = stored.get(user.objectId) ?? null;
+  for await (const users of pages) {
+    for (const user of users) user.coexistenceMode = stored.get(user.objectId) ?? null;
+    yield users;
+  }
 }
 
 function mergeChanges(
@@ -185,7 +191,7 @@ function mergeChanges(
     users.push(storedSnapshotOf(stored, teamsPhoneByPart, changes.teams.get(id)));
   }
   return {
-    users,
+    pages: onePage(users),
     portal,
     teamsPhoneParts: teamsPhoneByPart,
     full: false,
@@ -209,4 +215,8 @@ function teamsPhonePartNumbers(skus: SkuIndex): Set<string> {
     if (flags.hasTeamsPhone) parts.add(sku.skuPartNumber);
   }
   return parts;
+}
+
+async function* onePage<T>(items: T[]): AsyncGenerator<T[]> {
+  yield items;
 }

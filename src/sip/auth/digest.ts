@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { SipError } from '../sip.error.js';
 import { quote, splitOutsideQuotes, unquote } from '../message/sip-uri.js';
 
@@ -98,11 +98,9 @@ export function chooseChallenge(values: readonly string[]): DigestChallenge {
   throw lastError instanceof SipError ? lastError : authError('the response carries no digest challenge');
 }
 
-/** Hash a string with the challenge's algorithm, hex. */
+/** Hash a string with the challenge's algorithm, hex (one-shot `crypto.hash`: no Hash object per call). */
 export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
-  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
-    .update(data)
-    .digest('hex');
+  return hash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5', data, 'hex');
 }
 
 /** The `response` value of RFC 7616 section 3.4.1, with the qop actually used ('' for none). */
@@ -111,17 +109,17 @@ export function digestResponse(
   input: DigestAnswerInput & { cnonce: string },
   qop: string,
 ): string {
-  const h = (data: string | Buffer): string => digestHash(challenge.algorithm, data);
-  let ha1 = h(`${input.username}:${challenge.realm}:${input.password}`);
-  if (challenge.algorithm.endsWith('-sess')) ha1 = h(`${ha1}:${challenge.nonce}:${input.cnonce}`);
+  const algorithm = challenge.algorithm;
+  let ha1 = digestHash(algorithm, `${input.username}:${challenge.realm}:${input.password}`);
+  if (algorithm.endsWith('-sess')) ha1 = digestHash(algorithm, `${ha1}:${challenge.nonce}:${input.cnonce}`);
   const a2 =
     qop === 'auth-int'
-      ? `${input.method}:${input.uri}:${h(input.body ?? Buffer.alloc(0))}`
+      ? `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? Buffer.alloc(0))}`
       : `${input.method}:${input.uri}`;
-  const ha2 = h(a2);
-  if (qop === '') return h(`${ha1}:${challenge.nonce}:${ha2}`);
+  const ha2 = digestHash(algorithm, a2);
+  if (qop === '') return digestHash(algorithm, `${ha1}:${challenge.nonce}:${ha2}`);
   const nc = formatNonceCount(input.nonceCount);
-  return h(`${ha1}:${challenge.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
+  return digestHash(algorithm, `${ha1}:${challenge.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
 }
 
 /**

@@ -20,7 +20,6 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = {
   maxHeaders: 200,
 };
 
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) (\S+) SIP\/2\.0$/;
 const STATUS_LINE = /^SIP\/2\.0 ([1-6]\d\d) ?(.*)$/;
 const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'] as const;
@@ -56,7 +55,8 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_PARSE_LI
   const bodyLength = declared ?? available;
   if (bodyLength > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
   if (bodyLength > available) throw parseError(`body shorter than Content-Length ${bodyLength}`);
-  message.body = Buffer.from(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
+  if (bodyLength > 0)
+    message.body = Buffer.from(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
   return message;
 }
 
@@ -71,12 +71,24 @@ export function contentLength(headers: SipHeaders): number | undefined {
 
 /** Parse start line and headers (the text before the blank line); body left empty. */
 export function parseHead(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): SipMessage {
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const startLine = lines[0] ?? '';
   const headers = parseHeaderLines(lines, limits);
   const message = parseStartLine(startLine, headers);
   validate(message);
   return message;
+}
+
+/** The lines of a header section, at CRLF or a bare LF (a plain scan: this runs for every message). */
+function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let lf = text.indexOf('\n'); lf >= 0; lf = text.indexOf('\n', start)) {
+    lines.push(text.slice(start, lf > start && text.charCodeAt(lf - 1) === 0x0d ? lf - 1 : lf));
+    start = lf + 1;
+  }
+  lines.push(text.slice(start));
+  return lines;
 }
 
 function parseStartLine(line: string, headers: SipHeaders): SipMessage {
@@ -99,26 +111,38 @@ function parseHeaderLines(lines: string[], limits: ParseLimits): SipHeaders {
   const headers = new SipHeaders();
   let name: string | undefined;
   let value = '';
-  const flush = (): void => {
-    if (name !== undefined) headers.append(name, value.trim());
-  };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.startsWith(' ') || line.startsWith('\t')) {
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) {
       if (name === undefined) throw parseError('continuation line before any header');
       value += ' ' + line.trim();
       continue;
     }
-    flush();
+    if (name !== undefined) headers.append(name, value.trim());
     const colon = line.indexOf(':');
     if (colon <= 0) throw parseError(`header line without name: "${line.slice(0, 80)}"`);
     name = line.slice(0, colon).trimEnd();
-    if (!TOKEN.test(name)) throw parseError(`bad header name "${name.slice(0, 40)}"`);
+    if (!isToken(name)) throw parseError(`bad header name "${name.slice(0, 40)}"`);
     value = line.slice(colon + 1);
     if (headers.size >= limits.maxHeaders) throw tooLarge('header count', limits.maxHeaders);
   }
-  flush();
+  if (name !== undefined) headers.append(name, value.trim());
   return headers;
+}
+
+/** RFC 3261 token characters (`TOKEN` as a table: header names are checked on every message). */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~")
+  TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+function isToken(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
 }
 
 function validate(message: SipMessage): void {

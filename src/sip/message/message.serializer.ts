@@ -11,10 +11,7 @@ export function serializeMessage(message: SipMessage): Buffer {
     message.kind === 'request'
       ? `${message.method} ${message.uri} SIP/2.0\r\n`
       : `SIP/2.0 ${message.status} ${message.reason}\r\n`;
-  for (const [name, value] of message.headers) {
-    if (name === 'Content-Length') continue;
-    head += `${name}: ${value}\r\n`;
-  }
+  head += message.headers.format('content-length');
   head += `Content-Length: ${message.body.length}\r\n\r\n`;
   if (message.body.length === 0) return Buffer.from(head, 'utf8');
   return Buffer.concat([Buffer.from(head, 'utf8'), message.body]);

@@ -178,6 +178,16 @@ export class SipHeaders {
     return LIST_HEADERS.has(key) ? values.flatMap(splitHeaderList) : values;
   }
 
+  /**
+   * The header lines as sent, `Name: value\r\n` each in order, leaving out one header (by its key). A plain loop
+   * over the lines: the serializer runs for every message we send.
+   */
+  format(skipKey: string): string {
+    let text = '';
+    for (const e of this.entries) if (e.key !== skipKey) text += `${e.name}: ${e.value}\r\n`;
+    return text;
+  }
+
   /** `[canonical name, value]` per line, in order. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (const e of this.entries) yield [e.name, e.value];

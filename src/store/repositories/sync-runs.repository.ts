@@ -115,6 +115,8 @@ export class SyncRunsRepository {
       finishedAt?: string;
       counters?: Record<string, number>;
       plan?: unknown;
+      /** The plan already as JSON text (a large run builds it page by page as text, not as objects). */
+      planJson?: string;
       log?: SyncLogLine[];
       error?: string | null;
     },
@@ -128,6 +130,7 @@ export class SyncRunsRepository {
         ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
         ...(patch.counters !== undefined && { counters: JSON.stringify(patch.counters) }),
         ...(patch.plan !== undefined && { plan: JSON.stringify(patch.plan) }),
+        ...(patch.planJson !== undefined && { plan: patch.planJson }),
         ...(patch.log !== undefined && { log: JSON.stringify(patch.log) }),
         ...(patch.error !== undefined && { error: patch.error }),
       })

@@ -15,8 +15,10 @@ import {
   afterCursor,
   countMatching,
   encodeCursor,
-  searchFilter,
+  filteredUsers,
+  searchesByMatches,
   sortKeys,
+  WALK_SORT_INDEX_ABOVE,
   type TotalIs,
 } from './users-page.query.js';
 import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
@@ -253,25 +255,29 @@ export class UsersRepository {
    * page) or at `offset` (kept for existing clients; cost grows with the offset). See users-page.query.ts.
    */
   async list(accountId: string, query: UserQuery): Promise<UserPage> {
-    let base = this.db.selectFrom('users').where('account_id', '=', accountId);
-    if (query.serviceId) base = base.where('service_id', '=', query.serviceId);
-    if (query.kind) base = base.where('kind', '=', query.kind);
-    if (query.numberType) base = base.where('number_type', '=', query.numberType);
-    if (query.registrationState) base = base.where('registration_state', '=', query.registrationState);
-    if (query.search) base = base.where(searchFilter(this.dialect, query.search));
     const sort = query.sort ?? 'displayName';
     const direction = query.order ?? 'asc';
-    const page = query.cursor ? afterCursor(base, sort, direction, query.cursor) : base;
-    const [rows, count] = await Promise.all([
-      page
+    const base = filteredUsers(this.db, this.dialect, accountId, query, 'indexed');
+    const pageOf = (from: typeof base) =>
+      (query.cursor ? afterCursor(from, sort, direction, query.cursor) : from)
         .selectAll()
         .orderBy(sortKeys[sort], direction)
         .orderBy('id', direction)
         .limit(query.limit)
         .offset(query.offset)
-        .execute(),
-      countMatching(this.db, this.dialect, base),
-    ]);
+        .execute();
+    let rows: Awaited<ReturnType<typeof pageOf>>;
+    let count: { total: number; totalIs: TotalIs };
+    if (searchesByMatches(this.dialect, query.search)) {
+      // SQLite search: count from the search index's matches, then read the page from them when they are few, or
+      // by walking the sort index when they are many (the page then fills after a few hundred rows).
+      const byMatches = filteredUsers(this.db, this.dialect, accountId, query, 'matches_first');
+      count = await countMatching(this.db, this.dialect, byMatches);
+      rows = await pageOf(count.total <= WALK_SORT_INDEX_ABOVE ? byMatches : base);
+    } else {
+      // PostgreSQL runs both at once on two pooled connections.
+      [rows, count] = await Promise.all([pageOf(base), countMatching(this.db, this.dialect, base)]);
+    }
     const items = rows.map(toUser);
     const last = items.length === query.limit ? items[items.length - 1] : undefined;
     return { items, ...count, nextCursor: last ? encodeCursor(last, sort, direction) : null };
