@@ -3,6 +3,7 @@ import { formatLineUri } from '../../domain/numbers/e164.js';
 import type { Actor, SyncLogLine, SyncRun, VoiceService } from '../../domain/records.js';
 import type { SyncChange } from '../../domain/sync/sync-plan.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
+import { isUniqueViolation } from '../../store/database.js';
 import type { Store } from '../../store/store.js';
 import { microsoftSaid } from './degraded-steps.js';
 
@@ -29,6 +30,8 @@ export function splitLine(line: string | null): { phoneNumber: string | null; ex
  */
 export class SyncChangesApplier {
   private readonly actor: Actor;
+  /** New users whose page could not add them (see `applyDeferred`). */
+  private readonly deferred: AddChange[] = [];
 
   constructor(
     private readonly store: Store,
@@ -53,8 +56,35 @@ export class SyncChangesApplier {
       else await this.applyOne(change);
     }
     // A multi-row insert per chunk: a page of 999 users at once would come close to SQLite's 32,766 variables.
-    for (let i = 0; i < adds.length; i += ADD_CHUNK) await this.addUsers(adds.slice(i, i + ADD_CHUNK));
+    for (let i = 0; i < adds.length; i += ADD_CHUNK) await this.addUsersOrDefer(adds.slice(i, i + ADD_CHUNK));
     return writes;
+  }
+
+  /**
+   * The new users that could not be added with their page: a number (or another unique field) still held by a
+   * user whom a later page changes. Added once every page is applied (the runner calls this after the last page);
+   * a clash that is still there then fails the run, as it would have with the whole tenant planned at once.
+   */
+  async applyDeferred(): Promise<void> {
+    const deferred = this.deferred.splice(0);
+    for (const add of deferred) await this.addUsers([add]);
+  }
+
+  /** New users of a page; on a unique clash, one at a time, and those that still clash wait for the end. */
+  private async addUsersOrDefer(adds: AddChange[]): Promise<void> {
+    try {
+      await this.addUsers(adds);
+      return;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    for (const add of adds)
+      try {
+        await this.addUsers([add]);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        this.deferred.push(add);
+      }
   }
 
   /** Tenant writes, a few at a time; counts go to `counters` (`written`, `errors`). */

@@ -191,6 +191,7 @@ export class SyncRunner {
       await onProgress({ phase: applier ? 'applying' : 'planning', tenantUsers: read });
     }
     await take(planner.finish());
+    await applier?.applyDeferred();
     say(`Planned ${plan.size} change(s) for ${read} tenant user(s) of "${service.name}".`);
     return { plan, writes, users };
   }
