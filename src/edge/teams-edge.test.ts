@@ -311,7 +311,7 @@ describe('TeamsEdge: INVITE with Replaces from Teams (RFC 3891)', () => {
   it("hands the new call to onCall with the replaced dialog and the replaced call's user; an unknown dialog gets 481", async () => {
     const { proxies, calls, routed } = await setup();
     const teams = proxies[0]!;
-    const first = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test');
+    const first = teams.callFromTeams('+4930999', '+4930111', 'contoso.sbc.test');
     await until(() => calls.length === 1);
     const dialog = await calls[0]!.accept({ body: SDP });
     await until(() => first.dialog !== undefined);
@@ -331,7 +331,7 @@ describe('TeamsEdge: INVITE with Replaces from Teams (RFC 3891)', () => {
     await until(() => second.status !== undefined);
     expect(second.status).toBe(200);
 
-    const stale = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+    const stale = teams.callFromTeams('+4930999', '+4930111', 'contoso.sbc.test', {
       ...dialog,
       callId: 'no-such-call',
       localTag: dialog.remoteTag,
@@ -359,7 +359,7 @@ describe('TeamsEdge: INVITE with Replaces from Teams (RFC 3891)', () => {
     await until(() => rang);
     const toTeams = teams.calls[0]!;
     const theirs = toTeams.incoming!.request;
-    const replacing = teams.callFromTeams('+4930111', '+4930999', 'contoso.sbc.test', {
+    const replacing = teams.callFromTeams('+4930999', '+4930111', 'contoso.sbc.test', {
       callId: theirs.headers.get('Call-ID')!,
       localTag: `${toTeams.incoming!.localTag}-d0`, // the ringing device's To-tag
       remoteTag: tagOf(theirs.headers.get('From'))!,
