@@ -279,8 +279,9 @@ describe('the portal in Chromium', () => {
     );
     await page.reload();
     await page.locator('.pager-status').waitFor();
-    // Back through the sections, Sign out, Change password and the switcher to the product name.
-    const backward = await tabThrough(page, 'Shift+Tab', 12);
+    // Back through the sections (Calls, and Teams edge for operators among them), Sign out, Change password and the
+    // switcher to the product name.
+    const backward = await tabThrough(page, 'Shift+Tab', 14);
     expect(backward).toEqual(
       expect.arrayContaining([
         'Users',
