@@ -104,11 +104,14 @@ export class SipLeasesRepository {
   /** Take users nobody holds; returns those this node got (another node may have been first). */
   async claimUnleased(userIds: readonly string[], nodeId: string, now: string): Promise<string[]> {
     const won: string[] = [];
-    for (let start = 0; start < userIds.length; start += CHUNK) {
+    // In one order on every node: two nodes inserting the same users in different orders each waited for a row
+    // the other had taken, and PostgreSQL aborted one of them ("deadlock detected").
+    const ordered = [...userIds].sort();
+    for (let start = 0; start < ordered.length; start += CHUNK) {
       const rows = await this.db
         .insertInto('sip_leases')
         .values(
-          userIds.slice(start, start + CHUNK).map((userId) => ({
+          ordered.slice(start, start + CHUNK).map((userId) => ({
             user_id: userId,
             node_id: nodeId,
             next_node_id: null,
