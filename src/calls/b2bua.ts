@@ -124,6 +124,17 @@ export class B2bua {
     this.run(new TeamsToPbxCall(this.ctx, incoming, route));
   }
 
+  /**
+   * End one call in progress by its id (the live-calls view's `LiveCallControl`, for a platform operator); false
+   * when no such call is in progress here.
+   */
+  async hangUp(callId: string): Promise<boolean> {
+    const call = [...this.calls].find((candidate) => candidate.id === callId);
+    if (!call) return false;
+    await call.hangUp();
+    return true;
+  }
+
   /** End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. */
   async stop(): Promise<void> {
     await Promise.all([...this.calls].map((call) => call.hangUp()));

@@ -23,3 +23,27 @@ export class LogCallRecorder implements CallRecorder {
     this.logger.info({ call: summary }, `call ended: ${record.result}`);
   }
 }
+
+/**
+ * Every call reported to `recorder` (the stored call records) and logged as well: the log keeps each call's start
+ * and end beside the registrations, for operators who read it.
+ *
+ * @example const recorder = alsoLogged(ctx.calls.recorder, logger);
+ */
+export function alsoLogged(recorder: CallRecorder, logger: Logger): CallRecorder {
+  const log = new LogCallRecorder(logger);
+  return {
+    started: (call) => {
+      log.started(call);
+      recorder.started(call);
+    },
+    changed: (call) => {
+      log.changed(call);
+      recorder.changed(call);
+    },
+    ended: (record) => {
+      log.ended(record);
+      recorder.ended(record);
+    },
+  };
+}

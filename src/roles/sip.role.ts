@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import { alsoLogged } from '../calls/log-call.recorder.js';
 import { B2bua } from '../calls/b2bua.js';
-import { LogCallRecorder } from '../calls/log-call.recorder.js';
 import { storeCallUsers } from '../calls/store-call-users.js';
 import type { MediaRelay } from '../media/media-relay.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
@@ -76,13 +76,16 @@ export async function startSipRole(
     ? B2bua.attach({
         stack,
         relay: media.relay,
-        recorder: new LogCallRecorder(logger.child({ component: 'calls' })),
+        // Calls 3's records (stored, advised on, shown live as they start, change and end), and the log.
+        recorder: alsoLogged(ctx.calls.recorder, logger.child({ component: 'calls' })),
         directory: storeCallUsers(ctx, (id) => notCallable.get(id)),
         userForContact: (token) => agent.userForContact(token),
         contactTokenOf: (id) => contactToken(id),
         onError: (error, what) => logger.error({ err: error }, what),
       })
     : undefined;
+  // A platform operator ends a live call through the API (DELETE /live-calls/{id}) on the node that holds it.
+  if (calls) ctx.services.calls.control = calls;
 
   const load = async () => {
     const services = new Map<string, SipServiceConfig>();

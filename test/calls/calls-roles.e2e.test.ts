@@ -34,10 +34,16 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
   let teams: TeamsSipEmulator;
   let dir: string;
   let host: string;
+  let accountId: string;
   const stops: (() => void)[] = [];
   const api = async (method: 'POST', url: string, payload: Record<string, unknown>) =>
     (await t.app.inject({ method, url, headers: { authorization: `Bearer ${t.token}` }, payload })).json<{
       id: string;
+    }>();
+
+  const calls = async (url: string) =>
+    (await t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t.token}` } })).json<{
+      items: Record<string, unknown>[];
     }>();
 
   beforeAll(async () => {
@@ -81,6 +87,7 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
       registrationExpiry: 300,
     });
     host = carrierNamesOf(service.id, 'sbc.test').domain;
+    accountId = client.id;
     for (const [name, number] of [
       ['alice', '+4930111'],
       ['bob', '+4930222'],
@@ -131,9 +138,43 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
     const call = teams.callFromTeams('+4930111', '2001', host);
     await until(() => call.status !== undefined, 10_000);
     expect(call.status).toBe(200);
+    // In progress: the live-calls view shows it; then Teams hangs up.
+    const live = await calls(`/api/v1/accounts/${accountId}/live-calls`);
+    expect(live.items).toEqual([expect.objectContaining({ direction: 'teams-to-pbx', state: 'answered' })]);
     await teams.hangUp(call.callId);
     expect((await answering.done).code).toBe(0);
     expect(t.logLines.join('')).toContain('call ended: answered');
+    // The call record is stored (Calls 3) with both legs.
+    await t.ctx.calls.recorder.flush();
+    const stored = await calls(`/api/v1/accounts/${accountId}/calls?direction=teams-to-pbx&result=answered`);
+    expect(stored.items).toHaveLength(1);
+    expect(stored.items[0]).toMatchObject({ from: '+4930111', result: 'answered' });
+  });
+
+  it('a platform operator ends a live call from the API: the desk phone gets its BYE and the call leaves the live view', async () => {
+    const port = await freePort();
+    const sipp = (name: string, xml: string, extra: string[] = []) =>
+      runSipp(dir, name, xml, { port, remote: `127.0.0.1:${kamailio.port}`, ext: '2001', extra });
+    const registered = await (
+      await sipp('register-2', registerScenario(), ['-au', '2001', '-ap', 'ext-pw-2001'])
+    ).done;
+    expect(registered.code, registered.output).toBe(0);
+    const answering = await sipp('answer-2', uasScenario({ kind: 'answer' }));
+    stops.push(answering.stop);
+    await new Promise((r) => setTimeout(r, 300));
+    const call = teams.callFromTeams('+4930111', '2001', host);
+    await until(() => call.status !== undefined, 10_000);
+    expect(call.status).toBe(200);
+    const [live] = (await calls(`/api/v1/accounts/${accountId}/live-calls`)).items;
+    const ended = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/live-calls/${String(live?.id)}`,
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    expect(ended.statusCode).toBe(204);
+    // The desk phone got its BYE (sipp's scenario ends only on one), and the call is no longer live.
+    expect((await answering.done).code).toBe(0);
+    expect((await calls(`/api/v1/accounts/${accountId}/live-calls`)).items).toEqual([]);
   });
 
   it('Bob, whose line is turned off, calls from Teams: refused 403 with the reason recorded', async () => {
@@ -144,5 +185,8 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
     expect(ended).toContain('user_not_callable');
     expect(ended).toContain('Registration is turned off for this user.');
     expect(ended).not.toContain('bob-pw-1');
+    await t.ctx.calls.recorder.flush();
+    const stored = await calls(`/api/v1/accounts/${accountId}/calls?result=refused`);
+    expect(stored.items).toEqual([expect.objectContaining({ from: '+4930222', result: 'refused' })]);
   });
 });
