@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signedInPage } from './support/browser.js';
 import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
-import { DESKTOP, screenshots } from './support/screenshots.js';
+import { screenshots } from './support/screenshots.js';
 
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 100 });
 const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
@@ -22,9 +22,6 @@ describe('the portal: call log, call page with advice and ladder', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startPortalServer(), launchChromium()]);
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     const { services } = server.ctx;
     const partner = await services.accounts.create(system, { name: 'Provider', kind: 'partner' });
     accountId = (
@@ -103,11 +100,7 @@ describe('the portal: call log, call page with advice and ladder', () => {
       ],
     });
     await recorder.flush();
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signedInPage } from './support/browser.js';
 import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
-import { DESKTOP } from './support/screenshots.js';
 
 const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
 
@@ -21,9 +20,6 @@ describe('the portal: a PBX that stopped answering', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startPortalServer(), launchChromium()]);
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
     const { services, store } = server.ctx;
     const partner = await services.accounts.create(system, { name: 'Provider', kind: 'partner' });
     accountId = (
@@ -54,11 +50,7 @@ describe('the portal: a PBX that stopped answering', () => {
       expiresAt: '2026-03-01T10:58:00.000Z',
       reason: 'The PBX has not answered since 2026-03-01T10:00:00.000Z',
     });
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

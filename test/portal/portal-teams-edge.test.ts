@@ -5,7 +5,7 @@ import { TeamsEdge } from '../../src/edge/teams-edge.js';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, signedInPage } from './support/browser.js';
 import { ADMIN, startPortalServer, type PortalServer } from './support/portal-server.js';
 import { DESKTOP } from './support/screenshots.js';
 
@@ -65,14 +65,7 @@ describe('the portal: Teams edge page', () => {
       startPortalServer({ server: { teamsEdge: () => current } }),
       launchChromium(),
     ]);
-    page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    page = await signedInPage(browser, server.baseUrl, ADMIN, pageErrors);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
