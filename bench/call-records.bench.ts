@@ -11,9 +11,6 @@
  *
  * Prints a table per database and one JSON line: {"bench":"call-records", ...}. Seeding is not timed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -25,8 +22,8 @@ import { CallStats } from '../src/calls/records/call-stats.js';
 import { LiveCalls } from '../src/calls/records/live-calls.js';
 import { migrateToLatest, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
-import { startPostgres } from '../test/support/postgres-server.js';
 import { benchPbxService } from './support/bench-tenant.fixture.js';
+import { onEachDatabase, percentile, timeRuns } from './support/bench-timing.js';
 
 const arg = (name: string, fallback: string): string => {
   const index = process.argv.indexOf(`--${name}`);
@@ -109,9 +106,6 @@ async function seeded(url: string) {
   return { handle, repo, accountId: client.id, serviceId: service.id, seedSeconds };
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
 async function listing(repo: CallRecordsRepository, accountId: string) {
   let deep: string | undefined;
   for (let walked = 0; walked < 20_000; walked += 500)
@@ -127,19 +121,8 @@ async function listing(repo: CallRecordsRepository, accountId: string) {
   };
   const results: Record<string, { p50: number; p95: number; items: number }> = {};
   for (const [name, c] of Object.entries(cases)) {
-    const times: number[] = [];
-    let items = 0;
-    for (let i = 0; i < RUNS + 5; i++) {
-      const started = performance.now();
-      items = (await repo.list(accountId, c.filters, 50, c.cursor)).items.length;
-      if (i >= 5) times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    results[name] = {
-      p50: Number(percentile(times, 50).toFixed(2)),
-      p95: Number(percentile(times, 95).toFixed(2)),
-      items,
-    };
+    const { p50, p95, last } = await timeRuns(RUNS, () => repo.list(accountId, c.filters, 50, c.cursor));
+    results[name] = { p50, p95, items: last.items.length };
   }
   return results;
 }
@@ -195,22 +178,7 @@ async function run(dbName: string, url: string) {
   return { seedSeconds: Number(seedSeconds.toFixed(1)), results, write };
 }
 
-const out: Record<string, unknown> = {};
-const dir = mkdtempSync(path.join(tmpdir(), 'call-records-bench-'));
-try {
-  if (DATABASES.includes('sqlite'))
-    out.sqlite = await run('SQLite', `sqlite:${path.join(dir, 'callbridge.db')}`);
-  if (DATABASES.includes('postgres')) {
-    const server = await startPostgres();
-    try {
-      out.postgres = await run('PostgreSQL', server.url);
-    } finally {
-      await server.stop();
-    }
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+const out = await onEachDatabase(DATABASES, run);
 console.log(
   JSON.stringify({ bench: 'call-records', records: RECORDS, runs: RUNS, targetP95Ms: TARGET_P95_MS, ...out }),
 );

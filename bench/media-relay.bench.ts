@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { RtpPeer } from '../src/media/peer/rtp-peer.js';
 import { RtpengineRelay } from '../src/media/rtpengine-relay.js';
 import { RtpengineDaemon, rtpengineInstalled } from '../test/support/rtpengine-daemon.js';
+import { percentile } from './support/bench-timing.js';
 
 const arg = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -39,10 +40,6 @@ const pbxSdp = (port: number): string =>
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 async function roundTrips(relay: RtpengineRelay) {

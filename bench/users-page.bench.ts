@@ -8,15 +8,11 @@
  *
  * Prints a table per database and one JSON line: {"bench":"users-page", ...}. Seeding is not timed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { migrateToLatest, openDatabase } from '../src/store/database.js';
 import type { UserQuery, UserWrite } from '../src/store/repositories/users.repository.js';
 import { Store } from '../src/store/store.js';
-import { startPostgres } from '../test/support/postgres-server.js';
 import { benchPbxService } from './support/bench-tenant.fixture.js';
+import { onEachDatabase, timeRuns } from './support/bench-timing.js';
 
 const arg = (name: string, fallback: string): string => {
   const index = process.argv.indexOf(`--${name}`);
@@ -100,9 +96,6 @@ async function seeded(url: string) {
   return { handle, store, accountId: client.id };
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
 /** The cursor at `position` of a sort (walked once, not timed), or undefined on code without cursors. */
 async function cursorAt(list: ListFn, query: Omit<UserQuery, 'limit' | 'offset'>, position: number) {
   let cursor: string | undefined;
@@ -142,20 +135,8 @@ async function run(dbName: string, url: string) {
   };
   const results: Record<string, { p50: number; p95: number; items: number; total: number }> = {};
   for (const [name, query] of Object.entries(cases)) {
-    const times: number[] = [];
-    let last = { items: [] as unknown[], total: 0 };
-    for (let i = 0; i < RUNS + 5; i++) {
-      const started = performance.now();
-      last = await list(query);
-      if (i >= 5) times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    results[name] = {
-      p50: Number(percentile(times, 50).toFixed(2)),
-      p95: Number(percentile(times, 95).toFixed(2)),
-      items: last.items.length,
-      total: last.total,
-    };
+    const { p50, p95, last } = await timeRuns(RUNS, () => list(query));
+    results[name] = { p50, p95, items: last.items.length, total: last.total };
   }
   await handle.close();
   console.log(
@@ -165,22 +146,7 @@ async function run(dbName: string, url: string) {
   return { deepPageBy: deepCursor ? 'cursor' : 'offset', results };
 }
 
-const out: Record<string, unknown> = {};
-const dir = mkdtempSync(path.join(tmpdir(), 'users-page-bench-'));
-try {
-  if (DATABASES.includes('sqlite'))
-    out.sqlite = await run('SQLite', `sqlite:${path.join(dir, 'callbridge.db')}`);
-  if (DATABASES.includes('postgres')) {
-    const server = await startPostgres();
-    try {
-      out.postgres = await run('PostgreSQL', server.url);
-    } finally {
-      await server.stop();
-    }
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+const out = await onEachDatabase(DATABASES, run);
 console.log(
   JSON.stringify({ bench: 'users-page', users: USERS, runs: RUNS, targetP95Ms: TARGET_P95_MS, ...out }),
 );
