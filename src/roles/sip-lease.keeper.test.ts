@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientWithPbxService } from '../../test/support/store-fixtures.js';
+import { clientWithPbxService, storeUser } from '../../test/support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../../test/support/test-database.js';
 import type { DatabaseHandle } from '../store/database.js';
 import { Store } from '../store/store.js';
@@ -34,30 +34,7 @@ describe.each(DIALECTS)('SIP node leases on %s', (dialect) => {
     store = new Store(handle);
     const { client, service } = await clientWithPbxService(store, 'Contoso');
     const users = await store.repos.users.createMany(
-      Array.from({ length: 90 }, (_, n) => ({
-        accountId: client.id,
-        serviceId: service.id,
-        objectId: null,
-        upn: null,
-        email: `u${n}@contoso.example`,
-        displayName: `User ${n}`,
-        kind: 'standard' as const,
-        tenantState: 'not_synced' as const,
-        usageLocation: null,
-        coexistenceMode: null,
-        licences: [],
-        phoneNumber: null,
-        extension: null,
-        numberType: null,
-        sipUsername: `u${n}`,
-        authUsername: null,
-        sipPasswordEnc: null,
-        registrationEnabled: true,
-        registrationState: 'pending' as const,
-        registrationDetail: {},
-        externalId: null,
-        syncedLine: null,
-      })),
+      Array.from({ length: 90 }, (_, n) => storeUser(client.id, service.id, n, { sipUsername: `u${n}` })),
     );
     ids = users.map((u) => u.id);
   });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientWithPbxService } from '../../test/support/store-fixtures.js';
+import { clientWithPbxService, storeUser } from '../../test/support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../../test/support/test-database.js';
 import type { DatabaseHandle } from '../store/database.js';
-import type { UserWrite } from '../store/repositories/users.repository.js';
 import { Store } from '../store/store.js';
 import { usage } from './licences.service.js';
 
@@ -20,33 +19,17 @@ describe.each(DIALECTS)('licence usage counted in slices on %s', (dialect) => {
   });
   afterAll(() => handle.drop());
 
-  const user = (accountId: string, serviceId: string, n: number): UserWrite & { syncedLine: null } => ({
-    accountId,
-    serviceId,
-    objectId: null,
-    upn: null,
-    email: `person${n}@usage.example`,
-    displayName: `Person ${n}`,
-    // Every tenth a Phone App user: they use a PBX licence and a Phone App licence.
-    kind: n % 10 === 0 ? 'phone_app' : 'standard',
-    // Users gone from the tenant never count.
-    tenantState: n % 7 === 0 ? 'removed' : 'active',
-    usageLocation: 'GB',
-    coexistenceMode: null,
-    licences: [],
-    phoneNumber: null,
-    extension: null,
-    numberType: null,
-    // Configured means SIP credentials and registration on: every fourth user has none.
-    sipUsername: n % 4 === 0 ? null : `u${n}`,
-    authUsername: null,
-    sipPasswordEnc: n % 4 === 0 ? null : 'sealed',
-    registrationEnabled: n % 9 !== 0,
-    registrationState: 'pending',
-    registrationDetail: {},
-    externalId: null,
-    syncedLine: null,
-  });
+  const user = (accountId: string, serviceId: string, n: number) =>
+    storeUser(accountId, serviceId, n, {
+      // Every tenth a Phone App user: they use a PBX licence and a Phone App licence.
+      kind: n % 10 === 0 ? 'phone_app' : 'standard',
+      // Users gone from the tenant never count.
+      tenantState: n % 7 === 0 ? 'removed' : 'active',
+      // Configured means SIP credentials and registration on: every fourth user has none.
+      sipUsername: n % 4 === 0 ? null : `u${n}`,
+      sipPasswordEnc: n % 4 === 0 ? null : 'sealed',
+      registrationEnabled: n % 9 !== 0,
+    });
 
   async function accountOf(size: number) {
     const { client, service } = await clientWithPbxService(store, `Usage ${size}`);

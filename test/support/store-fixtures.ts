@@ -1,6 +1,7 @@
 import { defaultTeamsSettings } from '../../src/domain/records.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewVoiceService } from '../../src/store/repositories/services.repository.js';
+import type { UserWrite } from '../../src/store/repositories/users.repository.js';
 
 /**
  * A partner, a client beneath it and a UDP PBX service of the client, written straight to the store: the set-up of
@@ -35,4 +36,42 @@ export async function clientWithPbxService(
     ...service,
   });
   return { partner, client, service: created };
+}
+
+/**
+ * A user to write straight to the store (`users.createMany`): `u<n>@contoso.example`, "User <n>", not synced, no
+ * number or SIP credentials, registration on; `fields` sets the rest.
+ * @example await store.repos.users.createMany([storeUser(client.id, service.id, 1, { phoneNumber: '+442079460100' })]);
+ */
+export function storeUser(
+  accountId: string,
+  serviceId: string,
+  n: number,
+  fields: Partial<UserWrite & { syncedLine: string | null }> = {},
+): UserWrite & { syncedLine: string | null } {
+  return {
+    accountId,
+    serviceId,
+    objectId: null,
+    upn: null,
+    email: `u${n}@contoso.example`,
+    displayName: `User ${n}`,
+    kind: 'standard',
+    tenantState: 'not_synced',
+    usageLocation: null,
+    coexistenceMode: null,
+    licences: [],
+    phoneNumber: null,
+    extension: null,
+    numberType: null,
+    sipUsername: null,
+    authUsername: null,
+    sipPasswordEnc: null,
+    registrationEnabled: true,
+    registrationState: 'pending',
+    registrationDetail: {},
+    externalId: null,
+    syncedLine: null,
+    ...fields,
+  };
 }

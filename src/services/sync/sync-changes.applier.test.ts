@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientWithPbxService } from '../../../test/support/store-fixtures.js';
+import { clientWithPbxService, storeUser } from '../../../test/support/store-fixtures.js';
 import { DIALECTS, createTestDatabase } from '../../../test/support/test-database.js';
 import type { TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
 import type { DatabaseHandle } from '../../store/database.js';
@@ -38,30 +38,18 @@ describe.each(DIALECTS)('sync changes applied page by page on %s', (dialect) => 
   it('adds a new user whose number a later page frees once that page is applied', async () => {
     const { client, service } = await clientWithPbxService(store, 'Moves');
     const [leaver] = await store.repos.users.createMany([
-      {
-        accountId: client.id,
-        serviceId: service.id,
+      storeUser(client.id, service.id, 1, {
         objectId: tenantUser(1, null).objectId,
         upn: 'user1@contoso.example',
         email: 'user1@contoso.example',
         displayName: 'User 1',
-        kind: 'standard',
         tenantState: 'active',
         usageLocation: 'GB',
         coexistenceMode: 'TeamsOnly',
-        licences: [],
         phoneNumber: '+442079460100',
-        extension: null,
         numberType: 'ddi',
-        sipUsername: null,
-        authUsername: null,
-        sipPasswordEnc: null,
-        registrationEnabled: true,
-        registrationState: 'pending',
-        registrationDetail: {},
-        externalId: null,
         syncedLine: '+442079460100',
-      },
+      }),
     ]);
     const run = await store.repos.syncRuns.create({
       accountId: client.id,
