@@ -41,12 +41,12 @@ export class LicencesService {
   }
 }
 
-/** Users counted per query: one count over a 50,000-user account held the event loop for 50-90 ms on SQLite. */
+/** Users counted per query: one count over a 50,000-user account took 50-90 ms on SQLite, a long wait for others. */
 const COUNT_SLICE = 5000;
 
 /**
  * Licences used per SKU by an account's configured users, counted in slices of users in id order with the event
- * loop given back between them (SQLite runs each query on this thread). Inside a transaction the slices see one
+ * loop given back between them (short queries, so others waiting for the connection get their turn). Inside a transaction the slices see one
  * snapshot, so the sum is exact.
  */
 export async function usage(repos: Repositories, accountId: string): Promise<Map<Sku, number>> {

@@ -77,7 +77,8 @@ export class UserImportService {
         await inSlices(moving('sipUsername'), (ids) =>
           tx.users.patchMany(accountId, ids, { sipUsername: null }),
         );
-        // In slices, giving the event loop back between them: the SIP agent's timers share this thread.
+        // In slices, giving the event loop back between them: building rows, encrypting and serialising their audit
+        // entries runs on the thread the SIP agent's timers share.
         for (let start = 0; start < changing.length; start += WRITE_SLICE) {
           const applied = changing
             .slice(start, start + WRITE_SLICE)
@@ -198,9 +199,9 @@ function planningUserOf(user: User): PlanningUser {
 }
 
 /**
- * Users read per query, and rows written per slice, between which the event loop is given back: on SQLite every
- * statement runs on this thread, and a 500-row write (users, their audit entries and the users-page search index,
- * which each number and SIP username change updates) held it for over 100 ms.
+ * Users read per query, and rows written per slice, between which the event loop is given back. SQLite's statements
+ * run on their own thread (store/sqlite-thread.driver.ts), but turning rows into records and building, encrypting and
+ * serialising a slice's writes run here; small slices also let other queries in between on PostgreSQL.
  */
 const READ_PAGE = 500;
 const WRITE_SLICE = 100;

@@ -1,13 +1,4 @@
-import SqliteDatabase from 'better-sqlite3';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  sql,
-  type Migration,
-  type MigrationProvider,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import * as coreRecords from './migrations/0001-core-records.js';
 import * as sync from './migrations/0002-sync.js';
@@ -25,6 +16,7 @@ import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import * as callRecords from './migrations/0015-call-records.js';
 import * as usersKindIndex from './migrations/0014-users-kind-index.js';
 import { secureSqliteFile } from './data-dir.js';
+import { SqliteThreadDialect } from './sqlite-thread.driver.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -73,17 +65,15 @@ export function openDatabase(url: string): DatabaseHandle {
 function openSqlite(file: string): DatabaseHandle {
   // The database holds customer data: owner-only files (0600), also for its WAL and SHM.
   if (file !== ':memory:') secureSqliteFile(file);
-  const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  if (file === ':memory:') return handleOf(db, 'sqlite');
+  // Every statement runs on the SQLite thread (sqlite-thread.driver.ts), never on the event loop.
+  const inMemory = file === ':memory:';
+  const db = new Kysely<Database>({
+    dialect: new SqliteThreadDialect({ file, checkpointsElsewhere: !inMemory }),
+  });
+  if (inMemory) return handleOf(db, 'sqlite');
   // Checkpoints run on a thread of their own (see wal-checkpointer.ts), not inside our COMMITs.
-  sqlite.pragma('wal_autocheckpoint = 0');
   const stopCheckpoints = checkpointOffLoop(file, () => {
-    if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    void sql`pragma wal_autocheckpoint = 1000`.execute(db).catch(() => undefined);
   });
   return handleOf(db, 'sqlite', stopCheckpoints);
 }
