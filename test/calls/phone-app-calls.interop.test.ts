@@ -9,7 +9,7 @@ import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
 import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { until } from './support/b2bua-harness.js';
-import { DESK_PHONE, LIDIA, startPhoneAppHarness } from './support/phone-app-harness.js';
+import { DESK_PHONE, DEBRA, startPhoneAppHarness } from './support/phone-app-harness.js';
 import { registerScenario, uacScenario, uasScenario } from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
@@ -17,8 +17,8 @@ const ready = kamailioInstalled() && hasSipp && rtpengineInstalled();
 if (!ready) console.warn('Phone App call tests skipped: kamailio, sipp and rtpengine are needed');
 
 /**
- * The Phone App's calls (issue 20) end to end: Callbridge reaches Lidia's Teams client through external access
- * (the emulated federation edge applies the demo tenant's settings), the PBX (Kamailio) as Lidia with her digest,
+ * The Phone App's calls (issue 20) end to end: Callbridge reaches Debra's Teams client through external access
+ * (the emulated federation edge applies the demo tenant's settings), the PBX (Kamailio) as Debra with her digest,
  * sipp as the desk phone 2001 echoing audio, rtpengine between; Teams' media processor is an SDES-SRTP peer.
  */
 describe.skipIf(!ready)('Phone App calls through external access, the PBX and rtpengine', () => {
@@ -55,7 +55,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
       allowFederatedUsers: true,
       allowedDomains: [DEMO_PHONE_APP_DOMAIN],
     };
-    h.tenant.findUser(LIDIA.address)!.coexistenceMode = 'TeamsOnly';
+    h.tenant.findUser(DEBRA.address)!.coexistenceMode = 'TeamsOnly';
   });
 
   /** Teams' media processor talks to what rtpengine gave Teams; true once its tone came back through the echo. */
@@ -75,7 +75,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     return h.b2bua.phoneApp.progress(h.userId, callId)!;
   }
 
-  it('click-to-dial: Teams rings Lidia from the Phone App domain showing the number; answered, the PBX is called as Lidia; audio both ways', async () => {
+  it('click-to-dial: Teams rings Debra from the Phone App domain showing the number; answered, the PBX is called as Debra; audio both ways', async () => {
     const phone = h.deskPhone(uasScenario({ kind: 'answer' }), {
       port: deskPhonePort,
       extra: ['-rtp_echo', '-mp', String(await freePort())],
@@ -92,7 +92,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     const toTeams = h.toTeams().at(-1)!;
     const invite = toTeams.incoming!.request;
     // Federation addresses the person, from the Phone App domain, presenting the number dialled.
-    expect(invite.uri).toBe(`sip:${LIDIA.address}`);
+    expect(invite.uri).toBe(`sip:${DEBRA.address}`);
     expect(invite.headers.get('From')).toMatch(new RegExp(`^"2001" <sip:2001@${DEMO_PHONE_APP_DOMAIN}>`));
     expect(toTeams.federated).toBe(true);
     expect(toTeams.status).toBe(200);
@@ -104,20 +104,20 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     expect(progress.result).toBe('answered');
     await until(() => h.recorder.records.some((r) => r.id === callId));
     const record = h.recorder.records.find((r) => r.id === callId)!;
-    expect(record).toMatchObject({ direction: 'teams-to-pbx', from: LIDIA.address, to: '2001' });
-    // The PBX leg went as Lidia: her AOR in From, her digest answered Kamailio's challenge.
+    expect(record).toMatchObject({ direction: 'teams-to-pbx', from: DEBRA.address, to: '2001' });
+    // The PBX leg went as Debra: her AOR in From, her digest answered Kamailio's challenge.
     const pbxInvites = record.ladder!.filter((e) => e.leg === 'pbx' && e.summary.startsWith('INVITE'));
-    expect(pbxInvites.at(-1)!.text).toMatch(/^From: <sip:lidia@pbx\.test>/im);
+    expect(pbxInvites.at(-1)!.text).toMatch(/^From: <sip:debra@pbx\.test>/im);
     expect(pbxInvites.at(-1)!.text).toMatch(/^(Proxy-)?Authorization: Digest /im);
     expect(pbxInvites.at(-1)!.text).toMatch(/^m=audio \d+ RTP\/AVP /m);
     expect(record.media?.packets.pbx).toBeGreaterThan(40);
     expect(record.media?.packets.teams).toBeGreaterThan(40);
   });
 
-  it('inbound: the desk phone calls Lidia at the PBX; her Teams client rings through external access, not Direct Routing; audio both ways', async () => {
+  it('inbound: the desk phone calls Debra at the PBX; her Teams client rings through external access, not Direct Routing; audio both ways', async () => {
     const count = h.toTeams().length;
     const call = h.deskPhone(uacScenario({ kind: 'answered', talkMs: 4000 }), {
-      service: LIDIA.sipUsername,
+      service: DEBRA.sipUsername,
       extra: ['-rtp_echo', '-mp', String(await freePort())],
     });
     expect(await until(() => h.toTeams().length > count && h.toTeams().at(-1)?.status === 200, 8000)).toBe(
@@ -125,13 +125,13 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     );
     const toTeams = h.toTeams().at(-1)!;
     expect(toTeams.federated).toBe(true);
-    expect(toTeams.incoming!.request.uri).toBe(`sip:${LIDIA.address}`);
+    expect(toTeams.incoming!.request.uri).toBe(`sip:${DEBRA.address}`);
     expect(toTeams.incoming!.request.headers.get('From')).toContain(`@${DEMO_PHONE_APP_DOMAIN}>`);
     await teamsHearsItsToneBack(toTeams.incoming!.request.body.toString());
     const run = await call;
     expect(run.code, run.output).toBe(0);
     await until(() => h.recorder.records.at(-1)?.direction === 'pbx-to-teams');
-    expect(h.recorder.records.at(-1)).toMatchObject({ result: 'answered', to: LIDIA.address });
+    expect(h.recorder.records.at(-1)).toMatchObject({ result: 'answered', to: DEBRA.address });
   });
 
   it('external access blocked: Teams answers 603; the tab is told, and the record carries the external-access steps', async () => {
@@ -147,7 +147,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
       call: { ...record, refusal: record.refusal, proxiesTried: [] },
       user: {
         id: h.userId,
-        displayName: 'Lidia Holloway',
+        displayName: 'Debra Berger',
         kind: 'phone_app',
         phoneNumber: null,
         teamsNumber: null,
@@ -173,7 +173,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
   });
 
   it('a user in Skype for Business mode is refused (480), and the tab says why', async () => {
-    h.tenant.findUser(LIDIA.address)!.coexistenceMode = 'SfBOnly';
+    h.tenant.findUser(DEBRA.address)!.coexistenceMode = 'SfBOnly';
     const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });
     const progress = await ended(callId);
     expect(progress.failure).toMatchObject({ by: 'teams', status: 480 });

@@ -19,17 +19,17 @@ import { freePort, Kamailio } from '../../sip/support/kamailio.js';
 import { MemoryRecorder } from './memory-recorder.js';
 import { runSipp } from './sipp-runner.js';
 
-/** Lidia Holloway (demo user 19): a Phone App user (Teams without Teams Phone), Teams Only, PBX user `lidia`. */
-export const LIDIA = {
-  sipUsername: 'lidia',
-  password: 'lidia-secret-19',
-  address: 'lidia.holloway@contoso-demo.onmicrosoft.com',
+/** Debra Berger (demo user 19): a Phone App user (Teams without Teams Phone), Teams Only, PBX user `debra`. */
+export const DEBRA = {
+  sipUsername: 'debra',
+  password: 'debra-secret-19',
+  address: 'debra.berger@contoso-demo.onmicrosoft.com',
 };
 export const DESK_PHONE = { username: '2001', password: 'ext-secret-2001' };
 
 /**
- * A Phone App call path on loopback, every part real: Kamailio as the PBX (digest on Lidia's INVITEs), our
- * registration stack with Lidia registered, the Teams SIP emulator playing Microsoft's federation edge over the
+ * A Phone App call path on loopback, every part real: Kamailio as the PBX (digest on Debra's INVITEs), our
+ * registration stack with Debra registered, the Teams SIP emulator playing Microsoft's federation edge over the
  * demo tenant's live state (external access settings, coexistence modes), our Teams edge with the Phone App
  * domain, the B2BUA and the given media relay (rtpengine). sipp plays the desk phone 2001.
  */
@@ -45,10 +45,10 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
   const state = new EmulatorState(seedFileSchema.parse(demoSeed()));
   const kamailio = await Kamailio.start({
     users: [
-      { username: LIDIA.sipUsername, password: LIDIA.password },
+      { username: DEBRA.sipUsername, password: DEBRA.password },
       { username: DESK_PHONE.username, password: DESK_PHONE.password },
     ],
-    challengeInvitesFrom: [LIDIA.sipUsername],
+    challengeInvitesFrom: [DEBRA.sipUsername],
   });
   stops.push(() => kamailio.dispose());
   const stack = await SipStack.start({ host: '127.0.0.1', timers: { t1: 200 } });
@@ -61,13 +61,13 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
     proxyPort: kamailio.port,
     transport: 'udp' as const,
   };
-  const userId = 'user-lidia';
+  const userId = 'user-debra';
   agent.upsert({
     id: userId,
     service: { ...pbx, expirySeconds: 300 },
-    sipUsername: LIDIA.sipUsername,
-    authUsername: LIDIA.sipUsername,
-    password: LIDIA.password,
+    sipUsername: DEBRA.sipUsername,
+    authUsername: DEBRA.sipUsername,
+    password: DEBRA.password,
     enabled: true,
   });
   const box: { edge?: TeamsEdge } = {};
@@ -108,12 +108,12 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
     customerFqdn: 'contoso.sbc.test',
     pbx: {
       ...pbx,
-      sipUsername: LIDIA.sipUsername,
-      authUsername: LIDIA.sipUsername,
-      password: LIDIA.password,
+      sipUsername: DEBRA.sipUsername,
+      authUsername: DEBRA.sipUsername,
+      password: DEBRA.password,
     },
     settings: { ...DEFAULT_CALL_SETTINGS, ringTimeoutMs: 15_000 },
-    phoneApp: { address: LIDIA.address },
+    phoneApp: { address: DEBRA.address },
   };
   const recorder = new MemoryRecorder();
   const errors: string[] = [];
