@@ -113,7 +113,7 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           description:
             `${ssoNote} Callbridge rings the user's Teams client through external access; when they answer, it ` +
             "calls the number through the PBX as the user. A national number is read in the user's country; 3-6 " +
-            'digits are a PBX extension. Follow the call at `GET calls/{callId}`. 503 `calls_unavailable` when this ' +
+            'digits not starting with 0 are a PBX extension. Follow the call at `GET calls/{callId}`. 503 `calls_unavailable` when this ' +
             'server does not bridge calls.',
           body: placeCallInput,
           response: {

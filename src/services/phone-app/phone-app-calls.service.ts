@@ -32,8 +32,8 @@ export interface RecentCall {
   durationSeconds: number;
 }
 
-/** A PBX extension dialled as is (the PBX's own dial plan reads it), like the desk phone would. */
-const EXTENSION = /^\d{3,6}$/;
+/** A PBX extension (3-6 digits, not 0 first: that starts a national number) dialled as is, like the desk phone. */
+const EXTENSION = /^[1-9]\d{2,5}$/;
 
 /**
  * The Phone App tab's calls (issue 20): place a call (the number read in the user's country, an extension as

@@ -16,6 +16,7 @@ import { RegistrationAgent } from '../../../src/sip/registration/registration.ag
 import { contactToken } from '../../../src/sip/registration/registration.record.js';
 import { SipStack } from '../../../src/sip/stack/sip.stack.js';
 import { freePort, Kamailio } from '../../sip/support/kamailio.js';
+import type { CallRecorder } from '../../../src/calls/call-record.types.js';
 import { MemoryRecorder } from './memory-recorder.js';
 import { runSipp } from './sipp-runner.js';
 
@@ -33,7 +34,14 @@ export const DESK_PHONE = { username: '2001', password: 'ext-secret-2001' };
  * demo tenant's live state (external access settings, coexistence modes), our Teams edge with the Phone App
  * domain, the B2BUA and the given media relay (rtpengine). sipp plays the desk phone 2001.
  */
-export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSdp: () => Buffer }) {
+export async function startPhoneAppHarness(options: {
+  relay: MediaRelay;
+  /** Teams' media processor's SDP (default: the published shape). */
+  mediaSdp?: () => Buffer;
+  /** Whose call it is in the store (default: ids of the harness's own). */
+  owner?: { userId: string; accountId: string; serviceId: string };
+  recorder?: CallRecorder;
+}) {
   const stops: (() => Promise<void> | void)[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callbridge-phone-app-'));
   stops.push(() => rm(dir, { recursive: true, force: true }));
@@ -61,7 +69,7 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
     proxyPort: kamailio.port,
     transport: 'udp' as const,
   };
-  const userId = 'user-debra';
+  const userId = options.owner?.userId ?? 'user-debra';
   agent.upsert({
     id: userId,
     service: { ...pbx, expirySeconds: 300 },
@@ -77,7 +85,7 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
     caFile: ca.ca.certFile,
     directory: emulatorDirectory(state),
     sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
-    mediaSdp: options.mediaSdp,
+    ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
   });
   stops.push(() => teams.stop());
   const edge = (box.edge = await TeamsEdge.start({
@@ -102,8 +110,8 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
   stops.push(() => edge.stop());
   const user: CallUser = {
     userId,
-    accountId: 'account-contoso',
-    serviceId: 'service-pbx',
+    accountId: options.owner?.accountId ?? 'account-contoso',
+    serviceId: options.owner?.serviceId ?? 'service-pbx',
     number: null,
     customerFqdn: 'contoso.sbc.test',
     pbx: {
@@ -121,7 +129,7 @@ export async function startPhoneAppHarness(options: { relay: MediaRelay; mediaSd
     stack,
     teams: edge,
     relay: options.relay,
-    recorder,
+    recorder: options.recorder ?? recorder,
     directory: { find: (id) => Promise.resolve(id === userId ? user : undefined) },
     userForContact: (token) => agent.userForContact(token),
     contactTokenOf: (id) => contactToken(id),
