@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DialProgress } from '../../src/calls/phone-app/dial-progress.js';
-import { recordOf } from '../../src/calls/records/call-record.js';
-import { adviceFor } from '../../src/calls/records/failure-advice.js';
+import { recordOf, type CallRecord } from '../../src/calls/records/call-record.js';
+import { adviceFor, type AdviceContext } from '../../src/calls/records/failure-advice.js';
 import { DEMO_PHONE_APP_DOMAIN } from '../../src/emulator/demo-tenant.seed.js';
 import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
@@ -68,6 +68,27 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     expect(teamsMedia.counts.received - before).toBeGreaterThanOrEqual(50);
     expect(teamsMedia.counts.authFailures).toBe(0);
     expect(teamsMedia.toneFraction(1000)).toBeGreaterThan(0.9);
+  }
+
+  /** What the call records service feeds the advice: the record and Debra as the last sync saw her. */
+  function adviceContext(record: CallRecord, coexistenceMode: string): AdviceContext {
+    return {
+      call: { ...record, proxiesTried: [] },
+      user: {
+        id: h.userId,
+        displayName: 'Debra Berger',
+        kind: 'phone_app',
+        phoneNumber: null,
+        teamsNumber: null,
+        hasTeamsPhone: false,
+        syncError: null,
+        coexistenceMode,
+      },
+      voiceRoutingPolicyReady: true,
+      domainReady: true,
+      subdomain: 'contoso.sbc.test',
+      phoneAppDomain: DEMO_PHONE_APP_DOMAIN,
+    };
   }
 
   async function ended(callId: string): Promise<DialProgress> {
@@ -143,23 +164,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     await until(() => h.recorder.records.some((r) => r.id === callId));
     const record = recordOf(h.recorder.records.find((r) => r.id === callId)!);
     expect(record).toMatchObject({ finalStatus: 603, refusedBy: 'teams' });
-    const advice = adviceFor({
-      call: { ...record, refusal: record.refusal, proxiesTried: [] },
-      user: {
-        id: h.userId,
-        displayName: 'Debra Berger',
-        kind: 'phone_app',
-        phoneNumber: null,
-        teamsNumber: null,
-        hasTeamsPhone: false,
-        syncError: null,
-        coexistenceMode: 'TeamsOnly',
-      },
-      voiceRoutingPolicyReady: true,
-      domainReady: true,
-      subdomain: 'contoso.sbc.test',
-      phoneAppDomain: DEMO_PHONE_APP_DOMAIN,
-    });
+    const advice = adviceFor(adviceContext(record, 'TeamsOnly'));
     expect(advice?.code).toBe('teams_603_phone_app_external_access');
     expect(advice?.steps.join(' ')).toContain(DEMO_PHONE_APP_DOMAIN);
   });
@@ -168,6 +173,7 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     h.tenant.telephony.federation = { ...h.tenant.telephony.federation, allowFederatedUsers: false };
     const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });
     expect(await ended(callId)).toMatchObject({ failure: { by: 'teams', status: 603 } });
+    await until(() => h.recorder.records.some((r) => r.id === callId));
     const record = h.recorder.records.find((r) => r.id === callId)!;
     expect(record.legs.map((leg) => leg.side)).toEqual(['teams']);
   });
@@ -178,5 +184,9 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     const progress = await ended(callId);
     expect(progress.failure).toMatchObject({ by: 'teams', status: 480 });
     expect(progress.failure!.message).toMatch(/not Teams Only/);
+    await until(() => h.recorder.records.some((r) => r.id === callId));
+    const record = recordOf(h.recorder.records.find((r) => r.id === callId)!);
+    const advice = adviceFor(adviceContext(record, 'SfBOnly'));
+    expect(advice?.code).toBe('teams_480_phone_app_not_teams_only');
   });
 });

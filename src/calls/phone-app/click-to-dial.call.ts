@@ -279,8 +279,6 @@ export class ClickToDialCall implements DialogOwner {
   private async finish(result: CallResult, refusal?: { code: string; message: string }): Promise<void> {
     if (!this.state.move('ended')) return;
     clearTimeout(this.ringTimer);
-    this.result = result;
-    this.phase = 'ended';
     this.ctx.forget(this, [this.pbxDialog, this.teamsDialog]);
     const media = this.mediaUsed
       ? await this.ctx.relay.delete(this.mediaKey).catch(() => undefined)
@@ -300,6 +298,9 @@ export class ClickToDialCall implements DialogOwner {
       ...(media && { media }),
       ladder,
     };
+    // The tab sees the end once the record is handed over, so its recent calls can list the call at once.
+    this.result = result;
+    this.phase = 'ended';
     this.safely(() => this.ctx.recorder.ended(record), 'call recorder: ended');
     this.onEnded(this);
   }
