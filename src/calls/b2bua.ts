@@ -134,7 +134,7 @@ export class B2bua {
    */
   async hangUp(callId: string): Promise<boolean> {
     const call = [...this.calls].find((candidate) => candidate.id === callId);
-    if (!call) return false;
+    if (!call) return this.phoneApp.hangUpById(callId);
     await call.hangUp();
     return true;
   }

@@ -155,6 +155,26 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     expect(h.recorder.records.at(-1)).toMatchObject({ result: 'answered', to: DEBRA.address });
   });
 
+  it('hung up in the tab while Teams still rings: Teams is cancelled, the PBX never called, the call ends cancelled', async () => {
+    h.teams.setBehaviour(DEBRA.address, { outcome: 'ring' });
+    try {
+      const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });
+      expect(await until(() => h.toTeams().at(-1)?.incoming?.request.uri === `sip:${DEBRA.address}`)).toBe(
+        true,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await h.b2bua.phoneApp.hangUp(h.userId, callId)).toBe(true);
+      const progress = await ended(callId);
+      expect(progress).toMatchObject({ result: 'cancelled' });
+      expect(progress.failure).toBeUndefined();
+      expect(h.toTeams().at(-1)?.status).toBe(487);
+      await until(() => h.recorder.records.some((r) => r.id === callId));
+      expect(h.recorder.records.find((r) => r.id === callId)!.legs.map((leg) => leg.side)).toEqual(['teams']);
+    } finally {
+      h.teams.setBehaviour(DEBRA.address, { outcome: 'answer' });
+    }
+  });
+
   it('external access blocked: Teams answers 603; the tab is told, and the record carries the external-access steps', async () => {
     h.tenant.telephony.federation = { ...h.tenant.telephony.federation, allowedDomains: ['fabrikam.com'] };
     const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });

@@ -114,11 +114,11 @@ export class ClickToDialCall implements DialogOwner {
     return this.teamsSettled(result.outcome);
   }
 
-  /** End the call from the tab (or shutdown): BYE what is up, cancel what rings. */
-  async hangUp(): Promise<void> {
+  /** End the call from the tab (the user: `teams`), or from Callbridge (operator, shutdown): BYE what is up, cancel what rings. */
+  async hangUp(by: 'teams' | 'callbridge' = 'teams'): Promise<void> {
     if (this.state.phase === 'ending' || this.state.ended) return;
-    this.legs.pbx.hungUpBy ??= 'teams';
-    this.legs.teams.hungUpBy ??= 'teams';
+    this.legs.pbx.hungUpBy ??= by;
+    this.legs.teams.hungUpBy ??= by;
     this.stopRinging();
     const dialogs = [this.pbxDialog, this.teamsDialog] as const;
     if (!dialogs[0] && !dialogs[1]) return; // still ringing: the settled outcome ends the call
@@ -167,6 +167,9 @@ export class ClickToDialCall implements DialogOwner {
     this.legFinal('teams', outcome.response);
     if (outcome.kind === 'rejected') {
       const status = outcome.response.status;
+      if (status === 487 && this.timedOut)
+        return this.fail('teams', 'no_answer', 'Teams did not answer within the ring timeout.', 'no-answer');
+      if (status === 487 && this.giveUp.signal.aborted) return this.finish('cancelled');
       const why = outcome.response.headers.get('Warning') ?? outcome.response.reason;
       return this.fail(
         'teams',

@@ -72,6 +72,14 @@ export class PhoneAppDialler {
     return true;
   }
 
+  /** Hang up a call whoever placed it (a platform operator's live-calls control); false when none is in progress. */
+  async hangUpById(callId: string): Promise<boolean> {
+    const call = this.live.get(callId);
+    if (!call) return false;
+    await call.hangUp('callbridge');
+    return true;
+  }
+
   /** Calls in progress. */
   get activeCalls(): number {
     return this.live.size;
@@ -79,7 +87,7 @@ export class PhoneAppDialler {
 
   /** End every call (shutdown). */
   async stop(): Promise<void> {
-    await Promise.all([...this.live.values()].map((call) => call.hangUp()));
+    await Promise.all([...this.live.values()].map((call) => call.hangUp('callbridge')));
   }
 
   private remember(call: ClickToDialCall): void {
