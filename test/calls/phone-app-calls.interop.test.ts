@@ -175,6 +175,25 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     }
   });
 
+  it('hung up in Teams while the number rings: the PBX leg is cancelled, the call ends cancelled without a failure', async () => {
+    const phone = h.deskPhone(uasScenario({ kind: 'ring-until-cancel' }), { port: deskPhonePort });
+    await new Promise((r) => setTimeout(r, 300));
+    const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });
+    expect(await until(() => h.b2bua.phoneApp.progress(h.userId, callId)?.phase === 'ringing', 8000)).toBe(
+      true,
+    );
+    await h.teams.hangUp(h.toTeams().at(-1)!.callId);
+    const progress = await ended(callId);
+    expect(progress).toMatchObject({ result: 'cancelled' });
+    expect(progress.failure).toBeUndefined();
+    const run = await phone;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.some((r) => r.id === callId));
+    const record = h.recorder.records.find((r) => r.id === callId)!;
+    expect(record.legs.find((leg) => leg.side === 'teams')?.hungUpBy).toBe('teams');
+    expect(record.legs.find((leg) => leg.side === 'pbx')?.finalStatus).toBe(487);
+  });
+
   it('external access blocked: Teams answers 603; the tab is told, and the record carries the external-access steps', async () => {
     h.tenant.telephony.federation = { ...h.tenant.telephony.federation, allowedDomains: ['fabrikam.com'] };
     const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });

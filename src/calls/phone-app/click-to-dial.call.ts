@@ -208,6 +208,11 @@ export class ClickToDialCall implements DialogOwner {
     this.ctx.ladders.watch(leg.callId);
     const outcome = await leg.start();
     this.legs.pbx.peer = leg.peer;
+    if (outcome.kind !== 'answered' && (this.state.phase === 'ending' || this.state.ended)) {
+      // Hung up (in Teams or the tab) while the number rang: the PBX leg was cancelled, the hang-up ends the call.
+      if (outcome.kind === 'rejected') this.legFinal('pbx', outcome.response);
+      return;
+    }
     if (outcome.kind === 'failed') {
       const why = `The PBX did not answer: ${outcome.error.message}`;
       return this.endAfterPbx('callbridge', 'pbx_unreachable', why, this.timedOut ? 'no-answer' : 'failed');
