@@ -7,6 +7,7 @@ import { LicencesService } from '../services/licences.service.js';
 import { PhoneAppService } from '../services/phone-app.service.js';
 import { TeamsAppPackageService } from '../services/phone-app/teams-app-package.service.js';
 import { PhoneAppUserService } from '../services/phone-app/phone-app-user.service.js';
+import { PhoneAppCallsService } from '../services/phone-app/phone-app-calls.service.js';
 import { TeamsSsoVerifier } from '../services/phone-app/teams-sso.verifier.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
@@ -67,6 +68,8 @@ export interface Services {
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
   calls: CallRecordsService;
+  /** The Phone App tab's calls (issue 20); its `dialler` is set by the sip role of the process. */
+  phoneAppCalls: PhoneAppCallsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -182,6 +185,7 @@ export async function createAppContext(
         allowedOrigins: config.microsoftAllowedEndpoints,
       }),
     ),
+    phoneAppCalls: new PhoneAppCallsService(callRecords),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     rollback: new RollbackService(store, access, licences, sync, registrationsChanged),
     accounts: new AccountsService(store, access),

@@ -13,6 +13,7 @@ import { CallLadders } from './call-ladder.js';
 import type { CallRecorder } from './call-record.types.js';
 import type { CallUserDirectory } from './call-user.js';
 import { PbxToTeamsCall } from './pbx-to-teams.call.js';
+import { PhoneAppDialler } from './phone-app/phone-app-dialler.js';
 import { TeamsToPbxCall } from './teams-to-pbx.call.js';
 
 /** What the B2BUA is built from. */
@@ -48,6 +49,8 @@ export class B2bua {
   readonly pbx: CallEndpoint;
   readonly ladders = new CallLadders();
   readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0 };
+  /** The Phone App's click-to-dial calls (issue 20), on this B2BUA's legs and relay. */
+  readonly phoneApp: PhoneAppDialler;
   private readonly calls = new Set<BridgedCall>();
   private readonly dialogs = new Map<string, DialogOwner>();
   private readonly ctx: CallContext;
@@ -90,6 +93,7 @@ export class B2bua {
       },
       onError: options.onError ?? (() => undefined),
     };
+    this.phoneApp = new PhoneAppDialler(() => this.ctx, options.directory);
     if (options.teams) this.connectTeams(options.teams);
   }
 
@@ -130,7 +134,7 @@ export class B2bua {
    */
   async hangUp(callId: string): Promise<boolean> {
     const call = [...this.calls].find((candidate) => candidate.id === callId);
-    if (!call) return false;
+    if (!call) return this.phoneApp.hangUpById(callId);
     await call.hangUp();
     return true;
   }
@@ -138,6 +142,7 @@ export class B2bua {
   /** End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. */
   async stop(): Promise<void> {
     await Promise.all([...this.calls].map((call) => call.hangUp()));
+    await this.phoneApp.stop();
     this.pbx.stop();
   }
 

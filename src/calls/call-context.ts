@@ -1,4 +1,5 @@
 import type { TeamsCallRequest, TeamsCallResult } from '../edge/teams-failover.js';
+import type { FederatedCallRequest } from '../edge/teams-federation.js';
 import type { MediaRelay } from '../media/media-relay.js';
 import type { CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
@@ -12,6 +13,8 @@ import type { CallUserDirectory } from './call-user.js';
 export interface TeamsSide {
   readonly endpoint: CallEndpoint;
   callTeams(request: TeamsCallRequest): Promise<TeamsCallResult>;
+  /** A call to a Teams user through external access (Phone App users, issue 20); absent: refused. */
+  callFederated?(request: FederatedCallRequest): Promise<TeamsCallResult>;
 }
 
 /** Something that ends with the dialog it is registered for (a bridged call). */

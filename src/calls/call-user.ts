@@ -58,6 +58,11 @@ export interface CallUser {
   settings: CallSettings;
   /** Set when the user's calls are refused (unlicensed, disabled, removed, account suspended), with why. */
   refusal?: CallRefusal;
+  /**
+   * A Phone App user (issue 20): no Teams Phone, so Teams is reached through external access at their SIP
+   * address (UPN) from the Phone App domain, never by Direct Routing to a number.
+   */
+  phoneApp?: { address: string };
 }
 
 /** Finds the user of a call; the sip role implements it over the store and the registration state. */

@@ -7,6 +7,7 @@ import { parseNameAddr } from '../sip/message/sip-uri.js';
 import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
+import { reachTeams } from './phone-app/teams-reach.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
 
 /**
@@ -48,8 +49,9 @@ export class PbxToTeamsCall extends BridgedCall {
     this.known(user);
     if (this.pbxCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
-    if (!user.number) return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
-    this.to = user.number;
+    if (!user.number && !user.phoneApp)
+      return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
+    this.to = user.phoneApp?.address ?? user.number ?? ''; // a Phone App user is reached at their SIP address
     this.ringback = new RingbackFilter(user.settings.ringback);
     if (this.incoming.request.body.length === 0)
       return this.refuse(refusal('no_offer', 'The PBX sent no SDP offer (late offer is not bridged yet).'));
@@ -62,10 +64,7 @@ export class PbxToTeamsCall extends BridgedCall {
     });
     let result: TeamsCallResult;
     try {
-      result = await this.ctx.teams.callTeams({
-        customerFqdn: user.customerFqdn,
-        from: this.from,
-        to: user.number,
+      result = await reachTeams(this.ctx.teams, user, this.from, {
         sdp: Buffer.from(offer),
         signal: this.giveUp.signal,
         onAttempt: (call) => this.attempted(call),

@@ -26,6 +26,8 @@ export function storeCallUsers(
           'sip_username',
           'auth_username',
           'sip_password_enc',
+          'kind',
+          'upn',
         ])
         .where('id', '=', userId)
         .executeTakeFirst();
@@ -50,6 +52,7 @@ export function storeCallUsers(
         },
         settings: { ...DEFAULT_CALL_SETTINGS },
         ...(why !== undefined && { refusal: refusal('user_not_callable', why) }),
+        ...(row.kind === 'phone_app' && row.upn && { phoneApp: { address: row.upn.toLowerCase() } }),
       };
       return user;
     },

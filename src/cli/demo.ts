@@ -118,6 +118,7 @@ async function startTeamsSip(
       pkiDir: path.join(ctx.config.dataDir, 'teams-pki'),
       sbcDomain: ctx.config.sbcDomain,
       state,
+      phoneAppDomain: ctx.config.phoneAppDomain,
     });
   } catch (error) {
     ctx.logger.warn({ err: error }, 'Teams SIP emulator not started (is openssl installed?)');

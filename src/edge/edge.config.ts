@@ -80,4 +80,15 @@ export interface EdgeSettings {
   customerOptions?: boolean;
   /** No provisional from a proxy this long: try the next one. */
   failoverAfterMs: number;
+  /**
+   * The Phone App's external access (issue 20): calls to a Teams user's SIP address from `domain` (which our
+   * certificate must cover), sent to Microsoft's federation edge. Absent: Phone App calls are refused.
+   */
+  federation?: { domain: string; edge: TeamsProxy };
 }
+
+/**
+ * Microsoft's federation edge for Teams and Skype for Business Online: what `_sipfederationtls._tcp.<domain>` of
+ * a Microsoft 365 domain names (Microsoft's DNS requirements for federation).
+ */
+export const FEDERATION_EDGE: TeamsProxy = { host: 'sipfed.online.lync.com', port: 5061 };

@@ -1,5 +1,11 @@
 import type { Config } from '../config/config.schema.js';
-import { CLOUD_PRESETS, parseProxyList, SignallingRanges, type EdgeSettings } from './edge.config.js';
+import {
+  CLOUD_PRESETS,
+  FEDERATION_EDGE,
+  parseProxyList,
+  SignallingRanges,
+  type EdgeSettings,
+} from './edge.config.js';
 
 /** Vendor/product/version in X-MS-SBC (Microsoft asks every SBC for it on requests and responses). */
 export const SBC_HEADER = 'Callbridge/Edge/0.1.0';
@@ -50,5 +56,6 @@ export function edgeSettingsFrom(config: Config, demo?: DemoEdgeDefaults): EdgeS
     optionsIntervalMs: config.teamsOptionsIntervalSeconds * 1000,
     customerOptions: config.teamsCustomerOptions,
     failoverAfterMs: config.teamsFailoverSeconds * 1000,
+    federation: { domain: config.phoneAppDomain.toLowerCase(), edge: FEDERATION_EDGE },
   };
 }

@@ -13,6 +13,7 @@ import type { EdgeSettings, TeamsProxy } from './edge.config.js';
 import { CustomerOptions } from './customer-options.js';
 import { ProxyHealthBook } from './proxy-health.js';
 import { callTeamsWithFailover, type TeamsCallRequest, type TeamsCallResult } from './teams-failover.js';
+import { callTeamsFederated, type FederatedCallRequest } from './teams-federation.js';
 
 /** Who a call from Teams is for: found by the Request-URI host (account, service) and number (user). */
 export type EdgeRouteLookup =
@@ -157,6 +158,11 @@ export class TeamsEdge {
     return callTeamsWithFailover(this, request);
   }
 
+  /** Call a Teams user's SIP address through external access, from the Phone App domain (issue 20). */
+  callFederated(request: FederatedCallRequest): Promise<TeamsCallResult> {
+    return callTeamsFederated(this, request);
+  }
+
   /** Where a proxy is (DNS unless overridden), with its name for SNI and the certificate check. */
   async targetOf(proxy: TeamsProxy): Promise<SipTarget> {
     if (this.options.resolveProxy) return this.options.resolveProxy(proxy);
@@ -215,8 +221,9 @@ export class TeamsEdge {
   private fqdnFor(request: SipRequest | undefined): string {
     const base = this.options.settings.baseDomain;
     if (!request) return base;
+    const federation = this.options.settings.federation?.domain;
     for (const host of [uriHost(request.uri), nameAddrHost(request.headers.get('From'))]) {
-      if (host && (host === base || host.endsWith(`.${base}`))) return host;
+      if (host && (host === base || host.endsWith(`.${base}`) || host === federation)) return host;
     }
     return base;
   }

@@ -86,6 +86,8 @@ export async function startSipRole(
     : undefined;
   // A platform operator ends a live call through the API (DELETE /live-calls/{id}) on the node that holds it.
   if (calls) ctx.services.calls.control = calls;
+  // The Phone App tab's click-to-dial (issue 20) is placed by this B2BUA.
+  if (calls) ctx.services.phoneAppCalls.dialler = calls.phoneApp;
 
   const load = async () => {
     const services = new Map<string, SipServiceConfig>();

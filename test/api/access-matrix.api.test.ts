@@ -57,6 +57,11 @@ async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, stri
 }
 
 /** A failed call of the account with its ladder, recorded through the real recorder. */
+/** A well-formed call id for the Phone App tab's call routes (which answer 401 before looking it up). */
+function aCallId(): Promise<Record<string, string>> {
+  return Promise.resolve({ callId: '00000000-0000-4000-8000-0000000ca11d' });
+}
+
 async function recordedCall(o: Objects, t: TestApp): Promise<Record<string, string>> {
   const id = `matrix-call-${next()}`;
   const at = new Date().toISOString();
@@ -143,6 +148,9 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/phone-app/me': { permission: 'teams-sso' },
   'GET /api/v1/phone-app/directory': { permission: 'teams-sso' },
   'POST /api/v1/phone-app/calls': { permission: 'teams-sso', body: () => ({ number: '+442079460123' }) },
+  'GET /api/v1/phone-app/calls': { permission: 'teams-sso' },
+  'GET /api/v1/phone-app/calls/{callId}': { permission: 'teams-sso', prepare: aCallId },
+  'DELETE /api/v1/phone-app/calls/{callId}': { permission: 'teams-sso', prepare: aCallId },
   'GET /api/v1/tokens': { permission: 'signed-in' },
   'POST /api/v1/tokens': { permission: 'signed-in', body: () => ({ name: 'script' }) },
   'DELETE /api/v1/tokens/{tokenId}': { permission: 'signed-in' },

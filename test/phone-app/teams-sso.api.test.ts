@@ -156,7 +156,7 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
     expect(contacts.every((c) => c.displayName.includes('Adele'))).toBe(true);
   });
 
-  it('checks the number of a call, then answers 503 calls_unavailable until the call path is on this server', async () => {
+  it('checks the number of a call, then answers 503 calls_unavailable on a server that does not bridge calls', async () => {
     const token = await ssoToken(PHONE_APP_USER);
     const call = (number: string) =>
       t.app.inject({
@@ -170,11 +170,13 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
     expect(invalid.json()).toMatchObject({ code: 'invalid_phone_number', details: { field: 'number' } });
     const national = await call('020 7946 0123');
     expect(national.statusCode).toBe(503);
-    expect(national.json()).toEqual({
+    expect(national.json()).toMatchObject({
       code: 'calls_unavailable',
-      message: 'Calls are not yet available on this server.',
+      message: expect.stringContaining('SIP and Teams edge roles are not running'),
       details: { number: '+442079460123' },
     });
+    // A PBX extension is dialled as it is: the PBX's dial plan reads it.
+    expect((await call('2001')).json()).toMatchObject({ details: { number: '2001' } });
     const extra = await t.app.inject({
       method: 'POST',
       url: '/api/v1/phone-app/calls',
@@ -182,5 +184,42 @@ describe.each(DIALECTS)('Teams single sign-on of the Phone App tab on %s', (dial
       payload: { number: '+442079460123', from: 'someone else' },
     });
     expect(extra.statusCode).toBe(400);
+  });
+  it("lists the user's recent calls from the call records, answers a call's outcome, and hides other users' calls", async () => {
+    const debra = (await t.ctx.store.repos.users.findByObjectId(accountId, PHONE_APP_USER))!;
+    const at = new Date().toISOString();
+    const callId = '7e57ca11-0000-4000-8000-000000000019';
+    t.ctx.calls.recorder.ended({
+      id: callId,
+      accountId,
+      serviceId,
+      userId: debra.id,
+      direction: 'teams-to-pbx',
+      from: 'debra.berger@contoso-demo.onmicrosoft.com',
+      to: '+442079460123',
+      startedAt: at,
+      answeredAt: at,
+      endedAt: new Date(Date.parse(at) + 61_000).toISOString(),
+      result: 'answered',
+      legs: [{ side: 'pbx', sipCallId: 'c1', finalStatus: 200 }],
+    });
+    await t.ctx.calls.recorder.flush();
+    const get = async (url: string, user = PHONE_APP_USER) =>
+      t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${await ssoToken(user)}` } });
+    const recent = await get('/api/v1/phone-app/calls');
+    expect(recent.statusCode).toBe(200);
+    expect(recent.json<{ calls: unknown[] }>().calls[0]).toEqual({
+      callId,
+      number: '+442079460123',
+      direction: 'outgoing',
+      result: 'answered',
+      startedAt: at,
+      durationSeconds: 61,
+    });
+    const progress = await get(`/api/v1/phone-app/calls/${callId}`);
+    expect(progress.json()).toMatchObject({ callId, phase: 'ended', result: 'answered' });
+    const someoneElse = await get(`/api/v1/phone-app/calls/${callId}`, demoUserId(20));
+    expect(someoneElse.statusCode).toBe(404);
+    expect((await get('/api/v1/phone-app/calls', demoUserId(20))).json()).toEqual({ calls: [] });
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,12 @@ import { fastClients } from '../support/demo-tenant-account.js';
 import { phoneAppTenant, teamsSsoToken } from '../support/phone-app-tenant.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { launchChromium } from './support/browser.js';
+import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
+import { DESK_PHONE, DEBRA, startPhoneAppHarness } from '../calls/support/phone-app-harness.js';
+import { registerScenario, uasScenario } from '../calls/support/sipp-scenarios.js';
+import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
+import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
+import { until } from '../support/until.js';
 import { ADMIN, buildPortal } from './support/portal-server.js';
 
 const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
@@ -24,6 +31,9 @@ const SCREENSHOTS = path.resolve('test-results', 'phone-app-tab');
 /** Teams' side panel is about 320 px wide; a full-width personal tab is desktop width. */
 const SIDE_PANEL = { width: 320, height: 720 };
 const FULL_WIDTH = { width: 1280, height: 800 };
+/** The real call path for the progress test: Kamailio as the PBX, sipp as the desk phone, rtpengine. */
+const callPathReady =
+  kamailioInstalled() && spawnSync('sipp', ['-v']).status !== null && rtpengineInstalled();
 
 /**
  * A page that plays the Teams client for the tab: it frames the tab and answers the Teams JavaScript SDK's
@@ -115,7 +125,7 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
     ['side-panel-320', SIDE_PANEL],
     ['full-width-1280', FULL_WIDTH],
   ] as const) {
-    it(`signs in by Teams SSO and dials at ${viewport.width} px: keypad, E.164 help, contacts, 503 until calls exist`, async () => {
+    it(`signs in by Teams SSO and dials at ${viewport.width} px: keypad, E.164 help, contacts, 503 where no call path runs`, async () => {
       const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), viewport);
       const tab: FrameLocator = page.frameLocator('#tab');
       await tab.getByRole('heading', { name: 'Phone' }).waitFor();
@@ -135,7 +145,7 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
       await tab.getByRole('button', { name: 'Call', exact: true }).click();
       await expect
         .poll(() => tab.getByRole('alert').textContent())
-        .toContain('Calls are not yet available on this server.');
+        .toContain('Calls are not available on this server');
       await shoot(page, name);
       // The tab fits the width: nothing scrolls sideways.
       const overflow = await page
@@ -145,6 +155,52 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
       await page.close();
     }, 60_000);
   }
+
+  it.skipIf(!callPathReady)(
+    'places a call and shows its progress: Teams rings the user, connected through the PBX, hung up from the tab, then listed in recent calls',
+    async () => {
+      const debra = (await t.ctx.store.repos.users.findByObjectId(clientAccountId, demoUserId(19)))!;
+      const daemon = await RtpengineDaemon.start();
+      const relay = await RtpengineRelay.open({ target: daemon.target });
+      const owner = { userId: debra.id, accountId: clientAccountId, serviceId: debra.serviceId };
+      const h = await startPhoneAppHarness({ relay, owner, recorder: t.ctx.calls.recorder });
+      try {
+        await until(() => h.agent.status(debra.id)?.state === 'registered', 5000, 'Debra registered');
+        const port = await freePort();
+        const extra = ['-au', DESK_PHONE.username, '-ap', DESK_PHONE.password];
+        expect((await h.deskPhone(registerScenario(), { port, extra })).code).toBe(0);
+        const deskPhone = h.deskPhone(uasScenario({ kind: 'answer' }), { port });
+        // Debra takes a moment to answer in Teams, so the tab shows that step.
+        h.teams.setBehaviour(DEBRA.address, { outcome: 'answer', afterMs: 2500 });
+        t.ctx.services.phoneAppCalls.dialler = h.b2bua.phoneApp;
+        const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), SIDE_PANEL);
+        const tab = page.frameLocator('#tab');
+        await tab.getByRole('heading', { name: 'Phone' }).waitFor();
+        for (const key of DESK_PHONE.username)
+          await tab.getByRole('button', { name: key === '0' ? '0 (hold for +)' : key, exact: true }).click();
+        await tab.getByRole('button', { name: 'Call', exact: true }).click();
+        const progress = tab.locator('section.progress');
+        await expect.poll(() => progress.textContent()).toContain('Answer in Teams');
+        await shoot(page, 'call-teams-ringing-320');
+        await expect.poll(() => progress.textContent(), { timeout: 15_000 }).toContain('Connected to 2001');
+        await shoot(page, 'call-connected-320');
+        await tab.getByRole('button', { name: 'Hang up' }).click();
+        await expect.poll(() => progress.textContent(), { timeout: 10_000 }).toContain('Call ended');
+        expect((await deskPhone).code).toBe(0);
+        const recent = tab.getByRole('region', { name: 'Recent calls' });
+        await expect.poll(() => recent.textContent(), { timeout: 10_000 }).toContain('2001');
+        await page.setViewportSize(FULL_WIDTH);
+        await shoot(page, 'call-ended-recent-1280');
+        await page.close();
+      } finally {
+        t.ctx.services.phoneAppCalls.dialler = undefined;
+        await h.stop();
+        relay.close();
+        await daemon.stop();
+      }
+    },
+    90_000,
+  );
 
   it('picks a contact from the directory search into the number field', async () => {
     const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), SIDE_PANEL);

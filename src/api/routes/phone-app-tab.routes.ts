@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app/context.js';
-import { directoryQuery, placeCallInput } from '../../services/phone-app/phone-app-user.service.js';
+import { placeCallInput, recentCallsQuery } from '../../services/phone-app/phone-app-calls.service.js';
+import { directoryQuery } from '../../services/phone-app/phone-app-user.service.js';
 import { errorBody, errorResponses } from './error-responses.js';
 
 /** Where the tab's routes live; the administrators' auth hook leaves them to their own single sign-on. */
@@ -29,7 +30,42 @@ const contactView = z.object({
   extension: z.string().nullable(),
 });
 
-/** The Phone App tab's API: the signed-in user, the organisation's directory, placing a call. */
+const callParams = z.strictObject({ callId: z.string().uuid('a call id as answered by POST calls') });
+
+const dialProgressView = z
+  .object({
+    callId: z.string(),
+    number: z.string(),
+    phase: z
+      .enum(['calling-teams', 'connecting', 'ringing', 'answered', 'ended'])
+      .describe(
+        'calling-teams: your Teams rings; connecting: answered, calling the number; ringing; answered; ended',
+      ),
+    startedAt: z.string(),
+    answeredAt: z.string().optional(),
+    endedAt: z.string().optional(),
+    result: z.string().optional(),
+    failure: z
+      .object({
+        by: z.enum(['pbx', 'teams', 'callbridge']),
+        code: z.string(),
+        message: z.string(),
+        status: z.number().int().optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'PhoneAppCallProgress' });
+
+const recentCallView = z.object({
+  callId: z.string(),
+  number: z.string(),
+  direction: z.enum(['outgoing', 'incoming']),
+  result: z.string(),
+  startedAt: z.string(),
+  durationSeconds: z.number().int(),
+});
+
+/** The Phone App tab's API: the signed-in user, the organisation's directory, calls (place, follow, hang up, recent). */
 export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['phone app tab'];
@@ -66,24 +102,77 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           req.query,
         ),
     );
+    const session = (authorization: string | undefined) => services.phoneAppUsers.authenticate(authorization);
     app.post(
       '/phone-app/calls',
       {
         schema: {
           tags,
           security,
-          summary:
-            'Call a number from the Phone App (503 calls_unavailable until the call path is on this server)',
-          description: ssoNote,
+          summary: 'Call a number from the Phone App (click-to-dial)',
+          description:
+            `${ssoNote} Callbridge rings the user's Teams client through external access; when they answer, it ` +
+            "calls the number through the PBX as the user. A national number is read in the user's country; 3-6 " +
+            'digits not starting with 0 are a PBX extension. Follow the call at `GET calls/{callId}`. 503 `calls_unavailable` when this ' +
+            'server does not bridge calls.',
           body: placeCallInput,
-          response: { 202: z.object({ callId: z.string() }), ...errorResponses, 503: errorBody },
+          response: {
+            202: z.object({ callId: z.string(), number: z.string() }),
+            ...errorResponses,
+            503: errorBody,
+          },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(202)
+          .send(await services.phoneAppCalls.place(await session(req.headers.authorization), req.body)),
+    );
+    app.get(
+      '/phone-app/calls',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The user's recent calls, newest first (from the call records)",
+          description: ssoNote,
+          querystring: recentCallsQuery,
+          response: { 200: z.object({ calls: z.array(recentCallView) }), ...errorResponses },
+        },
+      },
+      async (req) => services.phoneAppCalls.recent(await session(req.headers.authorization), req.query),
+    );
+    app.get(
+      '/phone-app/calls/:callId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Where a call placed from the tab stands (poll about every second while it runs)',
+          description: ssoNote,
+          params: callParams,
+          response: { 200: dialProgressView, ...errorResponses },
         },
       },
       async (req) =>
-        services.phoneAppUsers.placeCall(
-          await services.phoneAppUsers.authenticate(req.headers.authorization),
-          req.body,
-        ),
+        services.phoneAppCalls.progress(await session(req.headers.authorization), req.params.callId),
+    );
+    app.delete(
+      '/phone-app/calls/:callId',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Hang up a call placed from the tab',
+          description: ssoNote,
+          params: callParams,
+          response: { 204: z.null(), ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        await services.phoneAppCalls.hangUp(await session(req.headers.authorization), req.params.callId);
+        return reply.code(204).send(null);
+      },
     );
   };
 }

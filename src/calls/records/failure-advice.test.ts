@@ -96,6 +96,19 @@ describe('failure advice', () => {
     expect(advice.fix).toEqual({ kind: 'teams_settings', path: '/accounts/a1/services/s1/teams' });
   });
 
+  it('480 for a Phone App user in a Skype for Business mode says to move them to Teams Only', () => {
+    const phoneApp = { ...user, kind: 'phone_app' as const, coexistenceMode: 'SfBOnly' };
+    const advice = adviceFor(
+      ctx({ refusedBy: 'teams', finalStatus: 480, result: 'no-answer' }, { user: phoneApp }),
+    )!;
+    expect(advice.code).toBe('teams_480_phone_app_not_teams_only');
+    expect(advice.steps.join(' ')).toMatch(/SfBOnly mode.*Coexistence mode to Teams Only/);
+    const teamsOnly = { ...phoneApp, coexistenceMode: 'TeamsOnly' };
+    expect(adviceFor(ctx({ refusedBy: 'teams', finalStatus: 480 }, { user: teamsOnly }))!.code).toBe(
+      'teams_480_unavailable',
+    );
+  });
+
   it("401/407 from the PBX points at the user's SIP credentials", () => {
     for (const status of [401, 407]) {
       const advice = adviceFor(ctx({ direction: 'teams-to-pbx', refusedBy: 'pbx', finalStatus: status }))!;

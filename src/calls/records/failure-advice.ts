@@ -138,6 +138,8 @@ function teamsAdvice(ctx: AdviceContext, status: number | null, at: Paths): Fail
     case 404:
       return teams404(ctx, user, at);
     case 480:
+      if (user?.kind === 'phone_app' && user.coexistenceMode !== 'TeamsOnly')
+        return phoneAppNotTeamsOnly(user, at);
       return {
         code: 'teams_480_unavailable',
         title: 'Teams answered 480: the user is offline or cannot take calls',
@@ -182,6 +184,23 @@ function teamsAdvice(ctx: AdviceContext, status: number | null, at: Paths): Fail
     default:
       return null;
   }
+}
+
+/**
+ * A Phone App user not in Teams Only mode cannot take calls from other organisations (seed 004: the Skype "S" by
+ * their name): the steps to move them, or the whole tenant, to Teams Only.
+ */
+function phoneAppNotTeamsOnly(user: AdviceUser, at: Paths): FailureAdvice {
+  return {
+    code: 'teams_480_phone_app_not_teams_only',
+    title: `Teams answered 480: ${user.displayName} is not in Teams Only mode`,
+    steps: [
+      `The Phone App reaches Teams through external access, which needs the user in Teams Only mode; ${user.displayName} is in ${user.coexistenceMode ?? 'another'} mode, so the call went to Skype for Business.`,
+      'In the Teams admin centre, go to Users, select the user, and under Teams upgrade click Edit; set the Coexistence mode to Teams Only and click Save (or, for everyone: Teams upgrade settings > Coexistence mode > Teams only).',
+      'Then run Sync Now, so the portal sees the new mode.',
+    ],
+    fix: { kind: 'user', path: at.user },
+  };
 }
 
 function teams404(ctx: AdviceContext, user: AdviceUser | undefined, at: Paths): FailureAdvice {

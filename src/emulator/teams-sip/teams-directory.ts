@@ -1,6 +1,8 @@
 import type { EmulatorState } from '../emulator.state.js';
+import { externalCallDecision } from '../external-access.js';
 import type { TenantState } from '../tenant.state.js';
 import { normaliseNumber } from '../telephony.state.js';
+import type { FederatedDecision } from './federation.js';
 
 /** A Teams user the emulated proxy can ring or call from. */
 export interface TeamsUserRef {
@@ -24,6 +26,11 @@ export interface TeamsDirectory {
     fromNumber: string,
     toNumber: string,
   ): { user: TeamsUserRef; gateways: string[] } | { error: string };
+  /**
+   * A call from another organisation's domain to a person's SIP address (external access, issue 20): the user
+   * (`number` is then their SIP address) or the status Teams answers and why. Absent: federation is not modelled.
+   */
+  federatedCall?(address: string, fromDomain: string): FederatedDecision;
 }
 
 /**
@@ -60,6 +67,16 @@ export function emulatorDirectory(state: EmulatorState): TeamsDirectory {
         return { user, gateways };
       }
       return { error: `no Teams user has the number ${fromNumber}` };
+    },
+    federatedCall(address, fromDomain) {
+      const tenantId = this.tenantOfDomain(address.slice(address.lastIndexOf('@') + 1));
+      const tenant = tenantId === undefined ? undefined : state.tenants.get(tenantId);
+      if (!tenant) return { status: 404, why: `no tenant has the domain of ${address}` };
+      const decision = externalCallDecision(tenant, address, fromDomain);
+      if (!decision.allowed) return { status: decision.sipStatus, why: decision.message };
+      const user = tenant.findUser(address)!;
+      const ref = { tenantId: tenant.id, userId: user.id, displayName: user.displayName };
+      return { user: { ...ref, number: user.userPrincipalName.toLowerCase() } };
     },
   };
 }

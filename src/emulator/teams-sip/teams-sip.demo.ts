@@ -26,6 +26,7 @@ const MICROSOFT_NAMES = [
   'sip.pstnhub.microsoft.com',
   'sip2.pstnhub.microsoft.com',
   'sip3.pstnhub.microsoft.com',
+  'sipfed.online.lync.com', // the federation edge: Phone App calls through external access (issue 20)
 ];
 const RENEW_DAYS = 14;
 
@@ -46,8 +47,9 @@ async function stillGood(certFile: string, names: string[]): Promise<boolean> {
  *
  * @example const pki = await demoPki(path.join(dataDir, 'teams-pki'), 'sbc.callbridge.local');
  */
-export async function demoPki(dir: string, sbcDomain: string): Promise<DemoPki> {
-  const sbcNames = [sbcDomain, `*.${sbcDomain}`];
+export async function demoPki(dir: string, sbcDomain: string, phoneAppDomain?: string): Promise<DemoPki> {
+  // The Phone App domain too: Phone App calls come From it, and Microsoft checks our certificate names it.
+  const sbcNames = [sbcDomain, `*.${sbcDomain}`, ...(phoneAppDomain ? [phoneAppDomain.toLowerCase()] : [])];
   const pki: DemoPki = {
     caFile: join(dir, 'ca.pem'),
     microsoft: { certFile: join(dir, 'microsoft.pem'), keyFile: join(dir, 'microsoft.key') },
@@ -80,8 +82,10 @@ export async function startDemoTeamsSip(options: {
   sbcDomain: string;
   state: EmulatorState;
   port?: number;
+  /** The Phone App's federation domain (its calls reach our edge like the customers' subdomains). */
+  phoneAppDomain?: string;
 }): Promise<DemoTeamsSip> {
-  const pki = await demoPki(options.pkiDir, options.sbcDomain);
+  const pki = await demoPki(options.pkiDir, options.sbcDomain, options.phoneAppDomain);
   const base = options.sbcDomain.toLowerCase();
   let sbcPort: number | undefined;
   const emulator = await TeamsSipEmulator.start({
@@ -92,7 +96,9 @@ export async function startDemoTeamsSip(options: {
     directory: emulatorDirectory(options.state),
     sbcTarget: (fqdn) => {
       const host = fqdn.toLowerCase();
-      if (sbcPort === undefined || (host !== base && !host.endsWith(`.${base}`))) return undefined;
+      const ours =
+        host === base || host.endsWith(`.${base}`) || host === options.phoneAppDomain?.toLowerCase();
+      if (sbcPort === undefined || !ours) return undefined;
       return { protocol: 'tls', address: '127.0.0.1', port: sbcPort };
     },
   });

@@ -7,6 +7,7 @@ import { randomToken, type SipRequest, type SipResponse } from '../../sip/messag
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
 import type { InboundMessage, SipSource, SipTarget } from '../../sip/transport/transport.types.js';
 import { checkContact } from './contact-check.js';
+import { federatedTarget, type FederatedTarget } from './federation.js';
 import { calledNumber, uriUserOf } from './sip-numbers.js';
 import {
   CONTACT_FQDN_REASON,
@@ -75,6 +76,8 @@ export interface EmulatedCall {
   to?: string;
   /** On hold by the Teams user (re-INVITE with `a=inactive`). */
   held?: boolean;
+  /** A call from another organisation (external access) to a person's SIP address, not a Direct Routing call. */
+  federated?: boolean;
 }
 
 /**
@@ -357,12 +360,10 @@ export class TeamsSipEmulator {
       call.refusal = why;
       incoming.reject(status, { Warning: `399 sip.pstnhub.microsoft.com "${why}"`, ...headers });
     };
-    const check = checkContact(
-      request,
-      this.transport.peerNames(incoming.source.flow ?? ''),
-      this.options.directory,
-      true,
-    );
+    const peerNames = this.transport.peerNames(incoming.source.flow ?? '');
+    const federated = federatedTarget(request, peerNames, this.options.directory);
+    if (federated) return this.receiveFederated(incoming, call, federated, refuse);
+    const check = checkContact(request, peerNames, this.options.directory, true);
     if (!check.ok) return refuse(403, check.why);
     call.sbcFqdn = check.fqdn;
     if (request.headers.has('Replaces')) return refuse(403, 'Replaces is not supported toward Teams');
@@ -380,7 +381,31 @@ export class TeamsSipEmulator {
       number === undefined ? undefined : this.options.directory.userByNumber(check.tenantId!, number);
     if (!user)
       return refuse(404, `no Teams user with ${number ?? 'that number'} in the tenant of ${check.fqdn}`);
-    const behaviour = this.behaviours.get(user.number) ?? DEFAULT_BEHAVIOUR;
+    this.ring(incoming, call, user.number);
+  }
+
+  /**
+   * A call from another organisation to a person's SIP address (external access): refused as the tenant's
+   * settings say (603, or 480 for a user not in Teams Only mode), else the user's clients ring as for any call.
+   */
+  private receiveFederated(
+    incoming: IncomingCall,
+    call: EmulatedCall,
+    target: FederatedTarget,
+    refuse: (status: number, why: string) => void,
+  ): void {
+    call.federated = true;
+    if (!target.ok) return refuse(target.status, target.why);
+    call.sbcFqdn = target.fromDomain;
+    call.to = target.user.number;
+    const sdp = sdpRefusal(incoming.request.body, incoming.request.headers.get('Content-Type'));
+    if (sdp) return refuse(488, sdp);
+    this.ring(incoming, call, target.user.number);
+  }
+
+  /** Ring a Teams user's clients as their behaviour (by number, or SIP address for federated calls) says. */
+  private ring(incoming: IncomingCall, call: EmulatedCall, key: string): void {
+    const behaviour = this.behaviours.get(key) ?? DEFAULT_BEHAVIOUR;
     const stop = ringTeamsUser(
       incoming,
       behaviour,

@@ -29,15 +29,11 @@ export const directoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export const placeCallInput = z.strictObject({
-  number: z.string().trim().min(1, 'give the number to call').max(64),
-});
-
 const refuse = (message: string, reason: string) => new AppError('forbidden', message, { reason });
 
 /**
  * The Phone App tab's side of Callbridge: who the signed-in Teams user is (a Phone App user of a connected
- * tenant, licensed, with the app enabled), the organisation's directory, and placing a call.
+ * tenant, licensed, with the app enabled) and the organisation's directory (calls: `PhoneAppCallsService`).
  */
 export class PhoneAppUserService {
   constructor(
@@ -118,18 +114,6 @@ export class PhoneAppUserService {
           extension: u.extension,
         })),
     };
-  }
-
-  /**
-   * Checks the number (national numbers read in the user's country) and asks for the call. Until the B2BUA
-   * bridges Teams and the PBX, a valid number is answered `calls_unavailable` (503).
-   */
-  async placeCall(session: PhoneAppSession, raw: z.input<typeof placeCallInput>): Promise<never> {
-    const input = placeCallInput.parse(raw);
-    const number = dialledNumber(input.number, session.user.usageLocation ?? session.service.country);
-    throw new AppError('calls_unavailable', 'Calls are not yet available on this server.', {
-      number,
-    });
   }
 }
 

@@ -5,7 +5,7 @@ import { ContactsPanel } from './contacts-panel.js';
 import { Keypad } from './keypad.js';
 import { NumberField } from './number-field.js';
 import { RecentCalls } from './recent-calls.js';
-import { tabApi, type Profile } from './tab-api.js';
+import { tabApi, type DialProgress, type Profile } from './tab-api.js';
 import { connectToTeams } from './teams-host.js';
 
 type Load =
@@ -38,14 +38,44 @@ export function DiallerApp() {
 function Dialler({ profile }: { profile: Profile }) {
   const [number, setNumber] = useState('');
   const [call, setCall] = useState<CallState>({ phase: 'idle' });
+  const [callsMade, setCallsMade] = useState(0);
+  const live = call.phase === 'live' && call.progress.phase !== 'ended' ? call : undefined;
+  const liveId = live?.progress.callId;
+  // Follow the call about every second until it ends (the server keeps the outcome after the end).
+  useEffect(() => {
+    if (!liveId) return;
+    const timer = setInterval(() => {
+      tabApi<DialProgress>('GET', `calls/${liveId}`)
+        .then((progress) => {
+          setCall((now) =>
+            now.phase === 'live' && now.progress.callId === liveId ? { ...now, progress } : now,
+          );
+          if (progress.phase === 'ended') setCallsMade((n) => n + 1);
+        })
+        .catch(() => undefined); // a missed poll is retried at the next tick
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [liveId]);
   const place = async () => {
     const shown = new AsYouType((profile.country ?? undefined) as CountryCode | undefined).input(number);
     setCall({ phase: 'requesting', number: shown });
     try {
-      await tabApi('POST', 'calls', { number });
+      const { callId, number: dialled } = await tabApi<{ callId: string; number: string }>('POST', 'calls', {
+        number,
+      });
+      const progress: DialProgress = {
+        callId,
+        number: dialled,
+        phase: 'calling-teams',
+        startedAt: new Date().toISOString(),
+      };
+      setCall({ phase: 'live', number: shown, progress });
     } catch (e: unknown) {
       setCall({ phase: 'failed', number: shown, message: e instanceof Error ? e.message : String(e) });
     }
+  };
+  const hangUp = () => {
+    if (liveId) void tabApi('DELETE', `calls/${liveId}`).catch(() => undefined);
   };
   return (
     <main className="tab">
@@ -63,7 +93,7 @@ function Dialler({ profile }: { profile: Profile }) {
             <button
               type="button"
               className="call"
-              disabled={number.length === 0 || call.phase === 'requesting'}
+              disabled={number.length === 0 || call.phase === 'requesting' || live !== undefined}
               onClick={() => void place()}
             >
               Call
@@ -78,11 +108,11 @@ function Dialler({ profile }: { profile: Profile }) {
               ⌫
             </button>
           </div>
-          <CallProgress state={call} />
+          <CallProgress state={call} onHangUp={hangUp} />
         </section>
         <div className="side">
           <ContactsPanel onPick={setNumber} />
-          <RecentCalls />
+          <RecentCalls refresh={callsMade} onPick={setNumber} />
         </div>
       </div>
     </main>

@@ -1,5 +1,8 @@
 import { AsYouType, getCountryCallingCode, type CountryCode } from 'libphonenumber-js';
 
+/** 3-6 digits not starting with 0: an extension of the PBX, dialled as it is (the server's rule too). */
+const EXTENSION = /^[1-9]\d{2,5}$/;
+
 /** The number being dialled, formatted as it is typed for the user's country (libphonenumber-js AsYouType). */
 export function NumberField({
   value,
@@ -28,11 +31,13 @@ export function NumberField({
         onChange={(event) => onChange(event.target.value.replace(/[^\d+*#]/g, ''))}
       />
       <p id="dial-help" className="help">
-        {e164 && value.length > 3
-          ? `Calls ${e164}`
-          : code
-            ? `Dial a national number as in ${country}, or + and the country code for elsewhere (this country is +${code}).`
-            : 'Dial + and the country code, then the number.'}
+        {EXTENSION.test(value)
+          ? `Calls extension ${value} on your phone system`
+          : e164 && value.length > 3
+            ? `Calls ${e164}`
+            : code
+              ? `Dial a national number as in ${country}, or + and the country code for elsewhere (this country is +${code}).`
+              : 'Dial + and the country code, then the number.'}
       </p>
     </div>
   );

@@ -28,8 +28,30 @@ export interface Contact {
   extension: string | null;
 }
 
+/** A click-to-dial call as the server reports it (`GET calls/{callId}`). */
+export interface DialProgress {
+  callId: string;
+  number: string;
+  phase: 'calling-teams' | 'connecting' | 'ringing' | 'answered' | 'ended';
+  startedAt: string;
+  answeredAt?: string;
+  endedAt?: string;
+  result?: string;
+  failure?: { by: 'pbx' | 'teams' | 'callbridge'; code: string; message: string; status?: number };
+}
+
+/** One of the user's recent calls (`GET calls`). */
+export interface RecentCall {
+  callId: string;
+  number: string;
+  direction: 'outgoing' | 'incoming';
+  result: string;
+  startedAt: string;
+  durationSeconds: number;
+}
+
 /** Calls the Phone App tab API with the Teams SSO token; errors come back as {@link TabApiError}. */
-export async function tabApi<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
+export async function tabApi<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<T> {
   const token = await ssoToken();
   const response = await fetch(`/api/v1/phone-app/${path}`, {
     method,
