@@ -10,6 +10,7 @@ import type { TransportProtocol } from '../sip/transport/transport.types.js';
 import type { BridgedCall } from './bridged-call.js';
 import type { CallContext, DialogOwner, TeamsSide } from './call-context.js';
 import { CallLadders } from './call-ladder.js';
+import { CallLimits } from './call-limits.js';
 import type { CallRecorder } from './call-record.types.js';
 import type { CallUserDirectory } from './call-user.js';
 import { PbxToTeamsCall } from './pbx-to-teams.call.js';
@@ -47,6 +48,7 @@ export interface B2buaOptions {
 export class B2bua {
   readonly pbx: CallEndpoint;
   readonly ladders = new CallLadders();
+  readonly limits = new CallLimits();
   readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0 };
   private readonly calls = new Set<BridgedCall>();
   private readonly dialogs = new Map<string, DialogOwner>();
@@ -80,6 +82,7 @@ export class B2bua {
       recorder: options.recorder,
       directory: options.directory,
       ladders: this.ladders,
+      limits: this.limits,
       resolver: options.resolver ?? new SipResolver(),
       contactOf: (userId, protocol) => contact(protocol, options.contactTokenOf(userId)),
       pbxSilenceMs: options.pbxSilenceMs ?? 8000,

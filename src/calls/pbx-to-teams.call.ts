@@ -48,6 +48,7 @@ export class PbxToTeamsCall extends BridgedCall {
     this.known(user);
     if (this.pbxCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
+    if (await this.refusedByLimits(user)) return;
     if (!user.number) return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.number;
     this.ringback = new RingbackFilter(user.settings.ringback);

@@ -89,11 +89,16 @@ export class DialogTable {
     return true;
   }
 
-  /** End a dialog with BYE (a failed BYE still ends it locally). */
-  async bye(dialog: Dialog, reason: DialogEndReason = 'local-bye'): Promise<SipResponse | undefined> {
+  /** End a dialog with BYE (a failed BYE still ends it locally); `headers` e.g. a Reason (RFC 3326). */
+  async bye(
+    dialog: Dialog,
+    reason: DialogEndReason = 'local-bye',
+    headers: Record<string, string> = {},
+  ): Promise<SipResponse | undefined> {
     if (dialog.state === 'terminated') return undefined;
     this.end(dialog, reason);
     const request = inDialogRequest(dialog, 'BYE');
+    for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
     return this.endpoint.request(request, await this.endpoint.hopFor(request, dialog)).catch(() => undefined);
   }
 

@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CALL_SETTINGS } from '../../src/calls/call-user.js';
+import { kamailioInstalled } from '../sip/support/kamailio.js';
+import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
+import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { uacScenario } from './support/sipp-scenarios.js';
+
+const hasSipp = spawnSync('sipp', ['-v']).status !== null;
+const ready = kamailioInstalled() && hasSipp;
+if (!ready) console.warn('B2BUA limits tests skipped: kamailio and sipp are needed');
+
+let pki: TeamsPki;
+let h: Awaited<ReturnType<typeof startCallHarness>>;
+beforeAll(async () => {
+  if (!ready) return;
+  pki = await createTeamsPki();
+  h = await startCallHarness(pki);
+});
+afterAll(async () => {
+  await h?.stop();
+  await pki?.remove();
+});
+beforeEach(async () => {
+  if (!ready) return;
+  await until(() => h.b2bua.activeCalls === 0);
+  h.user.settings = { ...DEFAULT_CALL_SETTINGS };
+  for (const proxy of h.proxies) proxy.behaviours.clear();
+  h.proxies[0]!.setBehaviour(ALICE.number, {
+    devices: 1,
+    earlyMedia: false,
+    outcome: 'answer',
+    afterMs: 100,
+  });
+});
+
+const teamsCalls = () => h.proxies.flatMap((p) => p.calls);
+
+/** The extension 2001 calls Alice through Kamailio; resolves when sipp is done. */
+function extensionCalls(plan: Parameters<typeof uacScenario>[0]) {
+  return h.extension(uacScenario(plan), { service: ALICE.sipUsername }).then((run) => run.done);
+}
+
+/** A call that is up (answered, talking for `talkMs`), and its record once it ended. */
+async function callInProgress(talkMs: number) {
+  const events = h.recorder.events.length;
+  const done = extensionCalls({ kind: 'answered', talkMs });
+  const answered = () => h.recorder.events.slice(events).includes('changed answered');
+  expect(await until(answered, 10_000)).toBe(true);
+  const count = h.recorder.records.length;
+  return {
+    /** Its record: the first one that was answered since it started (the refused ones end first). */
+    async ended() {
+      const run = await done;
+      expect(run.code, run.output).toBe(0);
+      const mine = () => h.recorder.records.slice(count).find((r) => r.answeredAt !== undefined);
+      await until(() => mine() !== undefined);
+      return mine()!;
+    },
+  };
+}
+
+describe.skipIf(!ready)(
+  'B2BUA limits from the service call settings (Kamailio, sipp, Teams emulator)',
+  () => {
+    it("a user's second call at once is refused: 486 with a Reason to the PBX, 503 to Teams; the limit frees as the call ends", async () => {
+      h.user.settings.maxCallsPerUser = 1;
+      const first = await callInProgress(4000);
+      expect(h.b2bua.limits.callsOf(h.userId)).toBe(1);
+      const teamsBefore = teamsCalls().filter((c) => c.direction === 'to-teams').length;
+
+      const count = h.recorder.records.length;
+      const second = await extensionCalls({ kind: 'rejected', status: 486 });
+      expect(second.code, second.output).toBe(0);
+      await until(() => h.recorder.records.length > count);
+      const refused = h.recorder.records[count]!;
+      expect(refused).toMatchObject({ result: 'refused', refusal: { code: 'user_call_limit' } });
+      expect(refused.refusal!.message).toContain('the most the service allows per user');
+      const answer = refused.ladder!.find((e) => e.leg === 'pbx' && e.summary.startsWith('SIP/2.0 486'))!;
+      expect(answer.text).toMatch(/^Reason: SIP;cause=486;text="The user already has 1 call/m);
+      expect(teamsCalls().filter((c) => c.direction === 'to-teams').length).toBe(teamsBefore); // Microsoft saw nothing
+
+      const fromTeams = h.proxies[0]!.callFromTeams(ALICE.number, EXTENSION.username, 'contoso.sbc.test');
+      await until(() => fromTeams.status !== undefined, 10_000);
+      expect(fromTeams.status).toBe(503);
+      await until(() => h.recorder.records.length > count + 1);
+      expect(h.recorder.records[count + 1]).toMatchObject({
+        direction: 'teams-to-pbx',
+        result: 'refused',
+        refusal: { code: 'user_call_limit' },
+        legs: [{ side: 'teams', finalStatus: 503 }],
+      });
+
+      expect((await first.ended()).result).toBe('answered');
+      expect(h.b2bua.limits.callsOf(h.userId)).toBe(0);
+      const third = await extensionCalls({ kind: 'answered', talkMs: 100 });
+      expect(third.code, third.output).toBe(0);
+    });
+
+    it("the service's limit refuses the next call with 503 and the service's code", async () => {
+      h.user.settings.maxCallsPerService = 1;
+      const first = await callInProgress(3000);
+      const count = h.recorder.records.length;
+      // Our 503 reaches the extension as 500: a proxy turns a 503 into 500 (RFC 3261 16.7 step 6), so that the
+      // phone does not take it as the PBX itself being unavailable.
+      const second = await extensionCalls({ kind: 'rejected', status: 500 });
+      expect(second.code, second.output).toBe(0);
+      await until(() => h.recorder.records.length > count);
+      expect(h.recorder.records[count]).toMatchObject({
+        result: 'refused',
+        refusal: { code: 'service_call_limit', message: 'The service already has 1 call, its limit.' },
+        legs: [{ side: 'pbx', finalStatus: 503 }],
+      });
+      expect((await first.ended()).result).toBe('answered');
+    });
+
+    it('the maximum duration ends an answered call with BYE both ways, a Reason on each, recorded', async () => {
+      h.user.settings.maxCallDurationMs = 1500;
+      const count = h.recorder.records.length;
+      const started = Date.now();
+      const run = await extensionCalls({ kind: 'answered-remote-bye' });
+      expect(run.code, run.output).toBe(0);
+      await until(() => h.recorder.records.length > count);
+      const record = h.recorder.records[count]!;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(record).toMatchObject({
+        result: 'answered',
+        refusal: { code: 'max_duration', message: "The call reached the service's maximum duration (2 s)." },
+      });
+      expect(record.legs.map((l) => [l.side, l.hungUpBy, l.reason])).toEqual([
+        ['pbx', 'callbridge', "The call reached the service's maximum duration (2 s)."],
+        ['teams', 'callbridge', "The call reached the service's maximum duration (2 s)."],
+      ]);
+      for (const leg of ['pbx', 'teams'] as const) {
+        const bye = record.ladder!.find(
+          (e) => e.leg === leg && e.direction === 'out' && e.summary.startsWith('BYE'),
+        );
+        expect(bye?.text, leg).toMatch(/^Reason: Q\.850;cause=102;text="The call reached/m);
+      }
+      // Microsoft answered our BYE 200 (the call ends only once both BYEs are answered).
+      const answers = record.ladder!.filter((e) => e.leg === 'teams' && e.direction === 'in');
+      expect(answers.some((e) => /^SIP\/2\.0 200/.test(e.summary) && /^CSEQ: \d+ BYE/im.test(e.text))).toBe(
+        true,
+      );
+    });
+  },
+);
