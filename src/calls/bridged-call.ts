@@ -16,6 +16,9 @@ import { refusal, type CallRefusal, type CallUser } from './call-user.js';
 
 type Side = 'pbx' | 'teams';
 
+/** Refusals that are the settings' or the user's doing (result `refused`), not a failure. */
+const REFUSED = new Set(['no_teams_number', 'pbx_voicemail_preferred']);
+
 /**
  * What both directions of a bridged call share: the state machine, the two legs' summaries, the dialogs held for
  * BYE either way, the ring timeout, and the reports to the call recorder (started once, changed on each phase,
@@ -162,8 +165,7 @@ export abstract class BridgedCall implements DialogOwner {
     this.legs[this.inSide].finalStatus = why.status;
     this.legs[this.inSide].reason = why.message;
     this.incoming.reject(why.status, { Reason: reasonHeader(why.status, why.message) });
-    const refused =
-      why.code.startsWith('user_') || why.code.endsWith('_call_limit') || why.code === 'no_teams_number';
+    const refused = why.code.startsWith('user_') || why.code.endsWith('_call_limit') || REFUSED.has(why.code);
     return this.finish(refused ? 'refused' : 'failed');
   }
 

@@ -8,6 +8,10 @@ import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
+import { forwardedOnNoAnswer, waitBeforeTeams } from './voicemail-race.js';
+
+const PBX_VOICEMAIL =
+  "The PBX forwarded a call nobody answered; the service's call settings leave those to the PBX's voicemail.";
 
 /**
  * A call from a PBX extension to a Teams user (CALLS.md "The path of one call"): the PBX rang the Contact we
@@ -49,6 +53,8 @@ export class PbxToTeamsCall extends BridgedCall {
     if (this.pbxCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
     if (await this.refusedByLimits(user)) return;
+    if (!user.settings.pbxNoAnswerToTeamsVoicemail && forwardedOnNoAnswer(this.incoming.request))
+      return this.refuse(refusal('pbx_voicemail_preferred', PBX_VOICEMAIL));
     if (!user.number) return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.number;
     this.ringback = new RingbackFilter(user.settings.ringback);
@@ -61,6 +67,9 @@ export class PbxToTeamsCall extends BridgedCall {
       this.timedOut = true;
       this.stopTeams();
     });
+    await waitBeforeTeams(user.settings.teamsRingDelayMs, this.giveUp.signal);
+    if (this.pbxCancelled) return this.finish('cancelled');
+    if (this.timedOut) return this.noAnswer();
     let result: TeamsCallResult;
     try {
       result = await this.ctx.teams.callTeams({

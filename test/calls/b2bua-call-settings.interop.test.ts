@@ -4,11 +4,12 @@ import { DEFAULT_CALL_SETTINGS } from '../../src/calls/call-user.js';
 import { kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { uacWithHeaders } from './support/settings-scenarios.js';
 import { uacScenario } from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 const ready = kamailioInstalled() && hasSipp;
-if (!ready) console.warn('B2BUA limits tests skipped: kamailio and sipp are needed');
+if (!ready) console.warn('B2BUA call settings tests skipped: kamailio and sipp are needed');
 
 let pki: TeamsPki;
 let h: Awaited<ReturnType<typeof startCallHarness>>;
@@ -145,3 +146,57 @@ describe.skipIf(!ready)(
     });
   },
 );
+
+describe.skipIf(!ready)('B2BUA: the voicemail race settings', () => {
+  it('a delay before ringing Teams: Microsoft gets the INVITE only after it', async () => {
+    h.user.settings.teamsRingDelayMs = 1200;
+    const count = h.recorder.records.length;
+    const run = await extensionCalls({ kind: 'answered', talkMs: 100 });
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    const ladder = h.recorder.records[count]!.ladder!;
+    const at = (leg: string, direction: string) =>
+      Date.parse(
+        ladder.find((e) => e.leg === leg && e.direction === direction && e.summary.startsWith('INVITE'))!.at,
+      );
+    expect(at('teams', 'out') - at('pbx', 'in')).toBeGreaterThanOrEqual(1200);
+    expect(h.recorder.records[count]!.result).toBe('answered');
+  });
+
+  it("a call the PBX forwards on no answer is refused 480 when the PBX's voicemail should take it", async () => {
+    h.user.settings.pbxNoAnswerToTeamsVoicemail = false;
+    const diversion = 'Diversion: <sip:2002@pbx.test>;reason=no-answer;counter=1';
+    const before = h.lastTeamsCall()?.callId;
+    const count = h.recorder.records.length;
+    const refused = await (
+      await h.extension(uacWithHeaders({ kind: 'rejected', status: 480 }, [diversion]), {
+        service: ALICE.sipUsername,
+      })
+    ).done;
+    expect(refused.code, refused.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    expect(h.recorder.records[count]).toMatchObject({
+      result: 'refused',
+      refusal: { code: 'pbx_voicemail_preferred' },
+    });
+    expect(h.lastTeamsCall()?.callId).toBe(before);
+
+    // A forward for another reason still reaches Teams; with the switch on, so does the no-answer one.
+    const busy = await (
+      await h.extension(
+        uacWithHeaders({ kind: 'answered', talkMs: 50 }, ['Diversion: <sip:2002@pbx.test>;reason=user-busy']),
+        {
+          service: ALICE.sipUsername,
+        },
+      )
+    ).done;
+    expect(busy.code, busy.output).toBe(0);
+    h.user.settings.pbxNoAnswerToTeamsVoicemail = true;
+    const toTeams = await (
+      await h.extension(uacWithHeaders({ kind: 'answered', talkMs: 50 }, [diversion]), {
+        service: ALICE.sipUsername,
+      })
+    ).done;
+    expect(toTeams.code, toTeams.output).toBe(0);
+  });
+});
