@@ -172,8 +172,9 @@ export abstract class BridgedCall implements DialogOwner {
   /**
    * Pass the incoming leg's offer through the relay toward the other side; undefined (and the call refused with
    * why) when the relay is unavailable (503: rtpengine down or not configured) or refuses the offer (488).
+   * `sdp`: an offer of our own instead of the incoming one (late offer: `late-offer.ts`).
    */
-  protected async offerThroughRelay(toward: 'pbx' | 'teams'): Promise<string | undefined> {
+  protected async offerThroughRelay(toward: 'pbx' | 'teams', sdp?: string): Promise<string | undefined> {
     const status = this.ctx.relay.status();
     if (status.state === 'unavailable') {
       await this.refuse(refusal('media_unavailable', `No media relay: ${status.reason}`));
@@ -182,14 +183,14 @@ export abstract class BridgedCall implements DialogOwner {
     const request = this.incoming.request;
     const callId = this.legs[this.inSide].sipCallId;
     try {
-      const sdp = await this.ctx.relay.offer({
+      const rewritten = await this.ctx.relay.offer({
         callId,
         fromTag: tagOf(request.headers.get('From')) ?? '',
-        sdp: request.body.toString('utf8'),
+        sdp: sdp ?? request.body.toString('utf8'),
         toward,
       });
       this.mediaCallId = callId;
-      return sdp;
+      return rewritten;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const refused = isMediaError(error) && error.reason === 'relay_refused';

@@ -4,7 +4,8 @@ import { DEFAULT_CALL_SETTINGS } from '../../src/calls/call-user.js';
 import { kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
-import { uacWithHeaders } from './support/settings-scenarios.js';
+import { uacLateOffer, uacWithHeaders } from './support/settings-scenarios.js';
+import type { SignallingRelay } from './support/signalling-relay.js';
 import { uacScenario } from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
@@ -198,5 +199,44 @@ describe.skipIf(!ready)('B2BUA: the voicemail race settings', () => {
       })
     ).done;
     expect(toTeams.code, toTeams.output).toBe(0);
+  });
+});
+
+describe.skipIf(!ready)('B2BUA: late offer from the PBX (INVITE without SDP)', () => {
+  it('Callbridge offers to Teams, sends its offer to the PBX in the 200 and takes the answer from the ACK', async () => {
+    h.proxies[0]!.setBehaviour(ALICE.number, {
+      devices: 1,
+      earlyMedia: true,
+      outcome: 'answer',
+      afterMs: 200,
+    });
+    const count = h.recorder.records.length;
+    const run = await (await h.extension(uacLateOffer(300), { service: ALICE.sipUsername })).done;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    const record = h.recorder.records[count]!;
+    expect(record).toMatchObject({ result: 'answered', direction: 'pbx-to-teams' });
+    expect(record.refusal).toBeUndefined();
+    const pbxCallId = record.legs[0]!.sipCallId;
+    const relay = h.relay as SignallingRelay;
+    const offers = relay.offers.filter((o) => o.callId === pbxCallId);
+    // First our placeholder for the PBX side (discard port), then the PBX's answer from its ACK.
+    expect(offers.map((o) => o.toward)).toEqual(['teams', 'teams']);
+    expect(offers[0]!.sdp).toMatch(/^m=audio 9 RTP\/AVP 0 8 9 101\r$/m);
+    expect(offers[1]!.sdp).toMatch(/^m=audio \d+ RTP\/AVP 0 101$/m);
+    expect(offers[1]!.sdp).not.toMatch(/^m=audio 9 /m);
+    expect(relay.answers.filter((a) => a.callId === pbxCallId).map((a) => a.toward)).toEqual(['pbx', 'pbx']);
+
+    const teamsInvite = h.proxies[0]!.calls.find((c) => c.callId === record.legs[1]!.sipCallId)!.incoming!
+      .request;
+    expect(teamsInvite.body.toString()).toMatch(/^m=audio /m); // Microsoft never sees an INVITE without SDP
+    const toPbx = record.ladder!.filter((e) => e.leg === 'pbx' && e.direction === 'out');
+    const ok = toPbx.find((e) => e.summary.startsWith('SIP/2.0 200'))!;
+    // Our offer (here the stand-in relay's copy of Teams' answer; rtpengine's in the audio test).
+    expect(ok.text).toMatch(/\r\n\r\nv=0\r\n[^]*^m=audio \d+ /m);
+    // Teams' early media (a 183 with SDP) reaches the PBX as a 180 without SDP: no offer in an unreliable 18x.
+    const early = toPbx.filter((e) => /^SIP\/2\.0 18\d/.test(e.summary));
+    expect(early.length).toBeGreaterThan(0);
+    for (const e of early) expect(e.text).not.toMatch(/\r\n\r\nv=0/);
   });
 });

@@ -49,7 +49,8 @@ export class DialogTable {
     return new Promise((resolve, reject) => {
       entry.pendingAck = new PendingAck(bytes, call.source, this.endpoint.timers, {
         send: (source, data) => this.endpoint.replyBytes(source, data),
-        acked: () => {
+        acked: (ack) => {
+          call.ack = ack;
           entry.reinviteIn = false;
           if (call.sessionTerms) this.startTimer(entry, call.sessionTerms);
           resolve(dialog);
@@ -159,7 +160,7 @@ export class DialogTable {
 
   /** An ACK for a 2xx (new branch, in the dialog). */
   receiveAck(request: SipRequest): void {
-    this.find(request)?.pendingAck?.acknowledged();
+    this.find(request)?.pendingAck?.acknowledged(request);
   }
 
   /** A non-INVITE request inside a dialog: 481 when the dialog is unknown, BYE ends it. */
