@@ -87,6 +87,8 @@ export interface CallUser {
   number: string | null;
   /** The customer's subdomain of the SBC domain (carrier model): Microsoft finds the tenant from it. */
   customerFqdn: string;
+  /** The service's country (ISO 3166, `GB`): national caller numbers from the PBX are read in it. */
+  country?: string | null;
   pbx: PbxIdentity;
   settings: CallSettings;
   /** Set when the user's calls are refused (unlicensed, disabled, removed, account suspended), with why. */

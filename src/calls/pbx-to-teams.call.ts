@@ -9,6 +9,7 @@ import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
+import { presentedCaller } from './caller-id.js';
 import { placeholderOffer } from './late-offer.js';
 import { forwardedOnNoAnswer, waitBeforeTeams } from './voicemail-race.js';
 
@@ -62,6 +63,8 @@ export class PbxToTeamsCall extends BridgedCall {
       return this.refuse(refusal('pbx_voicemail_preferred', PBX_VOICEMAIL));
     if (!user.number) return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.number;
+    const caller = presentedCaller(this.incoming.request, user.country);
+    this.from = caller.number;
     this.ringback = new RingbackFilter(user.settings.ringback);
     const placeholder = this.lateOffer ? placeholderOffer(this.incoming.source.address) : undefined;
     const offer = await this.offerThroughRelay('teams', placeholder);
@@ -79,6 +82,7 @@ export class PbxToTeamsCall extends BridgedCall {
       result = await this.ctx.teams.callTeams({
         customerFqdn: user.customerFqdn,
         from: this.from,
+        ...(caller.privacy && { privacy: true }),
         to: user.number,
         sdp: Buffer.from(offer),
         signal: this.giveUp.signal,

@@ -40,6 +40,7 @@ export function storeCallUsers(
         serviceId: service.id,
         number: row.phone_number,
         customerFqdn: carrierNamesOf(service.id, config.sbcDomain).domain,
+        country: service.country,
         pbx: {
           sipDomain: service.sipDomain,
           ...(service.proxyHost && { proxyHost: service.proxyHost }),

@@ -215,7 +215,11 @@ export class TeamsEdge {
   private fqdnFor(request: SipRequest | undefined): string {
     const base = this.options.settings.baseDomain;
     if (!request) return base;
-    for (const host of [uriHost(request.uri), nameAddrHost(request.headers.get('From'))]) {
+    // P-Asserted-Identity: a hidden caller's From is anonymous@anonymous.invalid, the customer's name is there.
+    const hosts = [request.headers.get('From'), request.headers.first('P-Asserted-Identity')].map(
+      nameAddrHost,
+    );
+    for (const host of [uriHost(request.uri), ...hosts]) {
       if (host && (host === base || host.endsWith(`.${base}`))) return host;
     }
     return base;

@@ -4,7 +4,7 @@ import { DEFAULT_CALL_SETTINGS } from '../../src/calls/call-user.js';
 import { kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
-import { uacLateOffer, uacWithHeaders } from './support/settings-scenarios.js';
+import { uacFrom, uacLateOffer, uacWithHeaders } from './support/settings-scenarios.js';
 import type { SignallingRelay } from './support/signalling-relay.js';
 import { uacScenario } from './support/sipp-scenarios.js';
 
@@ -27,6 +27,7 @@ beforeEach(async () => {
   if (!ready) return;
   await until(() => h.b2bua.activeCalls === 0);
   h.user.settings = { ...DEFAULT_CALL_SETTINGS };
+  h.user.country = 'DE';
   for (const proxy of h.proxies) proxy.behaviours.clear();
   h.proxies[0]!.setBehaviour(ALICE.number, {
     devices: 1,
@@ -238,5 +239,50 @@ describe.skipIf(!ready)('B2BUA: late offer from the PBX (INVITE without SDP)', (
     const early = toPbx.filter((e) => /^SIP\/2\.0 18\d/.test(e.summary));
     expect(early.length).toBeGreaterThan(0);
     for (const e of early) expect(e.text).not.toMatch(/\r\n\r\nv=0/);
+  });
+});
+
+describe.skipIf(!ready)('B2BUA: caller ID toward Teams in +E.164, privacy as Microsoft documents', () => {
+  /** The extension calls Alice presenting `from` (and headers); the INVITE Microsoft received. */
+  async function teamsInviteFor(from: string, headers: string[] = []) {
+    const count = h.recorder.records.length;
+    const scenario = uacFrom({ kind: 'answered', talkMs: 50 }, from, headers);
+    const run = await (await h.extension(scenario, { service: ALICE.sipUsername })).done;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > count);
+    const record = h.recorder.records[count]!;
+    const call = h.proxies[0]!.calls.find((c) => c.callId === record.legs[1]!.sipCallId)!;
+    return { record, invite: call.incoming!.request };
+  }
+
+  it("a national number from the PBX reaches Teams as +E.164 in the service's country", async () => {
+    const { record, invite } = await teamsInviteFor('03012345678');
+    expect(invite.headers.get('From')).toMatch(
+      /^<sip:\+493012345678@contoso\.sbc\.test:\d+;user=phone>;tag=/,
+    );
+    expect(invite.headers.get('Privacy')).toBeUndefined();
+    expect(record.from).toBe('+493012345678');
+    const international = await teamsInviteFor('00441235123465');
+    expect(international.invite.headers.get('From')).toMatch(/^<sip:\+441235123465@contoso/);
+  });
+
+  it('the asserted identity wins over From; an extension stays an extension', async () => {
+    const { invite } = await teamsInviteFor('2001', ['P-Asserted-Identity: <sip:03098765432@pbx.test>']);
+    expect(invite.headers.get('From')).toMatch(/^<sip:\+493098765432@contoso/);
+    const plain = await teamsInviteFor('2001');
+    expect(plain.invite.headers.get('From')).toMatch(/^<sip:2001@contoso/);
+  });
+
+  it('a hidden caller (Privacy: id, anonymous From): From anonymous toward Teams, the number only in PAI with Privacy: id', async () => {
+    const { record, invite } = await teamsInviteFor('"Anonymous" <sip:anonymous@anonymous.invalid>', [
+      'P-Asserted-Identity: <sip:03012345678@pbx.test>',
+      'Privacy: id',
+    ]);
+    expect(invite.headers.get('From')).toMatch(/^"Anonymous" <sip:anonymous@anonymous\.invalid>;tag=/);
+    expect(invite.headers.get('P-Asserted-Identity')).toMatch(
+      /^<sip:\+493012345678@contoso\.sbc\.test:\d+;user=phone>$/,
+    );
+    expect(invite.headers.get('Privacy')).toBe('id');
+    expect(record.result).toBe('answered');
   });
 });
