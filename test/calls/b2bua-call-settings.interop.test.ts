@@ -242,6 +242,23 @@ describe.skipIf(!ready)('B2BUA: late offer from the PBX (INVITE without SDP)', (
   });
 });
 
+it.skipIf(!ready)(
+  'late offer: an ACK without the answer ends the call with BYE both ways, the reason recorded',
+  async () => {
+    const count = h.recorder.records.length;
+    const run = await (await h.extension(uacLateOffer(0, false), { service: ALICE.sipUsername })).done;
+    expect(run.code, run.output).toBe(0); // the extension got our BYE and answered it
+    await until(() => h.recorder.records.length > count);
+    const record = h.recorder.records[count]!;
+    expect(record.result).toBe('failed');
+    expect(record.legs[0]!.reason).toMatch(/ACK without SDP/);
+    const bye = record.ladder!.find(
+      (e) => e.leg === 'teams' && e.direction === 'out' && e.summary.startsWith('BYE'),
+    );
+    expect(bye?.text).toMatch(/^Reason: SIP;cause=488;/m);
+  },
+);
+
 describe.skipIf(!ready)('B2BUA: caller ID toward Teams in +E.164, privacy as Microsoft documents', () => {
   /** The extension calls Alice presenting `from` (and headers); the INVITE Microsoft received. */
   async function teamsInviteFor(from: string, headers: string[] = []) {

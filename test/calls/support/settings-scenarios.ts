@@ -24,7 +24,7 @@ export function uacFrom(plan: UacPlan, from: string, headers: string[] = []): st
  * The extension calls `[service]` with a late offer: an INVITE without SDP, our 200 carries the offer, the
  * extension's ACK the answer (its media port `[media_port]`, where `-rtp_echo` listens); talks, hangs up.
  */
-export function uacLateOffer(talkMs: number): string {
+export function uacLateOffer(talkMs: number, answerInAck = true): string {
   const from = 'From: <sip:[ext]@pbx.test>;tag=[pid]SIPpTag00[call_number]';
   const sdp = [
     'v=0',
@@ -71,10 +71,10 @@ Content-Length: 0
     '<recv response="180" optional="true"/>',
     '<recv response="183" optional="true"/>',
     '<recv response="200" rtd="true" rrs="true"/>',
-    inDialog('ACK', 1, sdp),
-    `<pause milliseconds="${talkMs}"/>`,
-    inDialog('BYE', 2, ''),
-    '<recv response="200" crlf="true"/>',
+    inDialog('ACK', 1, answerInAck ? sdp : ''),
+    ...(answerInAck
+      ? [`<pause milliseconds="${talkMs}"/>`, inDialog('BYE', 2, ''), '<recv response="200" crlf="true"/>']
+      : ['<recv request="BYE"/>', OK_TO_REQUEST]),
   ];
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="late offer">\n${steps.join('\n')}\n</scenario>\n`;
 }
@@ -129,3 +129,14 @@ Content-Length: 0
   ];
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="early media">\n${steps.join('\n')}\n</scenario>\n`;
 }
+
+/** A 200 to the request just received (a BYE), echoing its transaction headers. */
+const OK_TO_REQUEST = `<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+]]></send>`;
