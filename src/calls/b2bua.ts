@@ -10,6 +10,7 @@ import type { TransportProtocol } from '../sip/transport/transport.types.js';
 import type { BridgedCall } from './bridged-call.js';
 import type { CallContext, DialogOwner, TeamsSide } from './call-context.js';
 import { CallLadders } from './call-ladder.js';
+import { CallLimits } from './call-limits.js';
 import type { CallRecorder } from './call-record.types.js';
 import type { CallUserDirectory } from './call-user.js';
 import { PbxToTeamsCall } from './pbx-to-teams.call.js';
@@ -48,6 +49,7 @@ export interface B2buaOptions {
 export class B2bua {
   readonly pbx: CallEndpoint;
   readonly ladders = new CallLadders();
+  readonly limits = new CallLimits();
   readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0 };
   /** The Phone App's click-to-dial calls (issue 20), on this B2BUA's legs and relay. */
   readonly phoneApp: PhoneAppDialler;
@@ -83,6 +85,7 @@ export class B2bua {
       recorder: options.recorder,
       directory: options.directory,
       ladders: this.ladders,
+      limits: this.limits,
       resolver: options.resolver ?? new SipResolver(),
       contactOf: (userId, protocol) => contact(protocol, options.contactTokenOf(userId)),
       pbxSilenceMs: options.pbxSilenceMs ?? 8000,

@@ -16,6 +16,9 @@ import { refusal, type CallRefusal, type CallUser } from './call-user.js';
 
 type Side = 'pbx' | 'teams';
 
+/** Refusals that are the settings' or the user's doing (result `refused`), not a failure. */
+const REFUSED = new Set(['no_teams_number', 'pbx_voicemail_preferred']);
+
 /**
  * What both directions of a bridged call share: the state machine, the two legs' summaries, the dialogs held for
  * BYE either way, the ring timeout, and the reports to the call recorder (started once, changed on each phase,
@@ -32,6 +35,9 @@ export abstract class BridgedCall implements DialogOwner {
   protected mediaCallId: string | undefined;
   private refusal: { code: string; message: string } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
+  /** The service's maximum duration, running once answered (call-limits.ts counts the concurrent calls). */
+  private durationTimer: NodeJS.Timeout | undefined;
+  private admitted = false;
   private reported = false;
 
   protected constructor(
@@ -82,8 +88,11 @@ export abstract class BridgedCall implements DialogOwner {
     void bye.then(() => this.finish('answered'));
   }
 
-  /** End the call from Callbridge (shutdown, a limit, a crossed CANCEL): BYE both dialogs, or refuse it while ringing. */
-  async hangUp(result?: CallResult): Promise<void> {
+  /**
+   * End the call from Callbridge (shutdown, a limit, a crossed CANCEL): BYE both dialogs (with `byeHeaders`, e.g.
+   * a Reason), or refuse it while ringing.
+   */
+  async hangUp(result?: CallResult, byeHeaders: Record<string, string> = {}): Promise<void> {
     const wasAnswered = this.state.phase === 'answered';
     if (this.state.phase === 'ending' || !this.moveTo('ending')) return;
     for (const side of ['pbx', 'teams'] as const) this.legs[side].hungUpBy ??= 'callbridge';
@@ -91,8 +100,8 @@ export abstract class BridgedCall implements DialogOwner {
     this.pbxDialog = this.teamsDialog = undefined;
     if (!wasAnswered) this.incoming.reject(480);
     await Promise.all([
-      dialogs[0] && this.ctx.endpointOf('pbx').dialogs.bye(dialogs[0]),
-      dialogs[1] && this.ctx.endpointOf('teams').dialogs.bye(dialogs[1]),
+      dialogs[0] && this.ctx.endpointOf('pbx').dialogs.bye(dialogs[0], 'local-bye', byeHeaders),
+      dialogs[1] && this.ctx.endpointOf('teams').dialogs.bye(dialogs[1], 'local-bye', byeHeaders),
     ]);
     await this.finish(result ?? (wasAnswered ? 'answered' : 'failed'));
   }
@@ -108,6 +117,7 @@ export abstract class BridgedCall implements DialogOwner {
   /** Move the state machine and tell the recorder. */
   protected moveTo(phase: CallPhase): boolean {
     if (!this.state.move(phase)) return false;
+    if (phase === 'answered') this.startDurationLimit();
     const info = this.info();
     if (info && this.reported && phase !== 'ended')
       this.safely(() => this.ctx.recorder.changed(info), 'call recorder: changed');
@@ -120,20 +130,51 @@ export abstract class BridgedCall implements DialogOwner {
     this.ringTimer.unref();
   }
 
+  /**
+   * Count the call against its user's and service's concurrent-call limits; true (and the call refused with a
+   * Reason and the limit's code in the record) when one is full.
+   */
+  protected async refusedByLimits(user: CallUser): Promise<boolean> {
+    const why = this.ctx.limits.admit(user, this.inSide);
+    if (!why) {
+      this.admitted = true;
+      return false;
+    }
+    await this.refuse(why);
+    return true;
+  }
+
+  /** The service's maximum call duration: when it runs out, BYE both legs with a Reason, recorded. */
+  private startDurationLimit(): void {
+    const ms = this.user?.settings.maxCallDurationMs;
+    if (ms === null || ms === undefined) return;
+    this.durationTimer = setTimeout(() => {
+      const limit = ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+      const message = `The call reached the service's maximum duration (${limit}).`;
+      this.refusal = { code: 'max_duration', message };
+      for (const side of ['pbx', 'teams'] as const) this.legs[side].reason = message;
+      // Q.850 cause 102, "recovery on timer expiry": a timer ended the call, not either party.
+      void this.hangUp('answered', { Reason: `Q.850;cause=102;text="${message}"` });
+    }, ms);
+    this.durationTimer.unref();
+  }
+
   /** Refuse the call on its incoming leg with why, and end it. */
   protected refuse(why: CallRefusal): Promise<void> {
     this.refusal = { code: why.code, message: why.message };
     this.legs[this.inSide].finalStatus = why.status;
     this.legs[this.inSide].reason = why.message;
     this.incoming.reject(why.status, { Reason: reasonHeader(why.status, why.message) });
-    return this.finish(why.code.startsWith('user_') || why.code === 'no_teams_number' ? 'refused' : 'failed');
+    const refused = why.code.startsWith('user_') || why.code.endsWith('_call_limit') || REFUSED.has(why.code);
+    return this.finish(refused ? 'refused' : 'failed');
   }
 
   /**
    * Pass the incoming leg's offer through the relay toward the other side; undefined (and the call refused with
    * why) when the relay is unavailable (503: rtpengine down or not configured) or refuses the offer (488).
+   * `sdp`: an offer of our own instead of the incoming one (late offer: `late-offer.ts`).
    */
-  protected async offerThroughRelay(toward: 'pbx' | 'teams'): Promise<string | undefined> {
+  protected async offerThroughRelay(toward: 'pbx' | 'teams', sdp?: string): Promise<string | undefined> {
     const status = this.ctx.relay.status();
     if (status.state === 'unavailable') {
       await this.refuse(refusal('media_unavailable', `No media relay: ${status.reason}`));
@@ -142,14 +183,14 @@ export abstract class BridgedCall implements DialogOwner {
     const request = this.incoming.request;
     const callId = this.legs[this.inSide].sipCallId;
     try {
-      const sdp = await this.ctx.relay.offer({
+      const rewritten = await this.ctx.relay.offer({
         callId,
         fromTag: tagOf(request.headers.get('From')) ?? '',
-        sdp: request.body.toString('utf8'),
+        sdp: sdp ?? request.body.toString('utf8'),
         toward,
       });
       this.mediaCallId = callId;
-      return sdp;
+      return rewritten;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const refused = isMediaError(error) && error.reason === 'relay_refused';
@@ -191,6 +232,8 @@ export abstract class BridgedCall implements DialogOwner {
   protected async finish(result: CallResult): Promise<void> {
     if (!this.state.move('ended')) return;
     clearTimeout(this.ringTimer);
+    clearTimeout(this.durationTimer);
+    if (this.admitted && this.user) this.ctx.limits.release(this.user);
     this.ctx.forget(this, [this.pbxDialog, this.teamsDialog]);
     const media = this.mediaCallId
       ? await this.ctx.relay.delete(this.mediaCallId).catch(() => undefined)

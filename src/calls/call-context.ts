@@ -6,6 +6,7 @@ import type { Dialog } from '../sip/dialog/dialog.js';
 import type { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { TransportProtocol } from '../sip/transport/transport.types.js';
 import type { CallLadders } from './call-ladder.js';
+import type { CallLimits } from './call-limits.js';
 import type { CallRecorder } from './call-record.types.js';
 import type { CallUserDirectory } from './call-user.js';
 
@@ -33,6 +34,8 @@ export interface CallContext {
   recorder: CallRecorder;
   directory: CallUserDirectory;
   ladders: CallLadders;
+  /** Concurrent calls per user and per service (the services' call settings). */
+  limits: CallLimits;
   resolver: SipResolver;
   /** The Contact a user registered with, on a transport (`sip:cb…@host:port`). */
   contactOf: (userId: string, protocol: TransportProtocol) => string;

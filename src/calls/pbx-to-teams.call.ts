@@ -4,11 +4,18 @@ import type { OutgoingCall } from '../sip/dialog/outgoing-call.js';
 import { serializeMessage } from '../sip/message/message.serializer.js';
 import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import { parseNameAddr } from '../sip/message/sip-uri.js';
+import { tagOf } from '../sip/dialog/dialog.js';
 import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
 import { reachTeams } from './phone-app/teams-reach.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
+import { presentedCaller } from './caller-id.js';
+import { placeholderOffer } from './late-offer.js';
+import { forwardedOnNoAnswer, waitBeforeTeams } from './voicemail-race.js';
+
+const PBX_VOICEMAIL =
+  "The PBX forwarded a call nobody answered; the service's call settings leave those to the PBX's voicemail.";
 
 /**
  * A call from a PBX extension to a Teams user (CALLS.md "The path of one call"): the PBX rang the Contact we
@@ -25,6 +32,8 @@ export class PbxToTeamsCall extends BridgedCall {
   private pbxCancelled = false;
   private ringback = new RingbackFilter('pass-through');
   private timedOut = false;
+  /** The PBX sent an INVITE without SDP: our 200 carries the offer, its ACK the answer (`late-offer.ts`). */
+  private readonly lateOffer: boolean;
   /** Responses toward the PBX in order (an 18x's SDP passes through the relay first). */
   private toPbx: Promise<void> = Promise.resolve();
 
@@ -34,6 +43,7 @@ export class PbxToTeamsCall extends BridgedCall {
     private readonly userId: string,
   ) {
     super(ctx, 'pbx-to-teams', incoming, 'pbx', callerOf(incoming.request), calledOf(incoming.request));
+    this.lateOffer = incoming.request.body.length === 0;
     incoming.onCancel = () => {
       this.pbxCancelled = true;
       this.legs.pbx.finalStatus = 487;
@@ -49,22 +59,30 @@ export class PbxToTeamsCall extends BridgedCall {
     this.known(user);
     if (this.pbxCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
+    if (await this.refusedByLimits(user)) return;
+    if (!user.settings.pbxNoAnswerToTeamsVoicemail && forwardedOnNoAnswer(this.incoming.request))
+      return this.refuse(refusal('pbx_voicemail_preferred', PBX_VOICEMAIL));
     if (!user.number && !user.phoneApp)
       return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.phoneApp?.address ?? user.number ?? ''; // a Phone App user is reached at their SIP address
+    const caller = presentedCaller(this.incoming.request, user.country);
+    this.from = caller.number;
     this.ringback = new RingbackFilter(user.settings.ringback);
-    if (this.incoming.request.body.length === 0)
-      return this.refuse(refusal('no_offer', 'The PBX sent no SDP offer (late offer is not bridged yet).'));
-    const offer = await this.offerThroughRelay('teams');
+    const placeholder = this.lateOffer ? placeholderOffer(this.incoming.source.address) : undefined;
+    const offer = await this.offerThroughRelay('teams', placeholder);
     if (offer === undefined) return;
     if (this.pbxCancelled) return this.finish('cancelled');
     this.startRingTimer(user.settings.ringTimeoutMs, () => {
       this.timedOut = true;
       this.stopTeams();
     });
+    await waitBeforeTeams(user.settings.teamsRingDelayMs, this.giveUp.signal);
+    if (this.pbxCancelled) return this.finish('cancelled');
+    if (this.timedOut) return this.noAnswer();
     let result: TeamsCallResult;
     try {
       result = await reachTeams(this.ctx.teams, user, this.from, {
+        ...(caller.privacy && { privacy: true }),
         sdp: Buffer.from(offer),
         signal: this.giveUp.signal,
         onAttempt: (call) => this.attempted(call),
@@ -102,8 +120,9 @@ export class PbxToTeamsCall extends BridgedCall {
     if (step.kind === 'drop') return;
     this.toPbx = this.toPbx.then(async () => {
       if (this.state.phase !== 'ringing') return;
-      const body = step.withSdp ? await this.answerThroughRelay(response) : undefined;
-      this.incoming.ring(step.status, body ? { body } : {});
+      // With a late offer an 18x carries no SDP: it would be an offer in an unreliable provisional.
+      const body = step.withSdp && !this.lateOffer ? await this.answerThroughRelay(response) : undefined;
+      this.incoming.ring(step.status === 183 && !body ? 180 : step.status, body ? { body } : {});
     });
   }
 
@@ -133,7 +152,39 @@ export class PbxToTeamsCall extends BridgedCall {
     if (this.pbxDialog) this.ctx.track(this.pbxDialog, this);
     this.legs.pbx.finalStatus = 200;
     this.moveTo('answered');
-    await accepted.catch(() => this.hangUp());
+    try {
+      await accepted;
+    } catch {
+      return this.hangUp();
+    }
+    if (this.lateOffer) await this.answerFromAck(outcome.response);
+  }
+
+  /** Late offer: the PBX's answer came in its ACK; it replaces the placeholder in the relay. */
+  private async answerFromAck(teamsAnswer: SipResponse): Promise<void> {
+    const sdp = this.incoming.ack?.body.toString('utf8') ?? '';
+    if (!sdp.startsWith('v=0')) {
+      // RFC 3261 13.2.1: the ACK must then carry the answer; without one the call has no media toward the PBX.
+      const why = 'The PBX answered our offer with an ACK without SDP (late offer needs its answer there).';
+      this.legs.pbx.reason = why;
+      return this.hangUp('failed', { Reason: reasonHeader(488, why) });
+    }
+    const tags = {
+      callId: this.legs.pbx.sipCallId,
+      fromTag: tagOf(this.incoming.request.headers.get('From')) ?? '',
+    };
+    try {
+      await this.ctx.relay.offer({ ...tags, sdp, toward: 'teams' });
+      await this.ctx.relay.answer({
+        ...tags,
+        toTag: this.incoming.localTag,
+        sdp: teamsAnswer.body.toString('utf8'),
+        toward: 'pbx',
+      });
+    } catch (error) {
+      this.ctx.onError(error, 'relay: the answer in the PBX ACK');
+      return this.hangUp('failed');
+    }
   }
 
   private noAnswer(): Promise<void> {

@@ -1,11 +1,12 @@
 import type { AppContext } from '../app/context.js';
 import { carrierNamesOf } from '../services/sync/carrier-setup.js';
-import { DEFAULT_CALL_SETTINGS, refusal, type CallUser, type CallUserDirectory } from './call-user.js';
+import { callSettingsOf, refusal, type CallUser, type CallUserDirectory } from './call-user.js';
 
 /**
  * The users of calls, read from the store when a call starts (one indexed read of the user and one of the
- * service; the SIP password is decrypted only then). Why a user's calls are refused comes from the sip role, which
- * decides it for registrations anyway (licence, tenant state, suspended account): one rule for both.
+ * service, whose stored call settings so apply from the next call on; the SIP password is decrypted only then).
+ * Why a user's calls are refused comes from the sip role, which decides it for registrations anyway (licence,
+ * tenant state, suspended account): one rule for both.
  *
  * @example const directory = storeCallUsers(ctx, (id) => disabledReasons.get(id));
  */
@@ -41,6 +42,7 @@ export function storeCallUsers(
         serviceId: service.id,
         number: row.phone_number,
         customerFqdn: carrierNamesOf(service.id, config.sbcDomain).domain,
+        country: service.country,
         pbx: {
           sipDomain: service.sipDomain,
           ...(service.proxyHost && { proxyHost: service.proxyHost }),
@@ -50,7 +52,7 @@ export function storeCallUsers(
           authUsername: row.auth_username ?? row.sip_username,
           password: secrets.decrypt(row.sip_password_enc),
         },
-        settings: { ...DEFAULT_CALL_SETTINGS },
+        settings: callSettingsOf(service.calls),
         ...(why !== undefined && { refusal: refusal('user_not_callable', why) }),
         ...(row.kind === 'phone_app' && row.upn && { phoneApp: { address: row.upn.toLowerCase() } }),
       };

@@ -47,6 +47,7 @@ export class TeamsToPbxCall extends BridgedCall {
     this.known(user);
     if (this.teamsCancelled) return this.finish('cancelled');
     if (user.refusal) return this.refuse(user.refusal);
+    if (await this.refusedByLimits(user)) return;
     const offer = await this.offerThroughRelay('pbx');
     if (offer === undefined) return;
     if (this.teamsCancelled) return this.finish('cancelled');

@@ -3,6 +3,7 @@
  * clear: a record says whether a secret is set, the store keeps it encrypted.
  */
 import type { Role } from './access.js';
+import type { ServiceCallSettings } from './call-settings.js';
 export type AccountKind = 'partner' | 'client';
 
 export interface Account {
@@ -89,6 +90,8 @@ export interface VoiceService {
   registrationExpiry: number;
   teams: TeamsSettings;
   syncIntervalMinutes: number | null;
+  /** Call settings of the service (issue 17): ring timeout, ringback, hold, voicemail race, limits. */
+  calls: ServiceCallSettings;
   createdAt: string;
   updatedAt: string;
 }

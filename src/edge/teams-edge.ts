@@ -222,7 +222,11 @@ export class TeamsEdge {
     const base = this.options.settings.baseDomain;
     if (!request) return base;
     const federation = this.options.settings.federation?.domain;
-    for (const host of [uriHost(request.uri), nameAddrHost(request.headers.get('From'))]) {
+    // P-Asserted-Identity: a hidden caller's From is anonymous@anonymous.invalid, the customer's name is there.
+    const hosts = [request.headers.get('From'), request.headers.first('P-Asserted-Identity')].map(
+      nameAddrHost,
+    );
+    for (const host of [uriHost(request.uri), ...hosts]) {
       if (host && (host === base || host.endsWith(`.${base}`) || host === federation)) return host;
     }
     return base;

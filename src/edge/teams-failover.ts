@@ -11,6 +11,11 @@ export interface TeamsCallRequest {
   /** +E.164 of the caller (the PBX extension's number) and of the Teams user. */
   from: string;
   to: string;
+  /**
+   * The caller hides their identity (RFC 3323): From anonymous, the number in P-Asserted-Identity (RFC 3325) with
+   * `Privacy: id`, as Microsoft documents for anonymous calls to Direct Routing.
+   */
+  privacy?: boolean;
   /** Our SDP offer (always present: Microsoft refuses delayed offer). */
   sdp: Buffer;
   /** Whose call this is: remembered, so that Teams replacing it (INVITE with Replaces) finds the same user. */
@@ -35,6 +40,15 @@ export interface TeamsCallResult {
  * failure or no provisional within `failoverAfterMs` moves on to the next; any other answer (603 above all: the
  * person declined) is final. One Call-ID and From-tag for all attempts, CSeq rising, as a forking proxy would.
  */
+/**
+ * The From of a caller who hides their identity (RFC 3323 section 4.1.1.3). Without a number to assert, the host
+ * is the customer's subdomain: Microsoft finds the tenant from our FQDN, which then has no other header to be in.
+ */
+function anonymousFrom(request: TeamsCallRequest): string {
+  const host = request.from === 'anonymous' ? request.customerFqdn : 'anonymous.invalid';
+  return `"Anonymous" <sip:anonymous@${host}>`;
+}
+
 export async function callTeamsWithFailover(
   edge: TeamsEdge,
   request: TeamsCallRequest,
@@ -50,13 +64,16 @@ export async function callTeamsWithFailover(
   let last: TeamsCallResult | undefined;
   for (const [index, proxy] of proxies.entries()) {
     const uri = `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls`;
+    const caller = `<sip:${request.from}@${request.customerFqdn}:${edge.port};user=phone>`;
     const headers = new SipHeaders()
-      .append('From', `<sip:${request.from}@${request.customerFqdn}:${edge.port};user=phone>;tag=${fromTag}`)
+      .append('From', `${request.privacy ? anonymousFrom(request) : caller};tag=${fromTag}`)
       .append('To', `<sip:${request.to}@${proxy.host};user=phone>`)
       .append('Call-ID', callId)
       .append('CSeq', `${index + 1} INVITE`)
       .append('Supported', 'timer')
       .append('Content-Type', 'application/sdp');
+    if (request.privacy && request.from !== 'anonymous')
+      headers.append('P-Asserted-Identity', caller).append('Privacy', 'id');
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri, headers, body: request.sdp };
     let call: OutgoingCall;
     try {

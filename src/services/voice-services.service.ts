@@ -1,3 +1,4 @@
+import { checkCallSettings, defaultServiceCallSettings } from '../domain/call-settings.js';
 import { notFound } from '../domain/errors.js';
 import {
   defaultTeamsSettings,
@@ -28,6 +29,8 @@ export class VoiceServicesService {
 
   async create(actor: Actor, accountId: string, raw: CreateServiceInput): Promise<VoiceServiceAnswer> {
     const input = createServiceInput.parse(raw);
+    const calls = { ...defaultServiceCallSettings, ...withoutUndefined(input.calls ?? {}) };
+    checkCallSettings(calls);
     await this.access.require(actor, accountId, 'service.write');
     const created = await this.store.transaction(async (tx) => {
       const service = await tx.services.create({
@@ -44,6 +47,7 @@ export class VoiceServicesService {
         registrationExpiry: input.registrationExpiry,
         teams: defaultTeamsSettings,
         syncIntervalMinutes: input.syncIntervalMinutes ?? null,
+        calls,
       });
       await tx.audit.append({
         accountId,
@@ -81,7 +85,14 @@ export class VoiceServicesService {
     const saved = await this.store.transaction(async (tx) => {
       const before = await tx.services.findById(accountId, id);
       if (!before) throw notFound('service', id);
-      const after = await tx.services.update(accountId, id, withoutUndefined(patch));
+      const { calls, ...fields } = patch;
+      const changes = withoutUndefined(fields);
+      if (calls) {
+        const merged = { ...before.calls, ...withoutUndefined(calls) };
+        checkCallSettings(merged);
+        Object.assign(changes, { calls: merged });
+      }
+      const after = await tx.services.update(accountId, id, changes);
       if (!after) throw notFound('service', id);
       await tx.audit.append({
         accountId,

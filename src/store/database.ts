@@ -15,6 +15,7 @@ import * as sipNodes from './migrations/0013-sip-nodes.js';
 import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import * as callRecords from './migrations/0015-call-records.js';
 import * as usersKindIndex from './migrations/0014-users-kind-index.js';
+import * as serviceCallSettings from './migrations/0020-service-call-settings.js';
 import { secureSqliteFile } from './data-dir.js';
 import { SqliteThreadDialect } from './sqlite-thread.driver.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '0019-account-id-order': accountIdOrder,
   '0015-call-records': callRecords,
   '0014-users-kind-index': usersKindIndex,
+  '0020-service-call-settings': serviceCallSettings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

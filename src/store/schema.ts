@@ -63,6 +63,8 @@ export interface ServicesTable {
   registration_expiry: number;
   teams_settings: string;
   sync_interval_minutes: number | null;
+  /** JSON `ServiceCallSettings` (migration 0020); '{}' is every default. */
+  call_settings: string;
   created_at: string;
   updated_at: string;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { refusal } from '../../src/calls/call-user.js';
+import { DEFAULT_CALL_SETTINGS, refusal } from '../../src/calls/call-user.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   if (!ready) return;
-  h.user.settings = { ringTimeoutMs: 60_000, ringback: 'pass-through' };
+  h.user.settings = { ...DEFAULT_CALL_SETTINGS };
   delete h.user.refusal;
   for (const proxy of h.proxies) proxy.behaviours.clear();
   h.proxies[0]!.setBehaviour(ALICE.number, {

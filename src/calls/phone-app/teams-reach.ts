@@ -7,6 +7,8 @@ import type { CallUser } from '../call-user.js';
 /** The parts of a call toward Teams that do not depend on how the user is reached. */
 export interface TeamsLegRequest {
   sdp: Buffer;
+  /** The caller asked for privacy: From anonymous, the number only in P-Asserted-Identity (Direct Routing). */
+  privacy?: boolean;
   signal?: AbortSignal;
   onAttempt?: (call: OutgoingCall, proxy: string) => void;
   onProvisional?: (response: SipResponse, proxy: string) => void;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callSettingsInput, callSettingsView } from './call-settings.schema.js';
 
 const hostname = z
   .string()
@@ -51,6 +52,7 @@ const serviceFields = {
     .max(86400, 'must be at most 86400 seconds')
     .default(3600),
   syncIntervalMinutes: z.number().int().min(5, 'must be at least 5 minutes').max(10080).nullish(),
+  calls: callSettingsInput.optional(),
 };
 
 export const createServiceInput = z.object({
@@ -71,6 +73,7 @@ export const updateServiceInput = z
     transport: z.enum(['udp', 'tcp', 'tls']).optional(),
     registrationExpiry: serviceFields.registrationExpiry.unwrap().optional(),
     syncIntervalMinutes: serviceFields.syncIntervalMinutes,
+    calls: serviceFields.calls,
   })
   .refine((v) => Object.keys(v).length > 0, 'send at least one setting to change');
 export type UpdateServiceInput = z.infer<typeof updateServiceInput>;
@@ -91,6 +94,7 @@ export const serviceView = z
     registrationExpiry: z.number(),
     teams: teamsSettings,
     syncIntervalMinutes: z.number().nullable(),
+    calls: callSettingsView,
     pbxReachability: z
       .object({
         reachable: z.boolean().describe('The PBX answers the SIP role (OPTIONS keep-alive or REGISTER).'),

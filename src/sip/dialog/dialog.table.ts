@@ -49,7 +49,8 @@ export class DialogTable {
     return new Promise((resolve, reject) => {
       entry.pendingAck = new PendingAck(bytes, call.source, this.endpoint.timers, {
         send: (source, data) => this.endpoint.replyBytes(source, data),
-        acked: () => {
+        acked: (ack) => {
+          call.ack = ack;
           entry.reinviteIn = false;
           if (call.sessionTerms) this.startTimer(entry, call.sessionTerms);
           resolve(dialog);
@@ -89,11 +90,16 @@ export class DialogTable {
     return true;
   }
 
-  /** End a dialog with BYE (a failed BYE still ends it locally). */
-  async bye(dialog: Dialog, reason: DialogEndReason = 'local-bye'): Promise<SipResponse | undefined> {
+  /** End a dialog with BYE (a failed BYE still ends it locally); `headers` e.g. a Reason (RFC 3326). */
+  async bye(
+    dialog: Dialog,
+    reason: DialogEndReason = 'local-bye',
+    headers: Record<string, string> = {},
+  ): Promise<SipResponse | undefined> {
     if (dialog.state === 'terminated') return undefined;
     this.end(dialog, reason);
     const request = inDialogRequest(dialog, 'BYE');
+    for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
     return this.endpoint.request(request, await this.endpoint.hopFor(request, dialog)).catch(() => undefined);
   }
 
@@ -154,7 +160,7 @@ export class DialogTable {
 
   /** An ACK for a 2xx (new branch, in the dialog). */
   receiveAck(request: SipRequest): void {
-    this.find(request)?.pendingAck?.acknowledged();
+    this.find(request)?.pendingAck?.acknowledged(request);
   }
 
   /** A non-INVITE request inside a dialog: 481 when the dialog is unknown, BYE ends it. */

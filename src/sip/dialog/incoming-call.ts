@@ -40,6 +40,11 @@ export class IncomingCall {
    */
   replaces: Dialog | undefined;
   replacesEarly: OutgoingCall | undefined;
+  /**
+   * The ACK that confirmed our 2xx. After an INVITE without SDP (late offer) our 2xx carried the offer and this
+   * ACK carries the caller's answer (RFC 3261 section 13.2.1).
+   */
+  ack: SipRequest | undefined;
   private answered = false;
 
   constructor(

@@ -1,3 +1,4 @@
+import type { SipRequest } from '../message/sip-message.js';
 import type { SipSource } from '../transport/transport.types.js';
 import type { TimerSettings } from '../transaction/timer-settings.js';
 
@@ -9,6 +10,7 @@ import type { TimerSettings } from '../transaction/timer-settings.js';
 export class PendingAck {
   private timers: NodeJS.Timeout[] = [];
   private done = false;
+  private ack: SipRequest | undefined;
 
   constructor(
     private readonly bytes: Buffer,
@@ -16,7 +18,8 @@ export class PendingAck {
     timers: TimerSettings,
     private readonly actions: {
       send: (source: SipSource, bytes: Buffer) => void;
-      acked: () => void;
+      /** The ACK came (its body is the caller's answer when our 2xx carried the offer: late offer). */
+      acked: (ack: SipRequest | undefined) => void;
       timedOut: () => void;
     },
   ) {
@@ -25,7 +28,8 @@ export class PendingAck {
   }
 
   /** The ACK arrived. */
-  acknowledged(): void {
+  acknowledged(ack?: SipRequest): void {
+    this.ack = ack;
     this.finish(true);
   }
 
@@ -49,7 +53,7 @@ export class PendingAck {
     if (this.done) return;
     this.done = true;
     this.clear();
-    if (acked) this.actions.acked();
+    if (acked) this.actions.acked(this.ack);
     else this.actions.timedOut();
   }
 

@@ -1,9 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
+import { defaultServiceCallSettings } from '../../domain/call-settings.js';
 import { defaultTeamsSettings, type VoiceService } from '../../domain/records.js';
 import type { Database, ServicesTable } from '../schema.js';
 import { newId, nowIso, parseJson, uniqueOr } from './row-helpers.js';
 
-export type NewVoiceService = Omit<VoiceService, 'id' | 'createdAt' | 'updatedAt'>;
+/** A new service; call settings left out are the defaults. */
+export type NewVoiceService = Omit<VoiceService, 'id' | 'createdAt' | 'updatedAt' | 'calls'> &
+  Partial<Pick<VoiceService, 'calls'>>;
 export type VoiceServicePatch = Partial<
   Omit<VoiceService, 'id' | 'accountId' | 'kind' | 'createdAt' | 'updatedAt'>
 >;
@@ -16,7 +19,7 @@ export class ServicesRepository {
     const now = nowIso();
     const row: ServicesTable = {
       id: newId(),
-      ...toColumns(input),
+      ...toColumns({ ...input, calls: input.calls ?? defaultServiceCallSettings }),
       account_id: input.accountId,
       kind: input.kind,
       created_at: now,
@@ -97,6 +100,7 @@ function toColumns(s: Omit<VoiceService, 'id' | 'accountId' | 'kind' | 'createdA
     registration_expiry: s.registrationExpiry,
     teams_settings: JSON.stringify(s.teams),
     sync_interval_minutes: s.syncIntervalMinutes,
+    call_settings: JSON.stringify(s.calls),
   };
 }
 
@@ -116,6 +120,7 @@ function toService(row: Selectable<ServicesTable>): VoiceService {
     registrationExpiry: row.registration_expiry,
     teams: { ...defaultTeamsSettings, ...parseJson(row.teams_settings, {}) },
     syncIntervalMinutes: row.sync_interval_minutes,
+    calls: { ...defaultServiceCallSettings, ...parseJson(row.call_settings, {}) },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

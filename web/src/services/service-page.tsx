@@ -1,6 +1,7 @@
 import type { Service } from '../api/types.js';
 import { PageTitle } from '../components/status.js';
 import { Link } from '../router.js';
+import { CallSettingsForm } from './call-settings-form.js';
 import { PbxReachabilityBadge } from './pbx-reachability-badge.js';
 import { ServiceForm } from './service-form.js';
 import { ServiceFrame } from './service-tabs.js';
@@ -28,6 +29,7 @@ function ExistingService({ accountId, serviceId }: { accountId: string; serviceI
         <>
           <PbxReachabilityBadge service={service} />
           <ServiceForm accountId={accountId} service={service} />
+          <CallSettingsForm accountId={accountId} service={service} />
           <TeamsSummary accountId={accountId} service={service} />
         </>
       )}
