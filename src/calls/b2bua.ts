@@ -14,6 +14,7 @@ import type { CallRecorder } from './call-record.types.js';
 import type { CallUserDirectory } from './call-user.js';
 import { PbxToTeamsCall } from './pbx-to-teams.call.js';
 import { TeamsToPbxCall } from './teams-to-pbx.call.js';
+import type { TrunkCalls } from './trunk/trunk-calls.js';
 
 /** What the B2BUA is built from. */
 export interface B2buaOptions {
@@ -31,6 +32,8 @@ export interface B2buaOptions {
   /** How long the PBX may stay silent on a call from Teams (default 8 s: Microsoft moves on after 10 s). */
   pbxSilenceMs?: number;
   resolver?: SipResolver;
+  /** Trunk services' carrier trunks (issue 19): their calls in, and trunk users' calls out. */
+  trunks?: TrunkCalls;
   userAgent?: string;
   onError?: (error: unknown, what: string) => void;
 }
@@ -47,7 +50,7 @@ export interface B2buaOptions {
 export class B2bua {
   readonly pbx: CallEndpoint;
   readonly ladders = new CallLadders();
-  readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0 };
+  readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0, fromTrunk: 0 };
   private readonly calls = new Set<BridgedCall>();
   private readonly dialogs = new Map<string, DialogOwner>();
   private readonly ctx: CallContext;
@@ -121,7 +124,8 @@ export class B2bua {
   /** A call from Teams for a known user (the edge's `onCall`). */
   fromTeams(incoming: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>): void {
     this.counters.fromTeams++;
-    this.run(new TeamsToPbxCall(this.ctx, incoming, route));
+    const viaTrunk = this.options.trunks?.outbound(this.ctx, incoming, route);
+    this.run(viaTrunk ?? new TeamsToPbxCall(this.ctx, incoming, route));
   }
 
   /**
@@ -144,6 +148,13 @@ export class B2bua {
   /** The PBX rang a Contact of ours: the user part names the Callbridge user. */
   private fromPbx(incoming: IncomingCall): void {
     const userId = this.options.userForContact(requestUser(incoming.request.uri) ?? '');
+    const fromTrunk = this.options.trunks?.inbound(this.ctx, incoming, userId);
+    if (fromTrunk) {
+      this.counters.fromTrunk++;
+      if (!this.teams)
+        return incoming.reject(503, { Reason: 'SIP;cause=503;text="The Teams edge is not configured"' });
+      return this.run(fromTrunk);
+    }
     if (!userId) {
       this.counters.unknownContact++;
       return incoming.reject(404);

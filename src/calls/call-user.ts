@@ -32,7 +32,11 @@ export type CallRefusalCode =
   | 'media_refused'
   | 'no_offer'
   | 'pbx_unreachable'
-  | 'teams_unreachable';
+  | 'teams_unreachable'
+  | 'trunk_number_unassigned'
+  | 'trunk_number_outside_ranges'
+  | 'trunk_channels_full'
+  | 'trunk_unreachable';
 
 /** The PBX side of a user: where their PBX is and the credentials their desk phone would use. */
 export interface PbxIdentity {
@@ -79,4 +83,8 @@ const REFUSAL_STATUS: Record<CallRefusalCode, number> = {
   no_offer: 488,
   pbx_unreachable: 503,
   teams_unreachable: 503,
+  trunk_number_unassigned: 404,
+  trunk_number_outside_ranges: 404,
+  trunk_channels_full: 503,
+  trunk_unreachable: 503,
 };
