@@ -1,10 +1,19 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppContext } from '../../src/app/context.js';
+import { loadConfig } from '../../src/config/config.js';
+import { rotateKey } from '../../src/services/secrets/key-rotation.js';
+import type { TrunkSettingsInput } from '../../src/services/schemas/trunk-settings.schema.js';
+import { openSecretBox } from '../../src/services/secrets/secret-box.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-database.js';
 
 type Method = 'GET' | 'POST' | 'PUT';
 
-const SETTINGS = {
+const SETTINGS: TrunkSettingsInput & { password: string } = {
   kind: 'registration',
   domain: 'sip.carrier.example',
   addresses: [{ host: '192.0.2.10', port: 5070 }, { host: 'sip2.carrier.example' }],
@@ -151,5 +160,39 @@ describe.each(DIALECTS)('trunk settings API on %s', (dialect) => {
     expect(write.status).toBe(404);
     const still = await t.ctx.store.repos.trunkSettings.find(theirs.accountId, theirs.serviceId);
     expect(still!.domain).toBe('sip.carrier.example');
+  });
+});
+
+describe('trunk passwords and the secret key rotation', () => {
+  it('re-encrypts the trunk password with the new key', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-trunk-rotate-'));
+    const ctx = await createAppContext(
+      loadConfig({ env: {}, overrides: { dataDir, demo: false } }),
+      pino({ level: 'silent' }),
+    );
+    const system = { type: 'system', id: null, label: 'test', source: 'cli' } as const;
+    try {
+      const { services } = ctx;
+      const partner = await services.accounts.create(system, { name: 'P', kind: 'partner' });
+      const client = await services.accounts.create(system, {
+        name: 'C',
+        kind: 'client',
+        parentId: partner.id,
+      });
+      const trunk = await services.voiceServices.create(system, client.id, {
+        kind: 'trunk',
+        name: 'Trunk',
+        sipDomain: 'sip.carrier.example',
+      });
+      await services.trunkSettings.put(system, client.id, trunk.id, SETTINGS);
+      const result = await rotateKey(ctx.store, system, { dataDir });
+      expect(result.reencrypted).toBe(1);
+      const fresh = openSecretBox({ dataDir });
+      const [sealed] = await ctx.store.repos.trunkSettings.listPasswordCiphertexts();
+      expect(fresh.isCurrent(sealed!.ciphertext)).toBe(true);
+      expect(fresh.decrypt(sealed!.ciphertext)).toBe(SETTINGS.password);
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -62,6 +62,24 @@ export class TrunkSettingsRepository {
     return (await this.find(settings.accountId, settings.serviceId))!;
   }
 
+  /** Every sealed trunk password (key rotation). */
+  async listPasswordCiphertexts(): Promise<{ id: string; ciphertext: string }[]> {
+    const rows = await this.db
+      .selectFrom('trunk_settings')
+      .select(['service_id', 'password_enc'])
+      .where('password_enc', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ id: r.service_id, ciphertext: r.password_enc! }));
+  }
+
+  async replacePasswordCiphertext(serviceId: string, ciphertext: string): Promise<void> {
+    await this.db
+      .updateTable('trunk_settings')
+      .set({ password_enc: ciphertext })
+      .where('service_id', '=', serviceId)
+      .execute();
+  }
+
   /** The sip role's view of a trunk: registration state (registration trunks) and health per address. */
   async recordState(
     serviceId: string,
