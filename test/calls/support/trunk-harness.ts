@@ -77,7 +77,10 @@ export function trunkSettings(overrides: Partial<TrunkSettings> = {}): TrunkSett
  * Microsoft proxies over mutual TLS and our Teams edge; sipp plays the carrier (UAC toward our stack, UAS at the
  * trunk's addresses). The relay is the signalling stand-in unless a real one (rtpengine) is given.
  */
-export async function startTrunkHarness(pki: TeamsPki, options: { relay?: MediaRelay } = {}) {
+export async function startTrunkHarness(
+  pki: TeamsPki,
+  options: { relay?: MediaRelay; mediaSdp?: () => Buffer } = {},
+) {
   const stops: (() => Promise<void> | void)[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callbridge-trunk-'));
   if (!process.env.KEEP_CALL_LOGS) stops.push(() => rm(dir, { recursive: true, force: true }));
@@ -94,6 +97,7 @@ export async function startTrunkHarness(pki: TeamsPki, options: { relay?: MediaR
         { tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: BOB.number },
       ]),
       sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
+      ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     });
     proxies.push(proxy);
     stops.push(() => proxy.stop());
@@ -172,7 +176,10 @@ export async function startTrunkHarness(pki: TeamsPki, options: { relay?: MediaR
       }),
     };
   };
+  const toTeams = () => proxies.flatMap((p) => p.calls).filter((c) => c.direction === 'to-teams');
   return {
+    /** The last call Microsoft's proxies received from us. */
+    lastTeamsCall: () => toTeams().at(-1),
     stack,
     proxies,
     edge,
