@@ -6,7 +6,7 @@ import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { until } from './support/b2bua-harness.js';
 import { carrierUasScenario } from './support/carrier-scenarios.js';
 import { uacScenario } from './support/sipp-scenarios.js';
-import { BOB, startTrunkHarness } from './support/trunk-harness.js';
+import { BOB, startTrunkHarness, TRUNK_CONTACT } from './support/trunk-harness.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 if (!hasSipp) console.warn('Trunk interop tests skipped: sipp is needed');
@@ -100,6 +100,24 @@ describe.skipIf(!hasSipp)('trunk inbound: the carrier (sipp) calls a number of t
     expect(run.code, run.output).toBe(0);
     expect(record.refusal?.code).toBe('trunk_number_outside_ranges');
     expect(record.refusal?.message).toContain('number format (e164)');
+  });
+
+  it("a registration trunk: the carrier rings our registered Contact with the number in To; Bob's call is bridged", async () => {
+    // The carrier's proxy is elsewhere (127.0.0.2): the Contact it rings, not the source, names the trunk.
+    await h.configure({
+      kind: 'registration',
+      addresses: [{ host: '127.0.0.2', port: 5060 }],
+      calledNumberFrom: 'to',
+    });
+    const count = h.recorder.records.length;
+    const xml = uacScenario({ kind: 'answered', talkMs: 200 }).replace(
+      'To: <sip:[service]@pbx.test>',
+      'To: <sip:441235123465@carrier.test>',
+    );
+    const run = await (await h.carrier(xml, { service: TRUNK_CONTACT })).done;
+    expect(run.code, run.output).toBe(0);
+    const record = await nextRecord(count);
+    expect(record).toMatchObject({ result: 'answered', userId: BOB.userId, to: BOB.number });
   });
 
   it('an INVITE from an address that is not the trunk: refused, no call is bridged', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { B2bua } from '../../../src/calls/b2bua.js';
+import { trunkRegistrationId } from '../../../src/calls/trunk/trunk-calls.types.js';
 import { TrunkCalls } from '../../../src/calls/trunk/trunk-calls.js';
 import type { TrunkDirectory, TrunkNumberHolder } from '../../../src/calls/trunk/trunk-directory.js';
 import { TrunkLine } from '../../../src/calls/trunk/trunk-line.js';
@@ -25,6 +26,8 @@ export const ACCOUNT = 'account-trunk';
 export const SERVICE = 'service-trunk';
 export const RANGE = { start: '+441235123400', end: '+441235123499' };
 export const BOB = { userId: 'user-bob', number: '+441235123465', callerId: '+441235123400' };
+/** The Contact user part the trunk's registration carries (as the registration agent would have registered it). */
+export const TRUNK_CONTACT = contactToken(trunkRegistrationId(SERVICE));
 const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
 /** Numbers of the trunk held by users, as the store would answer (the store query has its own tests). */
@@ -145,7 +148,7 @@ export async function startTrunkHarness(
     relay,
     recorder,
     directory: { find: () => Promise.resolve(undefined) },
-    userForContact: () => undefined,
+    userForContact: (token) => (token === TRUNK_CONTACT ? trunkRegistrationId(SERVICE) : undefined),
     contactTokenOf: (id) => contactToken(id),
     pbxSilenceMs: 2000,
     trunks,
