@@ -6,7 +6,7 @@ import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { until } from './support/b2bua-harness.js';
 import { carrierUasScenario } from './support/carrier-scenarios.js';
 import { uacScenario } from './support/sipp-scenarios.js';
-import { BOB, startTrunkHarness, TRUNK_CONTACT } from './support/trunk-harness.js';
+import { BOB, OTHER, startTrunkHarness, TRUNK_CONTACT } from './support/trunk-harness.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 if (!hasSipp) console.warn('Trunk interop tests skipped: sipp is needed');
@@ -118,6 +118,27 @@ describe.skipIf(!hasSipp)('trunk inbound: the carrier (sipp) calls a number of t
     expect(run.code, run.output).toBe(0);
     const record = await nextRecord(count);
     expect(record).toMatchObject({ result: 'answered', userId: BOB.userId, to: BOB.number });
+  });
+
+  it("two customers' trunks on one carrier address: each number goes to the trunk holding it; one claimed twice to neither", async () => {
+    await h.configureShared({ addresses: [{ host: '127.0.0.1', port: 5060 }] });
+    const eve = await carrierCalls('+441235123477', { kind: 'rejected', status: 404 }); // Eve has no Teams line
+    expect(eve.record).toMatchObject({
+      accountId: OTHER.accountId,
+      userId: OTHER.userId,
+      to: '+441235123477',
+    });
+    const twice = await carrierCalls(BOB.number, { kind: 'rejected', status: 404 });
+    expect(twice.record.refusal?.message).toContain('held on more than one trunk');
+    const count = h.recorder.records.length;
+    const before = h.b2bua.counters.fromTrunk;
+    const stray = await (
+      await h.carrier(uacScenario({ kind: 'rejected', status: 404 }), { service: '+449999' })
+    ).done;
+    expect(stray.code, stray.output).toBe(0);
+    expect(h.b2bua.counters.fromTrunk).toBe(before + 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.recorder.records.length).toBe(count); // claimed by nobody: no customer's record shows it
   });
 
   it('an INVITE from an address that is not the trunk: refused, no call is bridged', async () => {

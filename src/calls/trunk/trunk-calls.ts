@@ -59,17 +59,37 @@ export class TrunkCalls {
     incoming: IncomingCall,
     contactId: string | undefined,
   ): TrunkToTeamsCall | undefined {
-    const line = this.carrierOf(incoming, contactId);
-    if (!line) return undefined;
+    const candidates = this.carriersOf(incoming, contactId);
+    const first = candidates[0];
+    if (!first) return undefined;
     const request = incoming.request;
-    const raw = calledNumberOf(request, line.settings.calledNumberFrom) ?? '';
-    const called = fromWire(raw, line.wire);
-    const caller = callerOf(request, line);
-    const hold = new TrunkCallHold(line);
-    const find = async (): Promise<CallUser> => {
-      const base = this.userBase(line, '', called ?? raw);
-      if (!called) return { ...base, refusal: outside(raw, line) };
-      const holder = await this.options.directory.holderOf(line.service.accountId, line.serviceId, called);
+    const readings = candidates.map((line) => {
+      const raw = calledNumberOf(request, line.settings.calledNumberFrom) ?? '';
+      return { line, raw, called: fromWire(raw, line.wire) };
+    });
+    const hold = new TrunkCallHold(first);
+    const find = async (): Promise<CallUser | undefined> => {
+      const found = await Promise.all(
+        readings.map(async (reading) => ({
+          ...reading,
+          holder: reading.called
+            ? await this.options.directory.holderOf(
+                reading.line.service.accountId,
+                reading.line.serviceId,
+                reading.called,
+              )
+            : ({ kind: 'outside' } as const),
+        })),
+      );
+      const held = found.filter((f) => f.holder.kind === 'user');
+      const pick = held[0] ?? found.find((f) => f.holder.kind === 'unassigned') ?? found[0]!;
+      // Several customers' trunks may share a carrier's addresses: a number none of them claims is no customer's
+      // call to record (it would show one customer another's callers), so it is refused without a record.
+      if (pick.holder.kind === 'outside' && found.length > 1) return undefined;
+      const { line, holder } = pick;
+      hold.line = line;
+      const called = pick.called ?? pick.raw;
+      const base = this.userBase(line, '', called);
       if (holder.kind === 'outside') return { ...base, refusal: outside(called, line) };
       if (holder.kind === 'unassigned')
         return {
@@ -81,11 +101,28 @@ export class TrunkCalls {
           ),
         };
       const user = this.userBase(line, holder.userId, called);
+      // A hostile customer could add another's range and carrier address: a number claimed twice goes to neither.
+      if (held.length > 1)
+        return {
+          ...user,
+          refusal: refusal(
+            'trunk_number_unassigned',
+            `${called} is held on more than one trunk that the carrier's address ${incoming.source.address} ` +
+              "serves: give each customer's trunk its own numbers, or its own carrier addresses.",
+          ),
+        };
       if (holder.refused) return { ...user, refusal: refusal('user_not_callable', holder.refused) };
       if (!hold.take()) return { ...user, refusal: channelsFull(line) };
       return user;
     };
-    return new TrunkToTeamsCall(withDirectory(ctx, find), incoming, hold, called ?? raw, caller);
+    const { raw, called } = readings[0]!;
+    return new TrunkToTeamsCall(
+      withDirectory(ctx, find),
+      incoming,
+      hold,
+      called ?? raw,
+      callerOf(request, first),
+    );
   }
 
   /** A Teams user's call that leaves through their trunk; undefined when their service has no running trunk. */
@@ -113,11 +150,12 @@ export class TrunkCalls {
     return new TeamsToTrunkCall(withDirectory(ctx, find), incoming, route, hold);
   }
 
-  private carrierOf(incoming: IncomingCall, contactId: string | undefined): TrunkLine | undefined {
+  /** The trunks this INVITE may be from: the registration trunk its Contact names, or those sending from its source. */
+  private carriersOf(incoming: IncomingCall, contactId: string | undefined): TrunkLine[] {
     const registered = trunkOfRegistrationId(contactId);
-    if (registered) return this.lines.get(registered);
-    if (contactId !== undefined) return undefined; // a user's Contact: a PBX call
-    return [...this.lines.values()].find((line) => line.sends(incoming.source.address));
+    if (registered) return [this.lines.get(registered)].filter((line) => line !== undefined);
+    if (contactId !== undefined) return []; // a user's Contact: a PBX call
+    return [...this.lines.values()].filter((line) => line.sends(incoming.source.address));
   }
 
   private userBase(line: TrunkLine, userId: string, number: string | null): CallUser {

@@ -19,7 +19,8 @@ export class TrunkCallHold {
   private held = false;
   caller: TrunkCallerId | undefined;
 
-  constructor(readonly line: TrunkLine) {}
+  /** The trunk the call is on (an inbound call's is settled once its number is looked up). */
+  constructor(public line: TrunkLine) {}
 
   /** Take a channel; false when every channel is in use. */
   take(): boolean {

@@ -22,8 +22,8 @@ export interface TrunkTarget {
  * @example const line = await TrunkLine.open(settings, password, service, resolver); line.acquire();
  */
 export class TrunkLine {
-  /** Calls on the trunk now. */
-  channels = 0;
+  /** Calls on the trunk now, shared with the lines this one replaces (calls in progress release on theirs). */
+  private counter = { inUse: 0 };
   readonly addresses: TrunkTarget[];
 
   private constructor(
@@ -94,16 +94,21 @@ export class TrunkLine {
     return ordered.flatMap((a) => a.targets.map((target) => ({ label: a.label, target })));
   }
 
+  /** Calls on the trunk now (both directions). */
+  get channels(): number {
+    return this.counter.inUse;
+  }
+
   /** Take a channel; false when the trunk's limit is reached. */
   acquire(): boolean {
     const max = this.settings.maxChannels;
-    if (max !== null && this.channels >= max) return false;
-    this.channels++;
+    if (max !== null && this.counter.inUse >= max) return false;
+    this.counter.inUse++;
     return true;
   }
 
   release(): void {
-    this.channels = Math.max(0, this.channels - 1);
+    this.counter.inUse = Math.max(0, this.counter.inUse - 1);
   }
 
   /** The health of every address, as stored and shown. */
@@ -115,7 +120,7 @@ export class TrunkLine {
 
   /** Carry the health and channels over from the line this one replaces (a reload). */
   inherit(previous: TrunkLine): void {
-    this.channels = previous.channels;
+    this.counter = previous.counter;
     for (const address of this.addresses) {
       const before = previous.addresses.find((a) => a.label === address.label);
       if (before && address.reason === null) {

@@ -30,9 +30,18 @@ export const BOB = { userId: 'user-bob', number: '+441235123465', callerId: '+44
 export const TRUNK_CONTACT = contactToken(trunkRegistrationId(SERVICE));
 const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
+/** Another customer on the same carrier: its trunk claims Bob's number too (hostile), and holds +441235123477. */
+export const OTHER = { accountId: 'account-other', serviceId: 'service-other', userId: 'user-eve' };
+
 /** Numbers of the trunk held by users, as the store would answer (the store query has its own tests). */
 const numberTable: TrunkDirectory = {
   holderOf: (accountId, serviceId, e164): Promise<TrunkNumberHolder> => {
+    if (accountId === OTHER.accountId && serviceId === OTHER.serviceId)
+      return Promise.resolve(
+        e164 === BOB.number || e164 === '+441235123477'
+          ? { kind: 'user', userId: OTHER.userId, number: e164 }
+          : { kind: 'outside' },
+      );
     if (accountId !== ACCOUNT || serviceId !== SERVICE) return Promise.resolve({ kind: 'outside' });
     if (e164 === BOB.number) return Promise.resolve({ kind: 'user', userId: BOB.userId, number: e164 });
     if (e164.length === RANGE.start.length && e164 >= RANGE.start && e164 <= RANGE.end)
@@ -197,6 +206,19 @@ export async function startTrunkHarness(
       const line = await TrunkLine.open(trunkSettings(overrides), password, service, resolver);
       trunks.replace([line]);
       return line;
+    },
+    /** Run the test trunk and the other customer's trunk, both from the same carrier addresses. */
+    async configureShared(overrides: Partial<TrunkSettings>) {
+      const other = { id: OTHER.serviceId, accountId: OTHER.accountId, name: 'Other', country: 'GB' };
+      const otherSettings = trunkSettings({
+        ...overrides,
+        serviceId: OTHER.serviceId,
+        accountId: OTHER.accountId,
+      });
+      trunks.replace([
+        await TrunkLine.open(trunkSettings(overrides), null, service, resolver),
+        await TrunkLine.open(otherSettings, null, other, resolver),
+      ]);
     },
     async stop() {
       while (stops.length > 0) await stops.pop()!();
