@@ -33,6 +33,7 @@ import { sessionRoutes } from './routes/session.routes.js';
 import { serviceRoutes } from './routes/services.routes.js';
 import { importRoutes } from './routes/import.routes.js';
 import { numberRoutes } from './routes/numbers.routes.js';
+import { trunkSettingsRoutes } from './routes/trunk-settings.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
 import { rollbackRoutes } from './routes/rollback.routes.js';
 import { callRoutes } from './routes/calls.routes.js';
@@ -137,6 +138,7 @@ export async function buildServer(
       await v1.register(subscriptionRoutes(ctx.services));
       await v1.register(importRoutes(ctx.services));
       await v1.register(numberRoutes(ctx.services));
+      await v1.register(trunkSettingsRoutes(ctx.services));
       await v1.register(tenantConnectionRoutes(ctx.services, publicUrl));
       await v1.register(syncRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));

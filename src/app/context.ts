@@ -44,6 +44,7 @@ import { CallRecordsService } from '../calls/records/call-records.service.js';
 import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
+import { TrunkSettingsService } from '../services/trunks/trunk-settings.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -70,6 +71,7 @@ export interface Services {
   calls: CallRecordsService;
   /** The Phone App tab's calls (issue 20); its `dialler` is set by the sip role of the process. */
   phoneAppCalls: PhoneAppCallsService;
+  trunkSettings: TrunkSettingsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -198,6 +200,7 @@ export async function createAppContext(
     numberRanges: new NumberRangesService(store, access),
     serviceNumbers: new ServiceNumbersService(store, access),
     sharedNumbers: new SharedNumbersService(store, access),
+    trunkSettings: new TrunkSettingsService(store, secrets, access, registrationsChanged),
     calls: new CallRecordsService(store, access, callRecords, liveCalls, {
       sbcDomain: config.sbcDomain,
       phoneAppDomain: config.phoneAppDomain,

@@ -16,6 +16,7 @@ import type { CallUserDirectory } from './call-user.js';
 import { PbxToTeamsCall } from './pbx-to-teams.call.js';
 import { PhoneAppDialler } from './phone-app/phone-app-dialler.js';
 import { TeamsToPbxCall } from './teams-to-pbx.call.js';
+import type { TrunkCalls } from './trunk/trunk-calls.js';
 
 /** What the B2BUA is built from. */
 export interface B2buaOptions {
@@ -33,6 +34,8 @@ export interface B2buaOptions {
   /** How long the PBX may stay silent on a call from Teams (default 8 s: Microsoft moves on after 10 s). */
   pbxSilenceMs?: number;
   resolver?: SipResolver;
+  /** Trunk services' carrier trunks (issue 19): their calls in, and trunk users' calls out. */
+  trunks?: TrunkCalls;
   userAgent?: string;
   onError?: (error: unknown, what: string) => void;
 }
@@ -50,9 +53,9 @@ export class B2bua {
   readonly pbx: CallEndpoint;
   readonly ladders = new CallLadders();
   readonly limits = new CallLimits();
-  readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0 };
   /** The Phone App's click-to-dial calls (issue 20), on this B2BUA's legs and relay. */
   readonly phoneApp: PhoneAppDialler;
+  readonly counters = { fromPbx: 0, fromTeams: 0, unknownContact: 0, fromTrunk: 0 };
   private readonly calls = new Set<BridgedCall>();
   private readonly dialogs = new Map<string, DialogOwner>();
   private readonly ctx: CallContext;
@@ -128,7 +131,8 @@ export class B2bua {
   /** A call from Teams for a known user (the edge's `onCall`). */
   fromTeams(incoming: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>): void {
     this.counters.fromTeams++;
-    this.run(new TeamsToPbxCall(this.ctx, incoming, route));
+    const viaTrunk = this.options.trunks?.outbound(this.ctx, incoming, route);
+    this.run(viaTrunk ?? new TeamsToPbxCall(this.ctx, incoming, route));
   }
 
   /**
@@ -152,6 +156,13 @@ export class B2bua {
   /** The PBX rang a Contact of ours: the user part names the Callbridge user. */
   private fromPbx(incoming: IncomingCall): void {
     const userId = this.options.userForContact(requestUser(incoming.request.uri) ?? '');
+    const fromTrunk = this.options.trunks?.inbound(this.ctx, incoming, userId);
+    if (fromTrunk) {
+      this.counters.fromTrunk++;
+      if (!this.teams)
+        return incoming.reject(503, { Reason: 'SIP;cause=503;text="The Teams edge is not configured"' });
+      return this.run(fromTrunk);
+    }
     if (!userId) {
       this.counters.unknownContact++;
       return incoming.reject(404);

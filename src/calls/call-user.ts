@@ -65,7 +65,11 @@ export type CallRefusalCode =
   | 'teams_unreachable'
   | 'user_call_limit'
   | 'service_call_limit'
-  | 'pbx_voicemail_preferred';
+  | 'pbx_voicemail_preferred'
+  | 'trunk_number_unassigned'
+  | 'trunk_number_outside_ranges'
+  | 'trunk_channels_full'
+  | 'trunk_unreachable';
 
 /** The PBX side of a user: where their PBX is and the credentials their desk phone would use. */
 export interface PbxIdentity {
@@ -123,4 +127,8 @@ const REFUSAL_STATUS: Record<CallRefusalCode, number> = {
   user_call_limit: 486,
   service_call_limit: 503,
   pbx_voicemail_preferred: 480,
+  trunk_number_unassigned: 404,
+  trunk_number_outside_ranges: 404,
+  trunk_channels_full: 503,
+  trunk_unreachable: 503,
 };

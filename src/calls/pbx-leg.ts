@@ -28,6 +28,14 @@ export interface PbxCallRequest {
   onProvisional: (response: SipResponse, dialog: Dialog | undefined) => void;
 }
 
+/** What a call toward the PBX side is to the bridged call: this leg, or a carrier trunk's (src/calls/trunk). */
+export interface PbxLeg {
+  readonly callId: string;
+  peer: string | undefined;
+  start(): Promise<CallOutcome>;
+  cancel(): void;
+}
+
 /**
  * INVITE the PBX *as the user*, like their desk phone (CALLS.md): From their AOR, Contact their registered
  * Contact, through the service's proxy and transport (RFC 3263), digest with their own credentials on 401/407
@@ -36,7 +44,7 @@ export interface PbxCallRequest {
  *
  * @example const leg = new PbxCall(request); const outcome = await leg.start(); leg.cancel();
  */
-export class PbxCall {
+export class PbxCall implements PbxLeg {
   readonly callId = randomToken(24);
   readonly fromTag = randomToken(12);
   /** The INVITE ringing now (the last one sent). */

@@ -7,7 +7,7 @@ import { parseNameAddr, parseSipUri } from '../sip/message/sip-uri.js';
 import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
-import { PbxCall } from './pbx-leg.js';
+import { PbxCall, type PbxCallRequest, type PbxLeg } from './pbx-leg.js';
 import { finalStatusAcross, resultOf } from './response-map.js';
 
 type Route = Extract<EdgeRouteLookup, { kind: 'found' }>;
@@ -22,7 +22,7 @@ type Route = Extract<EdgeRouteLookup, { kind: 'found' }>;
  * @example void new TeamsToPbxCall(ctx, incoming, route).run();
  */
 export class TeamsToPbxCall extends BridgedCall {
-  private leg: PbxCall | undefined;
+  private leg: PbxLeg | undefined;
   private teamsCancelled = false;
   private timedOut = false;
   private toTeams: Promise<void> = Promise.resolve();
@@ -51,7 +51,7 @@ export class TeamsToPbxCall extends BridgedCall {
     const offer = await this.offerThroughRelay('pbx');
     if (offer === undefined) return;
     if (this.teamsCancelled) return this.finish('cancelled');
-    const leg = (this.leg = new PbxCall({
+    const leg = (this.leg = this.pbxLeg({
       endpoint: this.ctx.pbx,
       resolver: this.ctx.resolver,
       pbx: user.pbx,
@@ -71,6 +71,11 @@ export class TeamsToPbxCall extends BridgedCall {
     this.legs.pbx.peer = leg.peer;
     await this.toTeams;
     return this.settled(outcome);
+  }
+
+  /** The leg toward the PBX side: the user's PBX here; a carrier trunk for trunk users (TeamsToTrunkCall). */
+  protected pbxLeg(request: PbxCallRequest): PbxLeg {
+    return new PbxCall(request);
   }
 
   /** An 18x from the PBX: ringing toward Teams, early media through the relay when it has SDP. */

@@ -3,6 +3,12 @@ import type { AppContext } from '../app/context.js';
 import { alsoLogged } from '../calls/log-call.recorder.js';
 import { B2bua } from '../calls/b2bua.js';
 import { storeCallUsers } from '../calls/store-call-users.js';
+import { TrunkCalls } from '../calls/trunk/trunk-calls.js';
+import { trunkDirectory } from '../calls/trunk/trunk-directory.js';
+import { TrunkRunner } from '../calls/trunk/trunk-runner.js';
+import { registerTrunkMetrics } from '../calls/trunk/trunk.metrics.js';
+import { carrierNamesOf } from '../services/sync/carrier-setup.js';
+import { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { MediaRelay } from '../media/media-relay.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
 import { registrationReadiness } from '../domain/registration-readiness.js';
@@ -55,16 +61,23 @@ export async function startSipRole(
     },
   });
   const states = new RegistrationStatesWriter(store, logger);
+  // Trunk services' carrier trunks (issue 19): their registrations share the agent, their calls the B2BUA.
+  const trunks = new TrunkCalls({
+    directory: trunkDirectory(store.handle.db),
+    customerFqdnOf: (serviceId) => carrierNamesOf(serviceId, config.sbcDomain).domain,
+  });
+  const trunkRunner = new TrunkRunner(store, secrets, stack, new SipResolver(), trunks, logger);
   const reachability = new PbxReachabilityWriter(store, logger);
   const agent = new RegistrationAgent(
     stack,
     {
-      onState: (id, status) => states.report(id, status),
+      onState: (id, status) => void (trunkRunner.report(id, status) || states.report(id, status)),
       onPbx: (key, health) => reachability.report(key, health),
     },
     { ratePerSecond: config.sipRegisterRate, probeIntervalMs: config.sipProbeSeconds * 1000 },
   );
   if (metrics) registerSipMetrics(metrics, agent, stack);
+  if (metrics) registerTrunkMetrics(metrics, trunks, (id) => agent.status(id));
   // Several sip nodes on PostgreSQL share the users through leases; on SQLite this node keeps everyone.
   const node = SipNode.create(store, logger, stack, agent);
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
@@ -81,6 +94,7 @@ export async function startSipRole(
         directory: storeCallUsers(ctx, (id) => notCallable.get(id)),
         userForContact: (token) => agent.userForContact(token),
         contactTokenOf: (id) => contactToken(id),
+        trunks,
         onError: (error, what) => logger.error({ err: error }, what),
       })
     : undefined;
@@ -123,8 +137,9 @@ export async function startSipRole(
       });
     }
     reachability.serviceTargets(services);
+    await trunkRunner.load(byId);
     const mine = await node.select(configs);
-    const result = await syncRegistrations(agent, mine);
+    const result = await syncRegistrations(agent, [...mine, ...trunkRunner.registrations()]);
     await node.settle();
     states.forgetAllBut(new Set(mine.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
@@ -157,6 +172,8 @@ export async function startSipRole(
   const safely = (work: () => Promise<void>, what: string) => () =>
     void work().catch((error: unknown) => logger.error({ err: error }, what));
   await reload();
+  trunkRunner.pinger.start(config.sipProbeSeconds * 1000);
+  void trunkRunner.pinger.pingAll();
   const reloadTimer = setInterval(safely(reload, 'registration reload failed'), RELOAD_MS);
   const heartbeatTimer = setInterval(
     safely(() => node.heartbeat(), 'sip node heartbeat failed'),
@@ -164,7 +181,7 @@ export async function startSipRole(
   );
   const flushTimer = setInterval(
     safely(
-      () => Promise.all([states.flush(), reachability.flush()]).then(() => undefined),
+      () => Promise.all([states.flush(), reachability.flush(), trunkRunner.flush()]).then(() => undefined),
       'registration state write failed',
     ),
     FLUSH_MS,
@@ -179,6 +196,7 @@ export async function startSipRole(
     calls,
     async stop() {
       clearInterval(reloadTimer);
+      trunkRunner.pinger.stop();
       await calls?.stop(); // BYE both legs of every call before the registrations go
       const wait = config.sipShutdownSeconds;
       const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time

@@ -385,6 +385,36 @@ export interface CallCapturesTable {
   created_at: string;
 }
 
+/** Migration 0022: how a trunk service's SIP trunk carries calls, and what the sip role last saw of it. */
+export interface TrunkSettingsTable {
+  service_id: string;
+  account_id: string;
+  kind: 'registration' | 'ip';
+  domain: string;
+  /** JSON array of `{ host, port }` (port null: the transport's default). */
+  addresses: string;
+  transport: 'udp' | 'tcp' | 'tls';
+  username: string | null;
+  auth_username: string | null;
+  /** Sealed by the secret box; never returned. */
+  password_enc: string | null;
+  number_format: 'e164' | 'e164-no-plus' | 'national';
+  number_prefix: string;
+  called_number_from: 'request-uri' | 'to' | 'diversion' | 'history-info';
+  assert_identity: number;
+  max_channels: number | null;
+  /** JSON array of codec names in order of preference. */
+  codecs: string;
+  registration_state: string | null;
+  /** JSON of the registration detail. */
+  registration_detail: string | null;
+  /** JSON array of `{ address, healthy, checkedAt, reason }`. */
+  address_health: string | null;
+  state_updated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
@@ -410,4 +440,5 @@ export interface Database {
   call_records: CallRecordsTable;
   call_ladders: CallLaddersTable;
   call_captures: CallCapturesTable;
+  trunk_settings: TrunkSettingsTable;
 }

@@ -17,6 +17,7 @@ import { SubscriptionsRepository } from './repositories/subscriptions.repository
 import { ConsentRequestsRepository } from './repositories/consent-requests.repository.js';
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
 import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
+import { TrunkSettingsRepository } from './repositories/trunk-settings.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 
 /** Every repository, bound to one connection or one transaction. */
@@ -38,6 +39,7 @@ export interface Repositories {
   tenantObjects: TenantObjectsRepository;
   pbxReachability: PbxReachabilityRepository;
   sipLeases: SipLeasesRepository;
+  trunkSettings: TrunkSettingsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -59,6 +61,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     tenantObjects: new TenantObjectsRepository(db),
     pbxReachability: new PbxReachabilityRepository(db),
     sipLeases: new SipLeasesRepository(db, dialect),
+    trunkSettings: new TrunkSettingsRepository(db),
   };
 }
 

@@ -56,6 +56,16 @@ async function trunkObjects(o: Objects, t: TestApp): Promise<Record<string, stri
   return { serviceId: trunk.id, rangeId: range.id, serviceNumberId: serviceNumber.id };
 }
 
+/** A trunk service (as `trunkObjects`) whose SIP trunk is configured (issue 19). */
+async function configuredTrunk(o: Objects, t: TestApp): Promise<Record<string, string>> {
+  const ids = await trunkObjects(o, t);
+  await t.ctx.services.trunkSettings.put(system, o.accountId, ids.serviceId!, {
+    kind: 'ip',
+    domain: 'sip.carrier.example',
+  });
+  return ids;
+}
+
 /** A failed call of the account with its ladder, recorded through the real recorder. */
 /** A well-formed call id for the Phone App tab's call routes (which answer 401 before looking it up). */
 function aCallId(): Promise<Record<string, string>> {
@@ -275,6 +285,15 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /api/v1/accounts/{accountId}/service-numbers/{serviceNumberId}': {
     permission: 'service.write',
     prepare: trunkObjects,
+  },
+  'GET /api/v1/accounts/{accountId}/services/{serviceId}/trunk': {
+    permission: 'service.read',
+    prepare: configuredTrunk,
+  },
+  'PUT /api/v1/accounts/{accountId}/services/{serviceId}/trunk': {
+    permission: 'service.write',
+    prepare: trunkObjects,
+    body: () => ({ kind: 'ip', domain: 'sip.carrier.example', addresses: [{ host: '192.0.2.10' }] }),
   },
   'GET /api/v1/accounts/{accountId}/services/{serviceId}/phone-app': { permission: 'service.read' },
   'PATCH /api/v1/accounts/{accountId}/services/{serviceId}/teams-settings': {

@@ -5,6 +5,7 @@ import { CallSettingsForm } from './call-settings-form.js';
 import { PbxReachabilityBadge } from './pbx-reachability-badge.js';
 import { ServiceForm } from './service-form.js';
 import { ServiceFrame } from './service-tabs.js';
+import { TrunkSection } from './trunk-section.js';
 
 /** A service's settings, or the form for a new one (serviceId undefined). */
 export function ServicePage({ accountId, serviceId }: { accountId: string; serviceId: string | undefined }) {
@@ -30,6 +31,7 @@ function ExistingService({ accountId, serviceId }: { accountId: string; serviceI
           <PbxReachabilityBadge service={service} />
           <ServiceForm accountId={accountId} service={service} />
           <CallSettingsForm accountId={accountId} service={service} />
+          {service.kind === 'trunk' && <TrunkSection accountId={accountId} serviceId={service.id} />}
           <TeamsSummary accountId={accountId} service={service} />
         </>
       )}
