@@ -7,10 +7,10 @@ import { parseNameAddr } from '../sip/message/sip-uri.js';
 import { tagOf } from '../sip/dialog/dialog.js';
 import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
-import { refusal } from './call-user.js';
+import { refusal, type CallUser } from './call-user.js';
 import { reachTeams } from './phone-app/teams-reach.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
-import { presentedCaller } from './caller-id.js';
+import { presentedCaller, type PresentedCaller } from './caller-id.js';
 import { placeholderOffer } from './late-offer.js';
 import { forwardedOnNoAnswer, waitBeforeTeams } from './voicemail-race.js';
 
@@ -51,6 +51,11 @@ export class PbxToTeamsCall extends BridgedCall {
     };
   }
 
+  /** The caller as Teams sees them: the PBX's caller in +E.164 read in the service's country, and their privacy. */
+  protected presentedCaller(user: CallUser): PresentedCaller {
+    return presentedCaller(this.incoming.request, user.country);
+  }
+
   /** Find the user, pass the offer through the relay, call Teams and bridge what comes back. */
   async run(): Promise<void> {
     const user = await this.ctx.directory.find(this.userId);
@@ -65,7 +70,7 @@ export class PbxToTeamsCall extends BridgedCall {
     if (!user.number && !user.phoneApp)
       return this.refuse(refusal('no_teams_number', 'The user has no Teams number to call.'));
     this.to = user.phoneApp?.address ?? user.number ?? ''; // a Phone App user is reached at their SIP address
-    const caller = presentedCaller(this.incoming.request, user.country);
+    const caller = this.presentedCaller(user);
     this.from = caller.number;
     this.ringback = new RingbackFilter(user.settings.ringback);
     const placeholder = this.lateOffer ? placeholderOffer(this.incoming.source.address) : undefined;

@@ -1,5 +1,7 @@
 import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
+import type { PresentedCaller } from '../caller-id.js';
 import type { CallContext } from '../call-context.js';
+import type { CallUser } from '../call-user.js';
 import type { CallResult, LiveCallInfo } from '../call-record.types.js';
 import { PbxToTeamsCall } from '../pbx-to-teams.call.js';
 import type { TrunkCallHold } from './trunk-calls.types.js';
@@ -18,11 +20,16 @@ export class TrunkToTeamsCall extends PbxToTeamsCall {
     incoming: IncomingCall,
     private readonly hold: TrunkCallHold,
     called: string,
-    caller: string,
+    private readonly caller: string,
   ) {
     super(ctx, incoming, '');
     this.to = called;
     this.from = caller;
+  }
+
+  /** The caller as the trunk's number format read them (E.164 already), with the privacy they asked for. */
+  protected override presentedCaller(user: CallUser): PresentedCaller {
+    return { ...super.presentedCaller(user), number: this.caller };
   }
 
   /** A call to a number nobody holds has no user: the record names the trunk's account and service only. */
