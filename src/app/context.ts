@@ -43,6 +43,8 @@ import { CallRecordsService } from '../calls/records/call-records.service.js';
 import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { AlertsService } from '../alerts/alerts.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -67,6 +69,8 @@ export interface Services {
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
   calls: CallRecordsService;
+  /** Alerts (Calls 3): open alerts for the health pages, history, subscriptions and deliveries. */
+  alerts: AlertsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -158,6 +162,7 @@ export async function createAppContext(
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
   });
+  const alertsRepo = new AlertsRepository(handle.db);
   const services: Services = {
     tenantConnections,
     sync,
@@ -198,6 +203,7 @@ export async function createAppContext(
       sbcDomain: config.sbcDomain,
       phoneAppDomain: config.phoneAppDomain,
     }),
+    alerts: new AlertsService(store, access, alertsRepo),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {

@@ -24,6 +24,7 @@ import * as sipNodes from './migrations/0013-sip-nodes.js';
 import * as accountIdOrder from './migrations/0019-account-id-order.js';
 import * as callRecords from './migrations/0015-call-records.js';
 import * as usersKindIndex from './migrations/0014-users-kind-index.js';
+import * as alerts from './migrations/0021-alerts.js';
 import { secureSqliteFile } from './data-dir.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
 import type { Database } from './schema.js';
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0019-account-id-order': accountIdOrder,
   '0015-call-records': callRecords,
   '0014-users-kind-index': usersKindIndex,
+  '0021-alerts': alerts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
