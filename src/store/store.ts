@@ -18,6 +18,7 @@ import { ConsentRequestsRepository } from './repositories/consent-requests.repos
 import { TenantConnectionsRepository } from './repositories/tenant-connections.repository.js';
 import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
+import { AlertSubscriptionsRepository } from '../alerts/alert-subscriptions.repository.js';
 
 /** Every repository, bound to one connection or one transaction. */
 export interface Repositories {
@@ -38,6 +39,7 @@ export interface Repositories {
   tenantObjects: TenantObjectsRepository;
   pbxReachability: PbxReachabilityRepository;
   sipLeases: SipLeasesRepository;
+  alertSubscriptions: AlertSubscriptionsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -59,6 +61,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     tenantObjects: new TenantObjectsRepository(db),
     pbxReachability: new PbxReachabilityRepository(db),
     sipLeases: new SipLeasesRepository(db, dialect),
+    alertSubscriptions: new AlertSubscriptionsRepository(db),
   };
 }
 
