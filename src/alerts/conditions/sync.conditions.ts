@@ -14,16 +14,15 @@ export async function syncConditions(
   if (accountIds?.length === 0) return [];
   let latest = db
     .selectFrom('sync_runs')
-    .select(['service_id', sql<string>`max(created_at)`.as('created_at')])
+    // Run ids sort in creation order (`sortableId`), so the greatest id is the latest run, ties impossible.
+    .select(['service_id', sql<string>`max(id)`.as('id')])
     .where('dry_run', '=', 0)
     .where('state', 'in', ['succeeded', 'warning', 'failed'])
     .groupBy('service_id');
   if (accountIds) latest = latest.where('account_id', 'in', [...accountIds]);
   const rows = await db
     .selectFrom('sync_runs as r')
-    .innerJoin(latest.as('l'), (j) =>
-      j.onRef('l.service_id', '=', 'r.service_id').onRef('l.created_at', '=', 'r.created_at'),
-    )
+    .innerJoin(latest.as('l'), (j) => j.onRef('l.id', '=', 'r.id'))
     .innerJoin('services as s', 's.id', 'r.service_id')
     .select(['r.id', 'r.account_id', 'r.service_id', 'r.state', 'r.error', 'r.finished_at', 's.name'])
     .where('r.state', 'in', ['warning', 'failed'])
