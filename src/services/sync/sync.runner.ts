@@ -226,8 +226,11 @@ export class SyncRunner {
   }
 }
 
-/** AADSTS codes of a tenant without (or no longer with) consent to the app: 65001 consent missing, 700016 app not in tenant, 7000112 app disabled. */
-const CONSENT_CODES = new Set([65001, 700016, 7000112]);
+/**
+ * AADSTS codes of a tenant without (or no longer with) consent to the app: 65001 consent missing, 700016 app not
+ * found in the directory, 7000112 app disabled, 7000229 no service principal (consent removed).
+ */
+const CONSENT_CODES = new Set([65001, 700016, 7000112, 7000229]);
 
 /** Microsoft refused the app's token because the tenant withdrew (or never gave) its consent. */
 function isConsentRefusal(error: unknown): boolean {
