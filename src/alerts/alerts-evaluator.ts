@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import type { AlertChanges, AlertCondition, AlertKind } from './alert.types.js';
 import type { AlertDispatcher } from './alert-dispatcher.js';
 import type { AlertsRepository } from './alerts.repository.js';
-import { asrConditions, ASR_DEFAULTS, type AsrSettings } from './conditions/asr.conditions.js';
+import { AsrBaselines, asrConditions, ASR_DEFAULTS, type AsrSettings } from './conditions/asr.conditions.js';
 import { licenceConditions } from './conditions/licences.conditions.js';
 import { registrationConditions } from './conditions/registrations.conditions.js';
 import { consentConditions, syncConditions } from './conditions/sync.conditions.js';
@@ -35,6 +35,7 @@ export const EDGE_KINDS: readonly AlertKind[] = ['edge_unhealthy', 'edge_certifi
 
 export class AlertsEvaluator {
   private last = 0;
+  private readonly baselines = new AsrBaselines();
 
   constructor(
     private readonly store: Store,
@@ -66,7 +67,7 @@ export class AlertsEvaluator {
       ...(await consentConditions(db, accountIds)),
       ...(await registrationConditions(db, this.settings.registrationFailedShare, accountIds)),
       ...(await licenceConditions(this.store, now, accountIds)),
-      ...(await asrConditions(db, now, this.settings.asr ?? ASR_DEFAULTS, accountIds)),
+      ...(await asrConditions(db, now, this.settings.asr ?? ASR_DEFAULTS, accountIds, this.baselines)),
       // A suspended account is not served: its conditions are expected, not news (its alerts resolve).
     ].filter((c) => c.accountId === null || !suspended.has(c.accountId));
     const scope = accountIds ? { accountIds } : undefined;

@@ -81,6 +81,13 @@ describe.each(DIALECTS)('alerts on %s', (dialect) => {
       .select('secret_enc')
       .execute();
     expect(stored[0]!.secret_enc).not.toContain(SECRET);
+    const audit = await t.ctx.store.handle.db
+      .selectFrom('audit_entries')
+      .select(['object_type', 'before', 'after'])
+      .where('object_type', '=', 'alert_subscription')
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(SECRET);
   });
 
   it("opens one alert when 3 of 5 users lost registration, delivered signed to the provider's receiver after a 500", async () => {
@@ -123,6 +130,7 @@ describe.each(DIALECTS)('alerts on %s', (dialect) => {
       expect.objectContaining({ event: 'alert.opened', state: 'delivered', attempts: 2, statusCode: 200 }),
     ]);
     expect(log.body).not.toContain('receiver-internal-detail');
+    expect(t.logLines.join('\n')).not.toContain(SECRET);
   });
 
   it('updates the open alert while the condition lasts, without telling the receiver again', async () => {

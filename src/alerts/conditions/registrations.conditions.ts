@@ -12,20 +12,20 @@ export async function registrationConditions(
   accountIds?: readonly string[],
 ): Promise<AlertCondition[]> {
   if (accountIds?.length === 0) return [];
+  // Services first (few rows), then the counts from the covering index `users_service_registration` alone.
+  let pbxQuery = db.selectFrom('services').select(['id', 'account_id', 'name']).where('kind', '=', 'pbx');
+  if (accountIds) pbxQuery = pbxQuery.where('account_id', 'in', [...accountIds]);
+  const pbx = new Map((await pbxQuery.execute()).map((s) => [s.id, s]));
   let counts = db
-    .selectFrom('users as u')
-    .innerJoin('services as s', 's.id', 'u.service_id')
+    .selectFrom('users')
     .select([
-      'u.service_id',
-      'u.account_id',
-      's.name',
+      'service_id',
       sql<number>`count(*)`.as('total'),
-      sql<number>`sum(case when u.registration_state = 'failed' then 1 else 0 end)`.as('failed'),
+      sql<number>`sum(case when registration_state = 'failed' then 1 else 0 end)`.as('failed'),
     ])
-    .where('s.kind', '=', 'pbx')
-    .where('u.registration_enabled', '=', 1)
-    .groupBy(['u.service_id', 'u.account_id', 's.name']);
-  if (accountIds) counts = counts.where('u.account_id', 'in', [...accountIds]);
+    .where('registration_enabled', '=', 1)
+    .groupBy('service_id');
+  if (accountIds) counts = counts.where('service_id', 'in', pbx.size > 0 ? [...pbx.keys()] : ['']);
   let unreachable = db
     .selectFrom('pbx_reachability as p')
     .innerJoin('services as s', 's.id', 'p.service_id')
@@ -45,16 +45,18 @@ export async function registrationConditions(
       details: { reason: 'pbx_unreachable', detail: p.reason, lastConfirmedAt: p.last_confirmed_at },
     });
   for (const r of rows) {
+    const service = pbx.get(r.service_id);
+    if (!service) continue;
     const total = Number(r.total);
     const failed = Number(r.failed);
     if (found.has(r.service_id) || failed === 0 || failed / total < failedShare) continue;
     found.set(r.service_id, {
-      accountId: r.account_id,
+      accountId: service.account_id,
       kind: 'registrations_lost',
       subject: r.service_id,
-      subjectLabel: r.name,
+      subjectLabel: service.name,
       severity: failed === total ? 'critical' : 'warning',
-      message: `${failed} of ${total} users of ${r.name} failed to register with the PBX. Open the service's users filtered by "failed" for each one's reason (often credentials or the PBX's address).`,
+      message: `${failed} of ${total} users of ${service.name} failed to register with the PBX. Open the service's users filtered by "failed" for each one's reason (often credentials or the PBX's address).`,
       details: {
         reason: 'registrations_failed',
         failed,
