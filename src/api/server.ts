@@ -37,6 +37,7 @@ import { trunkSettingsRoutes } from './routes/trunk-settings.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
 import { rollbackRoutes } from './routes/rollback.routes.js';
 import { callRoutes } from './routes/calls.routes.js';
+import { alertRoutes } from './routes/alerts.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -144,6 +145,7 @@ export async function buildServer(
       await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
       await v1.register(rollbackRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(callRoutes(ctx.services));
+      await v1.register(alertRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
     },
     { prefix: '/api/v1' },
   );

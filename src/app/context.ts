@@ -45,6 +45,13 @@ import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
 import { TrunkSettingsService } from '../services/trunks/trunk-settings.service.js';
+import { AlertsRepository } from '../alerts/alerts.repository.js';
+import { AlertsService } from '../alerts/alerts.service.js';
+import { ALERT_DELIVERY_JOB, AlertDispatcher } from '../alerts/alert-dispatcher.js';
+import { alertDeliveryHandler } from '../alerts/alert-delivery.job.js';
+import { AlertSubscriptionsService } from '../alerts/alert-subscriptions.service.js';
+import { AlertsEvaluator } from '../alerts/alerts-evaluator.js';
+import { SEND_DEFAULTS } from '../alerts/webhook/webhook-sender.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -72,6 +79,9 @@ export interface Services {
   /** The Phone App tab's calls (issue 20); its `dialler` is set by the sip role of the process. */
   phoneAppCalls: PhoneAppCallsService;
   trunkSettings: TrunkSettingsService;
+  /** Alerts (Calls 3): open alerts for the health pages, history, subscriptions and deliveries. */
+  alerts: AlertsService;
+  alertSubscriptions: AlertSubscriptionsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -95,6 +105,8 @@ export interface AppContext {
     stats: CallStats;
     repository: CallRecordsRepository;
   };
+  /** Alerts (Calls 3): the evaluator the scheduler, the sync jobs and the Teams edge report to. */
+  alerts: { evaluator: AlertsEvaluator };
   /** A worker bound to this context's job handlers (started by the worker role, drained by the CLI). */
   createWorker(options?: WorkerOptions): Worker;
   /** The worker role's scheduler: interval syncs and retries of pending tenant objects. */
@@ -163,6 +175,13 @@ export async function createAppContext(
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
   });
+  const alertsRepo = new AlertsRepository(handle.db);
+  const alertPolicy = { allowLoopback: config.alertWebhookAllowLoopback };
+  const alertDispatcher = new AlertDispatcher(store, logger);
+  const alertsEvaluator = new AlertsEvaluator(store, alertsRepo, alertDispatcher, logger, {
+    registrationFailedShare: config.alertRegistrationFailedShare,
+  });
+  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
   const services: Services = {
     tenantConnections,
     sync,
@@ -205,12 +224,27 @@ export async function createAppContext(
       sbcDomain: config.sbcDomain,
       phoneAppDomain: config.phoneAppDomain,
     }),
+    alerts: new AlertsService(store, access, alertsRepo),
+    alertSubscriptions: new AlertSubscriptionsService(store, access, secrets, alertDispatcher, alertPolicy),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {
-    [SYNC_JOB]: (job: Job, heartbeat: (progress: Record<string, unknown>) => Promise<void>) =>
-      sync.runJob(job, heartbeat),
+    [SYNC_JOB]: async (job: Job, heartbeat: (progress: Record<string, unknown>) => Promise<void>) => {
+      const result = await sync.runJob(job, heartbeat);
+      // The run's outcome is an alert event: judge its account now rather than at the next scheduler pass.
+      if (job.accountId)
+        await alertsEvaluator
+          .evaluate(new Date(), [job.accountId])
+          .catch((error: unknown) => logger.error({ err: error }, 'alert evaluation after a sync failed'));
+      return result;
+    },
     [TENANT_OBJECTS_JOB]: (job: Job) => objectsRetry.runJob(job),
+    [ALERT_DELIVERY_JOB]: alertDeliveryHandler(store, secrets, {
+      ...SEND_DEFAULTS,
+      ...alertPolicy,
+      mailer,
+      publicUrl: publicUrlOf(config),
+    }),
   };
   const createWorker = (workerOptions?: WorkerOptions) =>
     new Worker(store.repos.jobs, handlers, logger, {
@@ -221,6 +255,7 @@ export async function createAppContext(
     new SyncScheduler(store, sync, logger, {
       tasks: [
         objectsRetry.queueDue,
+        alertsEvaluator.task,
         callRetentionTask(
           callRecords,
           {
@@ -241,6 +276,7 @@ export async function createAppContext(
     services,
     hooks,
     calls: { recorder, live: liveCalls, stats: callStats, repository: callRecords },
+    alerts: { evaluator: alertsEvaluator },
     createWorker,
     createScheduler,
     async close() {

@@ -13,6 +13,7 @@ import { syncCommand } from './commands/sync.command.js';
 import { tenantConnectionCommand } from './commands/tenant-connection.command.js';
 import { usersCommand } from './commands/users.command.js';
 import { callsCommand } from './commands/calls.command.js';
+import { alertsCommand } from './commands/alerts.command.js';
 import { emulatorCommand } from './emulator.command.js';
 
 /** The `callbridge` program with every command. */
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     accountsCommand(),
     usersCommand(),
     callsCommand(),
+    alertsCommand(),
     numbersCommand(),
     syncCommand(),
     adminCommand(),

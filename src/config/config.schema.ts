@@ -152,6 +152,22 @@ export const configSchema = z.object({
     .max(100_000)
     .default(1024)
     .describe('The most ladder text kept in the database; past it the oldest ladders are deleted first.'),
+  alertRegistrationFailedShare: z.coerce
+    .number()
+    .min(0.01)
+    .max(1)
+    .default(0.2)
+    .describe(
+      "Alerts: the share of a PBX service's registering users whose registration failed that opens a registrations_lost alert.",
+    ),
+  alertWebhookAllowLoopback: z
+    .enum(['true', 'false', '1', '0'])
+    .or(z.boolean())
+    .default(false)
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .describe(
+      'Alerts: let webhook URLs be http:// on a loopback address (development and tests only; never in production).',
+    ),
   microsoftClientId: z
     .string()
     .min(1)

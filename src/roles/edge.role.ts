@@ -6,6 +6,7 @@ import { storeRouteLookup } from '../edge/edge-route.lookup.js';
 import { registerEdgeMetrics } from '../edge/edge.metrics.js';
 import { edgeSettingsFrom, type DemoEdgeDefaults } from '../edge/edge.settings.js';
 import { TeamsEdge } from '../edge/teams-edge.js';
+import { monitorEdgeAlerts } from '../alerts/edge-alerts.js';
 
 /** The demo's Teams SIP emulator as the edge sees it: its certificates and where it listens. */
 export interface DemoEdge extends DemoEdgeDefaults {
@@ -37,19 +38,31 @@ export async function startEdgeRole(
     return undefined;
   }
   const toEmulator = demo && !own && !ctx.config.teamsProxies ? demo.proxyPort : undefined;
+  const edgeAlerts: { check?: () => void } = {};
   const edge = await TeamsEdge.start({
     settings,
     route: storeRouteLookup(ctx.store.handle.db, settings.baseDomain),
     customerFqdns: storeCustomerFqdns(ctx.store.handle.db, settings.baseDomain),
     ...(calls && { onCall: (call, route) => calls.fromTeams(call, route) }),
     onRefused: (event) => ctx.logger.warn({ edge: event }, 'Teams edge refused a request'),
-    onHealthChanged: (event) =>
-      ctx.logger[event.healthy ? 'info' : 'warn']({ edge: event }, 'Microsoft proxy health changed'),
+    onHealthChanged: (event) => {
+      ctx.logger[event.healthy ? 'info' : 'warn']({ edge: event }, 'Microsoft proxy health changed');
+      edgeAlerts.check?.();
+    },
     ...(toEmulator !== undefined && {
       resolveProxy: (proxy) =>
         Promise.resolve({ protocol: 'tls', address: '127.0.0.1', port: toEmulator, serverName: proxy.host }),
     }),
   });
+  // Platform alerts (Calls 3): a proxy without OPTIONS 200 for 3 minutes, the certificate near its end.
+  const monitor = monitorEdgeAlerts(edge, ctx.alerts.evaluator, ctx.logger);
+  edgeAlerts.check = () => monitor.check();
+  // Whoever stops the edge stops its alert checks too (the edge knows nothing of alerts).
+  const stopEdge = edge.stop.bind(edge);
+  edge.stop = async () => {
+    monitor.stop();
+    await stopEdge();
+  };
   if (!own) demo?.attachSbc(edge.port);
   calls?.connectTeams(edge);
   if (metrics) registerEdgeMetrics(metrics, edge);

@@ -415,6 +415,61 @@ export interface TrunkSettingsTable {
   updated_at: string;
 }
 
+/** An alert (0021): one episode of a condition per account (NULL: platform), kind and subject. */
+export interface AlertsTable {
+  id: string;
+  account_id: string | null;
+  kind: string;
+  subject: string;
+  subject_label: string;
+  severity: 'warning' | 'critical';
+  state: 'open' | 'resolved';
+  /** `account|kind|subject` while open, NULL once resolved: one open alert per condition (unique index). */
+  open_key: string | null;
+  message: string;
+  /** JSON object of figures behind the alert (share failing, days left, ASR...). */
+  details: string;
+  /** How many evaluations saw the condition during this episode. */
+  count: number;
+  opened_at: string;
+  last_seen_at: string;
+  resolved_at: string | null;
+}
+
+/** Where an account's alerts go (0021): a webhook or an email address; a provider's covers its clients. */
+export interface AlertSubscriptionsTable {
+  id: string;
+  account_id: string;
+  channel: 'webhook' | 'email';
+  name: string;
+  url: string | null;
+  /** The webhook's signing secret, sealed by the secret box. */
+  secret_enc: string | null;
+  email: string | null;
+  /** JSON array of alert kinds, NULL for every kind. */
+  kinds: string | null;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One message to a subscription and how its delivery went (0021). */
+export interface AlertDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  account_id: string;
+  alert_id: string | null;
+  event: 'alert.opened' | 'alert.resolved' | 'test';
+  /** The JSON body sent (the same on every attempt). */
+  payload: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  status_code: number | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
@@ -441,4 +496,7 @@ export interface Database {
   call_ladders: CallLaddersTable;
   call_captures: CallCapturesTable;
   trunk_settings: TrunkSettingsTable;
+  alerts: AlertsTable;
+  alert_subscriptions: AlertSubscriptionsTable;
+  alert_deliveries: AlertDeliveriesTable;
 }

@@ -19,6 +19,7 @@ import { TenantConnectionsRepository } from './repositories/tenant-connections.r
 import { TenantObjectsRepository } from './repositories/tenant-objects.repository.js';
 import { TrunkSettingsRepository } from './repositories/trunk-settings.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
+import { AlertSubscriptionsRepository } from '../alerts/alert-subscriptions.repository.js';
 
 /** Every repository, bound to one connection or one transaction. */
 export interface Repositories {
@@ -40,6 +41,7 @@ export interface Repositories {
   pbxReachability: PbxReachabilityRepository;
   sipLeases: SipLeasesRepository;
   trunkSettings: TrunkSettingsRepository;
+  alertSubscriptions: AlertSubscriptionsRepository;
 }
 
 function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
@@ -62,6 +64,7 @@ function repositoriesOf(db: Kysely<Database>, dialect: Dialect): Repositories {
     pbxReachability: new PbxReachabilityRepository(db),
     sipLeases: new SipLeasesRepository(db, dialect),
     trunkSettings: new TrunkSettingsRepository(db),
+    alertSubscriptions: new AlertSubscriptionsRepository(db),
   };
 }
 

@@ -66,6 +66,17 @@ async function configuredTrunk(o: Objects, t: TestApp): Promise<Record<string, s
   return ids;
 }
 
+/** A fresh webhook subscription to alerts of the account (deleted by some cases). */
+async function alertSubscription(o: Objects, t: TestApp): Promise<Record<string, string>> {
+  const created = await t.ctx.services.alertSubscriptions.create(system, o.accountId, {
+    channel: 'webhook',
+    name: `Hook ${next()}`,
+    url: 'https://hooks.example.com/callbridge',
+    secret: 'a-secret-of-some-length',
+  });
+  return { alertSubscriptionId: created.id };
+}
+
 /** A failed call of the account with its ladder, recorded through the real recorder. */
 /** A well-formed call id for the Phone App tab's call routes (which answer 401 before looking it up). */
 function aCallId(): Promise<Record<string, string>> {
@@ -329,6 +340,29 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/v1/accounts/{accountId}/live-calls': { permission: 'service.read' },
   'GET /api/v1/live-calls': { permission: 'signed-in' },
   'DELETE /api/v1/live-calls/{callId}': { permission: 'operator' },
+  'GET /api/v1/accounts/{accountId}/alerts': { permission: 'service.read' },
+  'GET /api/v1/accounts/{accountId}/alert-subscriptions': { permission: 'service.read' },
+  'POST /api/v1/accounts/{accountId}/alert-subscriptions': {
+    permission: 'service.write',
+    body: () => ({ channel: 'email', name: `Mail ${next()}`, email: 'noc@example.com' }),
+  },
+  'PATCH /api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}': {
+    permission: 'service.write',
+    prepare: alertSubscription,
+    body: () => ({ enabled: false }),
+  },
+  'DELETE /api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}': {
+    permission: 'service.write',
+    prepare: alertSubscription,
+  },
+  'GET /api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}/deliveries': {
+    permission: 'service.read',
+    prepare: alertSubscription,
+  },
+  'POST /api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}/test': {
+    permission: 'service.write',
+    prepare: alertSubscription,
+  },
 };
 
 describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', (dialect) => {

@@ -15,6 +15,8 @@ import { ErrorNotice, Loading } from './components/status.js';
 import { matchRoute, routeAccountId, useLocation, type Route } from './router.js';
 import { CallPage } from './calls/call-page.js';
 import { CallsPage } from './calls/calls-page.js';
+import { AlertsPage } from './alerts/alerts-page.js';
+import { AlertSubscriptionsPage } from './alerts/alert-subscriptions-page.js';
 import { ServicePage } from './services/service-page.js';
 import { ServicesPage } from './services/services-page.js';
 import { TeamsServicesPage } from './services/teams-services-page.js';
@@ -100,6 +102,10 @@ function RoutePage({ route, administrator }: { route: Route; administrator: Admi
       return <CallsPage key={route.accountId} accountId={route.accountId} />;
     case 'call':
       return <CallPage key={route.callId} accountId={route.accountId} callId={route.callId} />;
+    case 'alerts':
+      return <AlertsPage key={route.accountId} accountId={route.accountId} />;
+    case 'alert-subscriptions':
+      return <AlertSubscriptionsPage key={route.accountId} accountId={route.accountId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

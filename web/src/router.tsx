@@ -60,6 +60,8 @@ export type Route =
   | { page: 'user'; accountId: string; userId: string | undefined }
   | { page: 'calls'; accountId: string }
   | { page: 'call'; accountId: string; callId: string }
+  | { page: 'alerts'; accountId: string }
+  | { page: 'alert-subscriptions'; accountId: string }
   | { page: 'not-found' };
 
 const ID = '([0-9a-f-]{36})';
@@ -97,6 +99,11 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
     (m) => ({ page: 'user', accountId: m[1]!, userId: m[2] === 'new' ? undefined : m[2] }),
   ],
   [new RegExp(`^/accounts/${ID}/calls$`), (m) => ({ page: 'calls', accountId: m[1]! })],
+  [new RegExp(`^/accounts/${ID}/alerts$`), (m) => ({ page: 'alerts', accountId: m[1]! })],
+  [
+    new RegExp(`^/accounts/${ID}/alerts/subscriptions$`),
+    (m) => ({ page: 'alert-subscriptions', accountId: m[1]! }),
+  ],
   [
     new RegExp(`^/accounts/${ID}/calls/([^/]{1,200})$`),
     (m) => ({ page: 'call', accountId: m[1]!, callId: decodeURIComponent(m[2]!) }),

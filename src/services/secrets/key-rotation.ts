@@ -3,7 +3,7 @@ import type { Store } from '../../store/store.js';
 import { rotateSecretKey, type SecretBox } from './secret-box.js';
 
 /**
- * Rotates the secret key: every SIP password (users' and trunks') and Microsoft app secret is re-encrypted with a new key in one
+ * Rotates the secret key: every SIP password (users' and trunks'), Microsoft app secret and webhook secret is re-encrypted with a new key in one
  * transaction (all or nothing), then the key files are switched (see `rotateSecretKey`). Running processes pick
  * the new key up from the data directory the first time they meet a secret made with it.
  */
@@ -27,6 +27,10 @@ export async function rotateKey(
         }
         for (const { id, ciphertext } of await tx.trunkSettings.listPasswordCiphertexts()) {
           await tx.trunkSettings.replacePasswordCiphertext(id, to.encrypt(from.decrypt(ciphertext)));
+          count += 1;
+        }
+        for (const { id, ciphertext } of await tx.alertSubscriptions.listSecretCiphertexts()) {
+          await tx.alertSubscriptions.replaceSecretCiphertext(id, to.encrypt(from.decrypt(ciphertext)));
           count += 1;
         }
         await tx.audit.append({

@@ -1,4 +1,5 @@
 import { isAppError } from '../../domain/errors.js';
+import { TokenError } from '../../microsoft/index.js';
 import type { SyncLogLine, SyncRun, VoiceService } from '../../domain/records.js';
 import { SyncPlanner, type SyncChange, type TenantUserSnapshot } from '../../domain/sync/sync-plan.js';
 import type { Store } from '../../store/store.js';
@@ -66,6 +67,8 @@ export class SyncRunner {
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
+      // Microsoft refusing the app's token for want of consent is the "consent revoked" alert's event.
+      if (isConsentRefusal(error)) await this.connections.markRevoked(run.accountId, message);
       await this.store.repos.syncRuns.update(run.id, {
         state: 'failed',
         finishedAt: new Date().toISOString(),
@@ -221,4 +224,18 @@ export class SyncRunner {
     });
     return state;
   }
+}
+
+/**
+ * AADSTS codes of a tenant without (or no longer with) consent to the app: 65001 consent missing, 700016 app not
+ * found in the directory, 7000112 app disabled, 7000229 no service principal (consent removed).
+ */
+const CONSENT_CODES = new Set([65001, 700016, 7000112, 7000229]);
+
+/** Microsoft refused the app's token because the tenant withdrew (or never gave) its consent. */
+function isConsentRefusal(error: unknown): boolean {
+  return (
+    error instanceof TokenError &&
+    (error.error === 'consent_required' || error.errorCodes.some((code) => CONSENT_CODES.has(code)))
+  );
 }

@@ -49,6 +49,7 @@ const sections: { page: Route['page']; label: string; path: string; needs?: Perm
   { page: 'services', label: 'Services', path: '/services', needs: 'service.list' },
   { page: 'users', label: 'Users', path: '/users', needs: 'service.read' },
   { page: 'calls', label: 'Calls', path: '/calls', needs: 'service.read' },
+  { page: 'alerts', label: 'Alerts', path: '/alerts', needs: 'service.read' },
   { page: 'tenant', label: 'Microsoft 365', path: '/microsoft-365', needs: 'service.read' },
   { page: 'licences', label: 'Licences', path: '/licences', needs: 'licence.read' },
   {
@@ -70,6 +71,7 @@ function sectionOf(route: Route): Route['page'] {
     'service-import': 'services',
     user: 'users',
     call: 'calls',
+    'alert-subscriptions': 'alerts',
   };
   return parents[route.page] ?? route.page;
 }
