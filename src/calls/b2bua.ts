@@ -68,6 +68,9 @@ export class B2bua {
       capture: this.ladders.capture('pbx'),
       onInvite: (call) => this.fromPbx(call),
       onDialogEnded: (dialog) => this.dialogEnded('pbx', dialog),
+      onReinvite: (dialog, request) => this.dialogs.get(dialog.id)?.reinvited?.('pbx', request),
+      onDialogRequest: (dialog, request) =>
+        this.dialogs.get(dialog.id)?.dialogRequest?.('pbx', dialog, request),
     });
     const teamsNow = (): TeamsSide => this.teams ?? missingTeams();
     this.ctx = {
@@ -106,6 +109,9 @@ export class B2bua {
       previous?.(dialog, reason);
       this.dialogEnded('teams', dialog);
     };
+    teamsOptions.onReinvite = (dialog, request) => this.dialogs.get(dialog.id)?.reinvited?.('teams', request);
+    teamsOptions.onDialogRequest = (dialog, request) =>
+      this.dialogs.get(dialog.id)?.dialogRequest?.('teams', dialog, request);
   }
 
   /** Take the calls of the stack's sockets (from now on the stack hands every INVITE to the B2BUA). */

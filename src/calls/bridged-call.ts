@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isMediaError } from '../media/media-error.js';
 import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
-import type { SipResponse } from '../sip/message/sip-message.js';
+import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from './call-context.js';
 import type {
   CallDirection,
@@ -13,6 +14,7 @@ import type {
 } from './call-record.types.js';
 import { CallState, type CallPhase } from './call-state.js';
 import { refusal, type CallRefusal, type CallUser } from './call-user.js';
+import { relayReinvite, type MidCallLegs } from './mid-call.js';
 
 type Side = 'pbx' | 'teams';
 
@@ -30,6 +32,8 @@ export abstract class BridgedCall implements DialogOwner {
   protected readonly legs: Record<Side, CallLegSummary>;
   /** The Call-ID the relay keys the media by (the leg the offer came in on), once an offer went through it. */
   protected mediaCallId: string | undefined;
+  /** What mid-call requests (`mid-call.ts`) see of this call. */
+  protected readonly midCall: MidCallLegs;
   private refusal: { code: string; message: string } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
   private reported = false;
@@ -51,6 +55,33 @@ export abstract class BridgedCall implements DialogOwner {
     };
     ctx.ladders.watch(callId);
     ctx.ladders.received(inSide, incoming.request); // it arrived before anyone watched its Call-ID
+    const sdpFrom = { pbx: undefined, teams: undefined, [inSide]: incoming.request.body.toString() };
+    this.midCall = {
+      ctx,
+      sdpFrom,
+      dialogOf: (side) => (side === 'pbx' ? this.pbxDialog : this.teamsDialog),
+      media: () => this.mediaKeys(),
+      holdMode: () => this.user?.settings.holdMode ?? 'inactive',
+    };
+  }
+
+  /** A re-INVITE on one of the call's dialogs (hold, resume): passed to the other leg (`mid-call.ts`). */
+  reinvited(side: Side, request: SipRequest): Promise<ReinviteAnswer | undefined> {
+    return relayReinvite(this.midCall, side, request);
+  }
+
+  /**
+   * The relay's keys of this call: its Call-ID (the incoming leg's) and each side's tag there (the caller's From
+   * tag for the incoming side, our To-tag toward the caller for the other, as `answerThroughRelay` named them).
+   */
+  protected mediaKeys(): { callId: string; tagOf(side: Side): string } | undefined {
+    const callId = this.mediaCallId;
+    if (callId === undefined) return undefined;
+    const callerTag = tagOf(this.incoming.request.headers.get('From')) ?? '';
+    return {
+      callId,
+      tagOf: (side) => (side === this.inSide ? callerTag : this.incoming.localTag),
+    };
   }
 
   /** The call as the live-calls view shows it (once its user is known). */
@@ -169,6 +200,7 @@ export abstract class BridgedCall implements DialogOwner {
    * media would not follow (measured: no audio after a 183 and 200 from different forks with their own tags).
    */
   protected async answerThroughRelay(response: SipResponse): Promise<Buffer | undefined> {
+    this.midCall.sdpFrom[this.inSide === 'pbx' ? 'teams' : 'pbx'] = response.body.toString();
     const sdp = await this.ctx.relay
       .answer({
         callId: this.legs[this.inSide].sipCallId,

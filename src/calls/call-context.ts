@@ -2,6 +2,8 @@ import type { TeamsCallRequest, TeamsCallResult } from '../edge/teams-failover.j
 import type { MediaRelay } from '../media/media-relay.js';
 import type { CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
+import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { TransportProtocol } from '../sip/transport/transport.types.js';
 import type { CallLadders } from './call-ladder.js';
@@ -14,9 +16,13 @@ export interface TeamsSide {
   callTeams(request: TeamsCallRequest): Promise<TeamsCallResult>;
 }
 
-/** Something that ends with the dialog it is registered for (a bridged call). */
+/** Something that ends with the dialog it is registered for (a bridged call), and takes its mid-call requests. */
 export interface DialogOwner {
   dialogEnded(side: 'pbx' | 'teams', dialog: Dialog): void;
+  /** A re-INVITE on one of its dialogs (hold, resume): answered once the other leg answered. */
+  reinvited?(side: 'pbx' | 'teams', request: SipRequest): Promise<ReinviteAnswer | undefined>;
+  /** Another in-dialog request (REFER from Teams); undefined: the dialog layer's default answer. */
+  dialogRequest?(side: 'pbx' | 'teams', dialog: Dialog, request: SipRequest): SipResponse | undefined;
 }
 
 /** What every call of one B2BUA shares. */

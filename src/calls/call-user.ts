@@ -13,9 +13,15 @@ export interface CallSettings {
   /** How long a call may ring before Callbridge gives up (CANCEL toward the callee, 480 toward the caller). */
   ringTimeoutMs: number;
   ringback: RingbackProfile;
+  /** How the PBX's hold reaches Teams: `a=inactive`, or the Teams leg kept open for the PBX's music. */
+  holdMode: 'inactive' | 'music-from-pbx';
 }
 
-export const DEFAULT_CALL_SETTINGS: CallSettings = { ringTimeoutMs: 60_000, ringback: 'pass-through' };
+export const DEFAULT_CALL_SETTINGS: CallSettings = {
+  ringTimeoutMs: 60_000,
+  ringback: 'pass-through',
+  holdMode: 'inactive',
+};
 
 /** Why Callbridge refuses or fails a call, with the SIP status sent and words for the call record. */
 export interface CallRefusal {

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   if (!ready) return;
-  h.user.settings = { ringTimeoutMs: 60_000, ringback: 'pass-through' };
+  h.user.settings = { ringTimeoutMs: 60_000, ringback: 'pass-through', holdMode: 'inactive' };
   delete h.user.refusal;
   for (const proxy of h.proxies) proxy.behaviours.clear();
   h.proxies[0]!.setBehaviour(ALICE.number, {

@@ -1,5 +1,6 @@
 import { CallEndpoint } from '../../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
+import type { ReinviteAnswer } from '../../sip/dialog/endpoint.types.js';
 import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
@@ -75,6 +76,8 @@ export interface EmulatedCall {
   to?: string;
   /** On hold by the Teams user (re-INVITE with `a=inactive`). */
   held?: boolean;
+  /** Re-INVITEs the SBC sent in this call (hold and resume from the PBX side), in order. */
+  reinvites?: SipRequest[];
 }
 
 /**
@@ -110,6 +113,7 @@ export class TeamsSipEmulator {
       contact: () => `sip:api-du-a-euwe.pstnhub.microsoft.com:443;x-i=${randomToken(12)}`,
       onInvite: (call) => this.receiveInvite(call),
       onRequest: (request, source) => this.receiveRequest(request, source),
+      onReinvite: (dialog, request) => this.receiveReinvite(dialog, request),
       onDialogEnded: (dialog) => {
         const call = this.calls.find((c) => c.callId === dialog.callId);
         if (call) call.dialog = undefined;
@@ -222,7 +226,9 @@ export class TeamsSipEmulator {
   async hold(callId: string): Promise<number> {
     const call = this.find(callId);
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const status = (await this.endpoint.dialogs.reinvite(call.dialog, holdOffer(this.media))).status;
+    const base = this.options.mediaSdp?.();
+    const offer = base ? Buffer.concat([base, Buffer.from('a=inactive\r\n')]) : holdOffer(this.media);
+    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
     if (status >= 200 && status < 300) call.held = true;
     return status;
   }
@@ -231,7 +237,7 @@ export class TeamsSipEmulator {
   async resume(callId: string): Promise<number> {
     const call = this.find(callId);
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const offer = teamsOffer(this.media.address, this.media.port);
+    const offer = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
     const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
     if (status >= 200 && status < 300) call.held = false;
     return status;
@@ -337,6 +343,21 @@ export class TeamsSipEmulator {
       .then((r) => r.status)
       .catch(() => 0);
     this.health.probeAnswered(fqdn, status);
+  }
+
+  /**
+   * A re-INVITE from the SBC: refused as a first INVITE would be (488 for sendonly: Microsoft knows only
+   * `a=inactive`), else answered with the media processor's SDP, `a=inactive` when the offer is a hold.
+   */
+  private receiveReinvite(dialog: Dialog, request: SipRequest): ReinviteAnswer {
+    const call = this.calls.find((c) => c.callId === dialog.callId);
+    if (call) (call.reinvites ??= []).push(request);
+    if (request.body.length === 0) return { status: 200 };
+    const refusal = sdpRefusal(request.body, request.headers.get('Content-Type'));
+    if (refusal) return { status: 488, headers: { Warning: `399 sip.pstnhub.microsoft.com "${refusal}"` } };
+    const hold = /^a=inactive\s*$/m.test(request.body.toString());
+    const sdp = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
+    return { status: 200, body: hold ? Buffer.concat([sdp, Buffer.from('a=inactive\r\n')]) : sdp };
   }
 
   private receiveInvite(incoming: IncomingCall): void {
