@@ -78,6 +78,8 @@ export interface EmulatedCall {
   held?: boolean;
   /** Re-INVITEs the SBC sent in this call (hold and resume from the PBX side), in order. */
   reinvites?: SipRequest[];
+  /** The SBC's answer to the last hold or resume of the Teams user (its SDP is where the media goes now). */
+  reinviteAnswer?: SipResponse;
 }
 
 /**
@@ -228,7 +230,8 @@ export class TeamsSipEmulator {
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
     const base = this.options.mediaSdp?.();
     const offer = base ? Buffer.concat([base, Buffer.from('a=inactive\r\n')]) : holdOffer(this.media);
-    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
+    call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, offer);
+    const status = call.reinviteAnswer.status;
     if (status >= 200 && status < 300) call.held = true;
     return status;
   }
@@ -238,7 +241,8 @@ export class TeamsSipEmulator {
     const call = this.find(callId);
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
     const offer = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
-    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
+    call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, offer);
+    const status = call.reinviteAnswer.status;
     if (status >= 200 && status < 300) call.held = false;
     return status;
   }
