@@ -1,6 +1,6 @@
 import type { EdgeRouteLookup } from '../edge/teams-edge.js';
 import type { MediaRelay } from '../media/media-relay.js';
-import { CallEndpoint } from '../sip/dialog/call.endpoint.js';
+import { CALL_METHODS, CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import { SipResolver } from '../sip/dns/sip.resolver.js';
@@ -28,6 +28,11 @@ export interface B2buaOptions {
   userForContact: (contactUser: string) => string | undefined;
   /** The Contact user part registered for a user (`contactToken`). */
   contactTokenOf: (userId: string) => string;
+  /**
+   * List REFER in our Allow toward Microsoft, so Teams sends us its transfers (CALLS.md "Transfer"); off, Teams
+   * transfers internally and we take its re-INVITEs and NOTIFYs. Default off, as most Teams SBC setups start.
+   */
+  teamsRefer?: boolean;
   /** How long the PBX may stay silent on a call from Teams (default 8 s: Microsoft moves on after 10 s). */
   pbxSilenceMs?: number;
   resolver?: SipResolver;
@@ -87,6 +92,7 @@ export class B2bua {
       contactOf: (userId, protocol) => contact(protocol, options.contactTokenOf(userId)),
       pbxSilenceMs: options.pbxSilenceMs ?? 8000,
       track: (dialog, owner) => void this.dialogs.set(dialog.id, owner),
+      untrack: (dialog) => void this.dialogs.delete(dialog.id),
       forget: (owner, dialogs) => {
         this.calls.delete(owner as BridgedCall);
         for (const dialog of dialogs) if (dialog) this.dialogs.delete(dialog.id);
@@ -105,6 +111,7 @@ export class B2bua {
     const teamsOptions = teams.endpoint.options;
     const previous = teamsOptions.onDialogEnded;
     teamsOptions.capture = this.ladders.capture('teams');
+    if (this.options.teamsRefer) teamsOptions.allow = `${CALL_METHODS}, REFER`;
     teamsOptions.onDialogEnded = (dialog, reason) => {
       previous?.(dialog, reason);
       this.dialogEnded('teams', dialog);

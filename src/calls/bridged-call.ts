@@ -15,6 +15,8 @@ import type {
 import { CallState, type CallPhase } from './call-state.js';
 import { refusal, type CallRefusal, type CallUser } from './call-user.js';
 import { relayReinvite, type MidCallLegs } from './mid-call.js';
+import { answerRefer, type NewTeamsLeg, type TransferableCall } from './transfer.js';
+import type { FoundRoute } from '../edge/teams-edge.js';
 
 type Side = 'pbx' | 'teams';
 
@@ -34,6 +36,9 @@ export abstract class BridgedCall implements DialogOwner {
   protected mediaCallId: string | undefined;
   /** What mid-call requests (`mid-call.ts`) see of this call. */
   protected readonly midCall: MidCallLegs;
+  /** Each side's tag at the relay once a transfer moved the media to a relay call of its own. */
+  private mediaTags: Record<Side, string> | undefined;
+  private readonly transfer = { transferring: false };
   private refusal: { code: string; message: string } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
   private reported = false;
@@ -70,6 +75,52 @@ export abstract class BridgedCall implements DialogOwner {
     return relayReinvite(this.midCall, side, request);
   }
 
+  /** Another request in one of the call's dialogs: a REFER from Teams starts a transfer (`transfer.ts`). */
+  dialogRequest(side: Side, dialog: Dialog, request: SipRequest): SipResponse | undefined {
+    if (side !== 'teams' || request.method !== 'REFER') return undefined;
+    return answerRefer(this.transferable(), this.transfer, dialog, request);
+  }
+
+  /** The Teams route of the call (a call from Teams has one; Replaces finds the user by it). */
+  protected teamsRoute(): FoundRoute | undefined {
+    return undefined;
+  }
+
+  private transferable(): TransferableCall {
+    return {
+      ctx: this.ctx,
+      midCall: this.midCall,
+      isUp: () => this.state.phase === 'answered',
+      remoteParty: () => (this.direction === 'pbx-to-teams' ? this.from : this.to),
+      customerFqdn: () => this.user?.customerFqdn,
+      route: () => this.teamsRoute(),
+      replaceTeamsLeg: (next) => this.replaceTeamsLeg(next),
+    };
+  }
+
+  /**
+   * A transfer or a Replaces gave the call a new Teams leg: the old dialog is no longer the call's (Microsoft's
+   * BYE of it ends nothing; ours follows if Microsoft's does not come), the media moves to the new relay call.
+   */
+  protected async replaceTeamsLeg(next: NewTeamsLeg): Promise<void> {
+    const old = this.teamsDialog;
+    const oldMedia = this.mediaCallId;
+    if (old) this.ctx.untrack(old);
+    this.teamsDialog = next.dialog;
+    this.ctx.track(next.dialog, this);
+    this.mediaCallId = next.media.callId;
+    this.mediaTags = next.media.tags;
+    this.legs.teams.sipCallId = next.sipCallId;
+    this.legs.teams.peer = next.peer;
+    this.ctx.ladders.watch(next.sipCallId);
+    if (oldMedia && oldMedia !== next.media.callId)
+      await this.ctx.relay.delete(oldMedia).catch(() => undefined);
+    if (old)
+      setTimeout(() => {
+        if (old.state === 'confirmed') void this.ctx.endpointOf('teams').dialogs.bye(old);
+      }, 5000).unref();
+  }
+
   /**
    * The relay's keys of this call: its Call-ID (the incoming leg's) and each side's tag there (the caller's From
    * tag for the incoming side, our To-tag toward the caller for the other, as `answerThroughRelay` named them).
@@ -77,6 +128,8 @@ export abstract class BridgedCall implements DialogOwner {
   protected mediaKeys(): { callId: string; tagOf(side: Side): string } | undefined {
     const callId = this.mediaCallId;
     if (callId === undefined) return undefined;
+    const tags = this.mediaTags;
+    if (tags) return { callId, tagOf: (side) => tags[side] };
     const callerTag = tagOf(this.incoming.request.headers.get('From')) ?? '';
     return {
       callId,

@@ -43,6 +43,8 @@ export interface CallContext {
   pbxSilenceMs: number;
   /** Hold a dialog for a call, so that its BYE (or session expiry) reaches the call. */
   track(dialog: Dialog, owner: DialogOwner): void;
+  /** A dialog is no longer the call's (a transfer replaced it): its end ends nothing. */
+  untrack(dialog: Dialog): void;
   /** The call ended: forget it and its dialogs. */
   forget(owner: DialogOwner, dialogs: (Dialog | undefined)[]): void;
   onError: (error: unknown, what: string) => void;

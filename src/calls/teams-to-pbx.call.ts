@@ -40,6 +40,10 @@ export class TeamsToPbxCall extends BridgedCall {
     };
   }
 
+  protected override teamsRoute(): Route {
+    return this.route;
+  }
+
   /** Find the user, pass the offer through the relay, INVITE the PBX as the user and bridge what comes back. */
   async run(): Promise<void> {
     const user = await this.ctx.directory.find(this.route.userId);

@@ -20,6 +20,12 @@ export interface TeamsCallRequest {
   onAttempt?: (call: OutgoingCall, proxy: string) => void;
   /** Aborted: the caller gave up (CANCEL, ring timeout); no further proxy is tried. */
   signal?: AbortSignal;
+  /**
+   * A transfer from Teams (CALLS.md "Transfer"): the REFER's Refer-To as Request-URI and To instead of `to`'s
+   * number, and headers copied byte for byte (Referred-By: Microsoft answers 400 to a changed one).
+   */
+  referTo?: string;
+  headers?: Record<string, string>;
 }
 
 /** How the call went, and where it was tried. */
@@ -49,14 +55,15 @@ export async function callTeamsWithFailover(
   const attempts: TeamsCallResult['attempts'] = [];
   let last: TeamsCallResult | undefined;
   for (const [index, proxy] of proxies.entries()) {
-    const uri = `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls`;
+    const uri = request.referTo ?? `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls`;
     const headers = new SipHeaders()
       .append('From', `<sip:${request.from}@${request.customerFqdn}:${edge.port};user=phone>;tag=${fromTag}`)
-      .append('To', `<sip:${request.to}@${proxy.host};user=phone>`)
+      .append('To', request.referTo ? `<${request.referTo}>` : `<sip:${request.to}@${proxy.host};user=phone>`)
       .append('Call-ID', callId)
       .append('CSeq', `${index + 1} INVITE`)
       .append('Supported', 'timer')
       .append('Content-Type', 'application/sdp');
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers.append(name, value);
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri, headers, body: request.sdp };
     let call: OutgoingCall;
     try {

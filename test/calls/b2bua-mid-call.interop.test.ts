@@ -2,8 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
-import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
-import { heldByFarEndScenario, holdResumeScenario, registerScenario } from './support/sipp-scenarios.js';
+import { ALICE, BOB, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import {
+  heldByFarEndScenario,
+  holdResumeScenario,
+  registerScenario,
+  transferredScenario,
+  uacScenario,
+} from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 const ready = kamailioInstalled() && hasSipp;
@@ -14,7 +20,7 @@ let h: Awaited<ReturnType<typeof startCallHarness>>;
 beforeAll(async () => {
   if (!ready) return;
   pki = await createTeamsPki();
-  h = await startCallHarness(pki);
+  h = await startCallHarness(pki, { teamsRefer: true });
 });
 afterAll(async () => {
   await h?.stop();
@@ -89,3 +95,76 @@ describe.skipIf(!ready)('B2BUA mid-call: hold and resume from Teams', () => {
     expect(run.code, run.output).toBe(0);
   });
 });
+
+describe.skipIf(!ready)('B2BUA mid-call: transfers from Teams', () => {
+  it('REFER advertised: Alice transfers the extension to Bob in Teams; the new INVITE goes back to Microsoft with Refer-To and Referred-By verbatim, NOTIFYs report progress, the extension ends up talking to Bob', async () => {
+    h.proxies[0]!.setBehaviour(BOB.number, { devices: 1, earlyMedia: false, outcome: 'answer', afterMs: 50 });
+    const calls = h.teamsCallsCount();
+    const count = h.recorder.records.length;
+    const ext = await h.extension(transferredScenario(), { service: ALICE.sipUsername });
+    const alice = await answeredTeamsCall(calls);
+    expect(alice.incoming!.request.headers.get('Allow')).toMatch(/\bREFER\b/);
+    const proxy = h.proxies.find((p) => p.calls.includes(alice))!;
+    expect(await proxy.transfer(alice.callId, BOB.userId)).toBe(202);
+    expect(await until(() => teamsCallTo(BOB.number)?.status === 200, 8000)).toBe(true);
+    const bob = teamsCallTo(BOB.number)!;
+    const invite = bob.incoming!.request;
+    expect(invite.uri).toMatch(/^sip:sip\.pstnhub\.microsoft\.com:5061;transport=tls;x-m=8:orgid:teams-bob$/);
+    expect(bob.referredBy).toMatch(/^<sip:sip\.pstnhub\.microsoft\.com:5061;x-m=8:orgid:\w+;x-t=/);
+    expect(await until(() => alice.notifies?.at(-1) === 'SIP/2.0 200 OK\r\n', 5000)).toBe(true);
+    expect(alice.notifies?.[0]).toBe('SIP/2.0 100 Trying\r\n');
+    // Microsoft ends Alice's leg on the final NOTIFY; the call goes on with Bob.
+    expect(await until(() => alice.dialog === undefined, 5000)).toBe(true);
+    expect(h.b2bua.activeCalls).toBe(1);
+    await proxy.hangUp(bob.callId);
+    const run = await ext.done;
+    expect(run.code, run.output).toBe(0);
+    const record = await nextRecord(count);
+    expect(record.result).toBe('answered');
+    expect(record.legs.find((l) => l.side === 'teams')?.sipCallId).toBe(bob.callId);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('REFER not advertised: Teams transfers internally (nothing reaches us), and its NOTIFY in the call is answered 200', async () => {
+    const teamsOptions = h.edge.endpoint.options;
+    const allow = teamsOptions.allow;
+    teamsOptions.allow = undefined;
+    try {
+      const calls = h.teamsCallsCount();
+      const ext = await h.extension(uacScenario({ kind: 'answered-remote-bye' }), {
+        service: ALICE.sipUsername,
+      });
+      const alice = await answeredTeamsCall(calls);
+      expect(alice.incoming!.request.headers.get('Allow')).not.toMatch(/\bREFER\b/);
+      const proxy = h.proxies.find((p) => p.calls.includes(alice))!;
+      expect(await proxy.transfer(alice.callId, BOB.userId)).toBe('internal');
+      const notify = await proxy.endpoint.dialogs.request(
+        alice.dialog!,
+        'NOTIFY',
+        { Event: 'refer', 'Subscription-State': 'terminated', 'Content-Type': 'message/sipfrag' },
+        Buffer.from('SIP/2.0 200 OK\r\n'),
+      );
+      expect(notify.status).toBe(200);
+      await proxy.hangUp(alice.callId);
+      const run = await ext.done;
+      expect(run.code, run.output).toBe(0);
+    } finally {
+      teamsOptions.allow = allow;
+    }
+  });
+});
+
+function teamsCallTo(number: string) {
+  return h.proxies
+    .flatMap((p) => p.calls)
+    .filter((c) => c.direction === 'to-teams' && c.to === number)
+    .at(-1);
+}
+
+/** The next call Microsoft receives from us after `calls` of them, once answered. */
+async function answeredTeamsCall(calls: number) {
+  expect(await until(() => h.teamsCallsCount() > calls && h.lastTeamsCall()?.status === 200, 8000)).toBe(
+    true,
+  );
+  return h.lastTeamsCall()!;
+}

@@ -18,7 +18,14 @@ import {
   sdpRefusal,
   teamsOffer,
 } from './microsoft-wire.js';
-import { allowsRefer, buildRefer, holdOffer } from './teams-transfer.js';
+import {
+  allowsRefer,
+  buildRefer,
+  holdOffer,
+  transferSucceeded,
+  xmOf,
+  type Referral,
+} from './teams-transfer.js';
 import { DEFAULT_BEHAVIOUR, ringTeamsUser, type TeamsUserBehaviour } from './teams-call.behaviour.js';
 import type { TeamsDirectory } from './teams-directory.js';
 import { TrunkHealth } from './trunk-health.js';
@@ -78,6 +85,10 @@ export interface EmulatedCall {
   held?: boolean;
   /** Re-INVITEs the SBC sent in this call (hold and resume from the PBX side), in order. */
   reinvites?: SipRequest[];
+  /** NOTIFY bodies (sipfrag) the SBC sent in this call about a transfer. */
+  notifies?: string[];
+  /** The Referred-By of an INVITE that completes a transfer (as received). */
+  referredBy?: string;
   /** The SBC's answer to the last hold or resume of the Teams user (its SDP is where the media goes now). */
   reinviteAnswer?: SipResponse;
 }
@@ -102,6 +113,8 @@ export class TeamsSipEmulator {
   readonly behaviours = new Map<string, TeamsUserBehaviour>();
   readonly calls: EmulatedCall[] = [];
   readonly endpoint: CallEndpoint;
+  /** REFERs sent, by the `x-m` of their Refer-To, until the SBC's INVITE for them comes. */
+  private readonly referrals = new Map<string, Referral>();
 
   private constructor(
     private readonly options: TeamsSipEmulatorOptions,
@@ -116,6 +129,7 @@ export class TeamsSipEmulator {
       onInvite: (call) => this.receiveInvite(call),
       onRequest: (request, source) => this.receiveRequest(request, source),
       onReinvite: (dialog, request) => this.receiveReinvite(dialog, request),
+      onDialogRequest: (dialog, request) => this.receiveInDialog(dialog, request),
       onDialogEnded: (dialog) => {
         const call = this.calls.find((c) => c.callId === dialog.callId);
         if (call) call.dialog = undefined;
@@ -257,6 +271,12 @@ export class TeamsSipEmulator {
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
     if (!allowsRefer(call.peerAllow)) return 'internal';
     const refer = buildRefer(call.dialog, targetOrgId, randomToken(8));
+    const referTo = refer.headers.get('Refer-To') ?? '';
+    this.referrals.set(xmOf(referTo) ?? '', {
+      callId,
+      referTo,
+      referredBy: refer.headers.get('Referred-By') ?? '',
+    });
     const sbc = this.options.sbcTarget?.(call.sbcFqdn ?? '');
     if (!sbc) throw new Error(`No SBC address known for ${call.sbcFqdn ?? 'this call'}`);
     return (await this.endpoint.request(refer, { target: { ...sbc, serverName: call.sbcFqdn } })).status;
@@ -364,6 +384,18 @@ export class TeamsSipEmulator {
     return { status: 200, body: hold ? Buffer.concat([sdp, Buffer.from('a=inactive\r\n')]) : sdp };
   }
 
+  /**
+   * NOTIFY about a transfer: kept for tests; a final 2xx sipfrag ends the transferor's call (Microsoft sends BYE
+   * for the original leg once the transfer succeeded). Other methods: the endpoint's default (405 for REFER).
+   */
+  private receiveInDialog(dialog: Dialog, request: SipRequest): SipResponse | undefined {
+    if (request.method !== 'NOTIFY') return undefined;
+    const call = this.calls.find((c) => c.callId === dialog.callId);
+    if (call) (call.notifies ??= []).push(request.body.toString());
+    if (transferSucceeded(request)) setTimeout(() => void this.endpoint.dialogs.bye(dialog), 50).unref();
+    return undefined;
+  }
+
   private receiveInvite(incoming: IncomingCall): void {
     const request = incoming.request;
     const call: EmulatedCall = {
@@ -400,7 +432,18 @@ export class TeamsSipEmulator {
         'injected fault',
         injected === 503 ? { 'Retry-After': String(this.faults.retryAfterSeconds) } : {},
       );
-    const number = calledNumber(request.uri);
+    let number = calledNumber(request.uri);
+    const xm = xmOf(request.uri);
+    if (xm !== undefined) {
+      // A transfer completing (CALLS.md "Transfer"): the Refer-To back as Request-URI, Referred-By unchanged.
+      const referral = this.referrals.get(xm);
+      if (!referral) return refuse(404, `no transfer to ${xm} in progress`);
+      call.referredBy = request.headers.get('Referred-By');
+      if (call.referredBy !== referral.referredBy) return refuse(400, 'Referred-By differs from the REFER');
+      this.referrals.delete(xm);
+      number = this.options.directory.userById?.(check.tenantId!, xm.replace(/^8:orgid:/, ''))?.number;
+      call.to = number;
+    }
     const user =
       number === undefined ? undefined : this.options.directory.userByNumber(check.tenantId!, number);
     if (!user)

@@ -33,3 +33,21 @@ export function buildRefer(dialog: Dialog, targetOrgId: string, transferorOrgId:
     );
   return refer;
 }
+
+/** A REFER Teams sent and the INVITE it expects back (Request-URI = Refer-To, Referred-By unchanged). */
+export interface Referral {
+  callId: string;
+  referTo: string;
+  referredBy: string;
+}
+
+/** The `x-m` parameter of a URI (`8:orgid:<id>` names a Teams user); undefined when absent. */
+export function xmOf(uri: string): string | undefined {
+  return /;x-m=([^;>?]+)/.exec(uri)?.[1];
+}
+
+/** True when a NOTIFY's sipfrag reports the transfer's final success (`SIP/2.0 2xx`) and ends the subscription. */
+export function transferSucceeded(request: SipRequest): boolean {
+  const terminated = /^terminated/i.test(request.headers.get('Subscription-State') ?? '');
+  return terminated && /^SIP\/2\.0 2\d\d/.test(request.body.toString());
+}

@@ -21,6 +21,8 @@ import { runSipp, type SippRun } from './sipp-runner.js';
 export const ALICE = { sipUsername: 'alice', password: 'alice-secret-1', number: '+4930111' };
 export const EXTENSION = { username: '2001', password: 'ext-secret-2001' };
 const TENANT_USER = { tenantId: 't1', userId: 'teams-alice', displayName: 'Alice', number: ALICE.number };
+/** Bob: another Teams user of the tenant (not a Callbridge user), a transfer target. */
+export const BOB = { tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: '+4930222' };
 const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
 export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
@@ -37,7 +39,7 @@ export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
  */
 export async function startCallHarness(
   pki: TeamsPki,
-  options: { relay?: MediaRelay; mediaSdp?: () => Buffer } = {},
+  options: { relay?: MediaRelay; mediaSdp?: () => Buffer; teamsRefer?: boolean } = {},
 ) {
   const stops: (() => Promise<void> | void)[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callbridge-calls-'));
@@ -77,7 +79,7 @@ export async function startCallHarness(
       host: '127.0.0.1',
       ...pki.microsoft,
       caFile: pki.caFile,
-      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER]),
+      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER, BOB]),
       sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
       ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     });
@@ -146,6 +148,7 @@ export async function startCallHarness(
     userForContact: (token) => agent.userForContact(token),
     contactTokenOf: (id) => contactToken(id),
     pbxSilenceMs: 3000,
+    ...(options.teamsRefer && { teamsRefer: true }),
     onError: (error, what) => errors.push(`${what}: ${String(error)}`),
   }));
   stops.push(() => b2bua.stop());

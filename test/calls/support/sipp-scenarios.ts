@@ -306,3 +306,32 @@ ${body}`,
   ];
   return [...answered.slice(0, bye), ...steps, ...answered.slice(bye)].join('\n');
 }
+
+/**
+ * The extension calls `[service]` and is answered; the far end then moves the call (a transfer: a re-INVITE
+ * toward another media address, answered with the extension's SDP) and later hangs up (BYE).
+ */
+export function transferredScenario(): string {
+  const answered = uacScenario({ kind: 'answered-remote-bye' }).split('\n');
+  const bye = answered.findIndex((line) => line.startsWith('<recv request="BYE"'));
+  const steps = [
+    '<recv request="INVITE"/>',
+    send(
+      `SIP/2.0 200 OK
+[last_Via:]
+[last_Record-Route:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdpWith(1, 'sendrecv')}`,
+      true,
+    ),
+    '<recv request="ACK"/>',
+  ];
+  return [...answered.slice(0, bye), ...steps, ...answered.slice(bye)].join('\n');
+}
