@@ -134,6 +134,16 @@ export class B2bua {
   /** A call from Teams for a known user (the edge's `onCall`). */
   fromTeams(incoming: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>): void {
     this.counters.fromTeams++;
+    if (incoming.replaces) {
+      // RFC 3891: the call whose Teams leg is named takes the new dialog; a dialog not of a call here: 481.
+      const owner = this.dialogs.get(incoming.replaces.id);
+      if (!owner?.replacedBy) return incoming.reject(481);
+      void owner.replacedBy(incoming).catch((error: unknown) => {
+        this.ctx.onError(error, 'Replaces from Teams');
+        incoming.reject(500);
+      });
+      return;
+    }
     this.run(new TeamsToPbxCall(this.ctx, incoming, route));
   }
 

@@ -15,6 +15,7 @@ import type {
 import { CallState, type CallPhase } from './call-state.js';
 import { refusal, type CallRefusal, type CallUser } from './call-user.js';
 import { relayReinvite, type MidCallLegs } from './mid-call.js';
+import { replaceFromTeams } from './replaces-call.js';
 import { answerRefer, type NewTeamsLeg, type TransferableCall } from './transfer.js';
 import type { FoundRoute } from '../edge/teams-edge.js';
 
@@ -94,15 +95,20 @@ export abstract class BridgedCall implements DialogOwner {
       remoteParty: () => (this.direction === 'pbx-to-teams' ? this.from : this.to),
       customerFqdn: () => this.user?.customerFqdn,
       route: () => this.teamsRoute(),
-      replaceTeamsLeg: (next) => this.replaceTeamsLeg(next),
+      replaceTeamsLeg: (next, byeOldAfterMs) => this.replaceTeamsLeg(next, byeOldAfterMs),
     };
+  }
+
+  /** An INVITE with Replaces from Teams names this call's Teams leg: the new dialog takes its place. */
+  replacedBy(incoming: IncomingCall): Promise<void> {
+    return replaceFromTeams(this.transferable(), incoming);
   }
 
   /**
    * A transfer or a Replaces gave the call a new Teams leg: the old dialog is no longer the call's (Microsoft's
    * BYE of it ends nothing; ours follows if Microsoft's does not come), the media moves to the new relay call.
    */
-  protected async replaceTeamsLeg(next: NewTeamsLeg): Promise<void> {
+  protected async replaceTeamsLeg(next: NewTeamsLeg, byeOldAfterMs = 5000): Promise<void> {
     const old = this.teamsDialog;
     const oldMedia = this.mediaCallId;
     if (old) this.ctx.untrack(old);
@@ -118,7 +124,7 @@ export abstract class BridgedCall implements DialogOwner {
     if (old)
       setTimeout(() => {
         if (old.state === 'confirmed') void this.ctx.endpointOf('teams').dialogs.bye(old);
-      }, 5000).unref();
+      }, byeOldAfterMs).unref();
   }
 
   /**

@@ -3,6 +3,7 @@ import type { MediaRelay } from '../media/media-relay.js';
 import type { CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
 import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { TransportProtocol } from '../sip/transport/transport.types.js';
@@ -21,6 +22,8 @@ export interface DialogOwner {
   dialogEnded(side: 'pbx' | 'teams', dialog: Dialog): void;
   /** A re-INVITE on one of its dialogs (hold, resume): answered once the other leg answered. */
   reinvited?(side: 'pbx' | 'teams', request: SipRequest): Promise<ReinviteAnswer | undefined>;
+  /** An INVITE with Replaces from Teams naming one of its dialogs (RFC 3891). */
+  replacedBy?(incoming: IncomingCall): Promise<void>;
   /** Another in-dialog request (REFER from Teams); undefined: the dialog layer's default answer. */
   dialogRequest?(side: 'pbx' | 'teams', dialog: Dialog, request: SipRequest): SipResponse | undefined;
 }

@@ -67,6 +67,8 @@ export class PbxToTeamsCall extends BridgedCall {
         from: this.from,
         to: user.number,
         sdp: Buffer.from(offer),
+        // Remembered by the edge, so that Teams replacing this call (INVITE with Replaces) finds the user.
+        route: { kind: 'found', accountId: user.accountId, serviceId: user.serviceId, userId: user.userId },
         signal: this.giveUp.signal,
         onAttempt: (call) => this.attempted(call),
         onProvisional: (response) => this.provisional(response),

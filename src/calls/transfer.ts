@@ -23,8 +23,11 @@ export interface TransferableCall {
   remoteParty(): string;
   customerFqdn(): string | undefined;
   route(): FoundRoute | undefined;
-  /** Swap the Teams leg: the old dialog is no longer the call's (its BYE ends nothing), the old media goes. */
-  replaceTeamsLeg(next: NewTeamsLeg): Promise<void>;
+  /**
+   * Swap the Teams leg: the old dialog is no longer the call's (its BYE ends nothing), the old media goes; the old
+   * dialog gets our BYE after `byeOldAfterMs` unless Microsoft ended it first.
+   */
+  replaceTeamsLeg(next: NewTeamsLeg, byeOldAfterMs?: number): Promise<void>;
 }
 
 const SIPFRAG = 'message/sipfrag;version=2.0';

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import type { Dialog } from '../../src/sip/dialog/dialog.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
@@ -168,3 +169,38 @@ async function answeredTeamsCall(calls: number) {
   );
   return h.lastTeamsCall()!;
 }
+
+describe.skipIf(!ready)('B2BUA mid-call: INVITE with Replaces from Teams', () => {
+  it("Teams replaces Alice's leg (a call queue handing the call on): the PBX leg is re-INVITEd toward the new Teams dialog, the replaced dialog gets our BYE, the call goes on", async () => {
+    const calls = h.teamsCallsCount();
+    const count = h.recorder.records.length;
+    const ext = await h.extension(transferredScenario(), { service: ALICE.sipUsername });
+    const alice = await answeredTeamsCall(calls);
+    const proxy = h.proxies.find((p) => p.calls.includes(alice))!;
+    const replacing = proxy.replace(alice.callId);
+    expect(replacing.outgoing!.request.headers.get('Replaces')).toContain(alice.callId);
+    expect(await until(() => replacing.status === 200, 8000)).toBe(true);
+    expect(await until(() => alice.dialog === undefined, 3000)).toBe(true); // our BYE of the replaced leg
+    expect(h.b2bua.activeCalls).toBe(1);
+    await proxy.hangUp(replacing.callId);
+    const run = await ext.done;
+    expect(run.code, run.output).toBe(0);
+    const record = await nextRecord(count);
+    expect(record.result).toBe('answered');
+    expect(record.legs.find((l) => l.side === 'teams')?.sipCallId).toBe(replacing.callId);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('Replaces naming a dialog Callbridge does not have is refused 481', async () => {
+    const proxy = h.proxies[0]!;
+    const unknown: Pick<Dialog, 'callId' | 'localTag' | 'remoteTag' | 'remoteTarget'> = {
+      callId: 'no-such-call',
+      localTag: 'a',
+      remoteTag: 'b',
+      remoteTarget: `sip:contoso.sbc.test:${h.edge.port};transport=tls`,
+    };
+    const call = proxy.callFromTeams(ALICE.number, EXTENSION.username, 'contoso.sbc.test', unknown as Dialog);
+    expect(await until(() => call.status !== undefined, 5000)).toBe(true);
+    expect(call.status).toBe(481);
+  });
+});
