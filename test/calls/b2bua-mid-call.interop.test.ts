@@ -5,6 +5,7 @@ import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, BOB, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
 import {
+  answerCheckingScenario,
   heldByFarEndScenario,
   holdResumeScenario,
   registerScenario,
@@ -202,5 +203,30 @@ describe.skipIf(!ready)('B2BUA mid-call: INVITE with Replaces from Teams', () =>
     const call = proxy.callFromTeams(ALICE.number, EXTENSION.username, 'contoso.sbc.test', unknown as Dialog);
     expect(await until(() => call.status !== undefined, 5000)).toBe(true);
     expect(call.status).toBe(481);
+  });
+});
+
+describe.skipIf(!ready)('B2BUA: forwarding and simultaneous ring from Teams', () => {
+  it("History-Info on Microsoft's INVITE reaches the extension as Diversion (most recent first, RFC 6044 reasons)", async () => {
+    const port = await freePort();
+    await h.kamailio.rpc('ul.rm', 'location', `s:${EXTENSION.username}`).catch(() => undefined);
+    const extra = ['-au', EXTENSION.username, '-ap', EXTENSION.password];
+    expect((await (await h.extension(registerScenario(), { port, extra })).done).code).toBe(0);
+    const expected =
+      'sip:\\+4930555@pbx\\.test.;reason=user-busy;counter=1, .sip:\\+4930111@pbx\\.test.;reason=unconditional;counter=1';
+    const answering = await h.extension(answerCheckingScenario('Diversion', expected), { port });
+    await new Promise((r) => setTimeout(r, 300));
+    const proxy = h.proxies[0]!;
+    const historyInfo =
+      `<sip:${ALICE.number}@sip.pstnhub.microsoft.com:5061;user=phone?Reason=SIP%3Bcause%3D302%3Btext%3D%22Moved%20temporarily%22>;index=1,` +
+      '<sip:+4930555@sip.pstnhub.microsoft.com:5061;user=phone?Reason=SIP%3Bcause%3D486%3Btext%3D%22Busy%22>;index=1.1';
+    const call = proxy.callFromTeams(ALICE.number, EXTENSION.username, 'contoso.sbc.test', undefined, {
+      'History-Info': historyInfo,
+    });
+    expect(await until(() => call.status !== undefined, 10_000)).toBe(true);
+    expect(call.status).toBe(200);
+    await proxy.hangUp(call.callId);
+    const run = await answering.done;
+    expect(run.code, run.output).toBe(0);
   });
 });

@@ -169,7 +169,14 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: a Teams user calls a number through the SBC of `sbcFqdn` (the customer's subdomain). */
-  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string, replacing?: Dialog): EmulatedCall {
+  callFromTeams(
+    fromNumber: string,
+    toNumber: string,
+    sbcFqdn: string,
+    replacing?: Dialog,
+    /** More headers, e.g. History-Info of a forwarded call or simultaneous ring. */
+    extra: Record<string, string> = {},
+  ): EmulatedCall {
     const target = this.options.sbcTarget?.(sbcFqdn);
     if (!target) throw new Error(`No SBC address known for ${sbcFqdn}`);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
@@ -184,6 +191,7 @@ export class TeamsSipEmulator {
       .append('Session-Expires', '3600')
       .append('Min-SE', '90')
       .append('Content-Type', 'application/sdp');
+    for (const [name, value] of Object.entries(extra)) headers.append(name, value);
     // RFC 3891: the tags as the SBC sees its dialog (to-tag: the SBC's own tag, from-tag: ours).
     if (replacing)
       headers.append(

@@ -335,3 +335,11 @@ ${sdpWith(1, 'sendrecv')}`,
   ];
   return [...answered.slice(0, bye), ...steps, ...answered.slice(bye)].join('\n');
 }
+
+/** The extension answers like `uasScenario({ kind: 'answer' })`, but only an INVITE whose `header` matches `regexp`. */
+export function answerCheckingScenario(header: string, regexp: string): string {
+  const check = `<action><ereg regexp="${regexp}" search_in="hdr" header="${header}:" check_it="true" assign_to="seen"/></action>`;
+  return uasScenario({ kind: 'answer' })
+    .replace('<recv request="INVITE" crlf="true"/>', `<recv request="INVITE" crlf="true">${check}</recv>`)
+    .replace('</scenario>', '<Reference variables="seen"/>\n</scenario>');
+}
