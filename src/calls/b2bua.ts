@@ -158,9 +158,17 @@ export class B2bua {
     return true;
   }
 
-  /** End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. */
-  async stop(): Promise<void> {
+  /**
+   * End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. Run before the edge closes
+   * (`stopEdgeRole`): the BYEs toward Teams need its connections.
+   */
+  async endCalls(): Promise<void> {
     await Promise.all([...this.calls].map((call) => call.hangUp()));
+  }
+
+  /** End every call, then stop the PBX side's endpoint. */
+  async stop(): Promise<void> {
+    await this.endCalls();
     this.pbx.stop();
   }
 
