@@ -81,6 +81,7 @@ export async function startSipRole(
         directory: storeCallUsers(ctx, (id) => notCallable.get(id)),
         userForContact: (token) => agent.userForContact(token),
         contactTokenOf: (id) => contactToken(id),
+        teamsRefer: ctx.config.teamsRefer,
         onError: (error, what) => logger.error({ err: error }, what),
       })
     : undefined;
