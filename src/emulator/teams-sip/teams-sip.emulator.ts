@@ -21,7 +21,9 @@ import {
 import {
   allowsRefer,
   buildRefer,
+  answerReinvite,
   holdOffer,
+  referralRefusal,
   transferSucceeded,
   xmOf,
   type Referral,
@@ -384,12 +386,10 @@ export class TeamsSipEmulator {
   private receiveReinvite(dialog: Dialog, request: SipRequest): ReinviteAnswer {
     const call = this.calls.find((c) => c.callId === dialog.callId);
     if (call) (call.reinvites ??= []).push(request);
-    if (request.body.length === 0) return { status: 200 };
-    const refusal = sdpRefusal(request.body, request.headers.get('Content-Type'));
-    if (refusal) return { status: 488, headers: { Warning: `399 sip.pstnhub.microsoft.com "${refusal}"` } };
-    const hold = /^a=inactive\s*$/m.test(request.body.toString());
-    const sdp = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
-    return { status: 200, body: hold ? Buffer.concat([sdp, Buffer.from('a=inactive\r\n')]) : sdp };
+    return answerReinvite(
+      request,
+      () => this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port),
+    );
   }
 
   /**
@@ -443,12 +443,9 @@ export class TeamsSipEmulator {
     let number = calledNumber(request.uri);
     const xm = xmOf(request.uri);
     if (xm !== undefined) {
-      // A transfer completing (CALLS.md "Transfer"): the Refer-To back as Request-URI, Referred-By unchanged.
-      const referral = this.referrals.get(xm);
-      if (!referral) return refuse(404, `no transfer to ${xm} in progress`);
       call.referredBy = request.headers.get('Referred-By');
-      if (call.referredBy !== referral.referredBy) return refuse(400, 'Referred-By differs from the REFER');
-      this.referrals.delete(xm);
+      const wrong = referralRefusal(this.referrals, xm, call.referredBy);
+      if (wrong) return refuse(wrong.status, wrong.why);
       number = this.options.directory.userById?.(check.tenantId!, xm.replace(/^8:orgid:/, ''))?.number;
       call.to = number;
     }

@@ -1,7 +1,8 @@
 import { inDialogRequest, type Dialog } from '../../sip/dialog/dialog.js';
 import type { SipRequest, SipResponse } from '../../sip/message/sip-message.js';
 import { randomToken } from '../../sip/message/sip-message.js';
-import { teamsOffer } from './microsoft-wire.js';
+import type { ReinviteAnswer } from '../../sip/dialog/endpoint.types.js';
+import { sdpRefusal, teamsOffer } from './microsoft-wire.js';
 
 /** Teams' hold: the same offer with `a=inactive` (Microsoft understands only that, CALLS.md "Hold"). */
 export function holdOffer(media: { address: string; port: number }): Buffer {
@@ -50,4 +51,32 @@ export function xmOf(uri: string): string | undefined {
 export function transferSucceeded(request: SipRequest): boolean {
   const terminated = /^terminated/i.test(request.headers.get('Subscription-State') ?? '');
   return terminated && /^SIP\/2\.0 2\d\d/.test(request.body.toString());
+}
+
+/**
+ * A transfer completing (CALLS.md "Transfer"): the SBC's INVITE carries the Refer-To back as Request-URI and the
+ * Referred-By unchanged. Undefined when it matches a REFER sent (which is then used up), else Microsoft's refusal.
+ */
+export function referralRefusal(
+  referrals: Map<string, Referral>,
+  xm: string,
+  referredBy: string | undefined,
+): { status: number; why: string } | undefined {
+  const referral = referrals.get(xm);
+  if (!referral) return { status: 404, why: `no transfer to ${xm} in progress` };
+  if (referredBy !== referral.referredBy) return { status: 400, why: 'Referred-By differs from the REFER' };
+  referrals.delete(xm);
+  return undefined;
+}
+
+/**
+ * Teams' answer to a re-INVITE from the SBC: refused as a first INVITE would be (488 for sendonly: Microsoft
+ * knows only `a=inactive`), else the media processor's SDP, with `a=inactive` when the offer is a hold.
+ */
+export function answerReinvite(request: SipRequest, sdp: () => Buffer): ReinviteAnswer {
+  if (request.body.length === 0) return { status: 200 };
+  const refusal = sdpRefusal(request.body, request.headers.get('Content-Type'));
+  if (refusal) return { status: 488, headers: { Warning: `399 sip.pstnhub.microsoft.com "${refusal}"` } };
+  const hold = /^a=inactive\s*$/m.test(request.body.toString());
+  return { status: 200, body: hold ? Buffer.concat([sdp(), Buffer.from('a=inactive\r\n')]) : sdp() };
 }
