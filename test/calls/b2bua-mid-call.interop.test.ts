@@ -3,7 +3,7 @@ import type { Dialog } from '../../src/sip/dialog/dialog.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
-import { ALICE, BOB, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { ALICE, BOB, EXTENSION, EXTENSION_2, startCallHarness, until } from './support/b2bua-harness.js';
 import {
   answerCheckingScenario,
   heldByFarEndScenario,
@@ -11,6 +11,7 @@ import {
   registerScenario,
   transferredScenario,
   uacScenario,
+  uasScenario,
 } from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
@@ -124,6 +125,36 @@ describe.skipIf(!ready)('B2BUA mid-call: transfers from Teams', () => {
     const record = await nextRecord(count);
     expect(record.result).toBe('answered');
     expect(record.legs.find((l) => l.side === 'teams')?.sipCallId).toBe(bob.callId);
+    expect(h.errors).toEqual([]);
+  });
+
+  it('REFER advertised: Alice transfers the extension to the number 2002; back through Microsoft, which calls it through Callbridge as Alice: the PBX rings 2002 with her digest, and 2001 ends up bridged to it', async () => {
+    const port = await freePort();
+    await h.kamailio.rpc('ul.rm', 'location', `s:${EXTENSION_2.username}`).catch(() => undefined);
+    const auth = ['-au', EXTENSION_2.username, '-ap', EXTENSION_2.password];
+    const registered = await (
+      await h.extension(registerScenario(), { port, extra: auth, ext: EXTENSION_2.username })
+    ).done;
+    expect(registered.code, registered.output).toBe(0);
+    const target = await h.extension(uasScenario({ kind: 'answer' }), { port, ext: EXTENSION_2.username });
+    await new Promise((r) => setTimeout(r, 300));
+    const calls = h.teamsCallsCount();
+    const ext = await h.extension(transferredScenario(), { service: ALICE.sipUsername });
+    const alice = await answeredTeamsCall(calls);
+    const proxy = h.proxies.find((p) => p.calls.includes(alice))!;
+    expect(await proxy.transfer(alice.callId, `4:${EXTENSION_2.username}`)).toBe(202);
+    expect(await until(() => teamsCallTo(EXTENSION_2.username)?.status === 200, 10_000)).toBe(true);
+    const toNumber = teamsCallTo(EXTENSION_2.username)!;
+    expect(toNumber.incoming!.request.uri).toMatch(/;x-m=4:2002$/);
+    const onward = proxy.find(toNumber.onward!);
+    expect(onward.status).toBe(200); // Microsoft's call to 2002 through Callbridge, as Alice
+    expect(await until(() => alice.notifies?.at(-1) === 'SIP/2.0 200 OK\r\n', 5000)).toBe(true);
+    expect(await until(() => alice.dialog === undefined, 5000)).toBe(true);
+    await proxy.hangUp(onward.callId); // 2002 is released
+    expect((await target.done).code).toBe(0);
+    await proxy.hangUp(toNumber.callId); // and 2001
+    const run = await ext.done;
+    expect(run.code, run.output).toBe(0);
     expect(h.errors).toEqual([]);
   });
 

@@ -23,7 +23,7 @@ import {
   buildRefer,
   answerReinvite,
   holdOffer,
-  referralRefusal,
+  takeReferral,
   transferSucceeded,
   xmOf,
   type Referral,
@@ -89,6 +89,8 @@ export interface EmulatedCall {
   reinvites?: SipRequest[];
   /** NOTIFY bodies (sipfrag) the SBC sent in this call about a transfer. */
   notifies?: string[];
+  /** A transfer to a number: the Call-ID of Microsoft's call toward the SBC for it. */
+  onward?: string;
   /** The Referred-By of an INVITE that completes a transfer (as received). */
   referredBy?: string;
   /** The SBC's answer to the last hold or resume of the Teams user (its SDP is where the media goes now). */
@@ -272,7 +274,8 @@ export class TeamsSipEmulator {
   }
 
   /**
-   * Control API: the Teams user transfers the call to another Teams user (org id). When the SBC listed REFER in
+   * Control API: the Teams user transfers the call to another Teams user (org id) or to a number (`4:<number>`,
+   * Teams' MRI of a phone number; the Refer-To shape is unverified). When the SBC listed REFER in
    * Allow, a REFER goes to the SBC on a connection Microsoft opens itself (CALLS.md); otherwise Teams transfers
    * internally and nothing reaches the SBC ('internal').
    */
@@ -286,6 +289,8 @@ export class TeamsSipEmulator {
       callId,
       referTo,
       referredBy: refer.headers.get('Referred-By') ?? '',
+      teamsUser: (call.direction === 'to-teams' ? call.to : call.from) ?? '',
+      sbcFqdn: call.sbcFqdn ?? '',
     });
     const sbc = this.options.sbcTarget?.(call.sbcFqdn ?? '');
     if (!sbc) throw new Error(`No SBC address known for ${call.sbcFqdn ?? 'this call'}`);
@@ -404,6 +409,38 @@ export class TeamsSipEmulator {
     return undefined;
   }
 
+  /**
+   * A transfer to a phone number: Microsoft routes it like the transferring user's own call to that number
+   * (Online Voice Routing: for a Direct Routing user, back through the SBC) and answers the SBC's INVITE once that
+   * call is answered, bridging the two itself. `call.onward` is the call toward the SBC.
+   */
+  private transferToNumber(
+    incoming: IncomingCall,
+    call: EmulatedCall,
+    number: string,
+    referral: Referral,
+  ): void {
+    call.to = number;
+    incoming.ring(180);
+    const onward = this.callFromTeams(referral.teamsUser, number, referral.sbcFqdn);
+    call.onward = onward.callId;
+    incoming.onCancel = () => void this.hangUp(onward.callId);
+    void onward.outgoing!.outcome.then((outcome) => {
+      if (outcome.kind !== 'answered') {
+        call.status = outcome.kind === 'rejected' ? outcome.response.status : 408;
+        return incoming.reject(call.status);
+      }
+      const sdp = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
+      incoming.accept({ body: sdp }).then(
+        (dialog) => {
+          call.status = 200;
+          call.dialog = dialog;
+        },
+        () => undefined,
+      );
+    });
+  }
+
   private receiveInvite(incoming: IncomingCall): void {
     const request = incoming.request;
     const call: EmulatedCall = {
@@ -444,8 +481,9 @@ export class TeamsSipEmulator {
     const xm = xmOf(request.uri);
     if (xm !== undefined) {
       call.referredBy = request.headers.get('Referred-By');
-      const wrong = referralRefusal(this.referrals, xm, call.referredBy);
-      if (wrong) return refuse(wrong.status, wrong.why);
+      const referral = takeReferral(this.referrals, xm, call.referredBy);
+      if ('why' in referral) return refuse(referral.status, referral.why);
+      if (xm.startsWith('4:')) return this.transferToNumber(incoming, call, xm.slice(2), referral);
       number = this.options.directory.userById?.(check.tenantId!, xm.replace(/^8:orgid:/, ''))?.number;
       call.to = number;
     }

@@ -21,8 +21,10 @@ export function allowsRefer(message: SipRequest | SipResponse | undefined): bool
  */
 export function buildRefer(dialog: Dialog, targetOrgId: string, transferorOrgId: string): SipRequest {
   const refer = inDialogRequest(dialog, 'REFER');
+  // An MRI given whole (`4:+4930999`, a phone number) stays as it is; an object id is a Teams user's `8:orgid:`.
+  const mri = /^\d+:/.test(targetOrgId) ? targetOrgId : `8:orgid:${targetOrgId}`;
   refer.headers
-    .append('Refer-To', `<sip:sip.pstnhub.microsoft.com:5061;transport=tls;x-m=8:orgid:${targetOrgId}>`)
+    .append('Refer-To', `<sip:sip.pstnhub.microsoft.com:5061;transport=tls;x-m=${mri}>`)
     .append(
       'Referred-By',
       `<sip:sip.pstnhub.microsoft.com:5061;x-m=8:orgid:${transferorOrgId};x-t=${randomToken(8)}-${randomToken(4)};` +
@@ -40,6 +42,9 @@ export interface Referral {
   callId: string;
   referTo: string;
   referredBy: string;
+  /** The transferring Teams user's number and the SBC of the call (a number target is called through it). */
+  teamsUser: string;
+  sbcFqdn: string;
 }
 
 /** The `x-m` parameter of a URI (`8:orgid:<id>` names a Teams user); undefined when absent. */
@@ -55,18 +60,18 @@ export function transferSucceeded(request: SipRequest): boolean {
 
 /**
  * A transfer completing (CALLS.md "Transfer"): the SBC's INVITE carries the Refer-To back as Request-URI and the
- * Referred-By unchanged. Undefined when it matches a REFER sent (which is then used up), else Microsoft's refusal.
+ * Referred-By unchanged. The REFER it matches (then used up), else Microsoft's refusal.
  */
-export function referralRefusal(
+export function takeReferral(
   referrals: Map<string, Referral>,
   xm: string,
   referredBy: string | undefined,
-): { status: number; why: string } | undefined {
+): Referral | { status: number; why: string } {
   const referral = referrals.get(xm);
   if (!referral) return { status: 404, why: `no transfer to ${xm} in progress` };
   if (referredBy !== referral.referredBy) return { status: 400, why: 'Referred-By differs from the REFER' };
   referrals.delete(xm);
-  return undefined;
+  return referral;
 }
 
 /**
