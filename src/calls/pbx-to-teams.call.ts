@@ -8,6 +8,7 @@ import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
+import { forwardedToVoicemail } from './voicemail.js';
 
 /**
  * A call from a PBX extension to a Teams user (CALLS.md "The path of one call"): the PBX rang the Contact we
@@ -69,6 +70,7 @@ export class PbxToTeamsCall extends BridgedCall {
         sdp: Buffer.from(offer),
         // Remembered by the edge, so that Teams replacing this call (INVITE with Replaces) finds the user.
         route: { kind: 'found', accountId: user.accountId, serviceId: user.serviceId, userId: user.userId },
+        voicemail: forwardedToVoicemail(this.incoming.request, user.pbx.sipUsername),
         signal: this.giveUp.signal,
         onAttempt: (call) => this.attempted(call),
         onProvisional: (response) => this.provisional(response),

@@ -26,6 +26,8 @@ export interface TeamsCallRequest {
    */
   referTo?: string;
   headers?: Record<string, string>;
+  /** A voicemail deposit: `;opaque=app:voicemail` on the Request-URI (CALLS.md "Our INVITE toward Teams"). */
+  voicemail?: boolean;
 }
 
 /** How the call went, and where it was tried. */
@@ -55,7 +57,9 @@ export async function callTeamsWithFailover(
   const attempts: TeamsCallResult['attempts'] = [];
   let last: TeamsCallResult | undefined;
   for (const [index, proxy] of proxies.entries()) {
-    const uri = request.referTo ?? `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls`;
+    const uri =
+      request.referTo ??
+      `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls${request.voicemail ? ';opaque=app:voicemail' : ''}`;
     const headers = new SipHeaders()
       .append('From', `<sip:${request.from}@${request.customerFqdn}:${edge.port};user=phone>;tag=${fromTag}`)
       .append('To', request.referTo ? `<${request.referTo}>` : `<sip:${request.to}@${proxy.host};user=phone>`)

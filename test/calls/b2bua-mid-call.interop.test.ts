@@ -12,6 +12,7 @@ import {
   transferredScenario,
   uacScenario,
   uasScenario,
+  withInviteHeaders,
 } from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
@@ -259,5 +260,21 @@ describe.skipIf(!ready)('B2BUA: forwarding and simultaneous ring from Teams', ()
     await proxy.hangUp(call.callId);
     const run = await answering.done;
     expect(run.code, run.output).toBe(0);
+  });
+});
+
+describe.skipIf(!ready)('B2BUA: voicemail deposit toward Teams', () => {
+  it("the PBX forwards a call for Alice's extension (no answer) to her Contact: Microsoft gets ;opaque=app:voicemail and her voicemail answers", async () => {
+    const calls = h.teamsCallsCount();
+    const xml = withInviteHeaders(uacScenario({ kind: 'answered', talkMs: 200 }), [
+      `Diversion: <sip:${ALICE.sipUsername}@pbx.test>;reason=no-answer;counter=1`,
+    ]);
+    const run = await (await h.extension(xml, { service: ALICE.sipUsername })).done;
+    expect(run.code, run.output).toBe(0);
+    const deposit = h.proxies.flatMap((p) => p.calls).filter((c) => c.direction === 'to-teams')[calls]!;
+    expect(deposit.incoming!.request.uri).toMatch(
+      /^sip:\+4930111@sip\.pstnhub\.microsoft\.com:\d+;user=phone;transport=tls;opaque=app:voicemail$/,
+    );
+    expect(deposit.voicemail).toBe(true);
   });
 });

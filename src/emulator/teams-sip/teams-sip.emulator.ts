@@ -89,6 +89,8 @@ export interface EmulatedCall {
   reinvites?: SipRequest[];
   /** NOTIFY bodies (sipfrag) the SBC sent in this call about a transfer. */
   notifies?: string[];
+  /** A voicemail deposit (`;opaque=app:voicemail`): answered by the user's voicemail. */
+  voicemail?: boolean;
   /** A transfer to a number: the Call-ID of Microsoft's call toward the SBC for it. */
   onward?: string;
   /** The Referred-By of an INVITE that completes a transfer (as received). */
@@ -491,6 +493,19 @@ export class TeamsSipEmulator {
       number === undefined ? undefined : this.options.directory.userByNumber(check.tenantId!, number);
     if (!user)
       return refuse(404, `no Teams user with ${number ?? 'that number'} in the tenant of ${check.fqdn}`);
+    if (/;opaque=app:voicemail/i.test(request.uri)) {
+      // A voicemail deposit: the user's voicemail takes the call at once, no Teams client rings.
+      call.voicemail = true;
+      const greeting = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
+      void incoming.accept({ body: greeting }).then(
+        (dialog) => {
+          call.status = 200;
+          call.dialog = dialog;
+        },
+        () => undefined,
+      );
+      return;
+    }
     const behaviour = this.behaviours.get(user.number) ?? DEFAULT_BEHAVIOUR;
     const stop = ringTeamsUser(
       incoming,

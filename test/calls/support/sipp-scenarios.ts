@@ -343,3 +343,8 @@ export function answerCheckingScenario(header: string, regexp: string): string {
     .replace('<recv request="INVITE" crlf="true"/>', `<recv request="INVITE" crlf="true">${check}</recv>`)
     .replace('</scenario>', '<Reference variables="seen"/>\n</scenario>');
 }
+
+/** A scenario whose first INVITE carries more header lines (e.g. the PBX's Diversion). */
+export function withInviteHeaders(xml: string, lines: string[]): string {
+  return xml.replace('Content-Type: application/sdp', `${lines.join('\n')}\nContent-Type: application/sdp`);
+}
