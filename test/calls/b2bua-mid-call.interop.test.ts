@@ -159,19 +159,18 @@ describe.skipIf(!ready)('B2BUA mid-call: transfers from Teams', () => {
     expect(h.errors).toEqual([]);
   });
 
-  it('REFER not advertised: Teams transfers internally (nothing reaches us), and its NOTIFY in the call is answered 200', async () => {
+  it('REFER not advertised: Teams transfers internally; its re-INVITE moving the media reaches the extension and its NOTIFY is answered 200', async () => {
     const teamsOptions = h.edge.endpoint.options;
     const allow = teamsOptions.allow;
     teamsOptions.allow = undefined;
     try {
       const calls = h.teamsCallsCount();
-      const ext = await h.extension(uacScenario({ kind: 'answered-remote-bye' }), {
-        service: ALICE.sipUsername,
-      });
+      const ext = await h.extension(transferredScenario(), { service: ALICE.sipUsername });
       const alice = await answeredTeamsCall(calls);
       expect(alice.incoming!.request.headers.get('Allow')).not.toMatch(/\bREFER\b/);
       const proxy = h.proxies.find((p) => p.calls.includes(alice))!;
       expect(await proxy.transfer(alice.callId, BOB.userId)).toBe('internal');
+      expect(alice.reinviteAnswer?.status).toBe(200); // the extension took the new media (its scenario checks)
       const notify = await proxy.endpoint.dialogs.request(
         alice.dialog!,
         'NOTIFY',

@@ -279,12 +279,17 @@ export class TeamsSipEmulator {
    * Control API: the Teams user transfers the call to another Teams user (org id) or to a number (`4:<number>`,
    * Teams' MRI of a phone number; the Refer-To shape is unverified). When the SBC listed REFER in
    * Allow, a REFER goes to the SBC on a connection Microsoft opens itself (CALLS.md); otherwise Teams transfers
-   * internally and nothing reaches the SBC ('internal').
+   * internally ('internal'): the SBC sees only a re-INVITE moving the media (and may see NOTIFYs).
    */
   async transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
     const call = this.find(callId);
     if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    if (!allowsRefer(call.peerAllow)) return 'internal';
+    if (!allowsRefer(call.peerAllow)) {
+      // Teams transfers itself: the call's media moves to the target's client, re-INVITEd on the same dialog.
+      const moved = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port + 2);
+      call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, moved);
+      return 'internal';
+    }
     const refer = buildRefer(call.dialog, targetOrgId, randomToken(8));
     const referTo = refer.headers.get('Refer-To') ?? '';
     this.referrals.set(xmOf(referTo) ?? '', {
