@@ -1,8 +1,6 @@
 import { CallEndpoint } from '../../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
-import type { ReinviteAnswer } from '../../sip/dialog/endpoint.types.js';
 import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
-import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
@@ -18,16 +16,8 @@ import {
   sdpRefusal,
   teamsOffer,
 } from './microsoft-wire.js';
-import {
-  allowsRefer,
-  buildRefer,
-  answerReinvite,
-  holdOffer,
-  takeReferral,
-  transferSucceeded,
-  xmOf,
-  type Referral,
-} from './teams-transfer.js';
+import { TeamsMidCall } from './teams-mid-call.js';
+import { xmOf } from './teams-transfer.js';
 import { DEFAULT_BEHAVIOUR, ringTeamsUser, type TeamsUserBehaviour } from './teams-call.behaviour.js';
 import type { TeamsDirectory } from './teams-directory.js';
 import { TrunkHealth } from './trunk-health.js';
@@ -55,49 +45,9 @@ export interface TeamsSipEmulatorOptions {
   mediaSdp?: () => Buffer;
 }
 
-/** Faults the tests inject, like the Graph emulator's. */
-export interface TeamsSipFaults {
-  /** Final statuses for the next INVITEs, in order (e.g. [503]): sent right after 100 Trying. */
-  inviteStatuses: number[];
-  /** Retry-After on an injected 503. */
-  retryAfterSeconds: number;
-  /** Swallow the next N INVITEs without any answer (not even 100): the SBC times out. */
-  silentInvites: number;
-  /** Swallow every OPTIONS (the SBC sees timeouts, Microsoft marks it unhealthy). */
-  dropOptions: boolean;
-}
+import type { EmulatedCall, TeamsSipFaults } from './teams-sip.types.js';
 
-/** A call the emulator handled, for tests and the control API. */
-export interface EmulatedCall {
-  callId: string;
-  direction: 'to-teams' | 'from-teams';
-  status: number | undefined;
-  refusal: string | undefined;
-  incoming?: IncomingCall;
-  outgoing?: OutgoingCall;
-  dialog?: Dialog;
-  /** The SBC's INVITE or 200 (its Allow decides whether Teams sends REFER). */
-  peerAllow?: SipRequest | SipResponse;
-  /** The SBC FQDN of the call (the customer's subdomain). */
-  sbcFqdn?: string;
-  /** Calling and called numbers (+E.164), as the control API lists them. */
-  from?: string;
-  to?: string;
-  /** On hold by the Teams user (re-INVITE with `a=inactive`). */
-  held?: boolean;
-  /** Re-INVITEs the SBC sent in this call (hold and resume from the PBX side), in order. */
-  reinvites?: SipRequest[];
-  /** NOTIFY bodies (sipfrag) the SBC sent in this call about a transfer. */
-  notifies?: string[];
-  /** A voicemail deposit (`;opaque=app:voicemail`): answered by the user's voicemail. */
-  voicemail?: boolean;
-  /** A transfer to a number: the Call-ID of Microsoft's call toward the SBC for it. */
-  onward?: string;
-  /** The Referred-By of an INVITE that completes a transfer (as received). */
-  referredBy?: string;
-  /** The SBC's answer to the last hold or resume of the Teams user (its SDP is where the media goes now). */
-  reinviteAnswer?: SipResponse;
-}
+export type { EmulatedCall, TeamsSipFaults } from './teams-sip.types.js';
 
 /**
  * Microsoft's Direct Routing SIP proxy, emulated for tests and the demo (CALLS.md): mutual TLS, the Contact-FQDN
@@ -119,8 +69,7 @@ export class TeamsSipEmulator {
   readonly behaviours = new Map<string, TeamsUserBehaviour>();
   readonly calls: EmulatedCall[] = [];
   readonly endpoint: CallEndpoint;
-  /** REFERs sent, by the `x-m` of their Refer-To, until the SBC's INVITE for them comes. */
-  private readonly referrals = new Map<string, Referral>();
+  private readonly midCall: TeamsMidCall;
 
   private constructor(
     private readonly options: TeamsSipEmulatorOptions,
@@ -134,12 +83,21 @@ export class TeamsSipEmulator {
       contact: () => `sip:api-du-a-euwe.pstnhub.microsoft.com:443;x-i=${randomToken(12)}`,
       onInvite: (call) => this.receiveInvite(call),
       onRequest: (request, source) => this.receiveRequest(request, source),
-      onReinvite: (dialog, request) => this.receiveReinvite(dialog, request),
-      onDialogRequest: (dialog, request) => this.receiveInDialog(dialog, request),
+      onReinvite: (dialog, request) => this.midCall.receiveReinvite(dialog, request),
+      onDialogRequest: (dialog, request) => this.midCall.receiveInDialog(dialog, request),
       onDialogEnded: (dialog) => {
         const call = this.calls.find((c) => c.callId === dialog.callId);
         if (call) call.dialog = undefined;
       },
+    });
+    this.midCall = new TeamsMidCall({
+      endpoint: this.endpoint,
+      calls: this.calls,
+      find: (callId) => this.find(callId),
+      sdp: (offset = 0) => options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port + offset),
+      sbcTarget: (fqdn) => options.sbcTarget?.(fqdn),
+      callFromTeams: (from, to, sbcFqdn) => this.callFromTeams(from, to, sbcFqdn),
+      hangUp: (callId) => this.hangUp(callId),
     });
     box.emulator = this;
   }
@@ -253,55 +211,18 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
-  async hold(callId: string): Promise<number> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const base = this.options.mediaSdp?.();
-    const offer = base ? Buffer.concat([base, Buffer.from('a=inactive\r\n')]) : holdOffer(this.media);
-    call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, offer);
-    const status = call.reinviteAnswer.status;
-    if (status >= 200 && status < 300) call.held = true;
-    return status;
+  hold(callId: string): Promise<number> {
+    return this.midCall.hold(callId);
   }
 
   /** Control API: resume a held call (re-INVITE with the ordinary sendrecv offer). */
-  async resume(callId: string): Promise<number> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const offer = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
-    call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, offer);
-    const status = call.reinviteAnswer.status;
-    if (status >= 200 && status < 300) call.held = false;
-    return status;
+  resume(callId: string): Promise<number> {
+    return this.midCall.resume(callId);
   }
 
-  /**
-   * Control API: the Teams user transfers the call to another Teams user (org id) or to a number (`4:<number>`,
-   * Teams' MRI of a phone number; the Refer-To shape is unverified). When the SBC listed REFER in
-   * Allow, a REFER goes to the SBC on a connection Microsoft opens itself (CALLS.md); otherwise Teams transfers
-   * internally ('internal'): the SBC sees only a re-INVITE moving the media (and may see NOTIFYs).
-   */
-  async transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    if (!allowsRefer(call.peerAllow)) {
-      // Teams transfers itself: the call's media moves to the target's client, re-INVITEd on the same dialog.
-      const moved = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port + 2);
-      call.reinviteAnswer = await this.endpoint.dialogs.reinvite(call.dialog, moved);
-      return 'internal';
-    }
-    const refer = buildRefer(call.dialog, targetOrgId, randomToken(8));
-    const referTo = refer.headers.get('Refer-To') ?? '';
-    this.referrals.set(xmOf(referTo) ?? '', {
-      callId,
-      referTo,
-      referredBy: refer.headers.get('Referred-By') ?? '',
-      teamsUser: (call.direction === 'to-teams' ? call.to : call.from) ?? '',
-      sbcFqdn: call.sbcFqdn ?? '',
-    });
-    const sbc = this.options.sbcTarget?.(call.sbcFqdn ?? '');
-    if (!sbc) throw new Error(`No SBC address known for ${call.sbcFqdn ?? 'this call'}`);
-    return (await this.endpoint.request(refer, { target: { ...sbc, serverName: call.sbcFqdn } })).status;
+  /** Control API: the Teams user transfers the call (`TeamsMidCall.transfer`). */
+  transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
+    return this.midCall.transfer(callId, targetOrgId);
   }
 
   /** Control API: decline (603) a ringing call. */
@@ -391,63 +312,6 @@ export class TeamsSipEmulator {
     this.health.probeAnswered(fqdn, status);
   }
 
-  /**
-   * A re-INVITE from the SBC: refused as a first INVITE would be (488 for sendonly: Microsoft knows only
-   * `a=inactive`), else answered with the media processor's SDP, `a=inactive` when the offer is a hold.
-   */
-  private receiveReinvite(dialog: Dialog, request: SipRequest): ReinviteAnswer {
-    const call = this.calls.find((c) => c.callId === dialog.callId);
-    if (call) (call.reinvites ??= []).push(request);
-    return answerReinvite(
-      request,
-      () => this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port),
-    );
-  }
-
-  /**
-   * NOTIFY about a transfer: kept for tests; a final 2xx sipfrag ends the transferor's call (Microsoft sends BYE
-   * for the original leg once the transfer succeeded). Other methods: the endpoint's default (405 for REFER).
-   */
-  private receiveInDialog(dialog: Dialog, request: SipRequest): SipResponse | undefined {
-    if (request.method !== 'NOTIFY') return undefined;
-    const call = this.calls.find((c) => c.callId === dialog.callId);
-    if (call) (call.notifies ??= []).push(request.body.toString());
-    if (transferSucceeded(request)) setTimeout(() => void this.endpoint.dialogs.bye(dialog), 50).unref();
-    return undefined;
-  }
-
-  /**
-   * A transfer to a phone number: Microsoft routes it like the transferring user's own call to that number
-   * (Online Voice Routing: for a Direct Routing user, back through the SBC) and answers the SBC's INVITE once that
-   * call is answered, bridging the two itself. `call.onward` is the call toward the SBC.
-   */
-  private transferToNumber(
-    incoming: IncomingCall,
-    call: EmulatedCall,
-    number: string,
-    referral: Referral,
-  ): void {
-    call.to = number;
-    incoming.ring(180);
-    const onward = this.callFromTeams(referral.teamsUser, number, referral.sbcFqdn);
-    call.onward = onward.callId;
-    incoming.onCancel = () => void this.hangUp(onward.callId);
-    void onward.outgoing!.outcome.then((outcome) => {
-      if (outcome.kind !== 'answered') {
-        call.status = outcome.kind === 'rejected' ? outcome.response.status : 408;
-        return incoming.reject(call.status);
-      }
-      const sdp = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
-      incoming.accept({ body: sdp }).then(
-        (dialog) => {
-          call.status = 200;
-          call.dialog = dialog;
-        },
-        () => undefined,
-      );
-    });
-  }
-
   private receiveInvite(incoming: IncomingCall): void {
     const request = incoming.request;
     const call: EmulatedCall = {
@@ -487,11 +351,10 @@ export class TeamsSipEmulator {
     let number = calledNumber(request.uri);
     const xm = xmOf(request.uri);
     if (xm !== undefined) {
-      call.referredBy = request.headers.get('Referred-By');
-      const referral = takeReferral(this.referrals, xm, call.referredBy);
-      if ('why' in referral) return refuse(referral.status, referral.why);
-      if (xm.startsWith('4:')) return this.transferToNumber(incoming, call, xm.slice(2), referral);
-      number = this.options.directory.userById?.(check.tenantId!, xm.replace(/^8:orgid:/, ''))?.number;
+      const referred = this.midCall.referred(incoming, call, xm);
+      if (referred === 'handled') return;
+      if ('why' in referred) return refuse(referred.status, referred.why);
+      number = this.options.directory.userById?.(check.tenantId!, referred.orgId)?.number;
       call.to = number;
     }
     const user =
