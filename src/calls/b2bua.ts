@@ -1,6 +1,6 @@
 import type { EdgeRouteLookup } from '../edge/teams-edge.js';
 import type { MediaRelay } from '../media/media-relay.js';
-import { CallEndpoint } from '../sip/dialog/call.endpoint.js';
+import { CALL_METHODS, CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import { SipResolver } from '../sip/dns/sip.resolver.js';
@@ -31,6 +31,11 @@ export interface B2buaOptions {
   userForContact: (contactUser: string) => string | undefined;
   /** The Contact user part registered for a user (`contactToken`). */
   contactTokenOf: (userId: string) => string;
+  /**
+   * List REFER in our Allow toward Microsoft, so Teams sends us its transfers (CALLS.md "Transfer"); off, Teams
+   * transfers internally and we take its re-INVITEs and NOTIFYs. Default off, as most Teams SBC setups start.
+   */
+  teamsRefer?: boolean;
   /** How long the PBX may stay silent on a call from Teams (default 8 s: Microsoft moves on after 10 s). */
   pbxSilenceMs?: number;
   resolver?: SipResolver;
@@ -76,6 +81,9 @@ export class B2bua {
       capture: this.ladders.capture('pbx'),
       onInvite: (call) => this.fromPbx(call),
       onDialogEnded: (dialog) => this.dialogEnded('pbx', dialog),
+      onReinvite: (dialog, request) => this.dialogs.get(dialog.id)?.reinvited?.('pbx', request),
+      onDialogRequest: (dialog, request) =>
+        this.dialogs.get(dialog.id)?.dialogRequest?.('pbx', dialog, request),
     });
     const teamsNow = (): TeamsSide => this.teams ?? missingTeams();
     this.ctx = {
@@ -93,6 +101,7 @@ export class B2bua {
       contactOf: (userId, protocol) => contact(protocol, options.contactTokenOf(userId)),
       pbxSilenceMs: options.pbxSilenceMs ?? 8000,
       track: (dialog, owner) => void this.dialogs.set(dialog.id, owner),
+      untrack: (dialog) => void this.dialogs.delete(dialog.id),
       forget: (owner, dialogs) => {
         this.calls.delete(owner as BridgedCall);
         for (const dialog of dialogs) if (dialog) this.dialogs.delete(dialog.id);
@@ -112,10 +121,14 @@ export class B2bua {
     const teamsOptions = teams.endpoint.options;
     const previous = teamsOptions.onDialogEnded;
     teamsOptions.capture = this.ladders.capture('teams');
+    if (this.options.teamsRefer) teamsOptions.allow = `${CALL_METHODS}, REFER`;
     teamsOptions.onDialogEnded = (dialog, reason) => {
       previous?.(dialog, reason);
       this.dialogEnded('teams', dialog);
     };
+    teamsOptions.onReinvite = (dialog, request) => this.dialogs.get(dialog.id)?.reinvited?.('teams', request);
+    teamsOptions.onDialogRequest = (dialog, request) =>
+      this.dialogs.get(dialog.id)?.dialogRequest?.('teams', dialog, request);
   }
 
   /** Take the calls of the stack's sockets (from now on the stack hands every INVITE to the B2BUA). */
@@ -131,6 +144,16 @@ export class B2bua {
   /** A call from Teams for a known user (the edge's `onCall`). */
   fromTeams(incoming: IncomingCall, route: Extract<EdgeRouteLookup, { kind: 'found' }>): void {
     this.counters.fromTeams++;
+    if (incoming.replaces) {
+      // RFC 3891: the call whose Teams leg is named takes the new dialog; a dialog not of a call here: 481.
+      const owner = this.dialogs.get(incoming.replaces.id);
+      if (!owner?.replacedBy) return incoming.reject(481);
+      void owner.replacedBy(incoming).catch((error: unknown) => {
+        this.ctx.onError(error, 'Replaces from Teams');
+        incoming.reject(500);
+      });
+      return;
+    }
     const viaTrunk = this.options.trunks?.outbound(this.ctx, incoming, route);
     this.run(viaTrunk ?? new TeamsToPbxCall(this.ctx, incoming, route));
   }
@@ -146,10 +169,18 @@ export class B2bua {
     return true;
   }
 
-  /** End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. */
-  async stop(): Promise<void> {
+  /**
+   * End every call (shutdown): BYE both legs of answered calls, refuse ringing ones. Run before the edge closes
+   * (`stopEdgeRole`): the BYEs toward Teams need its connections.
+   */
+  async endCalls(): Promise<void> {
     await Promise.all([...this.calls].map((call) => call.hangUp()));
     await this.phoneApp.stop();
+  }
+
+  /** End every call, then stop the PBX side's endpoint. */
+  async stop(): Promise<void> {
+    await this.endCalls();
     this.pbx.stop();
   }
 

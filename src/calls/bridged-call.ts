@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isMediaError } from '../media/media-error.js';
 import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
-import type { SipResponse } from '../sip/message/sip-message.js';
+import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from './call-context.js';
 import type {
   CallDirection,
@@ -13,6 +14,10 @@ import type {
 } from './call-record.types.js';
 import { CallState, type CallPhase } from './call-state.js';
 import { refusal, type CallRefusal, type CallUser } from './call-user.js';
+import { relayReinvite, type MidCallLegs } from './mid-call.js';
+import { replaceFromTeams } from './replaces-call.js';
+import { answerRefer, type NewTeamsLeg, type TransferableCall } from './transfer.js';
+import type { FoundRoute } from '../edge/teams-edge.js';
 
 type Side = 'pbx' | 'teams';
 
@@ -33,6 +38,11 @@ export abstract class BridgedCall implements DialogOwner {
   protected readonly legs: Record<Side, CallLegSummary>;
   /** The Call-ID the relay keys the media by (the leg the offer came in on), once an offer went through it. */
   protected mediaCallId: string | undefined;
+  /** What mid-call requests (`mid-call.ts`) see of this call. */
+  protected readonly midCall: MidCallLegs;
+  /** Each side's tag at the relay once a transfer moved the media to a relay call of its own. */
+  private mediaTags: Record<Side, string> | undefined;
+  private readonly transfer = { transferring: false };
   private refusal: { code: string; message: string } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
   /** The service's maximum duration, running once answered (call-limits.ts counts the concurrent calls). */
@@ -57,6 +67,86 @@ export abstract class BridgedCall implements DialogOwner {
     };
     ctx.ladders.watch(callId);
     ctx.ladders.received(inSide, incoming.request); // it arrived before anyone watched its Call-ID
+    const sdpFrom = { pbx: undefined, teams: undefined, [inSide]: incoming.request.body.toString() };
+    this.midCall = {
+      ctx,
+      sdpFrom,
+      dialogOf: (side) => (side === 'pbx' ? this.pbxDialog : this.teamsDialog),
+      media: () => this.mediaKeys(),
+      holdMode: () => this.user?.settings.holdMode ?? 'inactive',
+    };
+  }
+
+  /** A re-INVITE on one of the call's dialogs (hold, resume): passed to the other leg (`mid-call.ts`). */
+  reinvited(side: Side, request: SipRequest): Promise<ReinviteAnswer | undefined> {
+    return relayReinvite(this.midCall, side, request);
+  }
+
+  /** Another request in one of the call's dialogs: a REFER from Teams starts a transfer (`transfer.ts`). */
+  dialogRequest(side: Side, dialog: Dialog, request: SipRequest): SipResponse | undefined {
+    if (side !== 'teams' || request.method !== 'REFER') return undefined;
+    return answerRefer(this.transferable(), this.transfer, dialog, request);
+  }
+
+  /** The Teams route of the call (a call from Teams has one; Replaces finds the user by it). */
+  protected teamsRoute(): FoundRoute | undefined {
+    return undefined;
+  }
+
+  private transferable(): TransferableCall {
+    return {
+      ctx: this.ctx,
+      midCall: this.midCall,
+      isUp: () => this.state.phase === 'answered',
+      remoteParty: () => (this.direction === 'pbx-to-teams' ? this.from : this.to),
+      customerFqdn: () => this.user?.customerFqdn,
+      route: () => this.teamsRoute(),
+      replaceTeamsLeg: (next, byeOldAfterMs) => this.replaceTeamsLeg(next, byeOldAfterMs),
+    };
+  }
+
+  /** An INVITE with Replaces from Teams names this call's Teams leg: the new dialog takes its place. */
+  replacedBy(incoming: IncomingCall): Promise<void> {
+    return replaceFromTeams(this.transferable(), incoming);
+  }
+
+  /**
+   * A transfer or a Replaces gave the call a new Teams leg: the old dialog is no longer the call's (Microsoft's
+   * BYE of it ends nothing; ours follows if Microsoft's does not come), the media moves to the new relay call.
+   */
+  protected async replaceTeamsLeg(next: NewTeamsLeg, byeOldAfterMs = 5000): Promise<void> {
+    const old = this.teamsDialog;
+    const oldMedia = this.mediaCallId;
+    if (old) this.ctx.untrack(old);
+    this.teamsDialog = next.dialog;
+    this.ctx.track(next.dialog, this);
+    this.mediaCallId = next.media.callId;
+    this.mediaTags = next.media.tags;
+    this.legs.teams.sipCallId = next.sipCallId;
+    this.legs.teams.peer = next.peer;
+    this.ctx.ladders.watch(next.sipCallId);
+    if (oldMedia && oldMedia !== next.media.callId)
+      await this.ctx.relay.delete(oldMedia).catch(() => undefined);
+    if (old)
+      setTimeout(() => {
+        if (old.state === 'confirmed') void this.ctx.endpointOf('teams').dialogs.bye(old);
+      }, byeOldAfterMs).unref();
+  }
+
+  /**
+   * The relay's keys of this call: its Call-ID (the incoming leg's) and each side's tag there (the caller's From
+   * tag for the incoming side, our To-tag toward the caller for the other, as `answerThroughRelay` named them).
+   */
+  protected mediaKeys(): { callId: string; tagOf(side: Side): string } | undefined {
+    const callId = this.mediaCallId;
+    if (callId === undefined) return undefined;
+    const tags = this.mediaTags;
+    if (tags) return { callId, tagOf: (side) => tags[side] };
+    const callerTag = tagOf(this.incoming.request.headers.get('From')) ?? '';
+    return {
+      callId,
+      tagOf: (side) => (side === this.inSide ? callerTag : this.incoming.localTag),
+    };
   }
 
   /** The call as the live-calls view shows it (once its user is known). */
@@ -210,6 +300,7 @@ export abstract class BridgedCall implements DialogOwner {
    * media would not follow (measured: no audio after a 183 and 200 from different forks with their own tags).
    */
   protected async answerThroughRelay(response: SipResponse): Promise<Buffer | undefined> {
+    this.midCall.sdpFrom[this.inSide === 'pbx' ? 'teams' : 'pbx'] = response.body.toString();
     const sdp = await this.ctx.relay
       .answer({
         callId: this.legs[this.inSide].sipCallId,

@@ -3,6 +3,9 @@ import type { FederatedCallRequest } from '../edge/teams-federation.js';
 import type { MediaRelay } from '../media/media-relay.js';
 import type { CallEndpoint } from '../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../sip/dialog/dialog.js';
+import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import type { IncomingCall } from '../sip/dialog/incoming-call.js';
+import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { TransportProtocol } from '../sip/transport/transport.types.js';
 import type { CallLadders } from './call-ladder.js';
@@ -18,9 +21,15 @@ export interface TeamsSide {
   callFederated?(request: FederatedCallRequest): Promise<TeamsCallResult>;
 }
 
-/** Something that ends with the dialog it is registered for (a bridged call). */
+/** Something that ends with the dialog it is registered for (a bridged call), and takes its mid-call requests. */
 export interface DialogOwner {
   dialogEnded(side: 'pbx' | 'teams', dialog: Dialog): void;
+  /** A re-INVITE on one of its dialogs (hold, resume): answered once the other leg answered. */
+  reinvited?(side: 'pbx' | 'teams', request: SipRequest): Promise<ReinviteAnswer | undefined>;
+  /** An INVITE with Replaces from Teams naming one of its dialogs (RFC 3891). */
+  replacedBy?(incoming: IncomingCall): Promise<void>;
+  /** Another in-dialog request (REFER from Teams); undefined: the dialog layer's default answer. */
+  dialogRequest?(side: 'pbx' | 'teams', dialog: Dialog, request: SipRequest): SipResponse | undefined;
 }
 
 /** What every call of one B2BUA shares. */
@@ -43,6 +52,8 @@ export interface CallContext {
   pbxSilenceMs: number;
   /** Hold a dialog for a call, so that its BYE (or session expiry) reaches the call. */
   track(dialog: Dialog, owner: DialogOwner): void;
+  /** A dialog is no longer the call's (a transfer replaced it): its end ends nothing. */
+  untrack(dialog: Dialog): void;
   /** The call ended: forget it and its dialogs. */
   forget(owner: DialogOwner, dialogs: (Dialog | undefined)[]): void;
   onError: (error: unknown, what: string) => void;

@@ -26,6 +26,8 @@ export interface PbxCallRequest {
   /** Nothing heard from the PBX for this long: give up (the caller on Teams must hear within 10 s). */
   silenceMs: number;
   onProvisional: (response: SipResponse, dialog: Dialog | undefined) => void;
+  /** Headers added to the INVITE (Diversion mapped from Teams' History-Info). */
+  headers?: Record<string, string>;
 }
 
 /** What a call toward the PBX side is to the bridged call: this leg, or a carrier trunk's (src/calls/trunk). */
@@ -123,6 +125,7 @@ export class PbxCall implements PbxLeg {
       .append('Contact', `<${this.request.contact(target.protocol)}>`)
       .append('Supported', 'timer')
       .append('Content-Type', 'application/sdp');
+    for (const [name, value] of Object.entries(this.request.headers ?? {})) headers.append(name, value);
     if (authorization) headers.append(authorization.name, authorization.value);
     return { kind: 'request', method: 'INVITE', uri, headers, body: this.request.sdp };
   }

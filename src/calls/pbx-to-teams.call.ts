@@ -10,6 +10,7 @@ import type { CallContext } from './call-context.js';
 import { refusal, type CallUser } from './call-user.js';
 import { reachTeams } from './phone-app/teams-reach.js';
 import { finalStatusAcross, resultOf, RingbackFilter } from './response-map.js';
+import { forwardedToVoicemail } from './voicemail.js';
 import { presentedCaller, type PresentedCaller } from './caller-id.js';
 import { placeholderOffer } from './late-offer.js';
 import { forwardedOnNoAnswer, waitBeforeTeams } from './voicemail-race.js';
@@ -89,6 +90,9 @@ export class PbxToTeamsCall extends BridgedCall {
       result = await reachTeams(this.ctx.teams, user, this.from, {
         ...(caller.privacy && { privacy: true }),
         sdp: Buffer.from(offer),
+        // Remembered by the edge, so that Teams replacing this call (INVITE with Replaces) finds the user.
+        route: { kind: 'found', accountId: user.accountId, serviceId: user.serviceId, userId: user.userId },
+        voicemail: forwardedToVoicemail(this.incoming.request, user.pbx.sipUsername),
         signal: this.giveUp.signal,
         onAttempt: (call) => this.attempted(call),
         onProvisional: (response) => this.provisional(response),

@@ -7,6 +7,7 @@ import { parseNameAddr, parseSipUri } from '../sip/message/sip-uri.js';
 import { BridgedCall, reasonHeader } from './bridged-call.js';
 import type { CallContext } from './call-context.js';
 import { refusal } from './call-user.js';
+import { diversionFromHistoryInfo } from './diversion.js';
 import { PbxCall, type PbxCallRequest, type PbxLeg } from './pbx-leg.js';
 import { finalStatusAcross, resultOf } from './response-map.js';
 
@@ -40,6 +41,10 @@ export class TeamsToPbxCall extends BridgedCall {
     };
   }
 
+  protected override teamsRoute(): Route {
+    return this.route;
+  }
+
   /** Find the user, pass the offer through the relay, INVITE the PBX as the user and bridge what comes back. */
   async run(): Promise<void> {
     const user = await this.ctx.directory.find(this.route.userId);
@@ -60,6 +65,7 @@ export class TeamsToPbxCall extends BridgedCall {
       contact: (protocol) => this.ctx.contactOf(user.userId, protocol),
       silenceMs: this.ctx.pbxSilenceMs,
       onProvisional: (response) => this.provisional(response),
+      headers: divertedFrom(this.incoming, user.pbx.sipDomain),
     }));
     this.legs.pbx.sipCallId = leg.callId;
     this.ctx.ladders.watch(leg.callId);
@@ -127,6 +133,12 @@ export class TeamsToPbxCall extends BridgedCall {
     this.incoming.reject(480, { Reason: reasonHeader(480, 'No answer within the ring timeout') });
     return this.finish('no-answer');
   }
+}
+
+/** Forwarded or simultaneous ring from Teams: its History-Info as the Diversion the PBX understands. */
+function divertedFrom(incoming: IncomingCall, pbxDomain: string): Record<string, string> {
+  const diversion = diversionFromHistoryInfo(incoming.request.headers.getAll('History-Info'), pbxDomain);
+  return diversion ? { Diversion: diversion } : {};
 }
 
 function callerOf(incoming: IncomingCall): string {

@@ -276,6 +276,14 @@ export const configSchema = z.object({
     .describe(
       "Also send OPTIONS from each customer's subdomain to Microsoft's proxies (carrier model), beside the base FQDN's.",
     ),
+  teamsRefer: z
+    .enum(['true', 'false', '1', '0'])
+    .or(z.boolean())
+    .default(false)
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .describe(
+      'List REFER in our Allow toward Microsoft, so Teams hands transfers to Callbridge (off: Teams transfers itself).',
+    ),
   teamsFailoverSeconds: z.coerce
     .number()
     .min(0.5)

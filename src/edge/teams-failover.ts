@@ -25,6 +25,14 @@ export interface TeamsCallRequest {
   onAttempt?: (call: OutgoingCall, proxy: string) => void;
   /** Aborted: the caller gave up (CANCEL, ring timeout); no further proxy is tried. */
   signal?: AbortSignal;
+  /**
+   * A transfer from Teams (CALLS.md "Transfer"): the REFER's Refer-To as Request-URI and To instead of `to`'s
+   * number, and headers copied byte for byte (Referred-By: Microsoft answers 400 to a changed one).
+   */
+  referTo?: string;
+  headers?: Record<string, string>;
+  /** A voicemail deposit: `;opaque=app:voicemail` on the Request-URI (CALLS.md "Our INVITE toward Teams"). */
+  voicemail?: boolean;
 }
 
 /** How the call went, and where it was tried. */
@@ -63,17 +71,20 @@ export async function callTeamsWithFailover(
   const attempts: TeamsCallResult['attempts'] = [];
   let last: TeamsCallResult | undefined;
   for (const [index, proxy] of proxies.entries()) {
-    const uri = `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls`;
+    const uri =
+      request.referTo ??
+      `sip:${request.to}@${proxy.host}:${proxy.port};user=phone;transport=tls${request.voicemail ? ';opaque=app:voicemail' : ''}`;
     const caller = `<sip:${request.from}@${request.customerFqdn}:${edge.port};user=phone>`;
     const headers = new SipHeaders()
       .append('From', `${request.privacy ? anonymousFrom(request) : caller};tag=${fromTag}`)
-      .append('To', `<sip:${request.to}@${proxy.host};user=phone>`)
+      .append('To', request.referTo ? `<${request.referTo}>` : `<sip:${request.to}@${proxy.host};user=phone>`)
       .append('Call-ID', callId)
       .append('CSeq', `${index + 1} INVITE`)
       .append('Supported', 'timer')
       .append('Content-Type', 'application/sdp');
     if (request.privacy && request.from !== 'anonymous')
       headers.append('P-Asserted-Identity', caller).append('Privacy', 'id');
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers.append(name, value);
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri, headers, body: request.sdp };
     let call: OutgoingCall;
     try {

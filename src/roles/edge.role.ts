@@ -78,3 +78,13 @@ export async function startEdgeRole(
   );
   return edge;
 }
+
+/**
+ * Stop the edge after the calls: every call is ended first (BYE on both legs), because the BYEs toward Teams
+ * leave on the edge's TLS connections; closed first, they failed silently and Teams kept the calls up until its
+ * session timer ran out.
+ */
+export async function stopEdgeRole(edge: TeamsEdge, calls?: B2bua): Promise<void> {
+  await calls?.endCalls();
+  await edge.stop();
+}

@@ -95,6 +95,7 @@ export async function startSipRole(
         userForContact: (token) => agent.userForContact(token),
         contactTokenOf: (id) => contactToken(id),
         trunks,
+        teamsRefer: ctx.config.teamsRefer,
         onError: (error, what) => logger.error({ err: error }, what),
       })
     : undefined;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
 import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import type { TeamsEdge } from '../../src/edge/teams-edge.js';
-import { startEdgeRole } from '../../src/roles/edge.role.js';
+import { startEdgeRole, stopEdgeRole } from '../../src/roles/edge.role.js';
 import { startSipRole, type SipRole } from '../../src/roles/sip.role.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import { freePort, Kamailio, kamailioInstalled } from '../sip/support/kamailio.js';
@@ -30,7 +30,7 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
   let kamailio: Kamailio;
   let t: TestApp;
   let role: SipRole;
-  let edge: TeamsEdge;
+  let edge: TeamsEdge | undefined;
   let teams: TeamsSipEmulator;
   let dir: string;
   let host: string;
@@ -108,7 +108,7 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
       ...pki.microsoft,
       caFile: pki.caFile,
       directory: staticDirectory({}, []),
-      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: edge.port }),
+      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: edge!.port }),
     });
     for (let i = 0; i < 100 && !(await kamailio.registered()).has('alice'); i++)
       await new Promise((r) => setTimeout(r, 100));
@@ -188,5 +188,27 @@ describe.skipIf(!ready)('calls through the sip and edge roles (sqlite)', () => {
     await t.ctx.calls.recorder.flush();
     const stored = await calls(`/api/v1/accounts/${accountId}/calls?result=refused`);
     expect(stored.items).toEqual([expect.objectContaining({ from: '+4930222', result: 'refused' })]);
+  });
+
+  // Last: it stops the edge.
+  it('shutdown ends calls before the edge closes: Teams and the desk phone both get their BYE', async () => {
+    const port = await freePort();
+    const sipp = (name: string, xml: string, extra: string[] = []) =>
+      runSipp(dir, name, xml, { port, remote: `127.0.0.1:${kamailio.port}`, ext: '2001', extra });
+    const registered = await (
+      await sipp('register-3', registerScenario(), ['-au', '2001', '-ap', 'ext-pw-2001'])
+    ).done;
+    expect(registered.code, registered.output).toBe(0);
+    const answering = await sipp('answer-3', uasScenario({ kind: 'answer' }));
+    stops.push(answering.stop);
+    await new Promise((r) => setTimeout(r, 300));
+    const call = teams.callFromTeams('+4930111', '2001', host);
+    await until(() => call.status !== undefined, 10_000);
+    expect(call.status).toBe(200);
+    expect(call.dialog).toBeDefined();
+    await stopEdgeRole(edge!, role.calls);
+    edge = undefined;
+    expect(await until(() => call.dialog === undefined, 3000)).toBe(true); // Microsoft got our BYE
+    expect((await answering.done).code).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import type { TeamsCallResult } from '../../edge/teams-failover.js';
+import type { TeamsCallRequest, TeamsCallResult } from '../../edge/teams-failover.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import type { SipResponse } from '../../sip/message/sip-message.js';
 import type { TeamsSide } from '../call-context.js';
@@ -9,6 +9,10 @@ export interface TeamsLegRequest {
   sdp: Buffer;
   /** The caller asked for privacy: From anonymous, the number only in P-Asserted-Identity (Direct Routing). */
   privacy?: boolean;
+  /** Remembered by the edge, so that Teams replacing this call (INVITE with Replaces) finds the user. */
+  route?: TeamsCallRequest['route'];
+  /** A voicemail deposit (Direct Routing): `;opaque=app:voicemail` on the Request-URI. */
+  voicemail?: boolean;
   signal?: AbortSignal;
   onAttempt?: (call: OutgoingCall, proxy: string) => void;
   onProvisional?: (response: SipResponse, proxy: string) => void;

@@ -11,7 +11,7 @@ import { startDemo, type DemoEnvironment } from '../demo.js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerCallMetrics } from '../../calls/records/call-stats.js';
 import { startSipRole } from '../../roles/sip.role.js';
-import { startEdgeRole, type DemoEdge } from '../../roles/edge.role.js';
+import { startEdgeRole, stopEdgeRole, type DemoEdge } from '../../roles/edge.role.js';
 import { startMediaRole } from '../../roles/media.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
@@ -75,7 +75,8 @@ export function serveCommand(): Command {
               () => startEdgeRole(ctx, metrics, demoEdgeOf(demo), sip?.calls),
             )
           : undefined;
-        if (edge) stops.push(() => edge.stop());
+        // Stopped before the sip role (stops run in reverse), so the calls are ended while the edge still runs.
+        if (edge) stops.push(() => stopEdgeRole(edge, sip?.calls));
         if (config.roles.includes('api')) {
           const app = await buildServer(ctx, {
             nudgeWorker: () => worker?.nudge(),

@@ -18,6 +18,8 @@ export interface TeamsDirectory {
   tenantOfDomain(domain: string): string | undefined;
   /** The user in a tenant with this number assigned. */
   userByNumber(tenantId: string, number: string): TeamsUserRef | undefined;
+  /** The user with this object id (a transfer's `x-m=8:orgid:<id>`), when they have a number. */
+  userById?(tenantId: string, userId: string): TeamsUserRef | undefined;
   /**
    * Where a Teams user's call to `toNumber` goes (Online Voice Routing: the user's policy, its PSTN usages, the
    * voice routes matching the number, their gateways), or why it goes nowhere. Absent in fixed directories.
@@ -54,6 +56,15 @@ export function emulatorDirectory(state: EmulatorState): TeamsDirectory {
       const user = tenant.users.get(assigned.assignmentTargetId);
       if (!user) return undefined;
       return { tenantId, userId: user.id, displayName: user.displayName, number: assigned.telephoneNumber };
+    },
+    userById(tenantId, userId) {
+      const tenant = state.tenants.get(tenantId);
+      const user = tenant?.users.get(userId);
+      if (!tenant || !user) return undefined;
+      for (const assigned of tenant.telephony.numbers.values())
+        if (assigned.assignmentTargetId === userId)
+          return { tenantId, userId, displayName: user.displayName, number: assigned.telephoneNumber };
+      return undefined;
     },
     routeCall(fromNumber, toNumber) {
       for (const tenant of state.tenants.values()) {
@@ -117,5 +128,6 @@ export function staticDirectory(domains: Record<string, string>, users: TeamsUse
     tenantOfDomain: (domain) => domains[domain.toLowerCase()],
     userByNumber: (tenantId, number) =>
       users.find((u) => u.tenantId === tenantId && u.number === normaliseNumber(number)),
+    userById: (tenantId, userId) => users.find((u) => u.tenantId === tenantId && u.userId === userId),
   };
 }

@@ -94,13 +94,15 @@ function gatewayOf(sip: TeamsSipEmulator, input: z.output<typeof callInput>): st
   return route.gateways[0]!;
 }
 
-/** A transfer target: a number is looked up among the tenant's Teams users, anything else is an object id. */
+/**
+ * A transfer target: a number is looked up among the tenant's Teams users (their object id), a number no Teams
+ * user has is a phone number (Teams' MRI `4:<number>`), anything else is an object id.
+ */
 function orgIdOf(sip: TeamsSipEmulator, call: EmulatedCall, target: string): string {
   if (!target.startsWith('+')) return target;
   const tenantId = sip.directory.tenantOfDomain(call.sbcFqdn ?? '');
   const user = tenantId ? sip.directory.userByNumber(tenantId, target) : undefined;
-  if (!user) throw new Error(`No Teams user with ${target} in the tenant of this call.`);
-  return user.userId;
+  return user ? user.userId : `4:${target}`;
 }
 
 const c = (rest: string) => new RegExp(`^\\/_emulator\\/teams-sip\\/calls\\/([^/]+)${rest}$`);

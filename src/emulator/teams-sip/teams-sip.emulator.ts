@@ -1,7 +1,6 @@
 import { CallEndpoint } from '../../sip/dialog/call.endpoint.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { IncomingCall } from '../../sip/dialog/incoming-call.js';
-import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { SipHeaders } from '../../sip/message/sip-headers.js';
 import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
 import { TlsTransport } from '../../sip/transport/tls.transport.js';
@@ -18,7 +17,8 @@ import {
   sdpRefusal,
   teamsOffer,
 } from './microsoft-wire.js';
-import { allowsRefer, buildRefer, holdOffer } from './teams-transfer.js';
+import { TeamsMidCall } from './teams-mid-call.js';
+import { xmOf } from './teams-transfer.js';
 import { DEFAULT_BEHAVIOUR, ringTeamsUser, type TeamsUserBehaviour } from './teams-call.behaviour.js';
 import type { TeamsDirectory } from './teams-directory.js';
 import { TrunkHealth } from './trunk-health.js';
@@ -46,39 +46,9 @@ export interface TeamsSipEmulatorOptions {
   mediaSdp?: () => Buffer;
 }
 
-/** Faults the tests inject, like the Graph emulator's. */
-export interface TeamsSipFaults {
-  /** Final statuses for the next INVITEs, in order (e.g. [503]): sent right after 100 Trying. */
-  inviteStatuses: number[];
-  /** Retry-After on an injected 503. */
-  retryAfterSeconds: number;
-  /** Swallow the next N INVITEs without any answer (not even 100): the SBC times out. */
-  silentInvites: number;
-  /** Swallow every OPTIONS (the SBC sees timeouts, Microsoft marks it unhealthy). */
-  dropOptions: boolean;
-}
+import type { EmulatedCall, TeamsSipFaults } from './teams-sip.types.js';
 
-/** A call the emulator handled, for tests and the control API. */
-export interface EmulatedCall {
-  callId: string;
-  direction: 'to-teams' | 'from-teams';
-  status: number | undefined;
-  refusal: string | undefined;
-  incoming?: IncomingCall;
-  outgoing?: OutgoingCall;
-  dialog?: Dialog;
-  /** The SBC's INVITE or 200 (its Allow decides whether Teams sends REFER). */
-  peerAllow?: SipRequest | SipResponse;
-  /** The SBC FQDN of the call (the customer's subdomain). */
-  sbcFqdn?: string;
-  /** Calling and called numbers (+E.164), as the control API lists them. */
-  from?: string;
-  to?: string;
-  /** On hold by the Teams user (re-INVITE with `a=inactive`). */
-  held?: boolean;
-  /** A call from another organisation (external access) to a person's SIP address, not a Direct Routing call. */
-  federated?: boolean;
-}
+export type { EmulatedCall, TeamsSipFaults } from './teams-sip.types.js';
 
 /**
  * Microsoft's Direct Routing SIP proxy, emulated for tests and the demo (CALLS.md): mutual TLS, the Contact-FQDN
@@ -100,6 +70,7 @@ export class TeamsSipEmulator {
   readonly behaviours = new Map<string, TeamsUserBehaviour>();
   readonly calls: EmulatedCall[] = [];
   readonly endpoint: CallEndpoint;
+  private readonly midCall: TeamsMidCall;
 
   private constructor(
     private readonly options: TeamsSipEmulatorOptions,
@@ -113,10 +84,21 @@ export class TeamsSipEmulator {
       contact: () => `sip:api-du-a-euwe.pstnhub.microsoft.com:443;x-i=${randomToken(12)}`,
       onInvite: (call) => this.receiveInvite(call),
       onRequest: (request, source) => this.receiveRequest(request, source),
+      onReinvite: (dialog, request) => this.midCall.receiveReinvite(dialog, request),
+      onDialogRequest: (dialog, request) => this.midCall.receiveInDialog(dialog, request),
       onDialogEnded: (dialog) => {
         const call = this.calls.find((c) => c.callId === dialog.callId);
         if (call) call.dialog = undefined;
       },
+    });
+    this.midCall = new TeamsMidCall({
+      endpoint: this.endpoint,
+      calls: this.calls,
+      find: (callId) => this.find(callId),
+      sdp: (offset = 0) => options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port + offset),
+      sbcTarget: (fqdn) => options.sbcTarget?.(fqdn),
+      callFromTeams: (from, to, sbcFqdn) => this.callFromTeams(from, to, sbcFqdn),
+      hangUp: (callId) => this.hangUp(callId),
     });
     box.emulator = this;
   }
@@ -152,7 +134,14 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: a Teams user calls a number through the SBC of `sbcFqdn` (the customer's subdomain). */
-  callFromTeams(fromNumber: string, toNumber: string, sbcFqdn: string, replacing?: Dialog): EmulatedCall {
+  callFromTeams(
+    fromNumber: string,
+    toNumber: string,
+    sbcFqdn: string,
+    replacing?: Dialog,
+    /** More headers, e.g. History-Info of a forwarded call or simultaneous ring. */
+    extra: Record<string, string> = {},
+  ): EmulatedCall {
     const target = this.options.sbcTarget?.(sbcFqdn);
     if (!target) throw new Error(`No SBC address known for ${sbcFqdn}`);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
@@ -167,6 +156,7 @@ export class TeamsSipEmulator {
       .append('Session-Expires', '3600')
       .append('Min-SE', '90')
       .append('Content-Type', 'application/sdp');
+    for (const [name, value] of Object.entries(extra)) headers.append(name, value);
     // RFC 3891: the tags as the SBC sees its dialog (to-tag: the SBC's own tag, from-tag: ours).
     if (replacing)
       headers.append(
@@ -222,37 +212,18 @@ export class TeamsSipEmulator {
   }
 
   /** Control API: hold (re-INVITE with `a=inactive`); resolves with the SBC's answer status. */
-  async hold(callId: string): Promise<number> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const status = (await this.endpoint.dialogs.reinvite(call.dialog, holdOffer(this.media))).status;
-    if (status >= 200 && status < 300) call.held = true;
-    return status;
+  hold(callId: string): Promise<number> {
+    return this.midCall.hold(callId);
   }
 
   /** Control API: resume a held call (re-INVITE with the ordinary sendrecv offer). */
-  async resume(callId: string): Promise<number> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    const offer = teamsOffer(this.media.address, this.media.port);
-    const status = (await this.endpoint.dialogs.reinvite(call.dialog, offer)).status;
-    if (status >= 200 && status < 300) call.held = false;
-    return status;
+  resume(callId: string): Promise<number> {
+    return this.midCall.resume(callId);
   }
 
-  /**
-   * Control API: the Teams user transfers the call to another Teams user (org id). When the SBC listed REFER in
-   * Allow, a REFER goes to the SBC on a connection Microsoft opens itself (CALLS.md); otherwise Teams transfers
-   * internally and nothing reaches the SBC ('internal').
-   */
-  async transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
-    const call = this.find(callId);
-    if (!call.dialog) throw new Error(`Call ${callId} is not established`);
-    if (!allowsRefer(call.peerAllow)) return 'internal';
-    const refer = buildRefer(call.dialog, targetOrgId, randomToken(8));
-    const sbc = this.options.sbcTarget?.(call.sbcFqdn ?? '');
-    if (!sbc) throw new Error(`No SBC address known for ${call.sbcFqdn ?? 'this call'}`);
-    return (await this.endpoint.request(refer, { target: { ...sbc, serverName: call.sbcFqdn } })).status;
+  /** Control API: the Teams user transfers the call (`TeamsMidCall.transfer`). */
+  transfer(callId: string, targetOrgId: string): Promise<number | 'internal'> {
+    return this.midCall.transfer(callId, targetOrgId);
   }
 
   /** Control API: decline (603) a ringing call. */
@@ -376,11 +347,32 @@ export class TeamsSipEmulator {
         'injected fault',
         injected === 503 ? { 'Retry-After': String(this.faults.retryAfterSeconds) } : {},
       );
-    const number = calledNumber(request.uri);
+    let number = calledNumber(request.uri);
+    const xm = xmOf(request.uri);
+    if (xm !== undefined) {
+      const referred = this.midCall.referred(incoming, call, xm);
+      if (referred === 'handled') return;
+      if ('why' in referred) return refuse(referred.status, referred.why);
+      number = this.options.directory.userById?.(check.tenantId!, referred.orgId)?.number;
+      call.to = number;
+    }
     const user =
       number === undefined ? undefined : this.options.directory.userByNumber(check.tenantId!, number);
     if (!user)
       return refuse(404, `no Teams user with ${number ?? 'that number'} in the tenant of ${check.fqdn}`);
+    if (/;opaque=app:voicemail/i.test(request.uri)) {
+      // A voicemail deposit: the user's voicemail takes the call at once, no Teams client rings.
+      call.voicemail = true;
+      const greeting = this.options.mediaSdp?.() ?? teamsOffer(this.media.address, this.media.port);
+      void incoming.accept({ body: greeting }).then(
+        (dialog) => {
+          call.status = 200;
+          call.dialog = dialog;
+        },
+        () => undefined,
+      );
+      return;
+    }
     this.ring(incoming, call, user.number);
   }
 

@@ -3,7 +3,7 @@ import { SipError } from '../sip.error.js';
 import type { SipSource } from '../transport/transport.types.js';
 import type { CallEndpoint } from './call.endpoint.js';
 import { contactUri, dialogKey, inDialogRequest, tagOf, type Dialog } from './dialog.js';
-import type { DialogEndReason, Hop } from './endpoint.types.js';
+import type { DialogEndReason, Hop, ReinviteAnswer } from './endpoint.types.js';
 import type { IncomingCall } from './incoming-call.js';
 import { OutgoingCall } from './outgoing-call.js';
 import { PendingAck } from './pending-ack.js';
@@ -144,7 +144,17 @@ export class DialogTable {
     call.dialog = entry.dialog;
     const target = contactUri(call.request);
     if (target) entry.dialog.remoteTarget = target;
-    const answer = this.endpoint.options.onReinvite?.(entry.dialog, call.request) ?? { status: 200 };
+    const decided = this.endpoint.options.onReinvite?.(entry.dialog, call.request);
+    if (!(decided instanceof Promise)) return this.answerReinvite(entry, call, decided ?? { status: 200 });
+    decided.then(
+      (answer) => this.answerReinvite(entry, call, answer ?? { status: 200 }),
+      () => this.answerReinvite(entry, call, { status: 500 }),
+    );
+  }
+
+  /** Answer an incoming re-INVITE as decided (by default with our last SDP). */
+  private answerReinvite(entry: DialogEntry, call: IncomingCall, answer: ReinviteAnswer): void {
+    if (this.entries.get(entry.dialog.id) !== entry) return call.reject(481); // ended while the answer was sought
     if (answer.status >= 300) {
       entry.reinviteIn = false;
       return call.reject(answer.status, answer.headers);

@@ -48,8 +48,14 @@ export interface CallEndpointOptions {
   onRequest?: (request: SipRequest, source: SipSource) => SipResponse | undefined;
   /** An in-dialog request other than INVITE, BYE, ACK and CANCEL (NOTIFY, REFER, INFO); default 200 / 405. */
   onDialogRequest?: (dialog: Dialog, request: SipRequest, source: SipSource) => SipResponse | undefined;
-  /** A re-INVITE of a confirmed dialog (hold, resume, refresh); default: 200 with our last SDP. */
-  onReinvite?: (dialog: Dialog, request: SipRequest) => ReinviteAnswer | undefined;
+  /**
+   * A re-INVITE of a confirmed dialog (hold, resume, refresh); default (or undefined): 200 with our last SDP. A
+   * promise lets a B2BUA ask the other leg first (the re-INVITE stays in progress meanwhile: glare answers 491).
+   */
+  onReinvite?: (
+    dialog: Dialog,
+    request: SipRequest,
+  ) => ReinviteAnswer | Promise<ReinviteAnswer | undefined> | undefined;
   /**
    * Sees every message: parsed as it arrives, as bytes as it leaves (retransmissions included). The B2BUA keeps
    * the ladders of its calls with it; it must be cheap and must not throw.

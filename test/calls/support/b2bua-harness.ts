@@ -20,7 +20,11 @@ import { runSipp, type SippRun } from './sipp-runner.js';
 /** Alice: a Callbridge user (Teams number +4930111) registered to the PBX as `alice`; 2001: a desk phone (sipp). */
 export const ALICE = { sipUsername: 'alice', password: 'alice-secret-1', number: '+4930111' };
 export const EXTENSION = { username: '2001', password: 'ext-secret-2001' };
+/** A second desk phone, 2002 (a transfer target reached through the PBX). */
+export const EXTENSION_2 = { username: '2002', password: 'ext-secret-2002' };
 const TENANT_USER = { tenantId: 't1', userId: 'teams-alice', displayName: 'Alice', number: ALICE.number };
+/** Bob: another Teams user of the tenant (not a Callbridge user), a transfer target. */
+export const BOB = { tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: '+4930222' };
 const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
 export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
@@ -37,7 +41,7 @@ export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
  */
 export async function startCallHarness(
   pki: TeamsPki,
-  options: { relay?: MediaRelay; mediaSdp?: () => Buffer } = {},
+  options: { relay?: MediaRelay; mediaSdp?: () => Buffer; teamsRefer?: boolean } = {},
 ) {
   const stops: (() => Promise<void> | void)[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'callbridge-calls-'));
@@ -46,6 +50,7 @@ export async function startCallHarness(
     users: [
       { username: ALICE.sipUsername, password: ALICE.password },
       { username: EXTENSION.username, password: EXTENSION.password },
+      { username: EXTENSION_2.username, password: EXTENSION_2.password },
     ],
     challengeInvitesFrom: [ALICE.sipUsername],
   });
@@ -77,7 +82,7 @@ export async function startCallHarness(
       host: '127.0.0.1',
       ...pki.microsoft,
       caFile: pki.caFile,
-      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER]),
+      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER, BOB]),
       sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
       ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     });
@@ -146,6 +151,7 @@ export async function startCallHarness(
     userForContact: (token) => agent.userForContact(token),
     contactTokenOf: (id) => contactToken(id),
     pbxSilenceMs: 3000,
+    ...(options.teamsRefer && { teamsRefer: true }),
     onError: (error, what) => errors.push(`${what}: ${String(error)}`),
   }));
   stops.push(() => b2bua.stop());
@@ -154,13 +160,13 @@ export async function startCallHarness(
   /** Run the desk phone 2001 with a scenario toward Kamailio; resolves when sipp exits. */
   const extension = async (
     xml: string,
-    options: { service?: string; port?: number; extra?: string[] } = {},
+    options: { service?: string; port?: number; extra?: string[]; ext?: string } = {},
   ) => {
     const name = `sipp-${++sippRuns}`;
     const run = await runSipp(dir, name, xml, {
       port: options.port ?? (await freePort()),
       remote: `127.0.0.1:${kamailio.port}`,
-      ext: EXTENSION.username,
+      ext: options.ext ?? EXTENSION.username,
       ...(options.service && { service: options.service }),
       ...(options.extra && { extra: options.extra }),
     });

@@ -208,3 +208,143 @@ Content-Length: 0
   steps.push('<recv request="BYE"/>', send(okTo()));
   return scenario('extension answers', steps);
 }
+
+/** The extension's SDP at a later version with a direction attribute (a hold or a resume re-INVITE). */
+function sdpWith(version: number, direction: string): string {
+  return SDP.replace('2353687637', String(2353687637 + version)) + `\na=${direction}`;
+}
+
+/** A check that fails the scenario unless the message just received matches `regexp` (sipp `check_it`). */
+function expectBody(regexp: string, name: string, inverse = false): string {
+  const check = inverse ? 'check_it_inverse="true"' : 'check_it="true"';
+  return `<action><ereg regexp="${regexp}" search_in="body" ${check} assign_to="${name}"/></action>`;
+}
+
+/**
+ * The extension calls `[service]`, is answered, puts the call on hold (re-INVITE with `a=sendonly`, its answer must
+ * match `holdAnswer`), resumes (re-INVITE with `a=sendrecv`, answer sendrecv), talks for `talkMs` and hangs up.
+ */
+export function holdResumeScenario(holdAnswer: string, talkMs = 300): string {
+  const answered = uacScenario({ kind: 'answered', talkMs }).split('\n');
+  const pause = answered.findIndex((line) => line.startsWith('<pause'));
+  const reinvite = (cseq: number, direction: string) =>
+    send(
+      `INVITE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: ${cseq} INVITE
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdpWith(cseq, direction)}`,
+      true,
+    );
+  const ack = (cseq: number) =>
+    send(`ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${FROM}
+[last_To:]
+Call-ID: [call_id]
+CSeq: ${cseq} ACK
+Max-Forwards: 70
+Content-Length: 0
+`);
+  const steps = [
+    '<pause milliseconds="300"/>',
+    reinvite(2, 'sendonly'),
+    '<recv response="100" optional="true"/>',
+    `<recv response="200">${expectBody(holdAnswer, 'held')}</recv>`,
+    ack(2),
+    '<pause milliseconds="300"/>',
+    reinvite(3, 'sendrecv'),
+    '<recv response="100" optional="true"/>',
+    `<recv response="200">${expectBody('a=(inactive|recvonly)', 'resumed', true)}</recv>`,
+    ack(3),
+  ];
+  steps.push('<Reference variables="held,resumed"/>'); // assigned only to be checked: sipp wants them named
+  const body = [...answered.slice(0, pause), ...steps, ...answered.slice(pause)].join('\n');
+  return body.replace('CSeq: 2 BYE', 'CSeq: 4 BYE');
+}
+
+/**
+ * The extension answers a call, then is put on hold and resumed by the far end: the first re-INVITE must carry
+ * `a=inactive` (answered inactive), the second must not (answered sendrecv); then it takes the BYE.
+ */
+export function heldByFarEndScenario(): string {
+  const answer = (body: string) =>
+    send(
+      `SIP/2.0 200 OK
+[last_Via:]
+[last_Record-Route:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${body}`,
+      true,
+    );
+  const answered = uasScenario({ kind: 'answer' }).split('\n');
+  const bye = answered.findIndex((line) => line.startsWith('<recv request="BYE"'));
+  const steps = [
+    `<recv request="INVITE">${expectBody('a=inactive', 'held')}</recv>`,
+    answer(sdpWith(1, 'inactive')),
+    '<recv request="ACK"/>',
+    `<recv request="INVITE">${expectBody('a=inactive', 'resumed', true)}</recv>`,
+    answer(sdpWith(2, 'sendrecv')),
+    '<recv request="ACK"/>',
+    '<Reference variables="held,resumed"/>',
+  ];
+  return [...answered.slice(0, bye), ...steps, ...answered.slice(bye)].join('\n');
+}
+
+/**
+ * The extension calls `[service]` and is answered; the far end then moves the call (a transfer: a re-INVITE
+ * toward another media address, answered with the extension's SDP) and later hangs up (BYE).
+ */
+export function transferredScenario(): string {
+  const answered = uacScenario({ kind: 'answered-remote-bye' }).split('\n');
+  const bye = answered.findIndex((line) => line.startsWith('<recv request="BYE"'));
+  const steps = [
+    '<recv request="INVITE"/>',
+    send(
+      `SIP/2.0 200 OK
+[last_Via:]
+[last_Record-Route:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdpWith(1, 'sendrecv')}`,
+      true,
+    ),
+    '<recv request="ACK"/>',
+  ];
+  return [...answered.slice(0, bye), ...steps, ...answered.slice(bye)].join('\n');
+}
+
+/** The extension answers like `uasScenario({ kind: 'answer' })`, but only an INVITE whose `header` matches `regexp`. */
+export function answerCheckingScenario(header: string, regexp: string): string {
+  const check = `<action><ereg regexp="${regexp}" search_in="hdr" header="${header}:" check_it="true" assign_to="seen"/></action>`;
+  return uasScenario({ kind: 'answer' })
+    .replace('<recv request="INVITE" crlf="true"/>', `<recv request="INVITE" crlf="true">${check}</recv>`)
+    .replace('</scenario>', '<Reference variables="seen"/>\n</scenario>');
+}
+
+/** A scenario whose first INVITE carries more header lines (e.g. the PBX's Diversion). */
+export function withInviteHeaders(xml: string, lines: string[]): string {
+  return xml.replace('Content-Type: application/sdp', `${lines.join('\n')}\nContent-Type: application/sdp`);
+}
