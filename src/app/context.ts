@@ -43,6 +43,9 @@ import { CallRecordsService } from '../calls/records/call-records.service.js';
 import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
+import { AccountHealthService } from '../services/health/account-health.service.js';
+import { HealthRepository } from '../services/health/health.repository.js';
+import { ProviderHealthService } from '../services/health/provider-health.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -67,6 +70,9 @@ export interface Services {
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
   calls: CallRecordsService;
+  /** The account health page and the provider overview (issue 18). */
+  accountHealth: AccountHealthService;
+  providerHealth: ProviderHealthService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -158,6 +164,7 @@ export async function createAppContext(
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
   });
+  const health = new HealthRepository(handle.db);
   const services: Services = {
     tenantConnections,
     sync,
@@ -198,6 +205,8 @@ export async function createAppContext(
       sbcDomain: config.sbcDomain,
       phoneAppDomain: config.phoneAppDomain,
     }),
+    accountHealth: new AccountHealthService(store, access, licences, health, config.sbcDomain),
+    providerHealth: new ProviderHealthService(store, access, health),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {
