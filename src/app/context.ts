@@ -43,6 +43,7 @@ import { CallRecordsService } from '../calls/records/call-records.service.js';
 import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
+import { HepExporter, hepTargetOf } from '../calls/records/hep/hep-exporter.js';
 import { AccountHealthService } from '../services/health/account-health.service.js';
 import { HealthRepository } from '../services/health/health.repository.js';
 import { ProviderHealthService } from '../services/health/provider-health.service.js';
@@ -161,8 +162,15 @@ export async function createAppContext(
   const callRecords = new CallRecordsRepository(handle.db);
   const liveCalls = new LiveCalls();
   const callStats = new CallStats();
+  const hep = config.hepUrl
+    ? new HepExporter(hepTargetOf(config.hepUrl), {
+        captureId: config.hepCaptureId,
+        authKey: config.hepAuthKey,
+      })
+    : undefined;
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
+    ...(hep && { ladderExport: hep }),
   });
   const health = new HealthRepository(handle.db);
   const services: Services = {
@@ -247,6 +255,7 @@ export async function createAppContext(
     createScheduler,
     async close() {
       await recorder.close();
+      hep?.close();
       await handle.close();
     },
   };
