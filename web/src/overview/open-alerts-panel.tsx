@@ -1,0 +1,38 @@
+import { ErrorNotice, Loading } from '../components/status.js';
+import { useOpenAlerts } from './health-queries.js';
+
+/**
+ * The account's open alerts (the alerts work of issue 18 serves `GET /accounts/{id}/alerts?state=open`). Until
+ * this server has that route, the panel says alerts are not available rather than failing the page.
+ */
+export function OpenAlertsPanel({ accountId }: { accountId: string }) {
+  const alerts = useOpenAlerts(accountId);
+  return (
+    <section className="card health-card" aria-labelledby="alerts-heading">
+      <h2 id="alerts-heading">Open alerts</h2>
+      {alerts.isPending ? (
+        <Loading label="Loading alerts" />
+      ) : alerts.isError ? (
+        <ErrorNotice error={alerts.error} />
+      ) : alerts.data === null ? (
+        <p className="muted">Alerts are not available on this server yet.</p>
+      ) : alerts.data.length === 0 ? (
+        <p className="muted">No open alerts.</p>
+      ) : (
+        <ul className="plain-list">
+          {alerts.data.map((a) => (
+            <li key={a.id}>
+              {a.severity && (
+                <span className={`badge ${a.severity === 'critical' ? 'badge-bad' : 'badge-warn'}`}>
+                  {a.severity}
+                </span>
+              )}{' '}
+              {a.title ?? a.message ?? a.id}
+              {a.openedAt && <span className="muted"> · since {new Date(a.openedAt).toLocaleString()}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
