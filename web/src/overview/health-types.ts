@@ -1,7 +1,6 @@
-// The overview's API shapes, taken from the server's zod schemas (types only).
-import type { z } from 'zod';
-import type { accountHealthView, clientHealthPage } from '../../../src/api/routes/health-overview.schema.js';
+/** The overview's API shapes, from the generated API types. */
+import type { components } from '../api/api-types.generated.js';
 
-export type AccountHealth = z.infer<typeof accountHealthView>;
-export type ClientHealthPage = z.infer<typeof clientHealthPage>;
+export type AccountHealth = components['schemas']['AccountHealth'];
+export type ClientHealthPage = components['schemas']['ClientHealthPage'];
 export type ClientHealth = ClientHealthPage['items'][number];
