@@ -126,7 +126,9 @@ export class AccountHealthService {
     syncRead: boolean,
   ): Promise<ServiceHealth[]> {
     const ids = services.map((s) => s.id);
-    const reach = serviceRead ? await this.store.repos.pbxReachability.forServices(ids) : new Map();
+    const reach = serviceRead
+      ? await this.store.repos.pbxReachability.forServices(ids)
+      : new Map<string, PbxReachability>();
     const syncs = syncRead ? await this.health.lastSyncs([accountId]) : new Map<string, LastSync>();
     return services.map((s) => {
       const last = syncs.get(s.id);
@@ -134,7 +136,7 @@ export class AccountHealthService {
         id: s.id,
         name: s.name,
         kind: s.kind,
-        pbx: (reach.get(s.id) as PbxReachability | undefined) ?? null,
+        pbx: reach.get(s.id) ?? null,
         lastSync: last
           ? { state: last.state, createdAt: last.createdAt, finishedAt: last.finishedAt, error: last.error }
           : null,

@@ -95,8 +95,9 @@ export function CallsToday({ accountId, calls }: { accountId: string; calls: Cal
           <dd>{asr}</dd>
         </div>
       </dl>
-      <p>
+      <p className="actions">
         <Link to={`/accounts/${accountId}/calls`}>Call log</Link>
+        {calls.failed > 0 && <Link to={`/accounts/${accountId}/calls?result=failed`}>Failed calls</Link>}
       </p>
     </section>
   );
