@@ -17,7 +17,6 @@ import { AccountHealthService } from '../src/services/health/account-health.serv
 import { edgeSummaryOf } from '../src/services/health/edge-summary.js';
 import { HealthRepository } from '../src/services/health/health.repository.js';
 import { ProviderHealthService } from '../src/services/health/provider-health.service.js';
-import { LicencesService } from '../src/services/licences.service.js';
 import { migrateToLatest, openDatabase } from '../src/store/database.js';
 import { Store } from '../src/store/store.js';
 import type { RegistrationState } from '../src/domain/records.js';
@@ -114,13 +113,7 @@ async function run(dbName: string, url: string) {
   const { handle, store, partnerId, accountId } = await seeded(url, midnight);
   const access = new AccessService(store);
   const health = new HealthRepository(handle.db);
-  const account = new AccountHealthService(
-    store,
-    access,
-    new LicencesService(store, access),
-    health,
-    'sbc.example',
-  );
+  const account = new AccountHealthService(store, access, health, 'sbc.example');
   const provider = new ProviderHealthService(store, access, health);
   const since = new Date(midnight).toISOString();
   const page = await timeRuns(RUNS, () =>

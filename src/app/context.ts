@@ -213,7 +213,7 @@ export async function createAppContext(
       sbcDomain: config.sbcDomain,
       phoneAppDomain: config.phoneAppDomain,
     }),
-    accountHealth: new AccountHealthService(store, access, licences, health, config.sbcDomain),
+    accountHealth: new AccountHealthService(store, access, health, config.sbcDomain),
     providerHealth: new ProviderHealthService(store, access, health),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);

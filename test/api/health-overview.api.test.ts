@@ -140,7 +140,6 @@ describe.each(DIALECTS)('health overview API on %s', (dialect) => {
     expect(health.services[0].lastSync).toMatchObject({ state: 'failed', error: 'consent revoked' });
     expect(health.calls).toMatchObject({ attempts: 4, answered: 3, failed: 1, answerSeizureRatio: 0.75 });
     expect(health.teamsEdge.state).toBe('not_running');
-    expect(health.licences).toEqual([]);
     expect(health.hidden).toEqual([]);
   });
 
@@ -156,13 +155,9 @@ describe.each(DIALECTS)('health overview API on %s', (dialect) => {
     const health = (await get(`/api/v1/accounts/${contoso}/health`, token)).json();
     expect(health.registrations).toBeNull();
     expect(health.calls).toBeNull();
-    expect(health.licences).toBeNull();
     expect(health.services[0].lastSync.state).toBe('failed');
     expect(health.services[0].pbx).toBeNull();
-    expect(health.hidden.map((h: { permission: string }) => h.permission)).toEqual([
-      'service.read',
-      'licence.read',
-    ]);
+    expect(health.hidden.map((h: { permission: string }) => h.permission)).toEqual(['service.read']);
   });
 
   it("answers another customer's administrator 404, as for an account that does not exist", async () => {

@@ -1,6 +1,5 @@
 /** The API's shapes of the account health page and the provider overview (zod: validation and OpenAPI). */
 import { z } from 'zod';
-import { licenceLineView } from './subscriptions.routes.js';
 
 const REGISTRATION_STATES = [
   'registered',
@@ -77,7 +76,6 @@ export const accountHealthView = z
       })
       .nullable(),
     services: z.array(serviceHealthView).nullable(),
-    licences: z.array(licenceLineView).nullable(),
     teamsEdge: edgeSummaryView.nullable(),
     calls: z
       .object({

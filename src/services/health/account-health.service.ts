@@ -1,16 +1,16 @@
 /**
  * An account's health at a glance (issue 18): registrations by state with the failing users, each service's PBX
- * reachability and last sync, licences, the Teams edge, the calls since a time (attempts, answered, ASR) and the
- * Microsoft 365 consent. Every part is a count or a short indexed read (see `health.repository.ts`), so the page
- * stays cheap at 100,000 users. Each part needs the permission its own page needs; a part the caller may not see
- * is `null` and named in `hidden`, so a Sync Contributor still gets the sync state and nothing more.
+ * reachability and last sync, the Teams edge, the calls since a time (attempts, answered, ASR) and the Microsoft
+ * 365 consent. Each part is a count or a short indexed read (see `health.repository.ts`). Licences are not part of
+ * it: their use is counted over every user of the account (`licences.service.ts`, about 2 s at 100,000 users), too
+ * much for a page that refreshes every 30 s, so the portal's licences card reads `GET /accounts/{id}/licences`
+ * once instead. Each part needs the permission its own page needs; a part the caller may not see is `null` and
+ * named in `hidden`, so a Sync Contributor still gets the sync state and nothing more.
  */
 import type { Actor, PbxReachability, RegistrationState } from '../../domain/records.js';
 import type { Permission } from '../../domain/access.js';
 import type { Store } from '../../store/store.js';
 import type { AccessService } from '../access.service.js';
-import type { LicenceLine } from '../../domain/licences.js';
-import type { LicencesService } from '../licences.service.js';
 import { carrierNamesOf } from '../sync/carrier-setup.js';
 import type { EdgeSummary } from './edge-summary.js';
 import type { CallCounts, FailingUser, HealthRepository, LastSync } from './health.repository.js';
@@ -47,7 +47,6 @@ export interface AccountHealth {
     failingUsers: FailingUser[];
   } | null;
   services: ServiceHealth[] | null;
-  licences: LicenceLine[] | null;
   teamsEdge: EdgeSummary | null;
   calls: (CallCounts & { since: string; answerSeizureRatio: number | null }) | null;
   consentState: string | null;
@@ -59,7 +58,6 @@ export class AccountHealthService {
   constructor(
     private readonly store: Store,
     private readonly access: AccessService,
-    private readonly licences: LicencesService,
     private readonly health: HealthRepository,
     private readonly sbcDomain: string,
   ) {}
@@ -76,16 +74,11 @@ export class AccountHealthService {
     await this.access.require(actor, accountId, 'account.read');
     const may = async (permission: Permission) =>
       (await this.access.check(actor, accountId, permission)) === 'allowed';
-    const [serviceRead, syncRead, licenceRead] = await Promise.all([
-      may('service.read'),
-      may('sync.read'),
-      may('licence.read'),
-    ]);
+    const [serviceRead, syncRead] = await Promise.all([may('service.read'), may('sync.read')]);
     const hidden: AccountHealth['hidden'] = [];
     if (!serviceRead)
       hidden.push({ part: 'registrations, PBX, calls and Teams edge', permission: 'service.read' });
     if (!syncRead) hidden.push({ part: 'sync', permission: 'sync.read' });
-    if (!licenceRead) hidden.push({ part: 'licences', permission: 'licence.read' });
 
     const services = serviceRead || syncRead ? await this.store.repos.services.listByAccount(accountId) : [];
     const fqdns = services.map((s) => carrierNamesOf(s.id, this.sbcDomain).domain);
@@ -97,7 +90,6 @@ export class AccountHealthService {
         serviceRead || syncRead
           ? await this.servicesHealth(accountId, services, serviceRead, syncRead)
           : null,
-      licences: licenceRead ? await this.licences.summary(actor, accountId) : null,
       teamsEdge: serviceRead ? options.edge(fqdns) : null,
       calls: serviceRead ? await this.calls(accountId, options.since) : null,
       consentState: serviceRead

@@ -7508,32 +7508,6 @@ export interface components {
         }[];
       };
     };
-    SubscriptionInput: {
-      id: string;
-      accountId: string;
-      /** @enum {string} */
-      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
-      trial: boolean;
-      quantity: number;
-      /** @enum {string} */
-      state: 'active' | 'cancelled';
-      trialEndsAt: string | null;
-      cancelledAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
-    LicenceLineInput: {
-      /** @enum {string} */
-      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
-      held: number;
-      used: number;
-      free: number;
-      trialEndsAt: string | null;
-      serviceStopsAt: string | null;
-      /** @enum {string} */
-      state: 'ok' | 'trial' | 'grace' | 'short';
-      warning: string | null;
-    };
     AccountHealthInput: {
       accountId: string;
       generatedAt: string;
@@ -7583,7 +7557,6 @@ export interface components {
             } | null;
           }[]
         | null;
-      licences: components['schemas']['LicenceLineInput'][] | null;
       teamsEdge: {
         /** @enum {string} */
         state: 'healthy' | 'degraded' | 'down' | 'not_running';
@@ -7828,6 +7801,32 @@ export interface components {
           lineUri: string;
         }[];
       }[];
+    };
+    SubscriptionInput: {
+      id: string;
+      accountId: string;
+      /** @enum {string} */
+      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
+      trial: boolean;
+      quantity: number;
+      /** @enum {string} */
+      state: 'active' | 'cancelled';
+      trialEndsAt: string | null;
+      cancelledAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    LicenceLineInput: {
+      /** @enum {string} */
+      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
+      held: number;
+      used: number;
+      free: number;
+      trialEndsAt: string | null;
+      serviceStopsAt: string | null;
+      /** @enum {string} */
+      state: 'ok' | 'trial' | 'grace' | 'short';
+      warning: string | null;
     };
     RollbackInput: {
       /** @enum {string} */
@@ -8140,32 +8139,6 @@ export interface components {
         }[];
       };
     };
-    Subscription: {
-      id: string;
-      accountId: string;
-      /** @enum {string} */
-      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
-      trial: boolean;
-      quantity: number;
-      /** @enum {string} */
-      state: 'active' | 'cancelled';
-      trialEndsAt: string | null;
-      cancelledAt: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
-    LicenceLine: {
-      /** @enum {string} */
-      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
-      held: number;
-      used: number;
-      free: number;
-      trialEndsAt: string | null;
-      serviceStopsAt: string | null;
-      /** @enum {string} */
-      state: 'ok' | 'trial' | 'grace' | 'short';
-      warning: string | null;
-    };
     AccountHealth: {
       accountId: string;
       generatedAt: string;
@@ -8215,7 +8188,6 @@ export interface components {
             } | null;
           }[]
         | null;
-      licences: components['schemas']['LicenceLine'][] | null;
       teamsEdge: {
         /** @enum {string} */
         state: 'healthy' | 'degraded' | 'down' | 'not_running';
@@ -8460,6 +8432,32 @@ export interface components {
           lineUri: string;
         }[];
       }[];
+    };
+    Subscription: {
+      id: string;
+      accountId: string;
+      /** @enum {string} */
+      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
+      trial: boolean;
+      quantity: number;
+      /** @enum {string} */
+      state: 'active' | 'cancelled';
+      trialEndsAt: string | null;
+      cancelledAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    LicenceLine: {
+      /** @enum {string} */
+      sku: 'pbx_user' | 'trunk_user' | 'phone_app_user';
+      held: number;
+      used: number;
+      free: number;
+      trialEndsAt: string | null;
+      serviceStopsAt: string | null;
+      /** @enum {string} */
+      state: 'ok' | 'trial' | 'grace' | 'short';
+      warning: string | null;
     };
     Rollback: {
       /** @enum {string} */

@@ -1,4 +1,5 @@
 import { Link } from '../router.js';
+import { useCan } from '../access/use-can.js';
 import { ErrorNotice, Loading } from '../components/status.js';
 import { RegistrationDot, REGISTRATION_MEANINGS } from '../users/registration-dot.js';
 import type { RegistrationState } from '../api/types.js';
@@ -24,6 +25,7 @@ const SHOWN: RegistrationState[] = [
  */
 export function AccountHealth({ accountId }: { accountId: string }) {
   const health = useAccountHealth(accountId);
+  const can = useCan(accountId);
   if (health.isPending) return <Loading label="Loading the account's health" />;
   if (health.isError) return <ErrorNotice error={health.error} />;
   const h = health.data;
@@ -33,7 +35,7 @@ export function AccountHealth({ accountId }: { accountId: string }) {
       {h.services && <ServicesHealth accountId={accountId} services={h.services} />}
       {h.calls && <CallsToday accountId={accountId} calls={h.calls} />}
       {h.teamsEdge && <TeamsEdgeHealth edge={h.teamsEdge} />}
-      {h.licences && <LicencesHealth accountId={accountId} licences={h.licences} />}
+      {can('licence.read') && <LicencesHealth accountId={accountId} />}
       <OpenAlertsPanel accountId={accountId} />
       {h.hidden.length > 0 && (
         <p className="muted health-hidden">

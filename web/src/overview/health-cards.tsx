@@ -1,10 +1,12 @@
 import { Link } from '../router.js';
+import type { LicenceLine } from '../api/types.js';
+import { useLicences } from '../api/tenant-queries.js';
+import { ErrorNotice, Loading } from '../components/status.js';
 import type { AccountHealth } from './health-types.js';
 
 type Services = NonNullable<AccountHealth['services']>;
 type Calls = NonNullable<AccountHealth['calls']>;
 type Edge = NonNullable<AccountHealth['teamsEdge']>;
-type Licences = NonNullable<AccountHealth['licences']>;
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
@@ -143,24 +145,30 @@ export function TeamsEdgeHealth({ edge }: { edge: Edge }) {
   );
 }
 
-const SKU_LABEL: Record<Licences[number]['sku'], string> = {
+const SKU_LABEL: Record<LicenceLine['sku'], string> = {
   pbx_user: 'PBX users',
   trunk_user: 'Trunk users',
   phone_app_user: 'Phone App users',
 };
 
-/** Licences held and used per SKU, with their warnings. */
-export function LicencesHealth({ accountId, licences }: { accountId: string; licences: Licences }) {
-  const warn = licences.some((l) => l.warning);
+/**
+ * Licences held and used per SKU, with their warnings: read once from the licences route (their use is counted over
+ * every user, too costly for the health answer that refreshes every 30 seconds).
+ */
+export function LicencesHealth({ accountId }: { accountId: string }) {
+  const licences = useLicences(accountId);
+  const warn = licences.data?.some((l) => l.warning) ?? false;
   return (
     <section
       className={`card health-card ${warn ? 'health-warn' : 'health-ok'}`}
       aria-labelledby="lic-heading"
     >
       <h2 id="lic-heading">Licences</h2>
-      {licences.length === 0 && <p className="muted">No licences held yet.</p>}
+      {licences.isPending && <Loading label="Loading licences" />}
+      <ErrorNotice error={licences.error} />
+      {licences.data?.length === 0 && <p className="muted">No licences held yet.</p>}
       <ul className="plain-list">
-        {licences.map((l) => (
+        {licences.data?.map((l) => (
           <li key={l.sku}>
             {SKU_LABEL[l.sku]}: <strong>{l.used}</strong> of {l.held} used
             {l.warning && <span className="health-detail text-bad">{l.warning}</span>}
