@@ -19,6 +19,7 @@ import { refuseNulCharacters } from './nul-guard.js';
 import { strictBodies } from './strict-bodies.js';
 import type { TeamsEdge } from '../edge/teams-edge.js';
 import { teamsEdgeRoutes } from './routes/teams-edge.routes.js';
+import { healthOverviewRoutes } from './routes/health-overview.routes.js';
 import { registerPortal } from './portal.static.js';
 import { registerPhoneAppTab } from './phone-app-tab.static.js';
 import { accessRoutes } from './routes/access.routes.js';
@@ -146,6 +147,7 @@ export async function buildServer(
       await v1.register(rollbackRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(callRoutes(ctx.services));
       await v1.register(alertRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
+      await v1.register(healthOverviewRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
     },
     { prefix: '/api/v1' },
   );

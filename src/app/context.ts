@@ -52,6 +52,10 @@ import { alertDeliveryHandler } from '../alerts/alert-delivery.job.js';
 import { AlertSubscriptionsService } from '../alerts/alert-subscriptions.service.js';
 import { AlertsEvaluator } from '../alerts/alerts-evaluator.js';
 import { SEND_DEFAULTS } from '../alerts/webhook/webhook-sender.js';
+import { HepExporter, hepTargetOf } from '../calls/records/hep/hep-exporter.js';
+import { AccountHealthService } from '../services/health/account-health.service.js';
+import { HealthRepository } from '../services/health/health.repository.js';
+import { ProviderHealthService } from '../services/health/provider-health.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -82,6 +86,9 @@ export interface Services {
   /** Alerts (Calls 3): open alerts for the health pages, history, subscriptions and deliveries. */
   alerts: AlertsService;
   alertSubscriptions: AlertSubscriptionsService;
+  /** The account health page and the provider overview (issue 18). */
+  accountHealth: AccountHealthService;
+  providerHealth: ProviderHealthService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -172,8 +179,15 @@ export async function createAppContext(
   const callRecords = new CallRecordsRepository(handle.db);
   const liveCalls = new LiveCalls();
   const callStats = new CallStats();
+  const hep = config.hepUrl
+    ? new HepExporter(hepTargetOf(config.hepUrl), {
+        captureId: config.hepCaptureId,
+        authKey: config.hepAuthKey,
+      })
+    : undefined;
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
+    ...(hep && { ladderExport: hep }),
   });
   const alertsRepo = new AlertsRepository(handle.db);
   const alertPolicy = { allowLoopback: config.alertWebhookAllowLoopback };
@@ -182,6 +196,7 @@ export async function createAppContext(
     registrationFailedShare: config.alertRegistrationFailedShare,
   });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
+  const health = new HealthRepository(handle.db);
   const services: Services = {
     tenantConnections,
     sync,
@@ -226,6 +241,8 @@ export async function createAppContext(
     }),
     alerts: new AlertsService(store, access, alertsRepo),
     alertSubscriptions: new AlertSubscriptionsService(store, access, secrets, alertDispatcher, alertPolicy),
+    accountHealth: new AccountHealthService(store, access, health, config.sbcDomain),
+    providerHealth: new ProviderHealthService(store, access, health),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {
@@ -281,6 +298,7 @@ export async function createAppContext(
     createScheduler,
     async close() {
       await recorder.close();
+      hep?.close();
       await handle.close();
     },
   };

@@ -290,6 +290,25 @@ export const configSchema = z.object({
     .max(30)
     .default(4)
     .describe('A proxy that sends no provisional answer this long: the call moves on to the next proxy.'),
+  hepUrl: z
+    .string()
+    .regex(/^udp:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be udp:host:port, e.g. udp:127.0.0.1:9060')
+    .optional()
+    .describe(
+      "A Homer capture server: every call's SIP ladder (both legs, secrets removed) is sent there as HEPv3.",
+    ),
+  hepCaptureId: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(0xffffffff)
+    .default(2001)
+    .describe('The capture agent id Homer shows for this node (HEP chunk 0x000c).'),
+  hepAuthKey: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("Homer's HEP authentication key, when it asks for one."),
   rtpengine: z
     .string()
     .regex(/^udp:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be udp:host:port, e.g. udp:127.0.0.1:22222')

@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   '*.smtpUrl',
   'secretKey',
   '*.secretKey',
+  'hepAuthKey',
+  '*.hepAuthKey',
   'token',
   '*.token',
   'req.headers.authorization',

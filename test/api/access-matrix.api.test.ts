@@ -363,6 +363,13 @@ const ROUTES: Record<string, RouteCase> = {
     permission: 'service.write',
     prepare: alertSubscription,
   },
+  // Every role sees the health page; its parts the role may not see are null (health-overview.api.test.ts).
+  'GET /api/v1/accounts/{accountId}/health': { permission: 'account.read' },
+  'GET /api/v1/accounts/{accountId}/client-health': {
+    permission: 'service.read',
+    on: 'partner',
+    partnerUrl: true,
+  },
 };
 
 describe.each(DIALECTS)('access on %s: every route, every role, every tenancy', (dialect) => {

@@ -23,12 +23,15 @@ export interface CallRecorderOptions {
   maxQueue?: number;
   /** Largest ladder kept per call; past it messages keep their first line only (default 256 KiB). */
   ladderMaxBytes?: number;
+  /** Where every call's redacted ladder goes besides the database (Homer over HEPv3, `CALLBRIDGE_HEP_URL`). */
+  ladderExport?: { export(record: CallRecord, entries: readonly LadderEntry[]): void };
 }
 
 const BODY_DROPPED = "(not kept: this call's ladder reached its size limit; the first line is above)";
 
 export class QueuedCallRecorder implements CallRecorder {
-  private queue: { record: CallRecord; ladder?: LadderEntry[] }[] = [];
+  /** `exported`: the ladder went to `ladderExport` already (a batch retried after a database error). */
+  private queue: { record: CallRecord; ladder?: LadderEntry[]; exported?: boolean }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private failures = 0;
@@ -40,6 +43,7 @@ export class QueuedCallRecorder implements CallRecorder {
   private readonly flushMs: number;
   private readonly maxQueue: number;
   private readonly ladderMaxBytes: number;
+  private readonly ladderExport: CallRecorderOptions['ladderExport'];
 
   constructor(
     private readonly repo: CallRecordsRepository,
@@ -52,6 +56,7 @@ export class QueuedCallRecorder implements CallRecorder {
     this.flushMs = options.flushMs ?? 250;
     this.maxQueue = options.maxQueue ?? 50_000;
     this.ladderMaxBytes = options.ladderMaxBytes ?? 256 * 1024;
+    this.ladderExport = options.ladderExport;
   }
 
   started(call: LiveCallInfo): void {
@@ -132,9 +137,14 @@ export class QueuedCallRecorder implements CallRecorder {
         const { record } = item;
         const underCapture = record.userId !== null && captured.has(record.userId);
         if (underCapture) capturedCalls.push(record.userId!);
-        const keep =
-          item.ladder && item.ladder.length > 0 && (FAILED_RESULTS.has(record.result) || underCapture);
-        writes.push({ record, ...(keep && { ladder: this.bounded(redactLadder(item.ladder!)) }) });
+        const hasLadder = item.ladder !== undefined && item.ladder.length > 0;
+        const keep = hasLadder && (FAILED_RESULTS.has(record.result) || underCapture);
+        const redacted = hasLadder && (keep || this.ladderExport) ? redactLadder(item.ladder!) : undefined;
+        if (redacted && this.ladderExport && !item.exported) {
+          this.ladderExport.export(record, redacted);
+          item.exported = true;
+        }
+        writes.push({ record, ...(keep && redacted && { ladder: this.bounded(redacted) }) });
         // Redaction is regex work over whole messages: give the loop back now and then in a large batch.
         if (i % 50 === 49) await yieldToLoop();
       }

@@ -7,8 +7,13 @@ import { useCan } from '../access/use-can.js';
 import { AccountSettingsForm } from './account-settings-form.js';
 import { CreateAccountForm } from './create-account-form.js';
 import { TeamsAppCard } from './teams-app-card.js';
+import { AccountHealth } from '../overview/account-health.js';
+import { ProviderOverview } from '../overview/provider-overview.js';
 
-/** One account: its name and state, its client accounts (partners) and its services. */
+/**
+ * One account: its name and state; for a client its health page (issue 18) and services, for a partner its
+ * customers' health, worst first, and its client accounts.
+ */
 export function AccountPage({ accountId }: { accountId: string }) {
   const account = useAccount(accountId);
   const can = useCan(accountId);
@@ -29,6 +34,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       <PageTitle title={a.name}>
         {a.name} {a.status === 'suspended' && <span className="badge badge-warn">suspended</span>}
       </PageTitle>
+      {a.kind === 'partner' ? <ProviderOverview partnerId={a.id} /> : <AccountHealth accountId={a.id} />}
       <div className="columns">
         {a.kind === 'partner' ? <ClientAccounts partner={a} /> : <ServicesSummary accountId={a.id} />}
         {(can('account.manage') || mayChangeStatus) && <AccountSettingsForm account={a} />}

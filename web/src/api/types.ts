@@ -1,6 +1,8 @@
-// The portal's view of the API's shapes, taken from the server's own zod schemas (types only: nothing of the
-// server is bundled), so a change there shows up here as a type error.
+// The portal's view of the API's shapes, taken from the generated API types (api-types.generated.ts, from the
+// OpenAPI document: `npm run api:types`) or from the server's own zod schemas (types only: nothing of the server is
+// bundled), so a change there shows up here as a type error.
 import type { z } from 'zod';
+import type { components } from './api-types.generated.js';
 import type {
   accountView,
   createAccountInput,
@@ -73,40 +75,11 @@ export interface AccountAccess {
   suspension: { accountId: string; accountName: string; message: string } | null;
 }
 
-export interface RoleAssignment {
-  id: string;
-  administratorId: string;
-  email: string;
-  displayName: string;
-  accountId: string;
-  role: Role;
-  roleLabel: string;
-  createdAt: string;
-}
+export type RoleAssignment = components['schemas']['RoleAssignment'];
 
-export interface Invitation {
-  id: string;
-  accountId: string;
-  email: string;
-  role: Role;
-  invitedBy: string;
-  createdAt: string;
-  expiresAt: string;
-  acceptedAt: string | null;
-  revokedAt: string | null;
-}
+export type Invitation = components['schemas']['Invitation'];
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  accountId: string | null;
-  actor: { type: string; id: string | null; label: string; source: string };
-  action: string;
-  objectType: string;
-  objectId: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-}
+export type AuditEntry = components['schemas']['AuditEntry'];
 
 export type SyncRun = z.infer<typeof syncRunView> & {
   /** Where a running sync is (phase, done of); not in the API yet, shown when present. */
