@@ -2793,11 +2793,91 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The user's recent calls, newest first (from the call records)
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              calls: {
+                callId: string;
+                number: string;
+                /** @enum {string} */
+                direction: 'outgoing' | 'incoming';
+                result: string;
+                startedAt: string;
+                durationSeconds: number;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     put?: never;
     /**
-     * Call a number from the Phone App (503 calls_unavailable until the call path is on this server)
-     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     * Call a number from the Phone App (click-to-dial)
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. Callbridge rings the user's Teams client through external access; when they answer, it calls the number through the PBX as the user. A national number is read in the user's country; 3-6 digits not starting with 0 are a PBX extension. Follow the call at `GET calls/{callId}`. 503 `calls_unavailable` when this server does not bridge calls.
      */
     post: {
       parameters: {
@@ -2822,6 +2902,7 @@ export interface paths {
           content: {
             'application/json': {
               callId: string;
+              number: string;
             };
           };
         };
@@ -2882,6 +2963,162 @@ export interface paths {
       };
     };
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/phone-app/calls/{callId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Where a call placed from the tab stands (poll about every second while it runs)
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          callId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['PhoneAppCallProgress'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /**
+     * Hang up a call placed from the tab
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          callId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': null;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -3001,6 +3238,27 @@ export interface paths {
             /** @default 3600 */
             registrationExpiry?: number;
             syncIntervalMinutes?: number | null;
+            calls?: {
+              /** @description How long a call rings before Callbridge gives up (the caller hears 480). */
+              ringTimeoutSeconds?: number;
+              /**
+               * @description How Teams’ 183 after a 180 reaches the PBX: pass each through, forward the first only, or turn 183 into 180.
+               * @enum {string}
+               */
+              ringback?: 'pass-through' | 'first-18x-only' | '183-as-180';
+              /**
+               * @description The PBX’s hold toward Teams: as a=inactive, or answered locally so the PBX’s music reaches the Teams user.
+               * @enum {string}
+               */
+              holdMode?: 'inactive' | 'music-from-pbx';
+              /** @description Wait before ringing Teams on a call from the PBX, so the PBX’s voicemail wins the race. */
+              teamsRingDelaySeconds?: number;
+              /** @description A call the PBX forwards on no answer goes to the Teams voicemail (true) or back to the PBX (false). */
+              pbxNoAnswerToTeamsVoicemail?: boolean;
+              maxCallsPerUser?: number | null;
+              maxCallsPerService?: number | null;
+              maxCallMinutes?: number | null;
+            };
           };
         };
       };
@@ -3174,6 +3432,27 @@ export interface paths {
             transport?: 'udp' | 'tcp' | 'tls';
             registrationExpiry?: number;
             syncIntervalMinutes?: number | null;
+            calls?: {
+              /** @description How long a call rings before Callbridge gives up (the caller hears 480). */
+              ringTimeoutSeconds?: number;
+              /**
+               * @description How Teams’ 183 after a 180 reaches the PBX: pass each through, forward the first only, or turn 183 into 180.
+               * @enum {string}
+               */
+              ringback?: 'pass-through' | 'first-18x-only' | '183-as-180';
+              /**
+               * @description The PBX’s hold toward Teams: as a=inactive, or answered locally so the PBX’s music reaches the Teams user.
+               * @enum {string}
+               */
+              holdMode?: 'inactive' | 'music-from-pbx';
+              /** @description Wait before ringing Teams on a call from the PBX, so the PBX’s voicemail wins the race. */
+              teamsRingDelaySeconds?: number;
+              /** @description A call the PBX forwards on no answer goes to the Teams voicemail (true) or back to the PBX (false). */
+              pbxNoAnswerToTeamsVoicemail?: boolean;
+              maxCallsPerUser?: number | null;
+              maxCallsPerService?: number | null;
+              maxCallMinutes?: number | null;
+            };
           };
         };
       };
@@ -5069,6 +5348,206 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/services/{serviceId}/trunk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a trunk service's SIP trunk, with its registration state and address health */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          serviceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrunkSettings'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Configure a trunk service's SIP trunk (the whole set; a left-out password is kept) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          serviceId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description registration: we REGISTER with the credentials; ip: the carrier sends from its addresses.
+             * @enum {string}
+             */
+            kind: 'registration' | 'ip';
+            /** @description The trunk domain: Request-URI host, REGISTER domain; located by SRV without addresses. */
+            domain: string;
+            /** @default [] */
+            addresses?: {
+              host: string;
+              port?: number | null;
+            }[];
+            /**
+             * @default udp
+             * @enum {string}
+             */
+            transport?: 'udp' | 'tcp' | 'tls';
+            username?: string | null;
+            authUsername?: string | null;
+            password?: string;
+            /**
+             * @default e164
+             * @enum {string}
+             */
+            numberFormat?: 'e164' | 'e164-no-plus' | 'national';
+            /** @default  */
+            numberPrefix?: string;
+            /**
+             * @default request-uri
+             * @enum {string}
+             */
+            calledNumberFrom?: 'request-uri' | 'to' | 'diversion' | 'history-info';
+            /** @default true */
+            assertIdentity?: boolean;
+            maxChannels?: number | null;
+            /**
+             * @default [
+             *       "PCMU",
+             *       "PCMA",
+             *       "telephone-event"
+             *     ]
+             */
+            codecs?: ('PCMU' | 'PCMA' | 'G722' | 'telephone-event')[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['TrunkSettings'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -7158,6 +7637,765 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/accounts/{accountId}/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Alerts of the account and the accounts beneath it (a provider's include the platform's), newest first */
+    get: {
+      parameters: {
+        query?: {
+          state?: 'open' | 'resolved';
+          kind?:
+            | 'sync_failed'
+            | 'sync_warning'
+            | 'registrations_lost'
+            | 'edge_unhealthy'
+            | 'edge_certificate_expiring'
+            | 'trial_expiring'
+            | 'licences_short'
+            | 'consent_revoked'
+            | 'asr_drop';
+          /** @description Opened at or after */
+          from?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                /** @description null for a platform-level alert (the Teams edge) */
+                accountId: string | null;
+                accountName: string | null;
+                /** @enum {string} */
+                kind:
+                  | 'sync_failed'
+                  | 'sync_warning'
+                  | 'registrations_lost'
+                  | 'edge_unhealthy'
+                  | 'edge_certificate_expiring'
+                  | 'trial_expiring'
+                  | 'licences_short'
+                  | 'consent_revoked'
+                  | 'asr_drop';
+                subject: string;
+                subjectLabel: string;
+                /** @enum {string} */
+                severity: 'warning' | 'critical';
+                /** @enum {string} */
+                state: 'open' | 'resolved';
+                message: string;
+                details: {
+                  [key: string]: unknown;
+                };
+                /** @description How many evaluations saw the condition while open */
+                count: number;
+                openedAt: string;
+                lastSeenAt: string;
+                resolvedAt: string | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/alert-subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's alert subscriptions (webhooks and email); secrets are never returned */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                accountId: string;
+                /** @enum {string} */
+                channel: 'webhook' | 'email';
+                name: string;
+                url: string | null;
+                email: string | null;
+                kinds:
+                  | (
+                      | 'sync_failed'
+                      | 'sync_warning'
+                      | 'registrations_lost'
+                      | 'edge_unhealthy'
+                      | 'edge_certificate_expiring'
+                      | 'trial_expiring'
+                      | 'licences_short'
+                      | 'consent_revoked'
+                      | 'asr_drop'
+                    )[]
+                  | null;
+                enabled: boolean;
+                /** @description The secret itself is never returned. */
+                hasSecret: boolean;
+                createdAt: string;
+                updatedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Subscribe a webhook (https, signed with the secret given) or an email address to alerts */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            channel: 'webhook' | 'email';
+            name: string;
+            url?: string;
+            secret?: string;
+            /** Format: email */
+            email?: string;
+            kinds?:
+              | (
+                  | 'sync_failed'
+                  | 'sync_warning'
+                  | 'registrations_lost'
+                  | 'edge_unhealthy'
+                  | 'edge_certificate_expiring'
+                  | 'trial_expiring'
+                  | 'licences_short'
+                  | 'consent_revoked'
+                  | 'asr_drop'
+                )[]
+              | null;
+            /** @default true */
+            enabled?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              accountId: string;
+              /** @enum {string} */
+              channel: 'webhook' | 'email';
+              name: string;
+              url: string | null;
+              email: string | null;
+              kinds:
+                | (
+                    | 'sync_failed'
+                    | 'sync_warning'
+                    | 'registrations_lost'
+                    | 'edge_unhealthy'
+                    | 'edge_certificate_expiring'
+                    | 'trial_expiring'
+                    | 'licences_short'
+                    | 'consent_revoked'
+                    | 'asr_drop'
+                  )[]
+                | null;
+              enabled: boolean;
+              /** @description The secret itself is never returned. */
+              hasSecret: boolean;
+              createdAt: string;
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Delete a subscription and its delivery log */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          alertSubscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': null;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Change a subscription (name, URL, secret, email, kinds, on/off) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          alertSubscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            url?: string;
+            secret?: string;
+            /** Format: email */
+            email?: string;
+            kinds?:
+              | (
+                  | 'sync_failed'
+                  | 'sync_warning'
+                  | 'registrations_lost'
+                  | 'edge_unhealthy'
+                  | 'edge_certificate_expiring'
+                  | 'trial_expiring'
+                  | 'licences_short'
+                  | 'consent_revoked'
+                  | 'asr_drop'
+                )[]
+              | null;
+            enabled?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              accountId: string;
+              /** @enum {string} */
+              channel: 'webhook' | 'email';
+              name: string;
+              url: string | null;
+              email: string | null;
+              kinds:
+                | (
+                    | 'sync_failed'
+                    | 'sync_warning'
+                    | 'registrations_lost'
+                    | 'edge_unhealthy'
+                    | 'edge_certificate_expiring'
+                    | 'trial_expiring'
+                    | 'licences_short'
+                    | 'consent_revoked'
+                    | 'asr_drop'
+                  )[]
+                | null;
+              enabled: boolean;
+              /** @description The secret itself is never returned. */
+              hasSecret: boolean;
+              createdAt: string;
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The subscription's delivery log, newest first: state, attempts, the receiver's status code */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          accountId: string;
+          alertSubscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                id: string;
+                subscriptionId: string;
+                accountId: string;
+                alertId: string | null;
+                /** @enum {string} */
+                event: 'alert.opened' | 'alert.resolved' | 'test';
+                /** @enum {string} */
+                state: 'pending' | 'delivered' | 'failed';
+                attempts: number;
+                /** @description The receiver's last status code; its answer body is never kept. */
+                statusCode: number | null;
+                error: string | null;
+                createdAt: string;
+                updatedAt: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/alert-subscriptions/{alertSubscriptionId}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a test message through the subscription (delivered by the worker; see the delivery log) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          alertSubscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': Record<string, never> | null;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deliveryId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/accounts/{accountId}/health': {
     parameters: {
       query?: never;
@@ -7401,6 +8639,30 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    ServiceCallSettingsInput: {
+      /** @description How long a call rings before Callbridge gives up (the caller hears 480). */
+      ringTimeoutSeconds: number;
+      /**
+       * @description How Teams’ 183 after a 180 reaches the PBX: pass each through, forward the first only, or turn 183 into 180.
+       * @enum {string}
+       */
+      ringback: 'pass-through' | 'first-18x-only' | '183-as-180';
+      /**
+       * @description The PBX’s hold toward Teams: as a=inactive, or answered locally so the PBX’s music reaches the Teams user.
+       * @enum {string}
+       */
+      holdMode: 'inactive' | 'music-from-pbx';
+      /** @description Wait before ringing Teams on a call from the PBX, so the PBX’s voicemail wins the race. */
+      teamsRingDelaySeconds: number;
+      /** @description A call the PBX forwards on no answer goes to the Teams voicemail (true) or back to the PBX (false). */
+      pbxNoAnswerToTeamsVoicemail: boolean;
+      /** @description Calls one user may have at once; null: no limit. */
+      maxCallsPerUser: number | null;
+      /** @description Calls the whole service may have at once; null: no limit. */
+      maxCallsPerService: number | null;
+      /** @description Longest an answered call may last, in minutes; null: no limit. */
+      maxCallMinutes: number | null;
+    };
     ServiceInput: {
       id: string;
       accountId: string;
@@ -7426,6 +8688,7 @@ export interface components {
         phoneAppGroupId: string | null;
       };
       syncIntervalMinutes: number | null;
+      calls: components['schemas']['ServiceCallSettingsInput'];
       /** @description Whether the PBX answers; null until the SIP role has probed it (and for trunks). */
       pbxReachability: {
         /** @description The PBX answers the SIP role (OPTIONS keep-alive or REGISTER). */
@@ -7437,6 +8700,49 @@ export interface components {
         /** @description Why it counts as unreachable. */
         reason: string | null;
       } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    TrunkSettingsInput: {
+      serviceId: string;
+      /** @enum {string} */
+      kind: 'registration' | 'ip';
+      domain: string;
+      addresses: {
+        host: string;
+        port: number | null;
+      }[];
+      /** @enum {string} */
+      transport: 'udp' | 'tcp' | 'tls';
+      username: string | null;
+      authUsername: string | null;
+      /** @description A password is stored (it is never returned). */
+      hasPassword: boolean;
+      /** @enum {string} */
+      numberFormat: 'e164' | 'e164-no-plus' | 'national';
+      numberPrefix: string;
+      /** @enum {string} */
+      calledNumberFrom: 'request-uri' | 'to' | 'diversion' | 'history-info';
+      assertIdentity: boolean;
+      maxChannels: number | null;
+      codecs: string[];
+      /** @description Registration trunks: the state as the sip role last saw it; null until then. */
+      registration: {
+        state: string;
+        detail: {
+          [key: string]: unknown;
+        };
+        updatedAt: string | null;
+      } | null;
+      /** @description OPTIONS health per address, as the sip role last saw it. */
+      health: {
+        /** @description host:port as configured. */
+        address: string;
+        /** @description The address answered the last OPTIONS ping. */
+        healthy: boolean;
+        checkedAt: string;
+        reason: string | null;
+      }[];
       createdAt: string;
       updatedAt: string;
     };
@@ -7454,6 +8760,26 @@ export interface components {
       country: string | null;
       phoneNumber: string | null;
       organisation: string;
+    };
+    PhoneAppCallProgressInput: {
+      callId: string;
+      number: string;
+      /**
+       * @description calling-teams: your Teams rings; connecting: answered, calling the number; ringing; answered; ended
+       * @enum {string}
+       */
+      phase: 'calling-teams' | 'connecting' | 'ringing' | 'answered' | 'ended';
+      startedAt: string;
+      answeredAt?: string;
+      endedAt?: string;
+      result?: string;
+      failure?: {
+        /** @enum {string} */
+        by: 'pbx' | 'teams' | 'callbridge';
+        code: string;
+        message: string;
+        status?: number;
+      };
     };
     TeamsEdgeInput: {
       /** @description False until CALLBRIDGE_SBC_CERT_FILE and _KEY_FILE are set. */
@@ -8032,6 +9358,30 @@ export interface components {
       createdAt: string;
       updatedAt: string;
     };
+    ServiceCallSettings: {
+      /** @description How long a call rings before Callbridge gives up (the caller hears 480). */
+      ringTimeoutSeconds: number;
+      /**
+       * @description How Teams’ 183 after a 180 reaches the PBX: pass each through, forward the first only, or turn 183 into 180.
+       * @enum {string}
+       */
+      ringback: 'pass-through' | 'first-18x-only' | '183-as-180';
+      /**
+       * @description The PBX’s hold toward Teams: as a=inactive, or answered locally so the PBX’s music reaches the Teams user.
+       * @enum {string}
+       */
+      holdMode: 'inactive' | 'music-from-pbx';
+      /** @description Wait before ringing Teams on a call from the PBX, so the PBX’s voicemail wins the race. */
+      teamsRingDelaySeconds: number;
+      /** @description A call the PBX forwards on no answer goes to the Teams voicemail (true) or back to the PBX (false). */
+      pbxNoAnswerToTeamsVoicemail: boolean;
+      /** @description Calls one user may have at once; null: no limit. */
+      maxCallsPerUser: number | null;
+      /** @description Calls the whole service may have at once; null: no limit. */
+      maxCallsPerService: number | null;
+      /** @description Longest an answered call may last, in minutes; null: no limit. */
+      maxCallMinutes: number | null;
+    };
     Service: {
       id: string;
       accountId: string;
@@ -8057,6 +9407,7 @@ export interface components {
         phoneAppGroupId: string | null;
       };
       syncIntervalMinutes: number | null;
+      calls: components['schemas']['ServiceCallSettings'];
       /** @description Whether the PBX answers; null until the SIP role has probed it (and for trunks). */
       pbxReachability: {
         /** @description The PBX answers the SIP role (OPTIONS keep-alive or REGISTER). */
@@ -8068,6 +9419,49 @@ export interface components {
         /** @description Why it counts as unreachable. */
         reason: string | null;
       } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    TrunkSettings: {
+      serviceId: string;
+      /** @enum {string} */
+      kind: 'registration' | 'ip';
+      domain: string;
+      addresses: {
+        host: string;
+        port: number | null;
+      }[];
+      /** @enum {string} */
+      transport: 'udp' | 'tcp' | 'tls';
+      username: string | null;
+      authUsername: string | null;
+      /** @description A password is stored (it is never returned). */
+      hasPassword: boolean;
+      /** @enum {string} */
+      numberFormat: 'e164' | 'e164-no-plus' | 'national';
+      numberPrefix: string;
+      /** @enum {string} */
+      calledNumberFrom: 'request-uri' | 'to' | 'diversion' | 'history-info';
+      assertIdentity: boolean;
+      maxChannels: number | null;
+      codecs: string[];
+      /** @description Registration trunks: the state as the sip role last saw it; null until then. */
+      registration: {
+        state: string;
+        detail: {
+          [key: string]: unknown;
+        };
+        updatedAt: string | null;
+      } | null;
+      /** @description OPTIONS health per address, as the sip role last saw it. */
+      health: {
+        /** @description host:port as configured. */
+        address: string;
+        /** @description The address answered the last OPTIONS ping. */
+        healthy: boolean;
+        checkedAt: string;
+        reason: string | null;
+      }[];
       createdAt: string;
       updatedAt: string;
     };
@@ -8085,6 +9479,26 @@ export interface components {
       country: string | null;
       phoneNumber: string | null;
       organisation: string;
+    };
+    PhoneAppCallProgress: {
+      callId: string;
+      number: string;
+      /**
+       * @description calling-teams: your Teams rings; connecting: answered, calling the number; ringing; answered; ended
+       * @enum {string}
+       */
+      phase: 'calling-teams' | 'connecting' | 'ringing' | 'answered' | 'ended';
+      startedAt: string;
+      answeredAt?: string;
+      endedAt?: string;
+      result?: string;
+      failure?: {
+        /** @enum {string} */
+        by: 'pbx' | 'teams' | 'callbridge';
+        code: string;
+        message: string;
+        status?: number;
+      };
     };
     TeamsEdge: {
       /** @description False until CALLBRIDGE_SBC_CERT_FILE and _KEY_FILE are set. */
