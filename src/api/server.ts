@@ -39,6 +39,7 @@ import { callRoutes } from './routes/calls.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { testCallRoutes } from './routes/test-calls.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -142,6 +143,7 @@ export async function buildServer(
       await v1.register(teamsEdgeRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
       await v1.register(rollbackRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(callRoutes(ctx.services));
+      await v1.register(testCallRoutes(ctx.services));
     },
     { prefix: '/api/v1' },
   );

@@ -43,6 +43,7 @@ import { CallRecordsService } from '../calls/records/call-records.service.js';
 import { callRetentionTask } from '../calls/records/call-retention.js';
 import { CallStats } from '../calls/records/call-stats.js';
 import { LiveCalls } from '../calls/records/live-calls.js';
+import { TestCallsService } from '../calls/test-call/test-calls.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -67,6 +68,8 @@ export interface Services {
   serviceNumbers: ServiceNumbersService;
   sharedNumbers: SharedNumbersService;
   calls: CallRecordsService;
+  /** "Test call" on the user page (issue 17): placed by this process's sip role, progress kept in memory. */
+  testCalls: TestCallsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -158,6 +161,10 @@ export async function createAppContext(
   const recorder = new QueuedCallRecorder(callRecords, liveCalls, callStats, logger, {
     ladderMaxBytes: 256 * 1024,
   });
+  const callRecordsService = new CallRecordsService(store, access, callRecords, liveCalls, {
+    sbcDomain: config.sbcDomain,
+    phoneAppDomain: config.phoneAppDomain,
+  });
   const services: Services = {
     tenantConnections,
     sync,
@@ -194,10 +201,8 @@ export async function createAppContext(
     numberRanges: new NumberRangesService(store, access),
     serviceNumbers: new ServiceNumbersService(store, access),
     sharedNumbers: new SharedNumbersService(store, access),
-    calls: new CallRecordsService(store, access, callRecords, liveCalls, {
-      sbcDomain: config.sbcDomain,
-      phoneAppDomain: config.phoneAppDomain,
-    }),
+    calls: callRecordsService,
+    testCalls: new TestCallsService(store, access, callRecordsService, () => recorder.flush()),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
 import { alsoLogged } from '../calls/log-call.recorder.js';
 import { B2bua } from '../calls/b2bua.js';
+import { TestCaller } from '../calls/test-call/test-caller.js';
 import { storeCallUsers } from '../calls/store-call-users.js';
 import type { MediaRelay } from '../media/media-relay.js';
 import { holdings, skusOf, unlicensed } from '../domain/licences.js';
@@ -86,6 +87,9 @@ export async function startSipRole(
     : undefined;
   // A platform operator ends a live call through the API (DELETE /live-calls/{id}) on the node that holds it.
   if (calls) ctx.services.calls.control = calls;
+  // "Test call" (user page): rings a user's Contact on this stack from the PBX side, so the B2BUA bridges it.
+  const testCaller = calls ? await startTestCaller(stack, config.sipHost) : undefined;
+  if (testCaller) ctx.services.testCalls.placer = testCaller;
 
   const load = async () => {
     const services = new Map<string, SipServiceConfig>();
@@ -177,6 +181,9 @@ export async function startSipRole(
     calls,
     async stop() {
       clearInterval(reloadTimer);
+      if (testCaller && ctx.services.testCalls.placer === testCaller)
+        ctx.services.testCalls.placer = undefined;
+      await testCaller?.stop();
       await calls?.stop(); // BYE both legs of every call before the registrations go
       const wait = config.sipShutdownSeconds;
       const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time
@@ -204,6 +211,17 @@ export async function startSipRole(
       await stack.stop();
     },
   };
+}
+
+/** The test caller, aimed at this stack's UDP socket (loopback when the stack listens on every address). */
+function startTestCaller(stack: SipStack, host: string): Promise<TestCaller> {
+  // The bound address, not the advertised one (that may be a name only the PBX resolves).
+  const address = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const port = stack.local('udp').port;
+  return TestCaller.start({
+    target: { protocol: 'udp', address, port },
+    contactOf: (userId) => `sip:${contactToken(userId)}@${address}:${port}`,
+  });
 }
 
 /** Why a user with credentials is not registered (registration off, gone from the tenant), if so. */
