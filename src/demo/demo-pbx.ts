@@ -81,6 +81,12 @@ export class DemoPbx {
     return this.stack.local('udp').host;
   }
 
+  /** The answering extensions in words, for the welcome text. */
+  extensionsText(): string {
+    const { tone, echo } = DEMO_EXTENSIONS;
+    return `extensions ${tone.number} (${tone.label}) and ${echo.number} (${echo.label})`;
+  }
+
   /** Extensions registered now. */
   registrations(): DemoBinding[] {
     return this.registrar.list();

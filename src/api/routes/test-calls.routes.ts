@@ -17,7 +17,8 @@ const testCallInput = z
       .optional()
       .describe('How long an answered test call plays its tone before hanging up (default 5).'),
   })
-  .default({});
+  .nullish()
+  .describe('Optional: a POST without a body takes the defaults.');
 
 const testCallView = z.object({
   id: z.string(),
@@ -63,7 +64,14 @@ export function testCallRoutes(services: Services): FastifyPluginAsyncZod {
       async (req, reply) =>
         reply
           .status(202)
-          .send(await services.testCalls.start(req.actor, req.params.accountId, req.params.userId, req.body)),
+          .send(
+            await services.testCalls.start(
+              req.actor,
+              req.params.accountId,
+              req.params.userId,
+              req.body ?? {},
+            ),
+          ),
     );
     app.get(
       '/accounts/:accountId/users/:userId/test-calls/:testCallId',
