@@ -20,7 +20,7 @@ const testCallInput = z
   .nullish()
   .describe('Optional: a POST without a body takes the defaults.');
 
-const testCallView = z.object({
+export const testCallView = z.object({
   id: z.string(),
   accountId: z.string(),
   userId: z.string(),
