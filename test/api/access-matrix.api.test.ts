@@ -68,6 +68,8 @@ async function finishedTestCall(o: Objects, t: TestApp): Promise<Record<string, 
   testCalls.set(t, known);
   let id = known.get(o.userId);
   if (!id) {
+    // As the SIP role reports a registration: a test call rings only a registered user.
+    await t.ctx.store.repos.users.recordRegistrationState(o.userId, 'registered', {});
     const previous = t.ctx.services.testCalls.placer;
     t.ctx.services.testCalls.placer = {
       place: () => ({

@@ -127,6 +127,23 @@ describe.skipIf(!rtpengineInstalled()).each(DIALECTS)('test call through the API
     expect(sixth.body.message).toMatch(/At most 5 test calls a minute/);
   });
 
+  it('refuses a test call to a user who is not registered, saying why', async () => {
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${accountId}/users`,
+      headers: { authorization: `Bearer ${t.token}` },
+      payload: { serviceId: rig.serviceId, email: 'carol@contoso.example', displayName: 'Carol' },
+    });
+    const carol = added.json<{ id: string }>().id;
+    const refused = await inject('POST', `/api/v1/accounts/${accountId}/users/${carol}/test-call`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'precondition_failed',
+      details: { registrationState: 'disabled' },
+    });
+    expect(refused.body.message).toContain('Carol is not registered to the PBX');
+  });
+
   it('refuses unknown fields and a length out of range, naming the field', async () => {
     const unknown = await inject('POST', `/api/v1/accounts/${accountId}/users/${userId}/test-call`, {
       second: 3,

@@ -30,6 +30,7 @@ export const RIG_USERS = [
 
 export interface TestCallRig {
   accountId: string;
+  serviceId: string;
   /** Callbridge user ids by name. */
   users: Record<(typeof RIG_USERS)[number]['name'], string>;
   pbx: DemoPbx;
@@ -129,9 +130,17 @@ export async function startTestCallRig(t: TestApp): Promise<TestCallRig> {
       role.calls,
     );
     stops.push(() => edge?.stop());
-    for (let i = 0; i < 100 && pbx.registrations().length < RIG_USERS.length; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    return { accountId: client.id, users, pbx, teams, teamsMedia, stop };
+    // Registered at the PBX, and that state written to the users table (the sip role flushes every second).
+    const registered = async () => {
+      const states = await Promise.all(
+        Object.values(users).map(
+          async (id) => (await t.ctx.store.repos.users.findById(client.id, id))?.registrationState,
+        ),
+      );
+      return states.every((state) => state === 'registered');
+    };
+    for (let i = 0; i < 150 && !(await registered()); i++) await new Promise((r) => setTimeout(r, 100));
+    return { accountId: client.id, serviceId: service.id, users, pbx, teams, teamsMedia, stop };
   } catch (error) {
     await stop();
     throw error;

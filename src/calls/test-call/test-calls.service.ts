@@ -50,6 +50,12 @@ export class TestCallsService {
     await this.access.require(actor, accountId, 'service.write');
     const user = await this.store.repos.users.findById(accountId, userId);
     if (!user) throw notFound('user', userId);
+    if (user.registrationState !== 'registered' && user.registrationState !== 'expiring')
+      throw new AppError(
+        'precondition_failed',
+        `${user.displayName} is not registered to the PBX (${user.registrationState}): a test call rings the Contact Callbridge registered for them. Fix the registration first (its reason is on the user's page).`,
+        { registrationState: user.registrationState },
+      );
     const placer = this.placer;
     if (!placer)
       throw new AppError(
