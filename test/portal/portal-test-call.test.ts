@@ -46,6 +46,10 @@ describe.skipIf(!rtpengineInstalled())('the portal: Test call on the user page',
     expect(await card().getByRole('status').textContent()).toMatch(
       /audio received from Teams: [1-9]\d* packets/,
     );
+    // The call log below shows the call that just ended.
+    const log = page.locator('section.card', { has: page.getByRole('heading', { name: 'Call log' }) });
+    await log.locator('tbody tr').first().waitFor();
+    expect(await log.locator('tbody tr').first().textContent()).toContain('+4930111');
     await screenshots(page, 'user-test-call-answered');
     await card().getByRole('link', { name: 'Open the call record' }).click();
     await page.getByRole('heading', { name: 'Debug Output' }).waitFor();

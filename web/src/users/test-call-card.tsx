@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useStartTestCall, useTestCall, type TestCall } from '../api/test-call-queries.js';
 import type { User } from '../api/types.js';
 import { ErrorNotice } from '../components/status.js';
@@ -30,6 +31,12 @@ export function TestCallCard({ accountId, user }: { accountId: string; user: Use
   const progress = useTestCall(accountId, user.id, testCallId);
   const call = progress.data ?? start.data;
   const running = start.isPending || (call !== undefined && call.phase !== 'ended');
+  // The ended call is in the call log below: read it again.
+  const client = useQueryClient();
+  const ended = progress.data?.phase === 'ended';
+  useEffect(() => {
+    if (ended) void client.invalidateQueries({ queryKey: ['calls', accountId] });
+  }, [ended, client, accountId]);
   const registered = user.registrationState === 'registered' || user.registrationState === 'expiring';
   return (
     <section className="card" aria-labelledby="test-call-heading">
