@@ -164,12 +164,14 @@ const uas = spawn(
   ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin', '-buff_size', String(8 * 1024 * 1024)],
   { cwd: dir, stdio: 'ignore' },
 );
+// Its own rtpengine, so no session left by the Callbridge phase takes its ports.
+const kamDaemon = await RtpengineDaemon.start({ ports: 20_000 });
 const kamPort = await freePort();
 const kamailio = await startKamailioProxy({
   dir,
   port: kamPort,
   destination: `127.0.0.1:${uasPort}`,
-  rtpengineNg: `${daemon.target.host}:${daemon.target.port}`,
+  rtpengineNg: `${kamDaemon.target.host}:${kamDaemon.target.port}`,
   children: 4,
 });
 const kamLoad = load();
@@ -195,6 +197,7 @@ const kamProbe = await sippLoad({
 });
 kamailio.kill('SIGTERM');
 uas.kill('SIGTERM');
+await kamDaemon.stop();
 
 // (3) Calls held, signalling only: a relay that hands SDP through and keeps nothing.
 const passThrough: MediaRelay = {
