@@ -42,6 +42,7 @@ import { alertRoutes } from './routes/alerts.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 import { tenantConnectionRoutes } from './routes/tenant-connection.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { testCallRoutes } from './routes/test-calls.routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -148,6 +149,7 @@ export async function buildServer(
       await v1.register(callRoutes(ctx.services));
       await v1.register(alertRoutes(ctx.services, options.nudgeWorker ?? (() => undefined)));
       await v1.register(healthOverviewRoutes(ctx.services, options.teamsEdge ?? (() => undefined)));
+      await v1.register(testCallRoutes(ctx.services));
     },
     { prefix: '/api/v1' },
   );

@@ -56,6 +56,7 @@ import { HepExporter, hepTargetOf } from '../calls/records/hep/hep-exporter.js';
 import { AccountHealthService } from '../services/health/account-health.service.js';
 import { HealthRepository } from '../services/health/health.repository.js';
 import { ProviderHealthService } from '../services/health/provider-health.service.js';
+import { TestCallsService } from '../calls/test-call/test-calls.service.js';
 
 /** The use-cases, shared by the API, the CLI and the worker. */
 export interface Services {
@@ -89,6 +90,8 @@ export interface Services {
   /** The account health page and the provider overview (issue 18). */
   accountHealth: AccountHealthService;
   providerHealth: ProviderHealthService;
+  /** "Test call" on the user page (issue 17): placed by this process's sip role, progress kept in memory. */
+  testCalls: TestCallsService;
 }
 
 /** Signals between roles of one process (set by `serve`; no-ops otherwise). */
@@ -197,6 +200,10 @@ export async function createAppContext(
   });
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : undefined;
   const health = new HealthRepository(handle.db);
+  const callRecordsService = new CallRecordsService(store, access, callRecords, liveCalls, {
+    sbcDomain: config.sbcDomain,
+    phoneAppDomain: config.phoneAppDomain,
+  });
   const services: Services = {
     tenantConnections,
     sync,
@@ -235,14 +242,12 @@ export async function createAppContext(
     serviceNumbers: new ServiceNumbersService(store, access),
     sharedNumbers: new SharedNumbersService(store, access),
     trunkSettings: new TrunkSettingsService(store, secrets, access, registrationsChanged),
-    calls: new CallRecordsService(store, access, callRecords, liveCalls, {
-      sbcDomain: config.sbcDomain,
-      phoneAppDomain: config.phoneAppDomain,
-    }),
     alerts: new AlertsService(store, access, alertsRepo),
     alertSubscriptions: new AlertSubscriptionsService(store, access, secrets, alertDispatcher, alertPolicy),
     accountHealth: new AccountHealthService(store, access, health, config.sbcDomain),
     providerHealth: new ProviderHealthService(store, access, health),
+    calls: callRecordsService,
+    testCalls: new TestCallsService(store, access, callRecordsService, () => recorder.flush()),
   };
   const objectsRetry = new TenantObjectsRetry(store, tenantConnections, carrier, logger);
   const handlers = {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../app/context.js';
 import type { Actor } from '../domain/records.js';
+import type { DemoPbx } from '../demo/demo-pbx.js';
 import type { DemoTeamsSip } from '../emulator/teams-sip/teams-sip.demo.js';
 import { carrierNamesOf } from '../services/sync/carrier-setup.js';
 
@@ -12,6 +13,8 @@ export interface DemoEnvironment {
   accountId: string;
   /** The Teams SIP emulator (Microsoft's Direct Routing proxies) and its throw-away PKI; absent without openssl. */
   teamsSip?: DemoTeamsSip;
+  /** The demo PBX (registrar, extensions 2000 tone and 2001 echo) the demo service registers its users to. */
+  pbx: DemoPbx;
   close(): Promise<void>;
 }
 
@@ -85,13 +88,20 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
   // outside Callbridge (the system actor, audited).
   await ctx.services.tenantConnections.recordOperatorConsent(actor, accountId, 'demo set-up');
   const teamsSip = (holder.teamsSip = await startTeamsSip(ctx, sipModule, emulator.state, accountId));
+  const pbx = await startDemoPbx(ctx, accountId);
   // Where this start's emulator listens, for `callbridge emulator teams-sip ...` (its port changes each start).
-  writeFileSync(markerFile, JSON.stringify({ accountId, emulatorUrl: emulator.url }) + '\n');
+  writeFileSync(
+    markerFile,
+    JSON.stringify({ accountId, emulatorUrl: emulator.url, pbxPort: pbx.pbx.port }) + '\n',
+  );
   return {
     emulatorUrl: emulator.url,
     accountId,
     ...(teamsSip && { teamsSip }),
+    pbx: pbx.pbx,
     close: async () => {
+      pbx.provisioner.stop();
+      await pbx.pbx.stop();
       await teamsSip?.close();
       await emulator.close();
     },
@@ -124,4 +134,29 @@ async function startTeamsSip(
     ctx.logger.warn({ err: error }, 'Teams SIP emulator not started (is openssl installed?)');
     return undefined;
   }
+}
+
+/**
+ * The demo PBX (src/demo) on a loopback port, the demo service pointed at it (the port changes each start), and
+ * the provisioner that gives each synced user with a number an extension there, so their registrations turn green.
+ */
+async function startDemoPbx(
+  ctx: AppContext,
+  accountId: string,
+): Promise<{ pbx: DemoPbx; provisioner: { stop(): void } }> {
+  const { DemoPbx } = await import('../demo/demo-pbx.js');
+  const { DemoExtensionBook } = await import('../demo/demo-extension-book.js');
+  const { provisionDemoUsers } = await import('../demo/demo-provisioner.js');
+  const book = new DemoExtensionBook(path.join(ctx.config.dataDir, 'demo-pbx.json'));
+  const pbx = await DemoPbx.start({ passwordOf: (username) => book.passwordOf(username) });
+  const service = (await ctx.store.repos.services.listByAccount(accountId)).find((s) => s.kind === 'pbx');
+  if (!service) return { pbx, provisioner: { stop: () => undefined } };
+  await ctx.services.voiceServices.update(actor, accountId, service.id, {
+    proxyHost: pbx.host,
+    proxyPort: pbx.port,
+    transport: 'udp',
+  });
+  const provisioner = provisionDemoUsers(ctx, accountId, service.id, book);
+  await provisioner.runOnce();
+  return { pbx, provisioner };
 }

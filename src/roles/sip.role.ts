@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { AppContext } from '../app/context.js';
 import { alsoLogged } from '../calls/log-call.recorder.js';
 import { B2bua } from '../calls/b2bua.js';
+import { TestCaller } from '../calls/test-call/test-caller.js';
 import { storeCallUsers } from '../calls/store-call-users.js';
 import { TrunkCalls } from '../calls/trunk/trunk-calls.js';
 import { trunkDirectory } from '../calls/trunk/trunk-directory.js';
@@ -103,6 +104,9 @@ export async function startSipRole(
   if (calls) ctx.services.calls.control = calls;
   // The Phone App tab's click-to-dial (issue 20) is placed by this B2BUA.
   if (calls) ctx.services.phoneAppCalls.dialler = calls.phoneApp;
+  // "Test call" (user page): rings a user's Contact on this stack from the PBX side, so the B2BUA bridges it.
+  const testCaller = calls ? await startTestCaller(stack, config.sipHost) : undefined;
+  if (testCaller) ctx.services.testCalls.placer = testCaller;
 
   const load = async () => {
     const services = new Map<string, SipServiceConfig>();
@@ -198,6 +202,9 @@ export async function startSipRole(
     async stop() {
       clearInterval(reloadTimer);
       trunkRunner.pinger.stop();
+      if (testCaller && ctx.services.testCalls.placer === testCaller)
+        ctx.services.testCalls.placer = undefined;
+      await testCaller?.stop();
       await calls?.stop(); // BYE both legs of every call before the registrations go
       const wait = config.sipShutdownSeconds;
       const deadline = Date.now() + wait * 1000; // hand-over and unregistering share the allowed time
@@ -225,6 +232,17 @@ export async function startSipRole(
       await stack.stop();
     },
   };
+}
+
+/** The test caller, aimed at this stack's UDP socket (loopback when the stack listens on every address). */
+function startTestCaller(stack: SipStack, host: string): Promise<TestCaller> {
+  // The bound address, not the advertised one (that may be a name only the PBX resolves).
+  const address = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const port = stack.local('udp').port;
+  return TestCaller.start({
+    target: { protocol: 'udp', address, port },
+    contactOf: (userId) => `sip:${contactToken(userId)}@${address}:${port}`,
+  });
 }
 
 /** Why a user with credentials is not registered (registration off, gone from the tenant), if so. */

@@ -77,6 +77,34 @@ async function alertSubscription(o: Objects, t: TestApp): Promise<Record<string,
   return { alertSubscriptionId: created.id };
 }
 
+const testCalls = new WeakMap<TestApp, Map<string, string>>();
+
+/**
+ * A finished test call of the user (once per app and user, since test calls are rate-limited per account). No sip
+ * role runs here: the placer ends the call at once, as a call the SIP role could not place; the matrix checks only
+ * who may read it (test/api/test-call.api.test.ts places real ones).
+ */
+async function finishedTestCall(o: Objects, t: TestApp): Promise<Record<string, string>> {
+  const known = testCalls.get(t) ?? new Map<string, string>();
+  testCalls.set(t, known);
+  let id = known.get(o.userId);
+  if (!id) {
+    // As the SIP role reports a registration: a test call rings only a registered user.
+    await t.ctx.store.repos.users.recordRegistrationState(o.userId, 'registered', {});
+    const previous = t.ctx.services.testCalls.placer;
+    t.ctx.services.testCalls.placer = {
+      place: () => ({
+        sipCallId: 'matrix',
+        done: Promise.resolve({ phase: 'ended', result: 'failed', reason: 'not placed' }),
+      }),
+    };
+    id = (await t.ctx.services.testCalls.start(system, o.accountId, o.userId)).id;
+    t.ctx.services.testCalls.placer = previous;
+    known.set(o.userId, id);
+  }
+  return { testCallId: id };
+}
+
 /** A failed call of the account with its ladder, recorded through the real recorder. */
 /** A well-formed call id for the Phone App tab's call routes (which answer 401 before looking it up). */
 function aCallId(): Promise<Record<string, string>> {
@@ -208,6 +236,12 @@ const ROUTES: Record<string, RouteCase> = {
   },
   // The matrix user is not failed: an allowed caller gets 409 (nothing to retry), a refused one 403/404.
   'POST /api/v1/accounts/{accountId}/users/{userId}/registration/retry': { permission: 'service.write' },
+  // No sip role in the test app: an allowed caller gets 503 calls_unavailable (or 429 once rate-limited).
+  'POST /api/v1/accounts/{accountId}/users/{userId}/test-call': { permission: 'service.write' },
+  'GET /api/v1/accounts/{accountId}/users/{userId}/test-calls/{testCallId}': {
+    permission: 'service.read',
+    prepare: finishedTestCall,
+  },
   'GET /api/v1/accounts/{accountId}/subscriptions': { permission: 'subscription.read' },
   'GET /api/v1/accounts/{accountId}/licences': { permission: 'licence.read' },
   'POST /api/v1/accounts/{accountId}/subscriptions': {

@@ -185,4 +185,113 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
       child.kill('SIGTERM');
     }
   });
+  it('serves the demo PBX: synced users register there (green), and a test call from the CLI is answered by the Teams emulator', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-demo-pbx-'));
+    const child = spawn(
+      'node',
+      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api,sip'],
+      {
+        env: {
+          ...process.env,
+          CALLBRIDGE_DATA_DIR: dataDir,
+          CALLBRIDGE_LOG_FORMAT: 'json',
+          CALLBRIDGE_SIP_HOST: '127.0.0.1',
+          CALLBRIDGE_SIP_PORT: '0',
+          CALLBRIDGE_SBC_HOST: '127.0.0.1',
+          CALLBRIDGE_SBC_SIGNALLING_PORT: '0',
+        },
+      },
+    );
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+          if (match?.[1] && out.includes('Teams SIP emulator')) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      expect(out).toMatch(/Demo PBX on 127\.0\.0\.1:\d+: .*extensions 2000 .* and 2001 /);
+      const accountId = /Contoso \(demo\)" \(([0-9a-f-]{36})\)/.exec(out)?.[1] ?? '';
+      const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
+      const services = (await (
+        await fetch(`${url}/api/v1/accounts/${accountId}/services`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { items: { id: string; proxyHost: string; proxyPort: number }[] };
+      const service = services.items[0]!;
+      // The demo service points at the demo PBX started in-process.
+      expect(out).toContain(`Demo PBX on ${service.proxyHost}:${service.proxyPort}`);
+      const synced = await callbridge(
+        dataDir,
+        'sync',
+        'run',
+        '--service',
+        service.id,
+        '--account',
+        accountId,
+      );
+      expect(synced.code, synced.stderr).toBe(0);
+      // The demo PBX's provisioner gives each synced user with a number an extension; they register and turn green.
+      type Listed = {
+        items: { id: string; phoneNumber: string | null; sipUsername: string | null }[];
+        total: number;
+      };
+      const registered = async () =>
+        JSON.parse(
+          (
+            await callbridge(
+              dataDir,
+              'users',
+              'list',
+              '--account',
+              accountId,
+              '--state',
+              'registered',
+              '--json',
+            )
+          ).stdout,
+        ) as Listed;
+      await expect
+        .poll(async () => (await registered()).total, { timeout: 45_000, interval: 2_000 })
+        .toBeGreaterThan(0);
+      const user = (await registered()).items.find((u) => u.phoneNumber)!;
+      expect(user.sipUsername).toBe(user.phoneNumber!.replace('+', ''));
+      const placed = await runCli(dataDir, [
+        'users',
+        'test-call',
+        user.id,
+        '--account',
+        accountId,
+        '--url',
+        url,
+        '--token',
+        token,
+        '--seconds',
+        '1',
+        '--json',
+      ]);
+      expect(placed.code, placed.stderr + placed.stdout).toBe(0);
+      expect(JSON.parse(placed.stdout)).toMatchObject({
+        phase: 'ended',
+        result: 'answered',
+        finalStatus: 200,
+        callRecordId: expect.any(String),
+      });
+      const noToken = await callbridge(
+        dataDir,
+        'users',
+        'test-call',
+        user.id,
+        '--account',
+        accountId,
+        '--url',
+        url,
+      );
+      expect(noToken).toMatchObject({ code: 1, stderr: expect.stringContaining('give an API token') });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

@@ -193,6 +193,7 @@ function printWelcome(
     ...(demo
       ? [
           `  Demo: account "Contoso (demo)" (${demo.accountId}) is connected to the Microsoft 365 emulator at ${demo.emulatorUrl}; run Sync on its PBX service.`,
+          `  Demo PBX on ${demo.pbx.host}:${demo.pbx.port}: synced users with a number get an extension there and register; ${demo.pbx.extensionsText()} answer calls from Teams; "Test call" on a user's page rings them in Teams.`,
           ...(demo.teamsSip
             ? [
                 `  Teams SIP emulator (Microsoft's Direct Routing proxies) on 127.0.0.1:${demo.teamsSip.emulator.port}; calls from Teams: npx callbridge emulator teams-sip --help`,

@@ -3,6 +3,7 @@ import { listUsersQuery } from '../../services/schemas/user.schema.js';
 import type { User } from '../../domain/records.js';
 import { presentUser } from '../../services/users.service.js';
 import { cliActor, printRows, withContext } from '../cli-context.js';
+import { addTestCallCommand } from './test-call.command.js';
 
 const columns = [
   'id',
@@ -136,5 +137,6 @@ export function usersCommand(): Command {
         process.stdout.write(`Deleted ${user.displayName} (${user.email}).\n`);
       });
     });
+  addTestCallCommand(users);
   return users;
 }

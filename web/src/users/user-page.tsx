@@ -1,12 +1,14 @@
 import { useServices, useUser } from '../api/queries.js';
 import { CallLog } from '../calls/call-log.js';
 import { useDeleteUser } from '../api/registration-queries.js';
+import { useCan } from '../access/use-can.js';
 import type { User } from '../api/types.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/status.js';
 import { Link, navigate } from '../router.js';
 import { KIND_LABELS, KindIcon } from './kind-icon.js';
 import { readinessWarnings } from './readiness.js';
 import { RegistrationDetails } from './registration-details.js';
+import { TestCallCard } from './test-call-card.js';
 import { UserForm } from './user-form.js';
 
 /** One user (or a new one): settings, readiness, registration and Microsoft 365 details. */
@@ -35,6 +37,7 @@ export function UserPage({ accountId, userId }: { accountId: string; userId: str
 
 function ExistingUser({ accountId, userId }: { accountId: string; userId: string }) {
   const user = useUser(accountId, userId);
+  const can = useCan(accountId);
   if (user.isPending) return <Loading label="Loading the user" />;
   if (user.isError) return <ErrorNotice error={user.error} />;
   const u = user.data;
@@ -53,6 +56,7 @@ function ExistingUser({ accountId, userId }: { accountId: string; userId: string
         <UserForm accountId={accountId} user={u} services={[]} />
         <div className="stack">
           <RegistrationDetails accountId={accountId} user={u} />
+          {can('service.write') && <TestCallCard accountId={accountId} user={u} />}
           <TenantDetails user={u} />
           <DeleteUser accountId={accountId} user={u} />
         </div>
