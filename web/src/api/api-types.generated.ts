@@ -8568,6 +8568,268 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/accounts/{accountId}/users/{userId}/test-call': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ring the user's Teams client from the PBX side with a tone
+     * @description Answers 202 at once with the test call in phase `calling`; read its progress with GET .../test-calls/{id}. One test call per user at a time (409) and 5 per account a minute (429 with `retryAfterSeconds`); 503 `calls_unavailable` when this server does not run the sip role with the Teams edge.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            seconds?: number;
+          } | null;
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              accountId: string;
+              userId: string;
+              /** @enum {string} */
+              phase: 'calling' | 'ringing' | 'answered' | 'ended';
+              /**
+               * @description Set once the call ended.
+               * @enum {string}
+               */
+              result?: 'answered' | 'busy' | 'declined' | 'no-answer' | 'failed';
+              /** @description The final SIP status the PBX side received. */
+              finalStatus?: number;
+              reason?: string;
+              startedAt: string;
+              answeredAt?: string;
+              endedAt?: string;
+              /** @description RTP packets of the tone sent, and of audio received back, while answered. */
+              audio?: {
+                sent: number;
+                received: number;
+              };
+              /** @description The call in the call log (GET .../calls/{callId}). */
+              callRecordId?: string;
+              /** @description The call record's failure advice. */
+              advice?: {
+                code: string;
+                title: string;
+                steps: string[];
+                fix: {
+                  /** @enum {string} */
+                  kind:
+                    | 'user'
+                    | 'service'
+                    | 'teams_settings'
+                    | 'tenant_connection'
+                    | 'licences'
+                    | 'teams_edge'
+                    | 'tenant';
+                  path: string;
+                };
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/accounts/{accountId}/users/{userId}/test-calls/{testCallId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A test call: its progress, then its result with the call record and its failure advice */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          accountId: string;
+          userId: string;
+          testCallId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              accountId: string;
+              userId: string;
+              /** @enum {string} */
+              phase: 'calling' | 'ringing' | 'answered' | 'ended';
+              /**
+               * @description Set once the call ended.
+               * @enum {string}
+               */
+              result?: 'answered' | 'busy' | 'declined' | 'no-answer' | 'failed';
+              /** @description The final SIP status the PBX side received. */
+              finalStatus?: number;
+              reason?: string;
+              startedAt: string;
+              answeredAt?: string;
+              endedAt?: string;
+              /** @description RTP packets of the tone sent, and of audio received back, while answered. */
+              audio?: {
+                sent: number;
+                received: number;
+              };
+              /** @description The call in the call log (GET .../calls/{callId}). */
+              callRecordId?: string;
+              /** @description The call record's failure advice. */
+              advice?: {
+                code: string;
+                title: string;
+                steps: string[];
+                fix: {
+                  /** @enum {string} */
+                  kind:
+                    | 'user'
+                    | 'service'
+                    | 'teams_settings'
+                    | 'tenant_connection'
+                    | 'licences'
+                    | 'teams_edge'
+                    | 'tenant';
+                  path: string;
+                };
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
