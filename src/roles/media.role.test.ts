@@ -8,6 +8,8 @@ import { until } from '../../test/support/until.js';
 import { loadConfig } from '../config/config.js';
 import { RtpPeer } from '../media/peer/rtp-peer.js';
 import type { RtpengineRelay } from '../media/rtpengine-relay.js';
+import { Registry } from 'prom-client';
+import { registerMediaMetrics } from '../media/media.metrics.js';
 import { startMediaRole, type MediaRole } from './media.role.js';
 
 /** A logger whose lines the test reads. */
@@ -58,6 +60,11 @@ describe('media role without rtpengine', () => {
       reason: expect.stringContaining('rtpengine is not installed'),
     });
     expect(status.state === 'unavailable' && status.reason).toMatch(/CALLBRIDGE_RTPENGINE=udp:host:port/);
+    const metrics = new Registry();
+    registerMediaMetrics(metrics, role);
+    expect(await metrics.getSingleMetricAsString('callbridge_rtpengine_up')).toMatch(
+      /^callbridge_rtpengine_up 0$/m,
+    );
     expect(
       lines.some((line) =>
         line.startsWith('media relay unavailable, calls are refused: rtpengine is not installed'),
@@ -104,12 +111,19 @@ describe.skipIf(!rtpengineInstalled())('managed rtpengine', () => {
   });
 
   it('restarts a child that dies; the calls it relayed are lost, new ones work', async () => {
+    const metrics = new Registry();
+    registerMediaMetrics(metrics, role);
+    const gauge = async (name: string) => metrics.getSingleMetricAsString(name);
+    expect(await gauge('callbridge_rtpengine_up')).toMatch(/^callbridge_rtpengine_up 1$/m);
+    expect(await gauge('callbridge_rtpengine_restarts')).toMatch(/^callbridge_rtpengine_restarts 0$/m);
     const call = await relayedCall(role.relay, 'before-crash');
     const pid = role.managed?.pid ?? 0;
     process.kill(pid, 'SIGKILL');
     await until(() => role.managed?.restarts === 1, 4000, 'restarted');
     await until(() => role.relay.status().state === 'available', 8000, 'available after the restart');
     expect(role.managed?.pid).not.toBe(pid);
+    expect(await gauge('callbridge_rtpengine_restarts')).toMatch(/^callbridge_rtpengine_restarts 1$/m);
+    expect(await gauge('callbridge_rtpengine_up')).toMatch(/^callbridge_rtpengine_up 1$/m);
     expect(log.lines.some((line) => /^rtpengine exited \(SIGKILL\); restarting in \d+ ms$/.test(line))).toBe(
       true,
     );

@@ -12,6 +12,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerCallMetrics } from '../../calls/records/call-stats.js';
 import { startSipRole } from '../../roles/sip.role.js';
 import { startEdgeRole, stopEdgeRole, type DemoEdge } from '../../roles/edge.role.js';
+import { registerMediaMetrics } from '../../media/media.metrics.js';
 import { startMediaRole } from '../../roles/media.role.js';
 
 const BOOTSTRAP_EMAIL = 'admin@callbridge.local';
@@ -55,7 +56,10 @@ export function serveCommand(): Command {
         const media = config.roles.includes('sip')
           ? await startRole('media', 'rtpengine (CALLBRIDGE_RTPENGINE)', () => startMediaRole(config, logger))
           : undefined;
-        if (media) stops.push(() => media.stop());
+        if (media) {
+          stops.push(() => media.stop());
+          registerMediaMetrics(metrics, media);
+        }
         const sip = config.roles.includes('sip')
           ? await startRole('sip', `SIP port ${config.sipHost}:${config.sipPort} (CALLBRIDGE_SIP_PORT)`, () =>
               startSipRole(ctx, metrics, media && { relay: media.relay }),
