@@ -14,6 +14,7 @@ export const ALERT_KINDS = [
   'licences_short',
   'consent_revoked',
   'asr_drop',
+  'trunk_down',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -12,6 +12,7 @@ import type { AlertsRepository } from './alerts.repository.js';
 import { AsrBaselines, asrConditions, ASR_DEFAULTS, type AsrSettings } from './conditions/asr.conditions.js';
 import { licenceConditions } from './conditions/licences.conditions.js';
 import { registrationConditions } from './conditions/registrations.conditions.js';
+import { trunkConditions } from './conditions/trunks.conditions.js';
 import { consentConditions, syncConditions } from './conditions/sync.conditions.js';
 
 export interface AlertsEvaluatorSettings {
@@ -30,6 +31,7 @@ export const ACCOUNT_KINDS: readonly AlertKind[] = [
   'trial_expiring',
   'licences_short',
   'asr_drop',
+  'trunk_down',
 ];
 export const EDGE_KINDS: readonly AlertKind[] = ['edge_unhealthy', 'edge_certificate_expiring'];
 
@@ -66,6 +68,7 @@ export class AlertsEvaluator {
       ...(await syncConditions(db, accountIds)),
       ...(await consentConditions(db, accountIds)),
       ...(await registrationConditions(db, this.settings.registrationFailedShare, accountIds)),
+      ...(await trunkConditions(db, accountIds)),
       ...(await licenceConditions(this.store, now, accountIds)),
       ...(await asrConditions(db, now, this.settings.asr ?? ASR_DEFAULTS, accountIds, this.baselines)),
       // A suspended account is not served: its conditions are expected, not news (its alerts resolve).

@@ -127,6 +127,49 @@ describe.each(DIALECTS)('alert conditions on %s', (dialect) => {
     expect(await open()).toEqual([]);
   });
 
+  it("opens trunk_down when the carrier refuses the trunk's REGISTER, warns while some addresses fail over, and resolves", async () => {
+    const trunk = await t.ctx.services.voiceServices.create(system, clientId, {
+      kind: 'trunk',
+      name: 'Carrier trunk',
+      sipDomain: 'trunk.fabrikam.example',
+      country: 'GB',
+    });
+    await t.ctx.services.trunkSettings.put(system, clientId, trunk.id, {
+      kind: 'registration',
+      domain: 'sip.carrier.example',
+      username: 'fabrikam',
+      password: 'carrier-password',
+    });
+    const at = new Date().toISOString();
+    const record = (state: Parameters<typeof t.ctx.store.repos.trunkSettings.recordState>[1]) =>
+      t.ctx.store.repos.trunkSettings.recordState(trunk.id, state, at);
+    const health = (...healthy: boolean[]) =>
+      healthy.map((up, i) => ({
+        address: `192.0.2.${i + 1}:5060`,
+        healthy: up,
+        checkedAt: at,
+        reason: up ? null : 'no answer to OPTIONS',
+      }));
+    const trunkAlerts = async () => (await open()).filter((a) => a.kind === 'trunk_down');
+
+    await record({ registration: { state: 'failed', detail: { code: 403, reason: 'Forbidden' } } });
+    await t.ctx.alerts.evaluator.evaluate();
+    expect(await trunkAlerts()).toEqual([
+      expect.objectContaining({ subject: trunk.id, severity: 'critical', accountId: clientId }),
+    ]);
+    expect((await trunkAlerts())[0]!.message).toMatch(/failed to register with the carrier \(Forbidden\)/);
+
+    await record({ registration: { state: 'registered', detail: {} }, health: health(true, false) });
+    await t.ctx.alerts.evaluator.evaluate();
+    expect((await trunkAlerts()).map((a) => a.message)).toEqual([
+      expect.stringMatching(/1 of 2 addresses .* \(192\.0\.2\.2:5060\): calls go to the others/),
+    ]);
+
+    await record({ health: health(true, true) });
+    await t.ctx.alerts.evaluator.evaluate();
+    expect(await trunkAlerts()).toEqual([]);
+  });
+
   it('opens asr_drop when the last hour answers far fewer calls than the day before', async () => {
     const now = Date.now();
     const rows = [];

@@ -7658,7 +7658,8 @@ export interface paths {
             | 'trial_expiring'
             | 'licences_short'
             | 'consent_revoked'
-            | 'asr_drop';
+            | 'asr_drop'
+            | 'trunk_down';
           /** @description Opened at or after */
           from?: string;
           limit?: number;
@@ -7694,7 +7695,8 @@ export interface paths {
                   | 'trial_expiring'
                   | 'licences_short'
                   | 'consent_revoked'
-                  | 'asr_drop';
+                  | 'asr_drop'
+                  | 'trunk_down';
                 subject: string;
                 subjectLabel: string;
                 /** @enum {string} */
@@ -7815,6 +7817,7 @@ export interface paths {
                       | 'licences_short'
                       | 'consent_revoked'
                       | 'asr_drop'
+                      | 'trunk_down'
                     )[]
                   | null;
                 enabled: boolean;
@@ -7905,6 +7908,7 @@ export interface paths {
                   | 'licences_short'
                   | 'consent_revoked'
                   | 'asr_drop'
+                  | 'trunk_down'
                 )[]
               | null;
             /** @default true */
@@ -7938,6 +7942,7 @@ export interface paths {
                     | 'licences_short'
                     | 'consent_revoked'
                     | 'asr_drop'
+                    | 'trunk_down'
                   )[]
                 | null;
               enabled: boolean;
@@ -8112,6 +8117,7 @@ export interface paths {
                   | 'licences_short'
                   | 'consent_revoked'
                   | 'asr_drop'
+                  | 'trunk_down'
                 )[]
               | null;
             enabled?: boolean;
@@ -8144,6 +8150,7 @@ export interface paths {
                     | 'licences_short'
                     | 'consent_revoked'
                     | 'asr_drop'
+                    | 'trunk_down'
                   )[]
                 | null;
               enabled: boolean;
