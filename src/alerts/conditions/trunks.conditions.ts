@@ -44,9 +44,12 @@ export async function trunkConditions(
       const detail = trunk.registration_detail
         ? (JSON.parse(trunk.registration_detail) as Record<string, unknown>)
         : {};
+      const why = [detail['reason'], detail['code']].find(
+        (value): value is string | number => typeof value === 'string' || typeof value === 'number',
+      );
       alert(
         'critical',
-        `The trunk of ${trunk.name} failed to register with the carrier (${String(detail['reason'] ?? detail['code'] ?? 'no reason given')}): calls in and out fail. Check the trunk's credentials and domain on the service page.`,
+        `The trunk of ${trunk.name} failed to register with the carrier (${why ?? 'no reason given'}): calls in and out fail. Check the trunk's credentials and domain on the service page.`,
         { reason: 'registration_failed', ...detail },
       );
     } else if (health.length > 0 && down.length === health.length) {
