@@ -3,10 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { B2bua } from '../../../src/calls/b2bua.js';
 import { DEFAULT_CALL_SETTINGS, type CallUser } from '../../../src/calls/call-user.js';
-import { SignallingRanges } from '../../../src/edge/edge.config.js';
-import { TeamsEdge } from '../../../src/edge/teams-edge.js';
-import { staticDirectory } from '../../../src/emulator/teams-sip/teams-directory.js';
-import { TeamsSipEmulator } from '../../../src/emulator/teams-sip/teams-sip.emulator.js';
 import type { MediaRelay } from '../../../src/media/media-relay.js';
 import { RegistrationAgent } from '../../../src/sip/registration/registration.agent.js';
 import { contactToken } from '../../../src/sip/registration/registration.record.js';
@@ -16,6 +12,7 @@ import type { TeamsPki } from '../../sip/support/teams-pki.js';
 import { MemoryRecorder } from './memory-recorder.js';
 import { SignallingRelay } from './signalling-relay.js';
 import { runSipp, type SippRun } from './sipp-runner.js';
+import { startTeamsSide } from './teams-side.js';
 
 /** Alice: a Callbridge user (Teams number +4930111) registered to the PBX as `alice`; 2001: a desk phone (sipp). */
 export const ALICE = { sipUsername: 'alice', password: 'alice-secret-1', number: '+4930111' };
@@ -25,7 +22,6 @@ export const EXTENSION_2 = { username: '2002', password: 'ext-secret-2002' };
 const TENANT_USER = { tenantId: 't1', userId: 'teams-alice', displayName: 'Alice', number: ALICE.number };
 /** Bob: another Teams user of the tenant (not a Callbridge user), a transfer target. */
 export const BOB = { tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: '+4930222' };
-const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
 export async function until(check: () => boolean, ms = 5000): Promise<boolean> {
   for (const end = Date.now() + ms; !check() && Date.now() < end;)
@@ -75,20 +71,6 @@ export async function startCallHarness(
     enabled: true,
   });
   await until(() => agent.status(userId)?.state === 'registered');
-  const box: { edge?: TeamsEdge } = {};
-  const proxies: TeamsSipEmulator[] = [];
-  for (let i = 0; i < PROXIES.length; i++) {
-    const proxy = await TeamsSipEmulator.start({
-      host: '127.0.0.1',
-      ...pki.microsoft,
-      caFile: pki.caFile,
-      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [TENANT_USER, BOB]),
-      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
-      ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
-    });
-    proxies.push(proxy);
-    stops.push(() => proxy.stop());
-  }
   const relay = options.relay ?? new SignallingRelay();
   const recorder = new MemoryRecorder();
   const user: CallUser = {
@@ -109,19 +91,10 @@ export async function startCallHarness(
     settings: { ...DEFAULT_CALL_SETTINGS },
   };
   const b2buaBox: { b2bua?: B2bua } = {};
-  const edge = (box.edge = await TeamsEdge.start({
-    settings: {
-      baseDomain: 'sbc.test',
-      host: '127.0.0.1',
-      signallingPort: 0,
-      ...pki.sbc,
-      caFile: pki.caFile,
-      proxies: PROXIES,
-      ranges: new SignallingRanges(['127.0.0.0/8']),
-      sbcHeader: 'Callbridge/B2BUA/test',
-      optionsIntervalMs: 0,
-      failoverAfterMs: 1500,
-    },
+  const { edge, proxies } = await startTeamsSide({
+    pki,
+    users: [TENANT_USER, BOB],
+    ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     route: (host, number) =>
       Promise.resolve(
         host !== 'contoso.sbc.test'
@@ -131,16 +104,8 @@ export async function startCallHarness(
             : { kind: 'unknown-number' },
       ),
     onCall: (call, route) => b2buaBox.b2bua?.fromTeams(call, route),
-    timers: { t1: 200 },
-    resolveProxy: (proxy) =>
-      Promise.resolve({
-        protocol: 'tls',
-        address: '127.0.0.1',
-        port: proxies[PROXIES.findIndex((p) => p.host === proxy.host)]!.port,
-        serverName: proxy.host,
-      }),
-  }));
-  stops.push(() => edge.stop());
+    stops,
+  });
   const errors: string[] = [];
   const b2bua = (b2buaBox.b2bua = B2bua.attach({
     stack,

@@ -7,10 +7,6 @@ import { TrunkCalls } from '../../../src/calls/trunk/trunk-calls.js';
 import type { TrunkDirectory, TrunkNumberHolder } from '../../../src/calls/trunk/trunk-directory.js';
 import { TrunkLine } from '../../../src/calls/trunk/trunk-line.js';
 import type { TrunkSettings } from '../../../src/domain/trunk.js';
-import { SignallingRanges } from '../../../src/edge/edge.config.js';
-import { TeamsEdge } from '../../../src/edge/teams-edge.js';
-import { staticDirectory } from '../../../src/emulator/teams-sip/teams-directory.js';
-import { TeamsSipEmulator } from '../../../src/emulator/teams-sip/teams-sip.emulator.js';
 import type { MediaRelay } from '../../../src/media/media-relay.js';
 import { SipResolver } from '../../../src/sip/dns/sip.resolver.js';
 import { contactToken } from '../../../src/sip/registration/registration.record.js';
@@ -20,6 +16,7 @@ import type { TeamsPki } from '../../sip/support/teams-pki.js';
 import { MemoryRecorder } from './memory-recorder.js';
 import { SignallingRelay } from './signalling-relay.js';
 import { runSipp, type SippRun } from './sipp-runner.js';
+import { startTeamsSide } from './teams-side.js';
 
 /** The trunk customer: range +441235123400-499; Bob holds +441235123465 and shows the main number. */
 export const ACCOUNT = 'account-trunk';
@@ -28,7 +25,6 @@ export const RANGE = { start: '+441235123400', end: '+441235123499' };
 export const BOB = { userId: 'user-bob', number: '+441235123465', callerId: '+441235123400' };
 /** The Contact user part the trunk's registration carries (as the registration agent would have registered it). */
 export const TRUNK_CONTACT = contactToken(trunkRegistrationId(SERVICE));
-const PROXIES = ['sip', 'sip2', 'sip3'].map((n) => ({ host: `${n}.pstnhub.microsoft.com`, port: 5061 }));
 
 /** Another customer on the same carrier: its trunk claims Bob's number too (hostile), and holds +441235123477. */
 export const OTHER = { accountId: 'account-other', serviceId: 'service-other', userId: 'user-eve' };
@@ -98,37 +94,13 @@ export async function startTrunkHarness(
   if (!process.env.KEEP_CALL_LOGS) stops.push(() => rm(dir, { recursive: true, force: true }));
   const stack = await SipStack.start({ host: '127.0.0.1', timers: { t1: 200 } });
   stops.push(() => stack.stop());
-  const box: { edge?: TeamsEdge; b2bua?: B2bua } = {};
-  const proxies: TeamsSipEmulator[] = [];
-  for (const _proxy of PROXIES) {
-    const proxy = await TeamsSipEmulator.start({
-      host: '127.0.0.1',
-      ...pki.microsoft,
-      caFile: pki.caFile,
-      directory: staticDirectory({ 'contoso.sbc.test': 't1' }, [
-        { tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: BOB.number },
-      ]),
-      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edge!.port }),
-      ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
-    });
-    proxies.push(proxy);
-    stops.push(() => proxy.stop());
-  }
+  const box: { b2bua?: B2bua } = {};
   const relay = options.relay ?? new SignallingRelay();
   const recorder = new MemoryRecorder();
-  const edge = (box.edge = await TeamsEdge.start({
-    settings: {
-      baseDomain: 'sbc.test',
-      host: '127.0.0.1',
-      signallingPort: 0,
-      ...pki.sbc,
-      caFile: pki.caFile,
-      proxies: PROXIES,
-      ranges: new SignallingRanges(['127.0.0.0/8']),
-      sbcHeader: 'Callbridge/B2BUA/test',
-      optionsIntervalMs: 0,
-      failoverAfterMs: 1500,
-    },
+  const { edge, proxies } = await startTeamsSide({
+    pki,
+    users: [{ tenantId: 't1', userId: 'teams-bob', displayName: 'Bob', number: BOB.number }],
+    ...(options.mediaSdp && { mediaSdp: options.mediaSdp }),
     route: (host, number) =>
       Promise.resolve(
         host !== 'contoso.sbc.test'
@@ -138,16 +110,8 @@ export async function startTrunkHarness(
             : { kind: 'unknown-number' },
       ),
     onCall: (call, route) => box.b2bua?.fromTeams(call, route),
-    timers: { t1: 200 },
-    resolveProxy: (proxy) =>
-      Promise.resolve({
-        protocol: 'tls',
-        address: '127.0.0.1',
-        port: proxies[PROXIES.findIndex((p) => p.host === proxy.host)]!.port,
-        serverName: proxy.host,
-      }),
-  }));
-  stops.push(() => edge.stop());
+    stops,
+  });
   const trunks = new TrunkCalls({ directory: numberTable, customerFqdnOf: () => 'contoso.sbc.test' });
   const resolver = new SipResolver();
   const errors: string[] = [];
