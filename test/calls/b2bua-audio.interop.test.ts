@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
-import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
-import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
+import type { RtpPeer } from '../../src/media/peer/rtp-peer.js';
+import type { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
+import { rtpengineInstalled, type RtpengineDaemon } from '../support/rtpengine-daemon.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
-import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
 import {
   heldByFarEndScenario,
@@ -12,6 +11,7 @@ import {
   uacScenario,
   uasScenario,
 } from './support/sipp-scenarios.js';
+import { startTeamsMedia, type TeamsMedia } from './support/teams-media.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 const ready = kamailioInstalled() && hasSipp && rtpengineInstalled();
@@ -24,31 +24,24 @@ if (!ready) console.warn('B2BUA audio tests skipped: kamailio, sipp and rtpengin
  * (SRTP -> RTP toward the PBX, RTP -> SRTP back); rtpengine's own counters show packets from both sides.
  */
 describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PBX, through rtpengine', () => {
-  let pki: TeamsPki;
+  let media: TeamsMedia;
   let daemon: RtpengineDaemon;
   let relay: RtpengineRelay;
   let teams: RtpPeer;
   let h: Awaited<ReturnType<typeof startCallHarness>>;
   let answering = false;
   beforeAll(async () => {
-    pki = await createTeamsPki();
-    daemon = await RtpengineDaemon.start();
-    relay = await RtpengineRelay.open({ target: daemon.target });
-    teams = await RtpPeer.open({ srtp: true, toneHz: 1000 });
+    media = await startTeamsMedia();
+    ({ daemon, relay, teams } = media);
     // Answering a call to Teams, the peer first takes the offer rtpengine made it (its answer echoes the crypto tag).
-    const mediaSdp = () => {
-      const offer = answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined;
-      if (offer) teams.setRemote(offer);
-      return Buffer.from(teams.sdp());
-    };
-    h = await startCallHarness(pki, { relay, mediaSdp });
+    const mediaSdp = media.answerWith(() =>
+      answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined,
+    );
+    h = await startCallHarness(media.pki, { relay, mediaSdp });
   });
   afterAll(async () => {
     await h?.stop();
-    teams?.close();
-    relay?.close();
-    await daemon?.stop();
-    await pki?.remove();
+    await media?.stop();
   });
 
   /** The Teams peer talks to what rtpengine gave Teams; resolves once its tone and digits came back through the echo. */

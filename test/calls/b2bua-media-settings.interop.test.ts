@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
-import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
-import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
+import type { RtpPeer } from '../../src/media/peer/rtp-peer.js';
+import type { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
+import { rtpengineInstalled } from '../support/rtpengine-daemon.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
-import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
 import { uacLateOffer, uasEarlyMedia } from './support/settings-scenarios.js';
 import { registerScenario, uacScenario } from './support/sipp-scenarios.js';
+import { startTeamsMedia, type TeamsMedia } from './support/teams-media.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 const ready = kamailioInstalled() && hasSipp && rtpengineInstalled();
@@ -20,30 +20,24 @@ if (!ready)
  * RTP packet back (`-rtp_echo`). What comes back to the Teams peer crossed rtpengine both ways.
  */
 describe.skipIf(!ready)('B2BUA media: late offer and DTMF in early media, through rtpengine', () => {
-  let pki: TeamsPki;
-  let daemon: RtpengineDaemon;
+  let media: TeamsMedia;
   let relay: RtpengineRelay;
   let teams: RtpPeer;
   let h: Awaited<ReturnType<typeof startCallHarness>>;
   beforeAll(async () => {
-    pki = await createTeamsPki();
-    daemon = await RtpengineDaemon.start();
-    relay = await RtpengineRelay.open({ target: daemon.target });
-    teams = await RtpPeer.open({ srtp: true, toneHz: 1000 });
-    // Answering a call to Teams, the peer takes the offer rtpengine made it (its answer echoes the crypto tag).
-    const mediaSdp = () => {
-      const offer = h.lastTeamsCall()?.incoming?.request.body.toString();
-      if (offer && h.lastTeamsCall()?.status === undefined) teams.setRemote(offer);
-      return Buffer.from(teams.sdp());
-    };
-    h = await startCallHarness(pki, { relay, mediaSdp });
+    media = await startTeamsMedia();
+    ({ relay, teams } = media);
+    // Answering a call to Teams, the peer first takes the offer rtpengine made it (its answer echoes the crypto tag).
+    const mediaSdp = media.answerWith(() =>
+      h.lastTeamsCall()?.status === undefined
+        ? h.lastTeamsCall()?.incoming?.request.body.toString()
+        : undefined,
+    );
+    h = await startCallHarness(media.pki, { relay, mediaSdp });
   });
   afterAll(async () => {
     await h?.stop();
-    teams?.close();
-    relay?.close();
-    await daemon?.stop();
-    await pki?.remove();
+    await media?.stop();
   });
 
   /** The Teams peer sends its tone and digits to `sdp`; resolves with what came back through the phone's echo. */

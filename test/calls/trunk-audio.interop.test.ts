@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
-import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
+import type { RtpPeer } from '../../src/media/peer/rtp-peer.js';
+import type { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
 import { freePort } from '../sip/support/kamailio.js';
-import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
-import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon.js';
+import { rtpengineInstalled } from '../support/rtpengine-daemon.js';
 import { until } from './support/b2bua-harness.js';
 import { carrierUasScenario } from './support/carrier-scenarios.js';
 import { uacScenario } from './support/sipp-scenarios.js';
 import { BOB, startTrunkHarness } from './support/trunk-harness.js';
+import { startTeamsMedia, type TeamsMedia } from './support/teams-media.js';
 
 const ready = spawnSync('sipp', ['-v']).status !== null && rtpengineInstalled();
 if (!ready) console.warn('Trunk audio tests skipped: sipp and rtpengine are needed');
@@ -19,30 +19,23 @@ if (!ready) console.warn('Trunk audio tests skipped: sipp and rtpengine are need
  * decrypted and authenticated, crossed rtpengine twice, inbound (carrier -> Teams) and outbound (Teams -> carrier).
  */
 describe.skipIf(!ready)('trunk audio: SRTP toward Teams, plain RTP toward the carrier', () => {
-  let pki: TeamsPki;
-  let daemon: RtpengineDaemon;
+  let media: TeamsMedia;
   let relay: RtpengineRelay;
   let teams: RtpPeer;
   let h: Awaited<ReturnType<typeof startTrunkHarness>>;
   let answering = false;
   beforeAll(async () => {
-    pki = await createTeamsPki();
-    daemon = await RtpengineDaemon.start();
-    relay = await RtpengineRelay.open({ target: daemon.target });
-    teams = await RtpPeer.open({ srtp: true, toneHz: 1000 });
-    const mediaSdp = () => {
-      const offer = answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined;
-      if (offer) teams.setRemote(offer);
-      return Buffer.from(teams.sdp());
-    };
-    h = await startTrunkHarness(pki, { relay, mediaSdp });
+    media = await startTeamsMedia();
+    ({ relay, teams } = media);
+    // Answering a call to Teams, the peer first takes the offer rtpengine made it (its answer echoes the crypto tag).
+    const mediaSdp = media.answerWith(() =>
+      answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined,
+    );
+    h = await startTrunkHarness(media.pki, { relay, mediaSdp });
   });
   afterAll(async () => {
     await h?.stop();
-    teams?.close();
-    relay?.close();
-    await daemon?.stop();
-    await pki?.remove();
+    await media?.stop();
   });
 
   async function teamsHearsItsToneBack(sdpTowardTeams: string): Promise<void> {
