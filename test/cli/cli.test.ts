@@ -110,33 +110,8 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
   });
 
   it('serves the demo with the Teams edge healthy against the Teams SIP emulator, whose voice route leads to it', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-edge-'));
-    const child = spawn(
-      'node',
-      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api,sip'],
-      {
-        env: {
-          ...process.env,
-          CALLBRIDGE_DATA_DIR: dataDir,
-          CALLBRIDGE_LOG_FORMAT: 'json',
-          // Loopback and free ports, so parallel runs do not clash (the demo's defaults are 5060 and 5061).
-          CALLBRIDGE_SIP_HOST: '127.0.0.1',
-          CALLBRIDGE_SIP_PORT: '0',
-          CALLBRIDGE_SBC_HOST: '127.0.0.1',
-          CALLBRIDGE_SBC_SIGNALLING_PORT: '0',
-        },
-      },
-    );
+    const { dataDir, child, url, out } = await serveDemoWithSip('cb-serve-edge-');
     try {
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-          if (match?.[1] && out.includes('Teams SIP emulator')) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
       expect(out).toMatch(/Teams SIP emulator \(Microsoft's Direct Routing proxies\) on 127\.0\.0\.1:\d+/);
       const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
       const edge = async () =>
@@ -186,32 +161,8 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
     }
   });
   it('serves the demo PBX: synced users register there (green), and a test call from the CLI is answered by the Teams emulator', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'cb-serve-demo-pbx-'));
-    const child = spawn(
-      'node',
-      [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api,sip'],
-      {
-        env: {
-          ...process.env,
-          CALLBRIDGE_DATA_DIR: dataDir,
-          CALLBRIDGE_LOG_FORMAT: 'json',
-          CALLBRIDGE_SIP_HOST: '127.0.0.1',
-          CALLBRIDGE_SIP_PORT: '0',
-          CALLBRIDGE_SBC_HOST: '127.0.0.1',
-          CALLBRIDGE_SBC_SIGNALLING_PORT: '0',
-        },
-      },
-    );
+    const { dataDir, child, url, out } = await serveDemoWithSip('cb-serve-demo-pbx-');
     try {
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /running at (http:\/\/localhost:\d+)/.exec(out);
-          if (match?.[1] && out.includes('Teams SIP emulator')) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
       expect(out).toMatch(/Demo PBX on 127\.0\.0\.1:\d+: .*extensions 2000 .* and 2001 /);
       const accountId = /Contoso \(demo\)" \(([0-9a-f-]{36})\)/.exec(out)?.[1] ?? '';
       const token = (await callbridge(dataDir, 'token', 'create', '--name', 'script')).stdout.trim();
@@ -295,3 +246,42 @@ describe('callbridge CLI', { timeout: 120_000 }, () => {
     }
   });
 });
+
+/**
+ * `serve --roles api,sip` on the demo with loopback SIP and edge ports (free ones, so parallel runs do not clash; the
+ * demo's defaults are 5060 and 5061); resolves with its API's URL and what it printed once the Teams SIP emulator is up.
+ * The caller kills `child`.
+ */
+async function serveDemoWithSip(prefix: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  const child = spawn(
+    'node',
+    [path.resolve('bin/callbridge.js'), 'serve', '--port', '0', '--roles', 'api,sip'],
+    {
+      env: {
+        ...process.env,
+        CALLBRIDGE_DATA_DIR: dataDir,
+        CALLBRIDGE_LOG_FORMAT: 'json',
+        CALLBRIDGE_SIP_HOST: '127.0.0.1',
+        CALLBRIDGE_SIP_PORT: '0',
+        CALLBRIDGE_SBC_HOST: '127.0.0.1',
+        CALLBRIDGE_SBC_SIGNALLING_PORT: '0',
+      },
+    },
+  );
+  let out = '';
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /running at (http:\/\/localhost:\d+)/.exec(out);
+        if (match?.[1] && out.includes('Teams SIP emulator')) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    return { dataDir, child, url, out };
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+}
