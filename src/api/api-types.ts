@@ -48,25 +48,9 @@ export async function openApiDocument(): Promise<OpenAPI3> {
   }
 }
 
-/**
- * Drops query parameters whose schema is not a schema object. @fastify/swagger turns a querystring that is a
- * record (the consent callback takes whatever Microsoft sends back) into a parameter named `type` with the schema
- * `"object"`, which OpenAPI does not allow and openapi-typescript refuses; the other parameter it writes for that
- * route (`additionalProperties`) is valid and kept.
- */
-function withoutBrokenParameters(document: OpenAPI3): OpenAPI3 {
-  for (const item of Object.values(document.paths ?? {}))
-    for (const operation of Object.values(item as Record<string, { parameters?: unknown[] }>))
-      if (Array.isArray(operation.parameters))
-        operation.parameters = operation.parameters.filter(
-          (p) => typeof p !== 'object' || p === null || !('schema' in p) || typeof p.schema === 'object',
-        );
-  return document;
-}
-
 /** The generated file's text: openapi-typescript's output, formatted as the project formats TypeScript. */
 export async function apiTypesSource(): Promise<string> {
-  const ast = await openapiTS(withoutBrokenParameters(await openApiDocument()));
+  const ast = await openapiTS(await openApiDocument());
   const options = await prettier.resolveConfig(API_TYPES_FILE);
   return prettier.format(HEADER + astToString(ast), { ...options, filepath: API_TYPES_FILE });
 }

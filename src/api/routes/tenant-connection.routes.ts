@@ -7,6 +7,32 @@ import { errorResponses } from './error-responses.js';
 
 const accountParams = z.object({ accountId: z.uuid() });
 
+const queryValue = z.string().max(4096);
+/**
+ * What Microsoft puts on the consent callback: the admin-consent redirect (`admin_consent`, `tenant`, `scope`) and
+ * the sign-in's authorization response (`code`, `session_state`, `client_info`), or an error. Named so the API
+ * document lists them; further parameters Microsoft may add are kept (bounded) rather than refused, because the
+ * whole authorization response is handed to MSAL to redeem the code, and refusing Microsoft's own redirect would
+ * strand the administrator mid-consent.
+ */
+const consentCallbackQuery = z
+  .object({
+    state: queryValue
+      .optional()
+      .describe('The single-use state Callbridge put on the consent or sign-in request'),
+    admin_consent: queryValue.optional().describe('"True" when the administrator granted consent'),
+    tenant: queryValue.optional().describe('The tenant id the consent was granted in'),
+    scope: queryValue.optional(),
+    code: queryValue.optional().describe("The sign-in's authorization code"),
+    session_state: queryValue.optional(),
+    client_info: queryValue.optional(),
+    error: queryValue.optional().describe("Microsoft's error code, e.g. access_denied"),
+    error_description: queryValue.optional(),
+    error_subcode: queryValue.optional(),
+    error_uri: queryValue.optional(),
+  })
+  .catchall(queryValue);
+
 export const tenantConnectionView = z
   .object({
     id: z.string(),
@@ -82,7 +108,7 @@ export function tenantConnectionRoutes(services: Services, publicUrl: string): F
           description:
             'Back from the admin-consent page, the browser is redirected (302) to sign in at the tenant; back from that sign-in, the verified ID token of a Global Administrator or Privileged Role Administrator of the tenant records the consent and the connection is answered. The query alone never records a grant.',
           security: [],
-          querystring: z.record(z.string(), z.string().max(4096)),
+          querystring: consentCallbackQuery,
           response: { 200: tenantConnectionView, ...errorResponses },
         },
       },

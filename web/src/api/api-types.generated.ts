@@ -5738,7 +5738,22 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          additionalProperties?: string;
+          /** @description The single-use state Callbridge put on the consent or sign-in request */
+          state?: string;
+          /** @description "True" when the administrator granted consent */
+          admin_consent?: string;
+          /** @description The tenant id the consent was granted in */
+          tenant?: string;
+          scope?: string;
+          /** @description The sign-in's authorization code */
+          code?: string;
+          session_state?: string;
+          client_info?: string;
+          /** @description Microsoft's error code, e.g. access_denied */
+          error?: string;
+          error_description?: string;
+          error_subcode?: string;
+          error_uri?: string;
         };
         header?: never;
         path?: never;
