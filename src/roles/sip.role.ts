@@ -62,9 +62,12 @@ export async function startSipRole(
     },
   });
   const states = new RegistrationStatesWriter(store, logger);
-  // Trunk services' carrier trunks (issue 19): their registrations share the agent, their calls the B2BUA.
-  /** Why a user is not registered (no licence, disabled, suspended): their calls are refused for the same reason. */
+  /**
+   * Why a user is not registered or callable (no licence, disabled, suspended; `callRefusals` at every reload): PBX
+   * users' registrations and calls and trunk users' calls are refused for the same reason.
+   */
   let notCallable = new Map<string, string>();
+  // Trunk services' carrier trunks (issue 19): their registrations share the agent, their calls the B2BUA.
   const trunks = new TrunkCalls({
     directory: trunkDirectory(store.handle.db),
     customerFqdnOf: (serviceId) => carrierNamesOf(serviceId, config.sbcDomain).domain,
