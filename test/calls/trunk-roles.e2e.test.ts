@@ -47,7 +47,7 @@ interface CallView {
  * the Teams emulator over mutual TLS with an SDES-SRTP peer as its media. Then the trunk user's trial runs out:
  * their calls both ways are refused by the sip role's one rule, with a Reason and a record that advises.
  */
-describe.skipIf(!ready).each(process.env.TRUNK_DIALECT ? [process.env.TRUNK_DIALECT as 'sqlite'] : DIALECTS)(
+describe.skipIf(!ready).each(DIALECTS)(
   'trunk calls through the roles, Kamailio as the carrier (%s)',
   (dialect) => {
     let pki: TeamsPki;
