@@ -12,7 +12,7 @@ import { freePort, Kamailio, kamailioInstalled } from './support/kamailio.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const installed = kamailioInstalled();
-const TRUNKS = 6;
+const TRUNKS = 12;
 const system = { type: 'system', id: null, label: 'test setup', source: 'cli' } as const;
 
 type Database = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -152,24 +152,27 @@ describe.skipIf(!installed)('registration trunks on three SIP nodes (PostgreSQL,
         throw new Error(`${String(error)}\n${await explain()}\n${notable.join('\n---\n')}`);
       },
     );
-    // Shared: balanced at two trunks per node (a trunk counts like a user in the lease balance).
+    // Shared: a trunk counts like a user in the lease balance, which settles within one of the fair share (4).
     const perNode = async () => {
       const counts = new Map<number, number>();
       for (const port of (await leaseHolders()).values()) counts.set(port, (counts.get(port) ?? 0) + 1);
       return ports.map((p) => counts.get(p) ?? 0);
     };
     await until(
-      async () => (await perNode()).every((n) => n === 2) && (await eachOnceBy(ports)),
+      async () => (await perNode()).every((n) => n >= 1 && n <= 5) && (await eachOnceBy(ports)),
       60_000,
-      'two trunks per node',
+      'trunks shared by the three nodes',
       500,
-    );
+    ).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await explain()}`);
+    });
 
-    // The victim: a node holding trunks, killed without a chance to unregister.
-    const victim = nodes[2]!;
+    // The victim: the node holding the most trunks, killed without a chance to unregister.
+    const shares = await perNode();
+    const victim = nodes[shares.indexOf(Math.max(...shares))]!;
     const killedAt = Date.now();
     victim.serve.child.kill('SIGKILL');
-    const survivors = [nodes[0]!.port, nodes[1]!.port];
+    const survivors = ports.filter((p) => p !== victim.port);
     const took = await until(
       () => eachOnceBy(survivors),
       30_000,
@@ -179,7 +182,7 @@ describe.skipIf(!installed)('registration trunks on three SIP nodes (PostgreSQL,
       throw new Error(`${String(error)}\n${await explain()}`);
     });
     console.log(
-      `SIGKILLed node's trunks registered again by the others in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
+      `SIGKILLed node's ${Math.max(...shares)} of ${TRUNKS} trunks registered again by the others in ${((Date.now() - killedAt) / 1000).toFixed(1)} s`,
     );
     expect(took).toBeLessThan(30_000);
     const bound = await bindings();
@@ -188,7 +191,13 @@ describe.skipIf(!installed)('registration trunks on three SIP nodes (PostgreSQL,
   }, 180_000);
 
   it('a node stopped cleanly hands its trunks over first: no trunk is ever without a binding, then the last node holds all', async () => {
-    const [stays, leaves] = [nodes[0]!, nodes[1]!];
+    const alive = nodes.filter((n) => n.serve.child.exitCode === null && n.serve.child.signalCode === null);
+    const held = new Map<number, number>();
+    for (const port of (await leaseHolders()).values()) held.set(port, (held.get(port) ?? 0) + 1);
+    // The leaving node: the survivor holding more trunks (it has something to hand over).
+    const [leaves, stays] = [...alive].sort((x, y) => (held.get(y.port) ?? 0) - (held.get(x.port) ?? 0));
+    if (!leaves || !stays) throw new Error('two nodes should be alive');
+    expect(held.get(leaves.port)).toBeGreaterThan(0);
     const unbound: number[] = [];
     let watching = true;
     const watcher = (async () => {
@@ -203,7 +212,11 @@ describe.skipIf(!installed)('registration trunks on three SIP nodes (PostgreSQL,
     watching = false;
     await watcher;
     expect(Math.max(...unbound)).toBe(0); // make-before-break: the trunks never went missing at the carrier
-    expect(await eachOnceBy([stays.port])).toBe(true);
+    await until(() => eachOnceBy([stays.port]), 10_000, 'every trunk bound once by the last node').catch(
+      async (error: unknown) => {
+        throw new Error(`${String(error)}\n${await explain()}`);
+      },
+    );
     expect(leaves.serve.output()).toMatch(/handed its users over/);
   }, 120_000);
 });
