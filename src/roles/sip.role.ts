@@ -5,22 +5,22 @@ import { B2bua } from '../calls/b2bua.js';
 import { TestCaller } from '../calls/test-call/test-caller.js';
 import { storeCallUsers } from '../calls/store-call-users.js';
 import { TrunkCalls } from '../calls/trunk/trunk-calls.js';
-import { trunkDirectory } from '../calls/trunk/trunk-directory.js';
+import { trunkDirectory, trunkUsersForSystem } from '../calls/trunk/trunk-directory.js';
 import { TrunkRunner } from '../calls/trunk/trunk-runner.js';
+import { sharedTrunkChannels } from '../calls/trunk/trunk-channels.js';
+import { TrunkCallsRepository } from '../store/repositories/trunk-calls.repository.js';
 import { registerTrunkMetrics } from '../calls/trunk/trunk.metrics.js';
 import { carrierNamesOf } from '../services/sync/carrier-setup.js';
 import { SipResolver } from '../sip/dns/sip.resolver.js';
 import type { MediaRelay } from '../media/media-relay.js';
-import { holdings, skusOf, unlicensed } from '../domain/licences.js';
-import { registrationReadiness } from '../domain/registration-readiness.js';
-import type { Subscription, User, VoiceService } from '../domain/records.js';
-import { SUSPENDED_REGISTRATION_REASON } from '../domain/suspension.js';
+import type { VoiceService } from '../domain/records.js';
 import { RegistrationAgent } from '../sip/registration/registration.agent.js';
 import { registerSipMetrics } from '../sip/registration/registration.metrics.js';
 import { contactToken } from '../sip/registration/registration.record.js';
 import { syncRegistrations } from '../sip/registration/registration.sync.js';
 import type { RegistrationConfig, SipServiceConfig } from '../sip/registration/registration.types.js';
 import { SipStack } from '../sip/stack/sip.stack.js';
+import { callRefusals } from './call-refusals.js';
 import { PbxReachabilityWriter } from './pbx-reachability.writer.js';
 import { RegistrationStatesWriter } from './registration-states.writer.js';
 import { DEFAULT_LEASE_TIMING } from './sip-lease.keeper.js';
@@ -62,10 +62,16 @@ export async function startSipRole(
     },
   });
   const states = new RegistrationStatesWriter(store, logger);
+  /**
+   * Why a user is not registered or callable (no licence, disabled, suspended; `callRefusals` at every reload): PBX
+   * users' registrations and calls and trunk users' calls are refused for the same reason.
+   */
+  let notCallable = new Map<string, string>();
   // Trunk services' carrier trunks (issue 19): their registrations share the agent, their calls the B2BUA.
   const trunks = new TrunkCalls({
     directory: trunkDirectory(store.handle.db),
     customerFqdnOf: (serviceId) => carrierNamesOf(serviceId, config.sbcDomain).domain,
+    refusedBecause: (userId) => notCallable.get(userId),
   });
   const trunkRunner = new TrunkRunner(store, secrets, stack, new SipResolver(), trunks, logger);
   const reachability = new PbxReachabilityWriter(store, logger);
@@ -81,10 +87,15 @@ export async function startSipRole(
   if (metrics) registerTrunkMetrics(metrics, trunks, (id) => agent.status(id));
   // Several sip nodes on PostgreSQL share the users through leases; on SQLite this node keeps everyone.
   const node = SipNode.create(store, logger, stack, agent);
+  // With several nodes, a trunk's channel limit holds across them (rows in trunk_calls, dead nodes' expire).
+  if (node.keeper) {
+    const repo = new TrunkCallsRepository(store.handle.db, store.handle.dialect);
+    trunks.shareChannels(
+      sharedTrunkChannels(repo, node.keeper.nodeId, DEFAULT_LEASE_TIMING.deadAfterMs, logger),
+    );
+  }
   /** The "Retry now" stamp last seen per user: a new one retries a failed registration. */
   const retrySeen = new Map<string, string | null>();
-  /** Why a user is not registered (no licence, disabled, suspended): their calls are refused for the same reason. */
-  const notCallable = new Map<string, string>();
   // Calls ring the Contacts registered on this stack, so the B2BUA shares its sockets (issue 17).
   const calls = media
     ? B2bua.attach({
@@ -115,17 +126,16 @@ export async function startSipRole(
     const users = (await store.repos.users.listRegistrationsForSystem()).filter(
       (u) => byId.get(u.serviceId)?.kind === 'pbx',
     );
-    const withoutLicence = await unlicensedUsers(store, users);
-    // Users of suspended accounts (or beneath a suspended partner) are unregistered until reactivation.
-    const suspended = await store.repos.accounts.suspendedIds();
-    notCallable.clear();
+    // One rule for PBX users' registrations and calls and trunk users' calls (licence, tenant state, suspension).
+    const trunkUsers = await trunkUsersForSystem(store.handle.db);
+    notCallable = await callRefusals(store, [
+      ...users.map((u) => ({ ...u, serviceKind: 'pbx' as const })),
+      ...trunkUsers.map((u) => ({ ...u, serviceKind: 'trunk' as const, registrationEnabled: true })),
+    ]);
     for (const user of users) {
       const service = byId.get(user.serviceId);
       if (!service) continue;
-      const disabledReason = suspended.has(user.accountId)
-        ? SUSPENDED_REGISTRATION_REASON
-        : (withoutLicence.get(user.id) ?? whyNotRegistered(user));
-      if (disabledReason !== undefined) notCallable.set(user.id, disabledReason);
+      const disabledReason = notCallable.get(user.id);
       configs.push({
         id: user.id,
         service: services.get(service.id) ?? remember(services, service),
@@ -143,8 +153,10 @@ export async function startSipRole(
     }
     reachability.serviceTargets(services);
     await trunkRunner.load(byId);
-    const mine = await node.select(configs);
-    const result = await syncRegistrations(agent, [...mine, ...trunkRunner.registrations()]);
+    // Registration trunks are leased like users: exactly one live node registers each.
+    const mine = await node.select([...configs, ...trunkRunner.registrations()]);
+    trunkRunner.registering(mine);
+    const result = await syncRegistrations(agent, mine);
     await node.settle();
     states.forgetAllBut(new Set(mine.map((c) => c.id)));
     for (const user of users) retryWhenAsked(user.id, user.retryRequestedAt);
@@ -245,17 +257,6 @@ function startTestCaller(stack: SipStack, host: string): Promise<TestCaller> {
   });
 }
 
-/** Why a user with credentials is not registered (registration off, gone from the tenant), if so. */
-function whyNotRegistered(user: { registrationEnabled: boolean; tenantState: User['tenantState'] }) {
-  if (!user.registrationEnabled) {
-    const readiness = registrationReadiness({ ...user, sipUsername: '', hasSipPassword: true });
-    return readiness.ready ? undefined : readiness.reason;
-  }
-  if (user.tenantState === 'removed') return 'The user was removed from the Microsoft 365 tenant.';
-  if (user.tenantState === 'disabled') return 'The user is disabled in the Microsoft 365 tenant.';
-  return undefined;
-}
-
 function remember(services: Map<string, SipServiceConfig>, service: VoiceService): SipServiceConfig {
   // One shared object per service keeps per-registration memory small.
   const shared: SipServiceConfig = {
@@ -267,27 +268,4 @@ function remember(services: Map<string, SipServiceConfig>, service: VoiceService
   };
   services.set(service.id, shared);
   return shared;
-}
-
-/** Users that would register but hold no licence (a trial ran out, a subscription shrank), with why. */
-async function unlicensedUsers(
-  store: AppContext['store'],
-  users: {
-    id: string;
-    accountId: string;
-    kind: User['kind'];
-    createdAt: string;
-    registrationEnabled: boolean;
-    tenantState: User['tenantState'];
-  }[],
-): Promise<Map<string, string>> {
-  const byAccount = new Map<string, Subscription[]>();
-  for (const s of await store.repos.subscriptions.listAllActive())
-    byAccount.set(s.accountId, [...(byAccount.get(s.accountId) ?? []), s]);
-  const now = new Date();
-  const held = new Map([...byAccount].map(([accountId, subs]) => [accountId, holdings(subs, now)]));
-  const claims = users
-    .filter((u) => u.registrationEnabled && u.tenantState !== 'removed' && u.tenantState !== 'disabled')
-    .map((u) => ({ id: u.id, accountId: u.accountId, createdAt: u.createdAt, skus: skusOf('pbx', u.kind) }));
-  return unlicensed(claims, held);
 }

@@ -325,6 +325,7 @@ export interface SipNodesTable {
 
 /** Migration 0013: the node that registers a user; a hand-over under way; a dead former owner. */
 export interface SipLeasesTable {
+  /** A user's id, or a registration trunk's registration id `trunk:<service id>` (0023: no foreign key). */
   user_id: string;
   node_id: string;
   next_node_id: string | null;
@@ -415,6 +416,14 @@ export interface TrunkSettingsTable {
   updated_at: string;
 }
 
+/** A call holding a channel of a trunk with a channel limit, on the sip node carrying it (0023). */
+export interface TrunkCallsTable {
+  id: string;
+  service_id: string;
+  node_id: string;
+  started_at: string;
+}
+
 /** An alert (0021): one episode of a condition per account (NULL: platform), kind and subject. */
 export interface AlertsTable {
   id: string;
@@ -496,6 +505,7 @@ export interface Database {
   call_ladders: CallLaddersTable;
   call_captures: CallCapturesTable;
   trunk_settings: TrunkSettingsTable;
+  trunk_calls: TrunkCallsTable;
   alerts: AlertsTable;
   alert_subscriptions: AlertSubscriptionsTable;
   alert_deliveries: AlertDeliveriesTable;

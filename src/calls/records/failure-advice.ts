@@ -108,8 +108,8 @@ function refusalAdvice(refusal: { code: string; message: string }, at: Paths): F
       title: 'Callbridge refused the call: no licence covers it',
       steps: [
         refusal.message,
-        'Check the licences page: a user needs a PBX user licence (and a Phone App licence for a Phone App user), and a trial that ended stops calls.',
-        'Ask your licensing provider for more licences, or turn registration off for users who no longer need it.',
+        'Check the licences page: a user needs a PBX user licence (and a Phone App licence for a Phone App user), a user holding a trunk number a trunk user licence, and a trial that ended stops calls.',
+        'Ask your licensing provider for more licences, or turn registration off (or take the trunk number from) users who no longer need it.',
       ],
       fix: { kind: 'licences', path: at.licences },
     };

@@ -4,6 +4,7 @@ import type { SipRequest } from '../../sip/message/sip-message.js';
 import type { CallContext } from '../call-context.js';
 import { DEFAULT_CALL_SETTINGS, refusal, type CallRefusal, type CallUser } from '../call-user.js';
 import { trunkOfRegistrationId, TrunkCallHold } from './trunk-calls.types.js';
+import type { TrunkChannelLedger } from './trunk-channels.js';
 import type { TrunkDirectory } from './trunk-directory.js';
 import type { TrunkLine } from './trunk-line.js';
 import { calledNumberOf, fromWire, userOf } from './trunk-number-format.js';
@@ -17,6 +18,11 @@ export interface TrunkCallsOptions {
   directory: TrunkDirectory;
   /** The customer's subdomain of the SBC domain for a service (carrier model). */
   customerFqdnOf: (serviceId: string) => string;
+  /**
+   * Why a trunk user's calls are refused, if they are: the sip role's one rule for every user (no licence free,
+   * disabled or removed in the tenant, account suspended; `callRefusals`). Undefined: not refused.
+   */
+  refusedBecause?: (userId: string) => string | undefined;
 }
 
 /**
@@ -28,8 +34,15 @@ export interface TrunkCallsOptions {
  */
 export class TrunkCalls {
   private lines = new Map<string, TrunkLine>();
+  /** Channels shared with the other sip nodes (PostgreSQL); without a ledger, this node counts alone. */
+  private ledger: TrunkChannelLedger | undefined;
 
   constructor(private readonly options: TrunkCallsOptions) {}
+
+  /** Count channels across the sip nodes from now on (the sip role, once it knows this node's id). */
+  shareChannels(ledger: TrunkChannelLedger): void {
+    this.ledger = ledger;
+  }
 
   /** Take a new set of trunks (a reload): calls in progress keep their channels on the new lines. */
   replace(lines: readonly TrunkLine[]): void {
@@ -67,7 +80,7 @@ export class TrunkCalls {
       const raw = calledNumberOf(request, line.settings.calledNumberFrom) ?? '';
       return { line, raw, called: fromWire(raw, line.wire) };
     });
-    const hold = new TrunkCallHold(first);
+    const hold = new TrunkCallHold(first, this.ledger);
     const find = async (): Promise<CallUser | undefined> => {
       const found = await Promise.all(
         readings.map(async (reading) => ({
@@ -111,8 +124,9 @@ export class TrunkCalls {
               "serves: give each customer's trunk its own numbers, or its own carrier addresses.",
           ),
         };
-      if (holder.refused) return { ...user, refusal: refusal('user_not_callable', holder.refused) };
-      if (!hold.take()) return { ...user, refusal: channelsFull(line) };
+      const refused = this.refusedBecause(holder.userId, called);
+      if (refused) return { ...user, refusal: refused };
+      if (!(await hold.take())) return { ...user, refusal: channelsFull(line) };
       return user;
     };
     const { raw, called } = readings[0]!;
@@ -129,7 +143,7 @@ export class TrunkCalls {
   outbound(ctx: CallContext, incoming: IncomingCall, route: Route): TeamsToTrunkCall | undefined {
     const line = this.lines.get(route.serviceId);
     if (!line || line.service.accountId !== route.accountId) return undefined;
-    const hold = new TrunkCallHold(line);
+    const hold = new TrunkCallHold(line, this.ledger);
     const find = async (): Promise<CallUser | undefined> => {
       const found = await this.options.directory.callerOf(route.accountId, route.serviceId, route.userId);
       if (!found) return undefined;
@@ -143,11 +157,25 @@ export class TrunkCalls {
             'The user has no trunk number or caller ID to show on the trunk: give them a trunk number.',
           ),
         };
+      const refused = this.refusedBecause(route.userId, found.number ?? number);
+      if (refused) return { ...user, refusal: refused };
       hold.caller = { number, withheld: withheld(incoming.request) };
-      if (!hold.take()) return { ...user, refusal: channelsFull(line) };
+      if (!(await hold.take())) return { ...user, refusal: channelsFull(line) };
       return user;
     };
     return new TeamsToTrunkCall(withDirectory(ctx, find), incoming, route, hold);
+  }
+
+  /**
+   * The refusal of a trunk user's call by the sip role's rule (`user_not_callable`: 403 with a Reason both ways; a
+   * carrier takes 403 as final and does not reroute the call to another trunk, where 480/503 would invite a retry
+   * that cannot succeed until an administrator acts).
+   */
+  private refusedBecause(userId: string, number: string): CallRefusal | undefined {
+    const why = this.options.refusedBecause?.(userId);
+    return why === undefined
+      ? undefined
+      : refusal('user_not_callable', `The trunk user holding ${number} cannot make or take calls: ${why}`);
   }
 
   /** The trunks this INVITE may be from: the registration trunk its Contact names, or those sending from its source. */

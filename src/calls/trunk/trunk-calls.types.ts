@@ -1,3 +1,4 @@
+import type { TrunkChannelLedger } from './trunk-channels.js';
 import type { TrunkLine } from './trunk-line.js';
 import type { TrunkCallerId } from './trunk-leg.js';
 
@@ -13,25 +14,47 @@ export function trunkOfRegistrationId(id: string | undefined): string | undefine
 
 /**
  * One call's hold on a trunk: the channel it took (released once when the call ends) and the caller ID chosen
- * for it. Shared by the call and the directory that finds its user.
+ * for it. Shared by the call and the directory that finds its user. With several sip nodes (a `ledger`), a trunk
+ * with a channel limit is counted across nodes as well as on this one (whose count the metrics show).
  */
 export class TrunkCallHold {
   private held = false;
+  private ticket: string | undefined;
   caller: TrunkCallerId | undefined;
 
   /** The trunk the call is on (an inbound call's is settled once its number is looked up). */
-  constructor(public line: TrunkLine) {}
+  constructor(
+    public line: TrunkLine,
+    private readonly ledger?: TrunkChannelLedger,
+  ) {}
 
-  /** Take a channel; false when every channel is in use. */
-  take(): boolean {
+  /** Take a channel; false when every channel is in use (on this node, or across the nodes). */
+  async take(): Promise<boolean> {
     if (this.held) return true;
-    this.held = this.line.acquire();
-    return this.held;
+    const line = this.line;
+    if (!line.acquire()) return false;
+    const max = line.settings.maxChannels;
+    if (this.ledger && max !== null) {
+      try {
+        this.ticket = await this.ledger.take(line.serviceId, max);
+      } catch (error) {
+        line.release();
+        throw error;
+      }
+      if (this.ticket === undefined) {
+        line.release();
+        return false;
+      }
+    }
+    this.held = true;
+    return true;
   }
 
   release(): void {
     if (!this.held) return;
     this.held = false;
     this.line.release();
+    if (this.ticket !== undefined) this.ledger?.give(this.ticket);
+    this.ticket = undefined;
   }
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { User } from '../../domain/records.js';
 import type { Database } from '../../store/schema.js';
 
 /** Who holds a number that came in on a trunk. */
 export type TrunkNumberHolder =
-  | { kind: 'user'; userId: string; number: string; refused?: string }
+  | { kind: 'user'; userId: string; number: string }
   | { kind: 'unassigned'; range: string }
   | { kind: 'outside' };
 
@@ -35,17 +36,14 @@ export function trunkDirectory(db: Kysely<Database>) {
       if (!range || range.start_number.length !== e164.length) return { kind: 'outside' };
       const user = await db
         .selectFrom('users')
-        .select(['id', 'tenant_state', 'display_name'])
+        .select(['id'])
         .where('account_id', '=', accountId)
         .where('service_id', '=', serviceId)
         .where('phone_number', '=', e164)
         .executeTakeFirst();
       if (!user) return { kind: 'unassigned', range: `${range.start_number}-${range.end_number}` };
-      const refused =
-        user.tenant_state === 'removed' || user.tenant_state === 'disabled'
-          ? `${user.display_name} holds ${e164} but is ${user.tenant_state} in the Microsoft 365 tenant.`
-          : undefined;
-      return { kind: 'user', userId: user.id, number: e164, ...(refused && { refused }) };
+      // Whether the holder's calls are refused (licence, tenant state, suspension) is the sip role's one rule.
+      return { kind: 'user', userId: user.id, number: e164 };
     },
 
     async callerOf(accountId: string, serviceId: string, userId: string): Promise<TrunkCaller | undefined> {
@@ -62,3 +60,33 @@ export function trunkDirectory(db: Kysely<Database>) {
 }
 
 export type TrunkDirectory = ReturnType<typeof trunkDirectory>;
+
+/** A trunk service's user holding a trunk number, as the sip role's refusal rule judges them. */
+export interface TrunkUserRow {
+  id: string;
+  accountId: string;
+  kind: User['kind'];
+  createdAt: string;
+  tenantState: User['tenantState'];
+}
+
+/**
+ * Every user of a trunk service who holds a number: the trunk users that consume a trunk user licence (the
+ * condition of `users.countConfigured`), for the refusal rule the sip role applies at each reload.
+ */
+export async function trunkUsersForSystem(db: Kysely<Database>): Promise<TrunkUserRow[]> {
+  const rows = await db
+    .selectFrom('users as u')
+    .innerJoin('services as s', 's.id', 'u.service_id')
+    .select(['u.id', 'u.account_id', 'u.kind', 'u.created_at', 'u.tenant_state'])
+    .where('s.kind', '=', 'trunk')
+    .where('u.phone_number', 'is not', null)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    kind: r.kind,
+    createdAt: r.created_at,
+    tenantState: r.tenant_state,
+  }));
+}

@@ -22,6 +22,8 @@ import { TrunkOptionsPinger } from './trunk-options.pinger.js';
  */
 export class TrunkRunner {
   private configs: RegistrationConfig[] = [];
+  /** Registration trunks this node registers (all on one node; its leased ones among several). */
+  private mine = new Set<string>();
   private readonly states = new Map<string, RegistrationStatus>();
   private readonly healthChanged = new Set<string>();
   readonly pinger: TrunkOptionsPinger;
@@ -81,10 +83,23 @@ export class TrunkRunner {
     return this.configs;
   }
 
+  /**
+   * What this node registers now among all registrations (the sip nodes' lease round): only those trunks' states
+   * are written from here, so a node handing a trunk over cannot overwrite the new holder's state.
+   */
+  registering(configs: readonly RegistrationConfig[]): void {
+    this.mine = new Set(configs.map((c) => c.id).filter((id) => trunkOfRegistrationId(id)));
+  }
+
+  /** Whether this node registers the trunk (the metrics count only those). */
+  registers(serviceId: string): boolean {
+    return this.mine.has(trunkRegistrationId(serviceId));
+  }
+
   /** The agent reported a state: true when it was a trunk's (then it is not a user's to write). */
   report(id: string, status: RegistrationStatus): boolean {
     if (!trunkOfRegistrationId(id)) return false;
-    this.states.set(id, status);
+    if (this.mine.has(id)) this.states.set(id, status);
     return true;
   }
 

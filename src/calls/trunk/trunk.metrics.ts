@@ -17,14 +17,16 @@ export function registerTrunkMetrics(
 ): void {
   new Gauge({
     name: 'callbridge_trunk_registrations',
-    help: 'Registration trunks by registration state.',
+    help: 'Registration trunks this sip node registers, by registration state.',
     labelNames: ['state'],
     registers: [registry],
     collect() {
       this.reset();
       for (const line of trunks.all()) {
         if (line.settings.kind !== 'registration') continue;
-        this.inc({ state: statusOf(trunkRegistrationId(line.serviceId))?.state ?? 'pending' });
+        // Among several sip nodes one registers each trunk: the others have no state for it and do not count it.
+        const status = statusOf(trunkRegistrationId(line.serviceId));
+        if (status) this.inc({ state: status.state });
       }
     },
   });

@@ -142,6 +142,11 @@ export class CallEndpoint {
     const to = request.headers.get('To') ?? '';
     if (toTag !== undefined && status !== 100 && tagOf(to) === undefined)
       response.headers.set('To', `${to};tag=${toTag}`);
+    // RFC 3261 12.1.1: a response that establishes a dialog copies the request's Record-Route, so proxies that
+    // record-routed (a carrier's Kamailio) stay in the dialog's path for both sides.
+    if (request.method === 'INVITE' && status > 100 && status < 300)
+      for (const value of request.headers.getAll('Record-Route'))
+        response.headers.append('Record-Route', value);
     this.decorate(response, headers);
     return response;
   }

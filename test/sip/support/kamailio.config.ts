@@ -18,6 +18,11 @@ export interface KamailioConfigInput {
    * does for its phones, and relay in-dialog requests and CANCEL by transaction instead of by location.
    */
   challengeInvitesFrom?: string[];
+  /**
+   * Act as a carrier's proxy for a registration trunk (issue 19): INVITEs to a number (`+` and digits) go to the
+   * Contact registered for this AoR, the number kept in To (record-routed; in-dialog requests by their Route).
+   */
+  routeNumbersTo?: string;
 }
 
 /**
@@ -36,6 +41,7 @@ export function kamailioConfig({
   useDomain = false,
   maxExpires = 86400,
   challengeInvitesFrom,
+  routeNumbersTo,
 }: KamailioConfigInput): string {
   const modules = [
     'db_text',
@@ -92,7 +98,7 @@ request_route {
     if (!save("location")) sl_reply_error();
     exit;
   }
-${challengeInvitesFrom ? callRoutes(challengeInvitesFrom) : ''}  if (is_method("ACK")) { t_relay(); exit; }
+${challengeInvitesFrom ? callRoutes(challengeInvitesFrom) : ''}${routeNumbersTo ? carrierRoutes(routeNumbersTo) : ''}  if (is_method("ACK")) { t_relay(); exit; }
   if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
   t_relay();
 }
@@ -112,5 +118,13 @@ function callRoutes(users: string[]): string {
     consume_credentials();
   }
   if (is_method("INVITE")) record_route();
+`;
+}
+
+/** A carrier's routing of its numbers to a registration trunk: the number's INVITE to the trunk's AoR (record-routed). */
+function carrierRoutes(aor: string): string {
+  return `  if (has_totag()) { loose_route(); t_relay(); exit; }
+  if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+  if (is_method("INVITE") && $rU =~ "^[+]?[0-9]+$") { record_route(); $rU = "${aor}"; }
 `;
 }

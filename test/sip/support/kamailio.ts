@@ -43,6 +43,8 @@ export interface KamailioOptions {
   maxExpires?: number;
   /** Challenge INVITEs from these users and relay calls like a PBX (see kamailio.config.ts). */
   challengeInvitesFrom?: string[];
+  /** Route INVITEs to numbers to this AoR's Contact, like a carrier for a registration trunk (kamailio.config.ts). */
+  routeNumbersTo?: string;
 }
 
 /** A free port on 127.0.0.1 for both UDP and TCP. */
@@ -102,6 +104,7 @@ export class Kamailio {
       ...(options.useDomain && { useDomain: true }),
       ...(options.maxExpires && { maxExpires: options.maxExpires }),
       ...(options.challengeInvitesFrom && { challengeInvitesFrom: options.challengeInvitesFrom }),
+      ...(options.routeNumbersTo && { routeNumbersTo: options.routeNumbersTo }),
     });
     await writeFile(join(dir, 'kamailio.cfg'), config);
     const kamailio = new Kamailio(dir, port, domain, options);
