@@ -234,8 +234,14 @@ function expectBody(regexp: string, name: string, inverse = false): string {
 /**
  * The extension calls `[service]`, is answered, puts the call on hold (re-INVITE with `a=sendonly`, its answer must
  * match `holdAnswer`), resumes (re-INVITE with `a=sendrecv`, answer sendrecv), talks for `talkMs` and hangs up.
+ * With `music`, it streams that raw PCMU file (sipp `rtp_stream`, looped) from the answer on, like a PBX playing
+ * music on hold, and stays on hold for `music.holdMs`.
  */
-export function holdResumeScenario(holdAnswer: string, talkMs = 300): string {
+export function holdResumeScenario(
+  holdAnswer: string,
+  talkMs = 300,
+  music?: { file: string; holdMs: number },
+): string {
   const answered = uacScenario({ kind: 'answered', talkMs }).split('\n');
   const pause = answered.findIndex((line) => line.startsWith('<pause'));
   const reinvite = (cseq: number, direction: string) =>
@@ -267,12 +273,13 @@ Max-Forwards: 70
 Content-Length: 0
 `);
   const steps = [
-    '<pause milliseconds="300"/>',
+    ...(music ? [`<nop><action><exec rtp_stream="${music.file},-1,0"/></action></nop>`] : []),
+    `<pause milliseconds="${music ? 1000 : 300}"/>`,
     reinvite(2, 'sendonly'),
     '<recv response="100" optional="true"/>',
     `<recv response="200">${expectBody(holdAnswer, 'held')}</recv>`,
     ack(2),
-    '<pause milliseconds="300"/>',
+    `<pause milliseconds="${music?.holdMs ?? 300}"/>`,
     reinvite(3, 'sendrecv'),
     '<recv response="100" optional="true"/>',
     `<recv response="200">${expectBody('a=(inactive|recvonly)', 'resumed', true)}</recv>`,
