@@ -7,11 +7,12 @@ import type { RtpPeer } from '../../src/media/peer/rtp-peer.js';
 import type { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
 import { rtpengineInstalled, type RtpengineDaemon } from '../support/rtpengine-daemon.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
-import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { ALICE, BOB, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
 import {
   heldByFarEndScenario,
   holdResumeScenario,
   registerScenario,
+  transferredScenario,
   uacScenario,
   uasScenario,
 } from './support/sipp-scenarios.js';
@@ -41,7 +42,7 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     const mediaSdp = media.answerWith(() =>
       answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined,
     );
-    h = await startCallHarness(media.pki, { relay, mediaSdp });
+    h = await startCallHarness(media.pki, { relay, mediaSdp, teamsRefer: true });
   });
   afterAll(async () => {
     await h?.stop();
@@ -215,6 +216,48 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
       expect(run.code, run.output).toBe(0);
     },
   );
+
+  it("a transfer moves the media to a new relay call: the record's figures cover the whole call, before and after", async () => {
+    const proxy = h.proxies[0]!;
+    proxy.setBehaviour(BOB.number, { devices: 1, earlyMedia: false, outcome: 'answer', afterMs: 50 });
+    const count = h.teamsCallsCount();
+    const records = h.recorder.records.length;
+    answering = true;
+    const ext = await h.extension(transferredScenario(), {
+      service: ALICE.sipUsername,
+      extra: ['-rtp_echo', '-mp', String(await freePort())],
+    });
+    expect(await until(() => h.teamsCallsCount() > count && h.lastTeamsCall()?.status === 200, 8000)).toBe(
+      true,
+    );
+    const alice = h.lastTeamsCall()!;
+    /** Teams talks until `n` packets came back through the echo; answers how many it sent meanwhile. */
+    const talk = async (n: number) => {
+      const [sent, received] = [teams.counts.sent, teams.counts.received];
+      teams.start();
+      await until(() => teams.counts.received - received >= n, 8000);
+      teams.stop();
+      await new Promise((r) => setTimeout(r, 100)); // the last echoes
+      expect(teams.counts.received - received).toBeGreaterThanOrEqual(n);
+      return teams.counts.sent - sent;
+    };
+    const before = await talk(100);
+    expect(await proxy.transfer(alice.callId, BOB.userId)).toBe(202);
+    const bob = () =>
+      h.proxies.flatMap((p) => p.calls).find((c) => c.direction === 'to-teams' && c.to === BOB.number);
+    expect(await until(() => bob()?.status === 200 && alice.dialog === undefined, 8000)).toBe(true);
+    const after = await talk(50);
+    await proxy.hangUp(bob()!.callId);
+    const run = await ext.done;
+    answering = false;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > records);
+    const record = h.recorder.records[records]!;
+    // What Teams sent before and after the transfer (rtpengine counts what reached it, so no more than that).
+    expect(record.media?.packets.teams).toBeGreaterThan(after + before * 0.8);
+    expect(record.media?.packets.teams).toBeLessThanOrEqual(before + after);
+    expect(record.media?.packets.pbx).toBeGreaterThan(after + before * 0.8);
+  });
 
   it('rtpengine stopped: a new call is refused at once (our 503, which the PBX passes on as 500), the record says why', async () => {
     await daemon.stop();
