@@ -211,6 +211,7 @@ const passThrough: MediaRelay = {
   status: () => ({ state: 'available', relay: 'pass-through' }),
   offer: (request) => Promise.resolve(request.sdp),
   answer: (request) => Promise.resolve(request.sdp),
+  block: () => Promise.resolve(),
   delete: () => Promise.resolve(undefined),
   query: () => Promise.resolve(undefined),
 };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isMediaError } from '../media/media-error.js';
+import type { MediaStats } from '../media/media-relay.js';
+import { mergeMediaStats } from '../media/media-stats.js';
 import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
@@ -42,6 +44,8 @@ export abstract class BridgedCall implements DialogOwner {
   protected readonly midCall: MidCallLegs;
   /** Each side's tag at the relay once a transfer moved the media to a relay call of its own. */
   private mediaTags: Record<Side, string> | undefined;
+  /** The figures of relay calls the media left (transfers, Replaces): the record adds them to the last one's. */
+  private earlierMedia: MediaStats | undefined;
   private readonly transfer = { transferring: false };
   private refusal: { code: string; message: string } | undefined;
   private ringTimer: NodeJS.Timeout | undefined;
@@ -125,8 +129,10 @@ export abstract class BridgedCall implements DialogOwner {
     this.legs.teams.sipCallId = next.sipCallId;
     this.legs.teams.peer = next.peer;
     this.ctx.ladders.watch(next.sipCallId);
-    if (oldMedia && oldMedia !== next.media.callId)
-      await this.ctx.relay.delete(oldMedia).catch(() => undefined);
+    if (oldMedia && oldMedia !== next.media.callId) {
+      const figures = await this.ctx.relay.delete(oldMedia).catch(() => undefined);
+      this.earlierMedia = mergeMediaStats(this.earlierMedia, figures);
+    }
     if (old)
       setTimeout(() => {
         if (old.state === 'confirmed') void this.ctx.endpointOf('teams').dialogs.bye(old);
@@ -326,9 +332,10 @@ export abstract class BridgedCall implements DialogOwner {
     clearTimeout(this.durationTimer);
     if (this.admitted && this.user) this.ctx.limits.release(this.user);
     this.ctx.forget(this, [this.pbxDialog, this.teamsDialog]);
-    const media = this.mediaCallId
+    const last = this.mediaCallId
       ? await this.ctx.relay.delete(this.mediaCallId).catch(() => undefined)
       : undefined;
+    const media = mergeMediaStats(this.earlierMedia, last);
     const ladder = [this.legs.pbx.sipCallId, this.legs.teams.sipCallId]
       .filter((id) => id !== '')
       .flatMap((id) => this.ctx.ladders.take(id))

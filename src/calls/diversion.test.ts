@@ -29,3 +29,22 @@ describe('History-Info -> Diversion (RFC 7044 / RFC 5806, RFC 6044 causes)', () 
     );
   });
 });
+
+describe('History-Info -> Diversion on a simultaneous ring and with the target named', () => {
+  it('a branch without a Reason descending from the user is a diversion of theirs; the target is none', () => {
+    const simring =
+      '<sip:+4930111@sip.pstnhub.microsoft.com:5061;user=phone>;index=1,' +
+      '<sip:2001@sip.pstnhub.microsoft.com:5061;user=phone>;index=1.1;mp=1';
+    expect(diversionFromHistoryInfo([simring], 'pbx.example', '2001')).toBe(
+      '<sip:+4930111@pbx.example>;reason=unknown;counter=1',
+    );
+  });
+
+  it("without a Reason, RFC 4458's cause on the entry the call went to gives the reason", () => {
+    const forwarded =
+      '<sip:+4930111@ms;user=phone>;index=1,<sip:2001@ms;user=phone;cause=408>;index=1.1;mp=1';
+    expect(diversionFromHistoryInfo([forwarded], 'p', '2001')).toBe(
+      '<sip:+4930111@p>;reason=no-answer;counter=1',
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   pbxOfferTowardTeams,
   withDirection,
   type HoldMode,
+  type MediaDirection,
 } from './sdp-direction.js';
 
 export type Side = 'pbx' | 'teams';
@@ -91,5 +92,39 @@ export async function relayReinvite(
   if (directionOf(answer) !== direction) answer = withDirection(answer, direction);
   legs.sdpFrom[side] = sdp;
   legs.sdpFrom[other] = answered;
+  await blockHeldMedia(legs, media, side, directionOf(offer), direction);
   return { status: 200, body: Buffer.from(answer) };
+}
+
+/** A party may send to us under an SDP of ours with this direction (RFC 3264: we receive). */
+const weReceive = (direction: MediaDirection): boolean =>
+  direction === 'sendrecv' || direction === 'recvonly';
+/** We may send to a party under an SDP of ours with this direction. */
+const weSend = (direction: MediaDirection): boolean => direction === 'sendrecv' || direction === 'sendonly';
+
+/**
+ * Hold without media where none should pass (CALLS.md "Hold"): rtpengine relays whatever arrives while the SDP says
+ * `a=inactive` (measured with 10.5), so after each re-INVITE the media of each party that, by the directions we
+ * gave both sides, must not reach the other is blocked at the relay (`block media` from its tag), and let through
+ * again on resume. `music-from-pbx` keeps the PBX's music flowing: its hold is sendrecv toward Teams.
+ * `towardOther`/`towardSide`: the directions of our re-offer to the other leg and our answer to this one.
+ */
+async function blockHeldMedia(
+  legs: MidCallLegs,
+  media: { callId: string; tagOf(side: Side): string },
+  side: Side,
+  towardOther: MediaDirection,
+  towardSide: MediaDirection,
+): Promise<void> {
+  const sidePasses = weReceive(towardSide) && weSend(towardOther);
+  const otherPasses = weReceive(towardOther) && weSend(towardSide);
+  await Promise.all(
+    (['pbx', 'teams'] as const).map((from) =>
+      legs.ctx.relay.block({
+        callId: media.callId,
+        fromTag: media.tagOf(from),
+        blocked: !(from === side ? sidePasses : otherPasses),
+      }),
+    ),
+  ).catch((error: unknown) => legs.ctx.onError(error, 'relay block during hold'));
 }

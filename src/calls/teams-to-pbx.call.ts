@@ -65,7 +65,7 @@ export class TeamsToPbxCall extends BridgedCall {
       contact: (protocol) => this.ctx.contactOf(user.userId, protocol),
       silenceMs: this.ctx.pbxSilenceMs,
       onProvisional: (response) => this.provisional(response),
-      headers: divertedFrom(this.incoming, user.pbx.sipDomain),
+      headers: divertedFrom(this.incoming, user.pbx.sipDomain, this.to),
     }));
     this.legs.pbx.sipCallId = leg.callId;
     this.ctx.ladders.watch(leg.callId);
@@ -135,9 +135,13 @@ export class TeamsToPbxCall extends BridgedCall {
   }
 }
 
-/** Forwarded or simultaneous ring from Teams: its History-Info as the Diversion the PBX understands. */
-function divertedFrom(incoming: IncomingCall, pbxDomain: string): Record<string, string> {
-  const diversion = diversionFromHistoryInfo(incoming.request.headers.getAll('History-Info'), pbxDomain);
+/**
+ * Forwarded or simultaneous ring from Teams: its History-Info as the Diversion the PBX understands (`dialled`, the
+ * Request-URI's target, is where the call is going, not a diversion).
+ */
+function divertedFrom(incoming: IncomingCall, pbxDomain: string, dialled: string): Record<string, string> {
+  const history = incoming.request.headers.getAll('History-Info');
+  const diversion = diversionFromHistoryInfo(history, pbxDomain, dialled);
   return diversion ? { Diversion: diversion } : {};
 }
 

@@ -12,6 +12,7 @@ import type { InboundMessage, SipTarget } from '../sip/transport/transport.types
 import type { EdgeSettings, TeamsProxy } from './edge.config.js';
 import { CustomerOptions } from './customer-options.js';
 import { ProxyHealthBook } from './proxy-health.js';
+import { ownerNumbers } from './call-owner.lookup.js';
 import { callTeamsWithFailover, type TeamsCallRequest, type TeamsCallResult } from './teams-failover.js';
 import { callTeamsFederated, type FederatedCallRequest } from './teams-federation.js';
 
@@ -267,29 +268,35 @@ export class TeamsEdge {
 
   private async receiveInvite(call: IncomingCall): Promise<void> {
     const host = uriHost(call.request.uri) ?? '';
-    // The Callbridge user of a call from Teams is the caller (CALLS.md): P-Asserted-Identity, else From. The
-    // Request-URI's number is what they dialled (an extension or an outside number), for the PBX to route.
-    const number = callerNumber(call.request) ?? '';
+    // The Callbridge user of a call from Teams is the caller (CALLS.md), or on a forwarded or simultaneously rung
+    // call the Teams user whose rule fired (`ownerNumbers`). The Request-URI's number is what was dialled (an
+    // extension or an outside number), for the PBX to route.
+    const numbers = ownerNumbers(call.request);
     // Teams replacing a call (call queues, RFC 3891) sends to our Contact: the replaced call's route says whose it is.
     const replaced = call.replaces ? this.routed.get(call.replaces.callId) : undefined;
-    const route =
-      replaced ??
-      (/^\+[1-9]\d{1,14}$/.test(number)
-        ? await this.options.route(host, number)
-        : ({ kind: 'unknown-number' } as const));
+    const route = replaced ?? (await this.firstRoute(host, numbers));
     if (route.kind !== 'found') {
       if (route.kind === 'unknown-host') this.counters.unknownHost++;
       else this.counters.unknownNumber++;
       this.options.onRefused?.({
         reason: route.kind,
         address: call.source.address,
-        detail: `${number}@${host}`,
+        detail: `${numbers.join(',')}@${host}`,
       });
       return call.reject(404);
     }
     this.rememberRoute(call.request.headers.get('Call-ID') ?? '', route);
     if (this.options.onCall) this.options.onCall(call, route);
     else call.reject(480, { 'Retry-After': '300' });
+  }
+
+  /** The route of the first number a user of the host's service has; an unknown host ends the search. */
+  private async firstRoute(host: string, numbers: string[]): Promise<EdgeRouteLookup> {
+    for (const number of numbers) {
+      const route = await this.options.route(host, number);
+      if (route.kind !== 'unknown-number') return route;
+    }
+    return { kind: 'unknown-number' };
   }
 }
 
@@ -299,20 +306,6 @@ function uriHost(uri: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The calling Teams user's number: the user part of P-Asserted-Identity, else of From. */
-function callerNumber(request: SipRequest): string | undefined {
-  for (const value of [request.headers.first('P-Asserted-Identity'), request.headers.get('From')]) {
-    if (value === undefined) continue;
-    try {
-      const user = parseNameAddr(value).uri.user;
-      if (user) return user;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
 }
 
 function nameAddrHost(value: string | undefined): string | undefined {

@@ -30,6 +30,15 @@ export interface MediaAnswerRequest extends MediaOfferRequest {
   toTag: string;
 }
 
+/** Stop (or let again) the media one party of a relay call sends, e.g. while the call is on hold. */
+export interface MediaBlockRequest {
+  callId: string;
+  /** The tag the party is known by at the relay (its From tag for an offer, To tag for an answer). */
+  fromTag: string;
+  /** true: the party's media is dropped (RFC 4733 events still pass); false: it passes again. */
+  blocked: boolean;
+}
+
 /** What the relay measured for one call (rtpengine's query / delete figures). */
 export interface MediaStats {
   /** Packets relayed per side (what that side sent us). */
@@ -51,6 +60,8 @@ export interface MediaRelay {
   offer(request: MediaOfferRequest): Promise<string>;
   /** Rewrites an answer for `toward`. */
   answer(request: MediaAnswerRequest): Promise<string>;
+  /** Blocks or unblocks the media one party sends; rejects with a MediaError when the relay refuses. */
+  block(request: MediaBlockRequest): Promise<void>;
   /** Ends the call's media and answers its last figures (undefined when the relay no longer knows it). */
   delete(callId: string): Promise<MediaStats | undefined>;
   /** The call's current figures. */

@@ -44,3 +44,59 @@ export function mediaStatsFrom(reply: BencodeDict, tags: ReadonlyMap<string, Med
   if (mosCount > 0) stats.mos = Math.round((mosSum / mosCount) * 10) / 10;
   return stats;
 }
+
+/**
+ * The figures of one call whose media moved from one relay call to another (a transfer or a Replaces gives the
+ * call a new Teams leg and a relay call of its own): packets and losses add up, jitter is the worse of the two,
+ * the MOS is weighted by the packets each part relayed, the codec is the later one's. The record's figures then
+ * cover the whole call, not only its last part.
+ *
+ * @example mergeMediaStats({ packets: { pbx: 100 } }, { packets: { pbx: 50 } }) // { packets: { pbx: 150 } }
+ */
+export function mergeMediaStats(
+  earlier: MediaStats | undefined,
+  later: MediaStats | undefined,
+): MediaStats | undefined {
+  if (!earlier || !later) return later ?? earlier;
+  const sides = (['pbx', 'teams'] as const).filter(
+    (side) => earlier.packets[side] !== undefined || later.packets[side] !== undefined,
+  );
+  const merged: MediaStats = { packets: {} };
+  for (const side of sides) merged.packets[side] = (earlier.packets[side] ?? 0) + (later.packets[side] ?? 0);
+  const lost = sumBySide(earlier.lost, later.lost);
+  if (lost) merged.lost = lost;
+  const jitter = maxBySide(earlier.jitterMs, later.jitterMs);
+  if (jitter) merged.jitterMs = jitter;
+  const mos = weightedMos(earlier, later);
+  if (mos !== undefined) merged.mos = mos;
+  const codec = later.codec ?? earlier.codec;
+  if (codec !== undefined) merged.codec = codec;
+  return merged;
+}
+
+type BySide = Partial<Record<MediaSide, number>>;
+
+function sumBySide(a: BySide | undefined, b: BySide | undefined): BySide | undefined {
+  if (!a || !b) return a ?? b;
+  const out: BySide = {};
+  for (const side of ['pbx', 'teams'] as const)
+    if (a[side] !== undefined || b[side] !== undefined) out[side] = (a[side] ?? 0) + (b[side] ?? 0);
+  return out;
+}
+
+function maxBySide(a: BySide | undefined, b: BySide | undefined): BySide | undefined {
+  if (!a || !b) return a ?? b;
+  const out: BySide = {};
+  for (const side of ['pbx', 'teams'] as const)
+    if (a[side] !== undefined || b[side] !== undefined)
+      out[side] = Math.max(a[side] ?? -Infinity, b[side] ?? -Infinity);
+  return out;
+}
+
+function weightedMos(a: MediaStats, b: MediaStats): number | undefined {
+  if (a.mos === undefined || b.mos === undefined) return b.mos ?? a.mos;
+  const weight = (stats: MediaStats) => (stats.packets.pbx ?? 0) + (stats.packets.teams ?? 0);
+  const total = weight(a) + weight(b);
+  if (total === 0) return b.mos;
+  return Math.round(((a.mos * weight(a) + b.mos * weight(b)) / total) * 10) / 10;
+}

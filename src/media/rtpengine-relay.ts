@@ -1,5 +1,6 @@
 import type {
   MediaAnswerRequest,
+  MediaBlockRequest,
   MediaOfferRequest,
   MediaRelay,
   MediaRelayStatus,
@@ -102,6 +103,12 @@ export class RtpengineRelay implements MediaRelay {
     );
     this.tagsOf(request.callId).set(request.toTag, opposite(request.toward));
     return reply.sdp;
+  }
+
+  async block(request: MediaBlockRequest): Promise<void> {
+    const client = this.usable();
+    const params = { 'call-id': request.callId, 'from-tag': request.fromTag };
+    await this.guard(request.blocked ? client.blockMedia(params) : client.unblockMedia(params));
   }
 
   /**

@@ -1,13 +1,18 @@
 import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneFrame } from '../../src/media/peer/g711.js';
 import type { RtpPeer } from '../../src/media/peer/rtp-peer.js';
 import type { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
 import { rtpengineInstalled, type RtpengineDaemon } from '../support/rtpengine-daemon.js';
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
-import { ALICE, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
+import { ALICE, BOB, EXTENSION, startCallHarness, until } from './support/b2bua-harness.js';
 import {
   heldByFarEndScenario,
+  holdResumeScenario,
   registerScenario,
+  transferredScenario,
   uacScenario,
   uasScenario,
 } from './support/sipp-scenarios.js';
@@ -37,7 +42,7 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     const mediaSdp = media.answerWith(() =>
       answering ? h.lastTeamsCall()?.incoming?.request.body.toString() : undefined,
     );
-    h = await startCallHarness(media.pki, { relay, mediaSdp });
+    h = await startCallHarness(media.pki, { relay, mediaSdp, teamsRefer: true });
   });
   afterAll(async () => {
     await h?.stop();
@@ -122,7 +127,7 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     expect(record.media?.packets.teams).toBeGreaterThan(40);
   });
 
-  it('Teams holds and resumes: the hold reaches the phone as a=inactive through rtpengine, and after the resume the tone crosses rtpengine both ways again', async () => {
+  it('Teams holds and resumes: the hold reaches the phone as a=inactive through rtpengine, no media crosses during the hold (blocked at rtpengine although Teams keeps sending), and after the resume the tone crosses both ways again', async () => {
     const port = await freePort();
     await h.kamailio.rpc('ul.rm', 'location', `s:${EXTENSION.username}`).catch(() => undefined);
     const extra = ['-au', EXTENSION.username, '-ap', EXTENSION.password];
@@ -139,9 +144,18 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     expect(await proxy.hold(call.callId)).toBe(200);
     const held = call.reinviteAnswer!.body.toString();
     expect(held).toMatch(/^a=inactive\r?$/m);
-    // Measured: rtpengine 10.5 relays whatever arrives while the SDP says a=inactive (and sipp's echo ignores it),
-    // so silence on hold is the endpoints' doing (Teams and phones stop sending); what the B2BUA owes is that the
-    // re-offer and re-answer keep the media path and the SRTP keys, so the resume brings the audio back.
+    // rtpengine 10.5 relays whatever arrives while the SDP says a=inactive (and sipp's echo ignores it): the B2BUA
+    // blocks both parties' media at the relay during the hold. Teams keeps sending here; nothing comes back.
+    teams.start();
+    await new Promise((r) => setTimeout(r, 200)); // packets already on their way
+    const duringHold = teams.counts.received;
+    const sentDuringHold = teams.counts.sent;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(teams.counts.sent - sentDuringHold).toBeGreaterThan(30);
+    expect(teams.counts.received - duringHold).toBe(0);
+    teams.stop();
+    // The re-offer and re-answer keep the media path and the SRTP keys, and the media is unblocked: the resume
+    // brings the audio back.
     expect(await proxy.resume(call.callId)).toBe(200);
     const resumed = call.reinviteAnswer!.body.toString();
     expectTeamsSdp(resumed);
@@ -149,6 +163,100 @@ describe.skipIf(!ready)('B2BUA audio: SRTP toward Teams, plain RTP toward the PB
     await proxy.hangUp(call.callId);
     const run = await answering.done;
     expect(run.code, run.output).toBe(0);
+  });
+
+  it.each([
+    ['inactive', 'a=inactive', false],
+    ['music-from-pbx', 'a=recvonly', true],
+  ] as const)(
+    'the extension holds with holdMode %s while its PBX plays music: the music reaches Teams only under music-from-pbx',
+    async (holdMode, holdAnswer, musicPasses) => {
+      h.user.settings.holdMode = holdMode;
+      const file = join(h.dir, `music-${holdMode}.ulaw`);
+      // Five seconds of a 400 Hz tone as raw PCMU: the PBX's music on hold.
+      await writeFile(
+        file,
+        Buffer.concat(Array.from({ length: 250 }, (_, i) => toneFrame('PCMU', 400, i * 160))),
+      );
+      const count = h.teamsCallsCount();
+      answering = true;
+      const ext = await h.extension(holdResumeScenario(holdAnswer, 1500, { file, holdMs: 2500 }), {
+        service: ALICE.sipUsername,
+        extra: ['-mp', String(await freePort())],
+      });
+      expect(await until(() => h.teamsCallsCount() > count && h.lastTeamsCall()?.status === 200, 8000)).toBe(
+        true,
+      );
+      const call = h.lastTeamsCall()!;
+      const music = () => teams.counts.byPayloadType[0] ?? 0;
+      const before = music();
+      await until(() => music() - before >= 20, 3000); // the music reaches Teams before the hold
+      expect(music() - before).toBeGreaterThanOrEqual(20);
+      expect(await until(() => (call.reinvites?.length ?? 0) >= 1, 5000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 200)); // packets already on their way
+      if (!musicPasses) {
+        // Blocked once the re-INVITE's answer went back through the relay: no music for 300 ms, within 2 s.
+        let last = music();
+        let since = Date.now();
+        const quiet = () => {
+          if (music() !== last) [last, since] = [music(), Date.now()];
+          return Date.now() - since >= 300;
+        };
+        expect(await until(quiet, 2000)).toBe(true);
+      }
+      const held = music();
+      await new Promise((r) => setTimeout(r, 800));
+      if (musicPasses) expect(music() - held).toBeGreaterThanOrEqual(30);
+      else expect(music() - held).toBe(0);
+      // The extension resumes: its media is unblocked and reaches Teams again.
+      const resumed = music();
+      expect(await until(() => music() - resumed >= 10, 4000)).toBe(true);
+      const run = await ext.done;
+      answering = false;
+      expect(run.code, run.output).toBe(0);
+    },
+  );
+
+  it("a transfer moves the media to a new relay call: the record's figures cover the whole call, before and after", async () => {
+    const proxy = h.proxies[0]!;
+    proxy.setBehaviour(BOB.number, { devices: 1, earlyMedia: false, outcome: 'answer', afterMs: 50 });
+    const count = h.teamsCallsCount();
+    const records = h.recorder.records.length;
+    answering = true;
+    const ext = await h.extension(transferredScenario(), {
+      service: ALICE.sipUsername,
+      extra: ['-rtp_echo', '-mp', String(await freePort())],
+    });
+    expect(await until(() => h.teamsCallsCount() > count && h.lastTeamsCall()?.status === 200, 8000)).toBe(
+      true,
+    );
+    const alice = h.lastTeamsCall()!;
+    /** Teams talks until `n` packets came back through the echo; answers how many it sent meanwhile. */
+    const talk = async (n: number) => {
+      const [sent, received] = [teams.counts.sent, teams.counts.received];
+      teams.start();
+      await until(() => teams.counts.received - received >= n, 8000);
+      teams.stop();
+      await new Promise((r) => setTimeout(r, 100)); // the last echoes
+      expect(teams.counts.received - received).toBeGreaterThanOrEqual(n);
+      return teams.counts.sent - sent;
+    };
+    const before = await talk(100);
+    expect(await proxy.transfer(alice.callId, BOB.userId)).toBe(202);
+    const bob = () =>
+      h.proxies.flatMap((p) => p.calls).find((c) => c.direction === 'to-teams' && c.to === BOB.number);
+    expect(await until(() => bob()?.status === 200 && alice.dialog === undefined, 8000)).toBe(true);
+    const after = await talk(50);
+    await proxy.hangUp(bob()!.callId);
+    const run = await ext.done;
+    answering = false;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.length > records);
+    const record = h.recorder.records[records]!;
+    // What Teams sent before and after the transfer (rtpengine counts what reached it, so no more than that).
+    expect(record.media?.packets.teams).toBeGreaterThan(after + before * 0.8);
+    expect(record.media?.packets.teams).toBeLessThanOrEqual(before + after);
+    expect(record.media?.packets.pbx).toBeGreaterThan(after + before * 0.8);
   });
 
   it('rtpengine stopped: a new call is refused at once (our 503, which the PBX passes on as 500), the record says why', async () => {

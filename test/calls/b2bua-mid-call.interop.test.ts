@@ -6,6 +6,7 @@ import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { ALICE, BOB, EXTENSION, EXTENSION_2, startCallHarness, until } from './support/b2bua-harness.js';
 import {
+  answerCheckingHeaders,
   answerCheckingScenario,
   heldByFarEndScenario,
   holdResumeScenario,
@@ -262,6 +263,64 @@ describe.skipIf(!ready)('B2BUA: forwarding and simultaneous ring from Teams', ()
     expect(run.code, run.output).toBe(0);
   });
 });
+
+/** A PSTN caller (not a Callbridge user): the From of a call Microsoft forwards on for Alice. */
+const PSTN_CALLER = '+447700900123';
+
+/**
+ * Microsoft forwards or simultaneously rings a call for Alice to her desk phone's number 2001 through the SBC (the
+ * emulator's `forwardFromTeams`, History-Info as Microsoft documents it): the extension must get it *as Alice*
+ * (From her AOR, the PBX's digest answered with her credentials) with a Diversion naming her, although the caller
+ * is an outside number no user has.
+ */
+async function forwardedToExtension(kind: 'forward' | 'simultaneous-ring', diversion: string) {
+  const port = await freePort();
+  await h.kamailio.rpc('ul.rm', 'location', `s:${EXTENSION.username}`).catch(() => undefined);
+  const extra = ['-au', EXTENSION.username, '-ap', EXTENSION.password];
+  expect((await (await h.extension(registerScenario(), { port, extra })).done).code).toBe(0);
+  const answering = await h.extension(
+    answerCheckingHeaders({ From: '^ *.sip:alice@pbx\\.test.;tag=', Diversion: diversion }),
+    { port },
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  const count = h.recorder.records.length;
+  const proxy = h.proxies[0]!;
+  const call = proxy.forwardFromTeams(
+    { caller: PSTN_CALLER, user: ALICE.number, target: EXTENSION.username, kind },
+    'contoso.sbc.test',
+  );
+  expect(await until(() => call.status !== undefined, 10_000)).toBe(true);
+  expect(call.status).toBe(200);
+  await proxy.hangUp(call.callId);
+  const run = await answering.done;
+  expect(run.code, run.output).toBe(0);
+  const record = await nextRecord(count);
+  expect(record.userId).toBe(h.userId);
+  expect(record.from).toBe(PSTN_CALLER);
+  const invites = record.ladder!.filter((e) => e.leg === 'pbx' && e.summary.startsWith('INVITE'));
+  // Challenged by the PBX (407), then sent again with Alice's digest: her credentials, like her desk phone.
+  expect(record.ladder!.some((e) => e.leg === 'pbx' && e.summary.startsWith('SIP/2.0 407'))).toBe(true);
+  expect(invites.at(-1)!.text).toMatch(/^Proxy-Authorization: Digest .*username="alice"/m);
+}
+
+describe.skipIf(!ready)(
+  'B2BUA: calls Microsoft forwards or simultaneously rings from Alice to the PBX',
+  () => {
+    it('a PSTN caller calls Alice, who forwards to her desk phone: the PBX INVITE goes out as Alice (her digest) with Diversion naming her, reason unconditional', async () => {
+      await forwardedToExtension(
+        'forward',
+        '^ *.sip:\\+4930111@pbx\\.test.;reason=unconditional;counter=1[[:space:]]*$',
+      );
+    });
+
+    it('a PSTN caller calls Alice, whose simultaneous ring includes her desk phone: the PBX INVITE goes out as Alice with Diversion naming her', async () => {
+      await forwardedToExtension(
+        'simultaneous-ring',
+        '^ *.sip:\\+4930111@pbx\\.test.;reason=unknown;counter=1[[:space:]]*$',
+      );
+    });
+  },
+);
 
 describe.skipIf(!ready)('B2BUA: voicemail deposit toward Teams', () => {
   it("the PBX forwards a call for Alice's extension (no answer) to her Contact: Microsoft gets ;opaque=app:voicemail and her voicemail answers", async () => {

@@ -17,6 +17,7 @@ import {
   sdpRefusal,
   teamsOffer,
 } from './microsoft-wire.js';
+import { forwardingOf, type ForwardedCallRequest } from './teams-forwarding.js';
 import { TeamsMidCall } from './teams-mid-call.js';
 import { xmOf } from './teams-transfer.js';
 import { DEFAULT_BEHAVIOUR, ringTeamsUser, type TeamsUserBehaviour } from './teams-call.behaviour.js';
@@ -141,12 +142,15 @@ export class TeamsSipEmulator {
     replacing?: Dialog,
     /** More headers, e.g. History-Info of a forwarded call or simultaneous ring. */
     extra: Record<string, string> = {},
+    /** More Request-URI parameters (`;cause=302` on a forwarded call, RFC 4458). */
+    uriParams = '',
   ): EmulatedCall {
     const target = this.options.sbcTarget?.(sbcFqdn);
     if (!target) throw new Error(`No SBC address known for ${sbcFqdn}`);
     const media = this.options.media ?? { address: '127.0.0.1', port: 40_000 };
     // Replacing a call (call queues), Teams sends to the SBC's Contact of that call, which has no number.
-    const uri = replacing?.remoteTarget ?? `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls`;
+    const uri =
+      replacing?.remoteTarget ?? `sip:${toNumber}@${sbcFqdn}:5061;user=phone;transport=tls${uriParams}`;
     const headers = new SipHeaders()
       .append('From', `<sip:${fromNumber}@sip.pstnhub.microsoft.com:5061;user=phone>;tag=${randomToken(32)}`)
       .append('To', `<sip:${toNumber}@${sbcFqdn}:5061;user=phone>`)
@@ -190,6 +194,15 @@ export class TeamsSipEmulator {
       }
     });
     return call;
+  }
+
+  /**
+   * Control API: a call for Teams user `call.user` that their forwarding or simultaneous ring sends to
+   * `call.target` through the SBC of `sbcFqdn`, with History-Info as Microsoft sends it (`teams-forwarding.ts`).
+   */
+  forwardFromTeams(call: ForwardedCallRequest, sbcFqdn: string): EmulatedCall {
+    const { headers, uriParams } = forwardingOf(call);
+    return this.callFromTeams(call.caller, call.target, sbcFqdn, undefined, headers, uriParams);
   }
 
   /** Control API: Teams replaces an established call (call queues): a new INVITE with Replaces naming it. */

@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { MediaError } from '../media-error.js';
 import { bdecode, bencode, type BencodeDict, type BencodeValue } from './bencode.js';
-import type { NgAnswer, NgCommand, NgOfferParams, NgQueryParams, NgReply, NgTarget } from './ng-types.js';
+import type {
+  NgAnswer,
+  NgBlockParams,
+  NgCommand,
+  NgOfferParams,
+  NgQueryParams,
+  NgReply,
+  NgTarget,
+} from './ng-types.js';
 
 /** Timing of one request: retransmitted with the same cookie at each of `retransmitMs`, abandoned at `timeoutMs`. */
 export interface NgClientOptions {
@@ -84,6 +92,30 @@ export class NgClient {
   /** `query`: the call's tags, streams and counters. */
   query(params: NgQueryParams): Promise<NgReply> {
     return this.request('query', params);
+  }
+
+  /**
+   * `block media`: rtpengine drops the media packets the party of `from-tag` sends (the whole call's without a
+   * tag); RFC 4733 events still pass. In 10.5 (control_ng.c) alongside `unblock media`, `silence media` and
+   * `unsilence media`.
+   */
+  blockMedia(params: NgBlockParams): Promise<NgReply> {
+    return this.request('block media', params);
+  }
+
+  /** `unblock media`: the party's (or, without a tag, the call's) media passes again. */
+  unblockMedia(params: NgBlockParams): Promise<NgReply> {
+    return this.request('unblock media', params);
+  }
+
+  /** `silence media`: the party's packets pass with their payload replaced by silence (G.711 and G.722 only). */
+  silenceMedia(params: NgBlockParams): Promise<NgReply> {
+    return this.request('silence media', params);
+  }
+
+  /** `unsilence media`: the party's payload passes unchanged again. */
+  unsilenceMedia(params: NgBlockParams): Promise<NgReply> {
+    return this.request('unsilence media', params);
   }
 
   /** Sends any command; resolves with the reply dictionary, rejects with a MediaError. */

@@ -8,7 +8,29 @@ export interface NgTarget {
 }
 
 /** The ng commands this client sends. */
-export type NgCommand = 'ping' | 'offer' | 'answer' | 'delete' | 'query';
+export type NgCommand =
+  | 'ping'
+  | 'offer'
+  | 'answer'
+  | 'delete'
+  | 'query'
+  | 'block media'
+  | 'unblock media'
+  | 'silence media'
+  | 'unsilence media';
+
+/**
+ * The keys of `block media` / `unblock media` / `silence media` / `unsilence media` (rtpengine 10.5's
+ * call_interfaces.c, `media_block_match`): with `from-tag`, only the media that party sends is blocked (or
+ * silenced); without it the whole call. `flags: ['all']` on an unblock also lifts the per-party blocks.
+ */
+export type NgBlockParams = NgQueryParams | NgPartyParams;
+
+/** A call and one party of it, by its tag. */
+export interface NgPartyParams extends BencodeDict {
+  'call-id': string;
+  'from-tag': string;
+}
 
 /** The keys of an offer (and, with `to-tag`, an answer) that the relay sets; see docs/ng_control_protocol.md. */
 export interface NgOfferParams extends BencodeDict {

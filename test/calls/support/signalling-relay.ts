@@ -1,5 +1,6 @@
 import type {
   MediaAnswerRequest,
+  MediaBlockRequest,
   MediaOfferRequest,
   MediaRelay,
   MediaRelayStatus,
@@ -16,6 +17,7 @@ export class SignallingRelay implements MediaRelay {
   readonly offers: MediaOfferRequest[] = [];
   readonly answers: MediaAnswerRequest[] = [];
   readonly deleted: string[] = [];
+  readonly blocks: MediaBlockRequest[] = [];
   unavailable: string | undefined;
 
   status(): MediaRelayStatus {
@@ -32,6 +34,11 @@ export class SignallingRelay implements MediaRelay {
   answer(request: MediaAnswerRequest): Promise<string> {
     this.answers.push(request);
     return Promise.resolve(request.sdp);
+  }
+
+  block(request: MediaBlockRequest): Promise<void> {
+    this.blocks.push(request);
+    return Promise.resolve();
   }
 
   delete(callId: string): Promise<MediaStats | undefined> {
