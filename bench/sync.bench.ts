@@ -18,7 +18,7 @@ await bench.close();
 report(
   [
     `Full sync of ${users} users (throttled emulator, SQLite): ${(first.ms / 1000).toFixed(1)} s (CPU ${(first.cpuMs / 1000).toFixed(1)} s), state ${first.state}, added ${first.counters['added']}`,
-    `Second sync, nothing changed (delta read ${second.counters['fullRead'] === 0 ? 'yes' : 'no'}): ${(second.ms / 1000).toFixed(2)} s, state ${second.state}${second.error ? ` (${second.error})` : ''}`,
+    `Second sync, nothing changed (delta read ${second.counters['fullRead'] === 0 ? 'yes' : 'no'}): ${(second.ms / 1000).toFixed(2)} s (CPU ${(second.cpuMs / 1000).toFixed(2)} s), state ${second.state}${second.error ? ` (${second.error})` : ''}`,
     `Peak RSS of the Callbridge process: ${peakRssMb} MB (baseline ${bench.baselineRssMb} MB)`,
   ],
   {
@@ -27,6 +27,7 @@ report(
     fullSyncMs: first.ms,
     fullSyncCpuMs: first.cpuMs,
     unchangedSyncMs: second.ms,
+    unchangedSyncCpuMs: second.cpuMs,
     peakRssMb,
     baselineRssMb: bench.baselineRssMb,
     counters: first.counters,
