@@ -44,4 +44,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  {
+    // Worker-thread entries in plain JavaScript, started without tsx (src/store/sqlite-thread.worker.js says why):
+    // outside the TypeScript project, so linted without type information.
+    files: ['src/**/*.worker.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
 );

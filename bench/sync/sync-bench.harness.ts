@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
@@ -31,7 +31,14 @@ export interface SyncBench {
   serviceId: string;
   /** `/_emulator/tenants/{id}{path}` on the emulator child. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
-  timedSync(): Promise<{ ms: number; state: string; counters: Record<string, number>; error: string | null }>;
+  /** One sync run: wall time, CPU time of this process (every thread), the run's state and counters. */
+  timedSync(): Promise<{
+    ms: number;
+    cpuMs: number;
+    state: string;
+    counters: Record<string, number>;
+    error: string | null;
+  }>;
   peakRssMb(): number;
   baselineRssMb: number;
   close(): Promise<void>;
@@ -112,6 +119,7 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
     },
     async timedSync() {
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const { run } = await ctx.services.sync.start(benchActor, client.id, service.id);
       await ctx.createWorker().drain();
       // The run without its plan and log: the figure is the sync's memory, not that of reading back a plan of
@@ -120,8 +128,10 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
       process.stderr.write(
         `  sync ${run.id}: ${done.state} in ${Math.round(performance.now() - started)} ms\n`,
       );
+      const cpu = process.cpuUsage(cpuBefore);
       return {
         ms: Math.round(performance.now() - started),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
         state: done.state,
         counters: done.counters,
         error: done.error,
@@ -138,8 +148,12 @@ export async function startSyncBench(users: number, faults: FaultConfigInput): P
   };
 }
 
-/** Prints the human lines, then the one JSON result line bin/bench.js collects. */
+/**
+ * Prints the human lines, then the one JSON result line bin/bench.js collects, with the machine's load average
+ * (wall times on a shared machine say little without it; CPU time and peak RSS say more).
+ */
 export function report(lines: string[], result: Record<string, unknown>): void {
-  process.stdout.write([...lines, ''].join('\n'));
-  process.stdout.write(JSON.stringify(result) + '\n');
+  const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
+  process.stdout.write([...lines, `Load average at the end: ${loadAverage.join(' ')}`, ''].join('\n'));
+  process.stdout.write(JSON.stringify({ ...result, loadAverage }) + '\n');
 }

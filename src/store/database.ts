@@ -19,6 +19,7 @@ import * as serviceCallSettings from './migrations/0020-service-call-settings.js
 import * as trunkSettings from './migrations/0022-trunk-settings.js';
 import * as alerts from './migrations/0021-alerts.js';
 import * as trunkNodes from './migrations/0023-trunk-nodes.js';
+import * as syncPlanParts from './migrations/0026-sync-plan-parts.js';
 import { secureSqliteFile } from './data-dir.js';
 import { SqliteThreadDialect } from './sqlite-thread.driver.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '0022-trunk-settings': trunkSettings,
   '0021-alerts': alerts,
   '0023-trunk-nodes': trunkNodes,
+  '0026-sync-plan-parts': syncPlanParts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

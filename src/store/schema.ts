@@ -386,6 +386,13 @@ export interface CallCapturesTable {
   created_at: string;
 }
 
+/** Migration 0026: a sync run's plan in parts, as it was planned (a JSON array of changes each). */
+export interface SyncRunPlanPartsTable {
+  run_id: string;
+  seq: number;
+  changes: string;
+}
+
 /** Migration 0022: how a trunk service's SIP trunk carries calls, and what the sip role last saw of it. */
 export interface TrunkSettingsTable {
   service_id: string;
@@ -482,6 +489,7 @@ export interface AlertDeliveriesTable {
 export interface Database {
   consent_requests: ConsentRequestsTable;
   sync_runs: SyncRunsTable;
+  sync_run_plan_parts: SyncRunPlanPartsTable;
   accounts: AccountsTable;
   subscriptions: SubscriptionsTable;
   tenant_connections: TenantConnectionsTable;

@@ -75,6 +75,23 @@ describe('SQLite on a thread of its own', () => {
     expect(rows.map((row) => row.name)).toEqual(Array.from({ length: 50 }, (_, i) => `row ${i}`));
   });
 
+  it('reuses a prepared statement and still answers what the schema holds now', async () => {
+    const db = database();
+    await sql`create table t (id integer primary key, name text)`.execute(db);
+    await sql`insert into t (name) values ('a')`.execute(db);
+    const read = () => sql<Record<string, unknown>>`select * from t order by id`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1, name: 'a' }]);
+    // The same text again after the table changed: the kept statement must not answer the old columns.
+    await sql`alter table t add column email text`.execute(db);
+    await sql`update t set email = 'a@example.com'`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1, name: 'a', email: 'a@example.com' }]);
+    await sql`drop table t`.execute(db);
+    await expect(read()).rejects.toThrow(/no such table: t/);
+    await sql`create table t (id integer primary key, label text)`.execute(db);
+    await sql`insert into t (label) values ('b')`.execute(db);
+    expect((await read()).rows).toEqual([{ id: 1, label: 'b' }]);
+  });
+
   it('says why when the database cannot be opened, and refuses statements once closed', async () => {
     const missing = new Kysely<unknown>({
       dialect: new SqliteThreadDialect({ file: '/nonexistent-dir/db.sqlite', checkpointsElsewhere: false }),

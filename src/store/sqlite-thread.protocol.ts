@@ -1,4 +1,4 @@
-/** The messages between the SQLite thread (sqlite-thread.worker.ts) and its driver on the main thread. */
+/** The messages between the SQLite thread (sqlite-thread.worker.js) and its driver on the main thread. */
 
 export interface SqliteThreadOptions {
   /** The database file, or `:memory:`. */

@@ -4,7 +4,7 @@ import type { Actor, SyncLogLine, SyncRun, VoiceService } from '../../domain/rec
 import type { SyncChange } from '../../domain/sync/sync-plan.js';
 import type { MicrosoftTenantClient } from '../../microsoft/index.js';
 import { isUniqueViolation } from '../../store/database.js';
-import type { Store } from '../../store/store.js';
+import type { Repositories, Store } from '../../store/store.js';
 import { microsoftSaid } from './degraded-steps.js';
 
 /** The run's log writer: a line, its level, and the user it is about. */
@@ -14,8 +14,15 @@ type AddChange = Extract<SyncChange, { type: 'add' }>;
 type LocalChange = Exclude<SyncChange, { type: 'write_number' | 'add' }>;
 
 const WRITE_CONCURRENCY = 4;
-/** New users per transaction (a page of the read is up to 999). */
+/** New users per insert statement: 999 at once would come close to SQLite's 32,766 variables. */
 const ADD_CHUNK = 500;
+/**
+ * New users per transaction (at least; whole pages of the read, up to 999 each). Each transaction rewrites most
+ * leaf pages of the users' dozen indexes and the search index whatever its size, so fewer, larger ones write far
+ * less: 85,000 users and their audit entries wrote 1.8 GB at 1,000 per transaction, 1.0 GB at 5,000 (WAL and
+ * checkpoints). Bounded, because the transaction holds the one SQLite connection for its length (~0.5 s).
+ */
+const ADD_BATCH = 2_500;
 
 /** Splits the line form (`+E164` or `+E164;ext=N`) into the stored number and extension. */
 export function splitLine(line: string | null): { phoneNumber: string | null; extension: string | null } {
@@ -32,6 +39,10 @@ export class SyncChangesApplier {
   private readonly actor: Actor;
   /** New users whose page could not add them (see `applyDeferred`). */
   private readonly deferred: AddChange[] = [];
+  /** New users planned and not yet being added (see `applyLocal`). */
+  private readonly pendingAdds: AddChange[] = [];
+  /** The additions under way, in order. */
+  private adding: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -43,34 +54,55 @@ export class SyncChangesApplier {
   }
 
   /**
-   * The portal side of a page of changes: each local change in its own transaction (before the new users, so a
-   * number a user gives up is free for a new user), then the page's new users in one transaction. The tenant
-   * writes are returned, for {@link writeNumbers} once every page is planned.
+   * The portal side of a page of changes: each local change in its own transaction, then the page's new users.
+   * New users are gathered over pages and added {@link ADD_BATCH} at a time in one transaction, written while the
+   * next pages are read and planned; the new users of earlier pages are always in before a later page's local
+   * changes run (and a local change runs before its own page's new users, so a number a user gives up is free for
+   * a new user). The tenant writes are returned, for {@link writeNumbers} once every page is planned.
    */
   async applyLocal(changes: SyncChange[]): Promise<WriteNumberChange[]> {
     const writes: WriteNumberChange[] = [];
-    const adds: AddChange[] = [];
     for (const change of changes) {
       if (change.type === 'write_number') writes.push(change);
-      else if (change.type === 'add') adds.push(change);
-      else await this.applyOne(change);
+      else if (change.type === 'add') this.pendingAdds.push(change);
+      else {
+        await this.addPending();
+        await this.applyOne(change);
+      }
     }
-    // A multi-row insert per chunk: a page of 999 users at once would come close to SQLite's 32,766 variables.
-    for (let i = 0; i < adds.length; i += ADD_CHUNK) await this.addUsersOrDefer(adds.slice(i, i + ADD_CHUNK));
+    if (this.pendingAdds.length >= ADD_BATCH) this.startAdding();
     return writes;
   }
 
   /**
-   * The new users that could not be added with their page: a number (or another unique field) still held by a
-   * user whom a later page changes. Added once every page is applied (the runner calls this after the last page);
-   * a clash that is still there then fails the run, as it would have with the whole tenant planned at once.
+   * Adds the new users still gathered, then those that could not be added with their page: a number (or another
+   * unique field) still held by a user whom a later page changes. The runner calls this after the last page; a
+   * clash that is still there then fails the run, as it would have with the whole tenant planned at once.
    */
   async applyDeferred(): Promise<void> {
+    await this.addPending();
     const deferred = this.deferred.splice(0);
     for (const add of deferred) await this.addUsers([add]);
   }
 
-  /** New users of a page; on a unique clash, one at a time, and those that still clash wait for the end. */
+  /** Starts adding the gathered new users behind those already being added; does not wait for it. */
+  private startAdding(): void {
+    const adds = this.pendingAdds.splice(0);
+    const previous = this.adding;
+    this.adding = previous.then(() => this.addUsersOrDefer(adds));
+    // Awaited (and its failure thrown) by the next addPending; this only keeps it from being unhandled meanwhile.
+    this.adding.catch(() => undefined);
+  }
+
+  /** Every new user gathered so far is added (or deferred) when this returns. */
+  private async addPending(): Promise<void> {
+    if (this.pendingAdds.length > 0) this.startAdding();
+    const adding = this.adding;
+    this.adding = Promise.resolve();
+    await adding;
+  }
+
+  /** New users in one transaction; on a unique clash, one at a time, and those that still clash wait for the end. */
   private async addUsersOrDefer(adds: AddChange[]): Promise<void> {
     try {
       await this.addUsers(adds);
@@ -105,49 +137,53 @@ export class SyncChangesApplier {
     await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
   }
 
-  /** New tenant users in one transaction: one multi-row insert and their audit entries. */
+  /** New tenant users and their audit entries in one transaction, a multi-row insert per {@link ADD_CHUNK}. */
   private async addUsers(adds: AddChange[]): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      for (let i = 0; i < adds.length; i += ADD_CHUNK) await this.addChunk(tx, adds.slice(i, i + ADD_CHUNK));
+    });
+  }
+
+  private async addChunk(tx: Repositories, adds: AddChange[]): Promise<void> {
     const { accountId } = this.run;
     const service = this.service;
-    await this.store.transaction(async (tx) => {
-      const created = await tx.users.createMany(
-        adds.map(({ tenant: t }) => ({
-          accountId,
-          serviceId: service.id,
-          objectId: t.objectId,
-          upn: t.upn,
-          email: t.email,
-          displayName: t.displayName,
-          kind: t.kind,
-          tenantState: t.enabled ? ('active' as const) : ('disabled' as const),
-          usageLocation: t.usageLocation,
-          coexistenceMode: t.coexistenceMode,
-          licences: t.licences,
-          ...splitLine(t.line),
-          numberType: t.line ? (service.kind === 'trunk' ? ('trunk' as const) : ('ddi' as const)) : null,
-          sipUsername: null,
-          authUsername: null,
-          sipPasswordEnc: null,
-          registrationEnabled: true,
-          registrationState: 'disabled' as const,
-          registrationDetail: { reason: SIP_CREDENTIALS_MISSING },
-          externalId: null,
-          syncedLine: t.line,
-        })),
-      );
-      await tx.audit.appendMany(
-        created.map((user) => ({
-          accountId,
-          actor: this.actor,
-          action: 'user.create',
-          objectType: 'user',
-          objectId: user.id,
-          before: null,
-          after: user,
-          batchId: this.run.id,
-        })),
-      );
-    });
+    const created = await tx.users.createMany(
+      adds.map(({ tenant: t }) => ({
+        accountId,
+        serviceId: service.id,
+        objectId: t.objectId,
+        upn: t.upn,
+        email: t.email,
+        displayName: t.displayName,
+        kind: t.kind,
+        tenantState: t.enabled ? ('active' as const) : ('disabled' as const),
+        usageLocation: t.usageLocation,
+        coexistenceMode: t.coexistenceMode,
+        licences: t.licences,
+        ...splitLine(t.line),
+        numberType: t.line ? (service.kind === 'trunk' ? ('trunk' as const) : ('ddi' as const)) : null,
+        sipUsername: null,
+        authUsername: null,
+        sipPasswordEnc: null,
+        registrationEnabled: true,
+        registrationState: 'disabled' as const,
+        registrationDetail: { reason: SIP_CREDENTIALS_MISSING },
+        externalId: null,
+        syncedLine: t.line,
+      })),
+    );
+    await tx.audit.appendMany(
+      created.map((user) => ({
+        accountId,
+        actor: this.actor,
+        action: 'user.create',
+        objectType: 'user',
+        objectId: user.id,
+        before: null,
+        after: user,
+        batchId: this.run.id,
+      })),
+    );
   }
 
   private async applyOne(change: LocalChange): Promise<void> {

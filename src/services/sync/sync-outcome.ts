@@ -4,30 +4,50 @@ import type { PortalUserSnapshot, SyncChange, SyncCounters } from '../../domain/
 import type { UserSyncState } from '../../store/repositories/users.repository.js';
 import type { Store } from '../../store/store.js';
 
+/** Where a run's plan goes, part by part (the run's plan parts in the store). */
+export type PlanSink = (seq: number, changesJson: string) => Promise<void>;
+
+/** Plan text gathered before it is handed to the sink as one part. */
+const PART_CHARS = 512 * 1024;
+
 /**
- * A run's plan as it is kept on the run: its changes in their stored form ({@link storedChange}) as JSON text, a
- * piece per page of the read, and its counters. Text rather than objects: the plan of a first sync of 100,000
- * users holds 85,000 new users, about 15 MB as text and three times that as objects.
+ * A run's plan as it is kept on the run: its changes in their stored form ({@link storedChange}) as JSON text,
+ * handed to the store in parts of about half a megabyte as the read goes on, and its counters. Never held whole:
+ * the plan of a first sync of 100,000 users holds 85,000 new users, about 15 MB as text (three times that as
+ * objects), and building and writing it whole at the end of the run cost ~100 MB of RSS for a moment.
  */
 export class KeptPlan {
-  private readonly pieces: string[] = [];
+  private pieces: string[] = [];
+  private pieceChars = 0;
+  private parts = 0;
   /** How many changes the plan holds. */
   size = 0;
   /** How many of the changes are tenant writes (for the summary line). */
   tenantWrites = 0;
 
-  constructor(readonly counters: SyncCounters) {}
+  constructor(
+    readonly counters: SyncCounters,
+    private readonly sink: PlanSink,
+  ) {}
 
-  add(changes: SyncChange[]): void {
+  async add(changes: SyncChange[]): Promise<void> {
     if (changes.length === 0) return;
-    this.pieces.push(JSON.stringify(changes.map(storedChange)).slice(1, -1));
+    const piece = JSON.stringify(changes.map(storedChange)).slice(1, -1);
+    this.pieces.push(piece);
+    this.pieceChars += piece.length;
     this.size += changes.length;
     for (const change of changes) if (change.type === 'write_number') this.tenantWrites++;
+    if (this.pieceChars >= PART_CHARS) await this.flush();
   }
 
-  /** The stored plan: a JSON array of the changes. */
-  toJson(): string {
-    return `[${this.pieces.join(',')}]`;
+  /** Hands the rest of the plan to the sink: call once, when the plan is complete. */
+  async flush(): Promise<void> {
+    // An empty plan is kept too (as `[]`): the run planned nothing, which is not the same as no plan.
+    if (this.pieces.length === 0 && this.parts > 0) return;
+    const part = `[${this.pieces.join(',')}]`;
+    this.pieces = [];
+    this.pieceChars = 0;
+    await this.sink(this.parts++, part);
   }
 }
 

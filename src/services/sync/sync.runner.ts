@@ -63,12 +63,16 @@ export class SyncRunner {
       error: null,
     });
     try {
+      // A run taken over from a worker that died plans again from the start.
+      await this.store.repos.syncRuns.clearPlanParts(run.id);
       return await this.runSteps(run, onProgress, say, log);
     } catch (error) {
       const message = isAppError(error) || error instanceof Error ? error.message : String(error);
       say(`The sync failed: ${message}`, 'error');
       // Microsoft refusing the app's token for want of consent is the "consent revoked" alert's event.
       if (isConsentRefusal(error)) await this.connections.markRevoked(run.accountId, message);
+      // A failed run keeps no plan (the parts planned before the failure are not the run's plan).
+      await this.store.repos.syncRuns.clearPlanParts(run.id).catch(() => undefined);
       await this.store.repos.syncRuns.update(run.id, {
         state: 'failed',
         finishedAt: new Date().toISOString(),
@@ -131,12 +135,12 @@ export class SyncRunner {
       phoneAppCounters['phoneAppWarnings'] = findings.length;
     };
     if (run.dryRun) {
-      const { plan, users } = await this.planStreamed(service, tenant, active, null, say, onProgress);
+      const { plan, users } = await this.planStreamed(run.id, service, tenant, active, null, say, onProgress);
       await checks(users);
       const counters = { ...(await countersOf(this.store, run, plan, tenant)), ...phoneAppCounters };
       Object.assign(counters, stepCounters());
       say(`Dry run: ${describe(plan)}. Nothing was changed.`);
-      return await this.finish(run, counters, plan, log, stateOf(plan, counters));
+      return await this.finish(run, counters, log, stateOf(plan, counters));
     }
     const setup = await this.carrier.ensure(run.accountId, service.id, client, say);
     for (const failure of setup.failures)
@@ -147,7 +151,7 @@ export class SyncRunner {
       );
     const policy = setup.policyReady ? this.carrier.names(service.id).voiceRoutingPolicy : null;
     const applier = new SyncChangesApplier(this.store, run, service, say);
-    const planned = await this.planStreamed(service, tenant, active, applier, say, onProgress);
+    const planned = await this.planStreamed(run.id, service, tenant, active, applier, say, onProgress);
     const { plan } = planned;
     await onProgress({ phase: 'applying', done: 0, of: planned.writes.length });
     await applier.writeNumbers(client, planned.writes, policy, plan.counters);
@@ -163,7 +167,7 @@ export class SyncRunner {
     const counters = { ...(await countersOf(this.store, run, plan, tenant)), ...phoneAppCounters };
     Object.assign(counters, stepCounters());
     say(`Finished: ${describe(plan)}.`);
-    return await this.finish(run, counters, plan, log, stateOf(plan, counters));
+    return await this.finish(run, counters, log, stateOf(plan, counters));
   }
 
   /**
@@ -171,6 +175,7 @@ export class SyncRunner {
    * read of a large tenant is never held whole; the portal users no page named are marked at the end.
    */
   private async planStreamed(
+    runId: string,
     service: VoiceService,
     tenant: SyncRead,
     active: boolean,
@@ -179,11 +184,13 @@ export class SyncRunner {
     onProgress: Progress,
   ): Promise<Planned> {
     const planner = new SyncPlanner(tenant.portal.map(toPortalSnapshot));
-    const plan = new KeptPlan(planner.counters);
+    const plan = new KeptPlan(planner.counters, (seq, json) =>
+      this.store.repos.syncRuns.appendPlanPart(runId, seq, json),
+    );
     const writes: WriteNumberChange[] = [];
     const users: TenantUserSnapshot[] = [];
     const take = async (changes: SyncChange[]) => {
-      plan.add(changes);
+      await plan.add(changes);
       if (applier) writes.push(...(await applier.applyLocal(changes)));
     };
     let read = 0;
@@ -195,6 +202,7 @@ export class SyncRunner {
     }
     await take(planner.finish());
     await applier?.applyDeferred();
+    await plan.flush();
     say(`Planned ${plan.size} change(s) for ${read} tenant user(s) of "${service.name}".`);
     return { plan, writes, users };
   }
@@ -211,7 +219,6 @@ export class SyncRunner {
   private async finish(
     run: SyncRun,
     counters: Record<string, number>,
-    plan: KeptPlan,
     log: SyncLogLine[],
     state: SyncRun['state'],
   ): Promise<SyncRun['state']> {
@@ -219,7 +226,6 @@ export class SyncRunner {
       state,
       finishedAt: new Date().toISOString(),
       counters: { ...counters },
-      planJson: plan.toJson(),
       log,
     });
     return state;

@@ -62,7 +62,29 @@ export class SyncRunsRepository {
       .where('account_id', '=', accountId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && { plan: parseJson(row.plan, null), log: parseJson(row.log, []) };
+    if (!row) return undefined;
+    const log = parseJson<SyncLogLine[]>(row.log, []);
+    if (row.plan !== null) return { plan: parseJson(row.plan, null), log };
+    const parts = await this.db
+      .selectFrom('sync_run_plan_parts')
+      .select('changes')
+      .where('run_id', '=', id)
+      .orderBy('seq', 'asc')
+      .execute();
+    return { plan: parts.length > 0 ? parts.flatMap((p) => parseJson<unknown[]>(p.changes, [])) : null, log };
+  }
+
+  /** Part `seq` of a run's plan (a JSON array of changes), kept as the run plans page by page. */
+  async appendPlanPart(runId: string, seq: number, changesJson: string): Promise<void> {
+    await this.db
+      .insertInto('sync_run_plan_parts')
+      .values({ run_id: runId, seq, changes: changesJson })
+      .execute();
+  }
+
+  /** Forgets the plan parts of a run: an attempt starting over, or a run that failed (it keeps no plan). */
+  async clearPlanParts(runId: string): Promise<void> {
+    await this.db.deleteFrom('sync_run_plan_parts').where('run_id', '=', runId).execute();
   }
 
   async listByService(accountId: string, serviceId: string, limit = 50): Promise<SyncRun[]> {
@@ -115,8 +137,6 @@ export class SyncRunsRepository {
       finishedAt?: string;
       counters?: Record<string, number>;
       plan?: unknown;
-      /** The plan already as JSON text (a large run builds it page by page as text, not as objects). */
-      planJson?: string;
       log?: SyncLogLine[];
       error?: string | null;
     },
@@ -130,7 +150,6 @@ export class SyncRunsRepository {
         ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
         ...(patch.counters !== undefined && { counters: JSON.stringify(patch.counters) }),
         ...(patch.plan !== undefined && { plan: JSON.stringify(patch.plan) }),
-        ...(patch.planJson !== undefined && { plan: patch.planJson }),
         ...(patch.log !== undefined && { log: JSON.stringify(patch.log) }),
         ...(patch.error !== undefined && { error: patch.error }),
       })
