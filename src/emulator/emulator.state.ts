@@ -156,7 +156,8 @@ export class EmulatorState {
       const alg = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: string }).alg;
       const key = createPublicKey(this.rsaKey().privateKey);
       const data = Buffer.from(`${header}.${payload}`);
-      if (alg !== 'RS256' || !verify('sha256', data, key, Buffer.from(signature, 'base64url'))) return undefined;
+      if (alg !== 'RS256' || !verify('sha256', data, key, Buffer.from(signature, 'base64url')))
+        return undefined;
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     } catch {
       return undefined;

@@ -2786,6 +2786,103 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/phone-app/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The user's Outlook contacts with a phone number (Graph /me/contacts on their behalf)
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. The token is exchanged with Microsoft (on-behalf-of flow) for the user's Contacts.Read; contacts are read at each request and not kept. 403 `forbidden` with reason `consent_required` when the organisation's administrator has not granted Contacts.Read to the Phone App (the message names the step).
+     */
+    get: {
+      parameters: {
+        query?: {
+          search?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              contacts: components['schemas']['PhoneAppOutlookContact'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/phone-app/calls': {
     parameters: {
       query?: never;
@@ -9030,6 +9127,19 @@ export interface components {
       phoneNumber: string | null;
       organisation: string;
     };
+    PhoneAppOutlookContactInput: {
+      id: string;
+      displayName: string;
+      email: string | null;
+      phones: {
+        /** @enum {string} */
+        type: 'business' | 'mobile' | 'home';
+        /** @description As written in Outlook. */
+        display: string;
+        /** @description +E.164 read in the user's country; null: not a phone number. */
+        number: string | null;
+      }[];
+    };
     PhoneAppCallProgressInput: {
       callId: string;
       number: string;
@@ -9748,6 +9858,19 @@ export interface components {
       country: string | null;
       phoneNumber: string | null;
       organisation: string;
+    };
+    PhoneAppOutlookContact: {
+      id: string;
+      displayName: string;
+      email: string | null;
+      phones: {
+        /** @enum {string} */
+        type: 'business' | 'mobile' | 'home';
+        /** @description As written in Outlook. */
+        display: string;
+        /** @description +E.164 read in the user's country; null: not a phone number. */
+        number: string | null;
+      }[];
     };
     PhoneAppCallProgress: {
       callId: string;
