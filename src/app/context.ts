@@ -8,6 +8,7 @@ import { PhoneAppService } from '../services/phone-app.service.js';
 import { TeamsAppPackageService } from '../services/phone-app/teams-app-package.service.js';
 import { PhoneAppUserService } from '../services/phone-app/phone-app-user.service.js';
 import { PhoneAppCallsService } from '../services/phone-app/phone-app-calls.service.js';
+import { PhoneAppCallsRepository } from '../services/phone-app/phone-app-calls.repository.js';
 import { OutlookContactsService } from '../services/phone-app/outlook-contacts.service.js';
 import { TeamsSsoVerifier } from '../services/phone-app/teams-sso.verifier.js';
 import { AccessService } from '../services/access.service.js';
@@ -231,7 +232,9 @@ export async function createAppContext(
         allowedOrigins: config.microsoftAllowedEndpoints,
       }),
     ),
-    phoneAppCalls: new PhoneAppCallsService(callRecords),
+    phoneAppCalls: new PhoneAppCallsService(callRecords, new PhoneAppCallsRepository(handle.db), (error) =>
+      logger.error({ err: error }, 'phone app calls: progress for other nodes'),
+    ),
     phoneAppContacts: new OutlookContactsService(store, {
       clientId: config.phoneAppClientId,
       clientSecret: config.phoneAppClientSecret,

@@ -18,6 +18,7 @@ import * as usersKindIndex from './migrations/0014-users-kind-index.js';
 import * as serviceCallSettings from './migrations/0020-service-call-settings.js';
 import * as trunkSettings from './migrations/0022-trunk-settings.js';
 import * as alerts from './migrations/0021-alerts.js';
+import * as phoneAppCalls from './migrations/0024-phone-app-calls.js';
 import { secureSqliteFile } from './data-dir.js';
 import { SqliteThreadDialect } from './sqlite-thread.driver.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0020-service-call-settings': serviceCallSettings,
   '0022-trunk-settings': trunkSettings,
   '0021-alerts': alerts,
+  '0024-phone-app-calls': phoneAppCalls,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

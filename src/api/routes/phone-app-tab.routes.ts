@@ -194,7 +194,7 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           tags,
           security,
           summary: 'Where a call placed from the tab stands (poll about every second while it runs)',
-          description: ssoNote,
+          description: `${ssoNote} Any node answers: the node that placed the call keeps its progress in the database.`,
           params: callParams,
           response: { 200: dialProgressView, ...errorResponses },
         },
@@ -209,7 +209,9 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           tags,
           security,
           summary: 'Hang up a call placed from the tab',
-          description: ssoNote,
+          description:
+            `${ssoNote} Any node takes it: the node that holds the call ends it within a second. 404 when the ` +
+            'call is not yours or no longer in progress.',
           params: callParams,
           response: { 204: z.null(), ...errorResponses },
         },

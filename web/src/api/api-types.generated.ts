@@ -3074,7 +3074,7 @@ export interface paths {
     };
     /**
      * Where a call placed from the tab stands (poll about every second while it runs)
-     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. Any node answers: the node that placed the call keeps its progress in the database.
      */
     get: {
       parameters: {
@@ -3147,7 +3147,7 @@ export interface paths {
     post?: never;
     /**
      * Hang up a call placed from the tab
-     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. Any node takes it: the node that holds the call ends it within a second. 404 when the call is not yours or no longer in progress.
      */
     delete: {
       parameters: {
