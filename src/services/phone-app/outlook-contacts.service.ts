@@ -68,6 +68,11 @@ export class OutlookContactsService {
     private readonly options: OutlookContactsOptions,
   ) {}
 
+  /** The demo's emulated Phone App secret, when the configuration names none (`callbridge serve` with the demo). */
+  useSecretIfUnset(secret: string): void {
+    this.options.clientSecret ??= secret;
+  }
+
   async list(
     session: PhoneAppSession,
     authorization: string | undefined,
