@@ -8,6 +8,8 @@ import { PhoneAppService } from '../services/phone-app.service.js';
 import { TeamsAppPackageService } from '../services/phone-app/teams-app-package.service.js';
 import { PhoneAppUserService } from '../services/phone-app/phone-app-user.service.js';
 import { PhoneAppCallsService } from '../services/phone-app/phone-app-calls.service.js';
+import { PhoneAppCallsRepository } from '../services/phone-app/phone-app-calls.repository.js';
+import { OutlookContactsService } from '../services/phone-app/outlook-contacts.service.js';
 import { TeamsSsoVerifier } from '../services/phone-app/teams-sso.verifier.js';
 import { AccessService } from '../services/access.service.js';
 import { AccountsService } from '../services/accounts.service.js';
@@ -83,6 +85,8 @@ export interface Services {
   calls: CallRecordsService;
   /** The Phone App tab's calls (issue 20); its `dialler` is set by the sip role of the process. */
   phoneAppCalls: PhoneAppCallsService;
+  /** The Phone App user's Outlook contacts through the on-behalf-of flow (issue 20). */
+  phoneAppContacts: OutlookContactsService;
   trunkSettings: TrunkSettingsService;
   /** Alerts (Calls 3): open alerts for the health pages, history, subscriptions and deliveries. */
   alerts: AlertsService;
@@ -228,7 +232,15 @@ export async function createAppContext(
         allowedOrigins: config.microsoftAllowedEndpoints,
       }),
     ),
-    phoneAppCalls: new PhoneAppCallsService(callRecords),
+    phoneAppCalls: new PhoneAppCallsService(callRecords, new PhoneAppCallsRepository(handle.db), (error) =>
+      logger.error({ err: error }, 'phone app calls: progress for other nodes'),
+    ),
+    phoneAppContacts: new OutlookContactsService(store, {
+      clientId: config.phoneAppClientId,
+      clientSecret: config.phoneAppClientSecret,
+      demo: config.demo,
+      allowedOrigins: config.microsoftAllowedEndpoints,
+    }),
     userImport: new UserImportService(store, secrets, access, licences, registrationsChanged),
     rollback: new RollbackService(store, access, licences, sync, registrationsChanged),
     accounts: new AccountsService(store, access),

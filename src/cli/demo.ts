@@ -87,6 +87,8 @@ export async function startDemo(ctx: AppContext): Promise<DemoEnvironment> {
   // The demo tenant consented to the demo app in its seed: recorded as an operator records consent given
   // outside Callbridge (the system actor, audited).
   await ctx.services.tenantConnections.recordOperatorConsent(actor, accountId, 'demo set-up');
+  // The Phone App tab's Outlook contacts (on-behalf-of) work in the demo without configuring the app's secret.
+  ctx.services.phoneAppContacts.useSecretIfUnset(emulatorModule.DEMO_PHONE_APP_CLIENT_SECRET);
   const teamsSip = (holder.teamsSip = await startTeamsSip(ctx, sipModule, emulator.state, accountId));
   const pbx = await startDemoPbx(ctx, accountId);
   // Where this start's emulator listens, for `callbridge emulator teams-sip ...` (its port changes each start).

@@ -205,6 +205,13 @@ export const configSchema = z.object({
     .min(1)
     .default('cb0a0000-0000-4000-8000-0000000a7711')
     .describe('The Phone App application customers authorize ("Authorize Phone App for my Organization").'),
+  phoneAppClientSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The Phone App application's client secret (never logged): the tab reads the user's Outlook contacts on their behalf with it.",
+    ),
   phoneAppTeamsAppId: z
     .string()
     .min(1)

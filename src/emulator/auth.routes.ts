@@ -1,11 +1,18 @@
 import { constants, createHash, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import { ok, type EmRequest, type EmResponse, type Route, type RouteContext } from './emulator.http.js';
 import { TEAMS_ADMIN_APP_ID, type Audience } from './emulator.state.js';
+import { JWT_BEARER, onBehalfOfGrant } from './obo-grant.js';
 import type { AppRegistration } from './seed.schema.js';
 import type { EmUser, TenantState } from './tenant.state.js';
 
 /** The token endpoint's error shape, with an AADSTS code as Entra ID writes it. */
-function tokenError(status: number, error: string, code: number, description: string): EmResponse {
+function tokenError(
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+  suberror?: string,
+): EmResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
   const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
@@ -19,6 +26,7 @@ function tokenError(status: number, error: string, code: number, description: st
       trace_id: traceId,
       correlation_id: correlationId,
       error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+      ...(suberror && { suberror }),
     },
   };
 }
@@ -110,6 +118,7 @@ function token(ctx: RouteContext): EmResponse {
   const form = formOf(ctx.req);
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, tenant, form);
+  if (grantType === JWT_BEARER) return onBehalfOfGrant(ctx, tenant, form, { authenticateApp, tokenError });
   if (grantType !== 'client_credentials') {
     return tokenError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
   }
@@ -296,6 +305,8 @@ function adminConsent(ctx: RouteContext): EmResponse {
     target.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
   } else {
     tenant.consentedApps.add(app.clientId);
+    // The delegated permissions the app requests now are what this consent grants (re-consent picks up new ones).
+    tenant.delegatedGrants.set(app.clientId, new Set(app.delegatedScopes));
     target.searchParams.set('tenant', tenant.id);
     target.searchParams.set('admin_consent', 'True');
   }

@@ -18,6 +18,8 @@ const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 export const DEMO_UNCONSENTED_TENANT_ID = 'c0ffee00-0000-4000-8000-000000000002';
 /** The Phone App's multi-tenant application, consented per customer by "Authorize Phone App for my Organization". */
 export const DEMO_PHONE_APP_CLIENT_ID = 'cb0a0000-0000-4000-8000-0000000a7711';
+/** The Phone App application's secret in the demo (the Phone App tab's on-behalf-of exchange needs one). */
+export const DEMO_PHONE_APP_CLIENT_SECRET = 'callbridge-phone-app-demo-secret-not-for-production';
 /** The Phone App in the Teams app catalog (what the sync installs for each Phone App user). */
 export const DEMO_PHONE_APP_TEAMS_APP_ID = 'cb0a0000-0000-4000-8000-0000000a7712';
 /** The Phone App's federation domain, on the demo tenant's external-access allow-list. */
@@ -113,7 +115,7 @@ function demoUser(n: number): SeedUserInput {
     }; // Teams Phone, with number
   if (n <= 12) return { ...base, licences: ['ENTERPRISEPREMIUM'] }; // Teams Phone, no number yet
   if (n <= 18) return { ...base, licences: ['SPE_E3', 'MCOEV'] }; // Teams Phone add-on, no number
-  if (n <= 26) return { ...base, licences: ['SPE_E3'] }; // Teams without Teams Phone: Phone App candidates
+  if (n <= 26) return { ...base, licences: ['SPE_E3'], contacts: demoContacts(n) }; // Teams without Teams Phone: Phone App candidates
   if (n <= 28) return { ...base, licences: ['SPE_E3'], coexistenceMode: 'Islands' }; // Phone App candidate in Islands: flagged
   if (n <= 31) return { ...base, licences: ['ENTERPRISEPREMIUM'], coexistenceMode: 'Islands' }; // Islands: not Direct Routing ready
   if (n === 32) return { ...base, licences: ['ENTERPRISEPREMIUM'], coexistenceMode: 'SfBWithTeamsCollab' };
@@ -155,6 +157,38 @@ function demoUser(n: number): SeedUserInput {
   };
 }
 
+/**
+ * Outlook contacts of the first two Phone App users (Graph's contact shape): numbers as people type them
+ * (national, international, with spaces), a contact with only an e-mail address, one abroad.
+ */
+function demoContacts(n: number): SeedUserInput['contacts'] {
+  const contact = (
+    id: number,
+    displayName: string,
+    phones: Partial<{ business: string[]; mobile: string; home: string[] }>,
+    email?: string,
+  ) => ({
+    id: `AAMkAGI2TGuLAAA-contact-${n}-${id}`,
+    displayName,
+    givenName: displayName.split(' ')[0] ?? null,
+    surname: displayName.split(' ').slice(1).join(' ') || null,
+    businessPhones: phones.business ?? [],
+    mobilePhone: phones.mobile ?? null,
+    homePhones: phones.home ?? [],
+    emailAddresses: email ? [{ name: displayName, address: email }] : [],
+  });
+  if (n === 19)
+    return [
+      contact(1, 'Pat Jones (plumber)', { mobile: '07700 900123' }),
+      contact(2, 'Acme Supplies', { business: ['020 7946 0999', '+44 161 496 0000'] }, 'orders@acme.example'),
+      contact(3, 'Mum', { home: ['01632 960001'], mobile: '+44 7700 900456' }),
+      contact(4, 'Seattle Office', { business: ['+1 206 555 0100'] }),
+      contact(5, 'Newsletter', {}, 'news@example.org'),
+    ];
+  if (n === 20) return [contact(1, 'Chris Private', { mobile: '07700 900777' })];
+  return [];
+}
+
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => demoUserId(from + i));
 
@@ -175,8 +209,10 @@ export function demoSeed(): SeedFileInput {
       {
         clientId: DEMO_PHONE_APP_CLIENT_ID,
         displayName: 'Callbridge Phone App (demo)',
-        secrets: [],
+        secrets: [DEMO_PHONE_APP_CLIENT_SECRET],
         redirectUris: ['http://localhost*', 'http://127.0.0.1*'],
+        // The tab's single sign-on, and the user's Outlook contacts through the on-behalf-of flow.
+        delegatedScopes: ['User.Read', 'Contacts.Read'],
       },
     ],
     tenants: [

@@ -31,6 +31,8 @@ export interface EmResponse {
 export interface Caller {
   tenant: TenantState;
   appId: string;
+  /** A delegated token's user (object id) and its scopes (`scp`); absent for an app-only token. */
+  delegated?: { userId: string; scopes: string[] };
 }
 
 export interface RouteContext {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { batchRoutes } from './batch.routes.js';
+import { contactsRoutes } from './contacts.routes.js';
 import { deltaRoutes } from './delta.routes.js';
 import { directoryRoutes } from './directory.routes.js';
 import type { EmRequest, EmResponse, Route } from './emulator.http.js';
@@ -26,6 +27,7 @@ const routes: Route[] = [
   ...deltaRoutes,
   ...numberRoutes,
   ...teamsRoutes,
+  ...contactsRoutes,
   ...directoryRoutes,
   ...teamsAdminRoutes,
 ];

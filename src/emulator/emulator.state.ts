@@ -1,10 +1,12 @@
 import {
   createHash,
   createHmac,
+  createPublicKey,
   generateKeyPairSync,
   randomBytes,
   sign,
   timingSafeEqual,
+  verify,
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
@@ -44,6 +46,9 @@ interface TokenClaims {
   appid: string;
   aud: Audience;
   exp: number;
+  /** A delegated token (on-behalf-of): the user's object id and the granted scopes, space-separated. */
+  oid?: string;
+  scp?: string;
 }
 
 /**
@@ -72,6 +77,9 @@ export class EmulatorState {
     for (const app of seed.apps) this.apps.set(app.clientId, app);
     for (const tenantSeed of seed.tenants) {
       const tenant = new TenantState(tenantSeed);
+      // A seeded consent grants the app's delegated permissions as they are registered (as an admin consent does).
+      for (const clientId of tenantSeed.consentedApps)
+        tenant.delegatedGrants.set(clientId, new Set(this.apps.get(clientId)?.delegatedScopes ?? []));
       if (tenantSeed.generateUsers > 0) {
         for (const user of syntheticUsers(tenantSeed.generateUsers, tenant.domain, tenantSeed.skus))
           tenant.addUser(user);
@@ -91,12 +99,18 @@ export class EmulatorState {
   }
 
   /** Issue a signed access token (JWT-shaped, HMAC-signed: only the emulator reads it). */
-  issueToken(tenant: TenantState, appId: string, audience: Audience): { token: string; expiresIn: number } {
+  issueToken(
+    tenant: TenantState,
+    appId: string,
+    audience: Audience,
+    delegated?: { userId: string; scopes: string[] },
+  ): { token: string; expiresIn: number } {
     const claims: TokenClaims = {
       tid: tenant.id,
       appid: appId,
       aud: audience,
       exp: Math.floor(Date.now() / 1000) + this.tokenLifetimeSeconds,
+      ...(delegated && { oid: delegated.userId, scp: delegated.scopes.join(' ') }),
     };
     const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'HS256' })).toString('base64url');
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
@@ -129,6 +143,25 @@ export class EmulatorState {
     const signingInput = `${encode(header)}.${encode(claims)}`;
     const signature = sign('sha256', Buffer.from(signingInput), key.privateKey).toString('base64url');
     return `${signingInput}.${signature}`;
+  }
+
+  /**
+   * The claims of a token this emulator signed with its RS256 key (an SSO token, an ID token), or undefined when
+   * the token is malformed or its signature does not match (a token from elsewhere, or altered).
+   */
+  verifySigned(token: string): Record<string, unknown> | undefined {
+    const [header, payload, signature] = token.split('.');
+    if (!header || !payload || !signature) return undefined;
+    try {
+      const alg = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: string }).alg;
+      const key = createPublicKey(this.rsaKey().privateKey);
+      const data = Buffer.from(`${header}.${payload}`);
+      if (alg !== 'RS256' || !verify('sha256', data, key, Buffer.from(signature, 'base64url')))
+        return undefined;
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The public half of the ID token key, as the `keys` of Microsoft's JWKS document. */

@@ -68,6 +68,7 @@ export function* syntheticUsers(count: number, domain: string, skus: readonly Se
       numberType: 'directRouting',
       voiceRoutingPolicy: hasNumber ? 'Callbridge' : null,
       directoryRoles: [],
+      contacts: [],
     };
     yield user;
   }

@@ -71,7 +71,11 @@ export class RequestDispatcher {
     const tenant = this.emulator.tenants.get(claims.tid);
     if (!tenant)
       return graphError(401, 'InvalidAuthenticationToken', 'The tenant of the token no longer exists.');
-    return this.handleAs(req, { tenant, appId: claims.appid });
+    return this.handleAs(req, {
+      tenant,
+      appId: claims.appid,
+      ...(claims.oid && { delegated: { userId: claims.oid, scopes: (claims.scp ?? '').split(' ') } }),
+    });
   }
 
   /** Faults and routing for an authenticated caller (also each inner request of a $batch). */

@@ -8,6 +8,21 @@ export const appRegistrationSchema = z.object({
   /** Certificates: the SHA-256 thumbprint (hex) and the public key (PEM) that verifies client assertions. */
   certificates: z.array(z.object({ thumbprintSha256: z.string(), publicKeyPem: z.string() })).default([]),
   redirectUris: z.array(z.string()).default([]),
+  /** Microsoft Graph delegated permissions the app requests (e.g. Contacts.Read): what an admin consent grants. */
+  delegatedScopes: z.array(z.string()).default([]),
+});
+
+/** An Outlook contact of a user, in Graph's property names (`/me/contacts`). */
+export const seedContactSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  givenName: z.string().nullable().default(null),
+  surname: z.string().nullable().default(null),
+  companyName: z.string().nullable().default(null),
+  businessPhones: z.array(z.string()).default([]),
+  mobilePhone: z.string().nullable().default(null),
+  homePhones: z.array(z.string()).default([]),
+  emailAddresses: z.array(z.object({ name: z.string(), address: z.string() })).default([]),
 });
 
 const licenceSchema = z.union([
@@ -39,6 +54,8 @@ export const seedUserSchema = z.object({
    * 62e90394-69f5-4237-9190-012177145e10): sign-in puts them in the ID token's `wids` claim.
    */
   directoryRoles: z.array(z.string().regex(/^[0-9a-f-]{36}$/i)).default([]),
+  /** The user's Outlook contacts (Graph `/users/{id}/contacts`). */
+  contacts: z.array(seedContactSchema).default([]),
 });
 
 export const seedSkuSchema = z.object({
@@ -115,4 +132,5 @@ export type SeedSku = z.output<typeof seedSkuSchema>;
 export type SeedTenant = z.output<typeof seedTenantSchema>;
 export type SeedTenantInput = z.input<typeof seedTenantSchema>;
 export type SeedFile = z.output<typeof seedFileSchema>;
+export type SeedContact = z.output<typeof seedContactSchema>;
 export type SeedFileInput = z.input<typeof seedFileSchema>;

@@ -1,4 +1,4 @@
-import type { SeedSku, SeedTenant, SeedUser } from './seed.schema.js';
+import type { SeedContact, SeedSku, SeedTenant, SeedUser } from './seed.schema.js';
 import { TelephonyState } from './telephony.state.js';
 import type { FaultState } from './fault.injector.js';
 
@@ -66,6 +66,10 @@ export class TenantState {
   /** A domain added at run time cannot be verified until this long after it was added (DNS propagation). */
   domainReadyDelayMs = 0;
   readonly consentedApps: Set<string>;
+  /** Delegated Graph permissions granted tenant-wide per app (client id -> scopes), by administrator consent. */
+  readonly delegatedGrants = new Map<string, Set<string>>();
+  /** Each user's Outlook contacts (user id -> contacts), as Graph's `/users/{id}/contacts` lists them. */
+  readonly contacts = new Map<string, SeedContact[]>();
   readonly telephony: TelephonyState;
   tenantCoexistenceMode: Mode;
   consentBehaviour: 'grant' | 'deny' = 'grant';
@@ -151,6 +155,7 @@ export class TenantState {
     this.upnIndex.set(user.userPrincipalName.toLowerCase(), user.id);
     this.tombstones.delete(user.id);
     if (seed.phoneNumber) this.telephony.bind(seed.phoneNumber, seed.numberType, user.id);
+    if (seed.contacts.length > 0) this.contacts.set(user.id, seed.contacts);
     // Seeded users were last changed in Teams when they were created, not when the emulator started.
     user.teamsModifiedAt = Date.parse(user.createdDateTime);
     return user;

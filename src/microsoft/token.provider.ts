@@ -87,6 +87,22 @@ export class MsalTokenProvider implements AccessTokenSource {
   }
 }
 
+/**
+ * A delegated token for `scopes` on behalf of the user whose access token for this app `assertion` is: msal's
+ * on-behalf-of flow (`acquireTokenOnBehalfOf`) with the app of `settings` (its secret or certificate). msal keeps
+ * the token in the kept app's cache, keyed by a hash of the assertion, so the same user's next request within
+ * the token's life asks Entra ID nothing. Throws TokenError with Entra ID's error and AADSTS codes (65001:
+ * consent missing).
+ */
+export async function acquireOnBehalfOf(
+  settings: ConnectionSettings,
+  assertion: string,
+  scopes: string[],
+  fetchImpl: typeof fetch = fetch,
+): Promise<string> {
+  return cachedAppFor(settings, fetchImpl).onBehalfOf(assertion, scopes);
+}
+
 /** Forget every kept msal app and authority metadata (tests of cold starts). */
 export function clearTokenCaches(): void {
   cachedApps.clear();
@@ -148,6 +164,22 @@ class CachedMsalApp {
     this.lastTokenError = undefined;
     try {
       const result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
+      if (!result?.accessToken)
+        throw new TokenError({ error: 'no_token', errorDescription: 'Empty token response.' });
+      return result.accessToken;
+    } catch (error) {
+      throw this.tokenErrorOf(error);
+    }
+  }
+
+  async onBehalfOf(assertion: string, scopes: string[]): Promise<string> {
+    const app = await (this.app ??= this.createApp().catch((error: unknown) => {
+      this.app = undefined;
+      throw error;
+    }));
+    this.lastTokenError = undefined;
+    try {
+      const result = await app.acquireTokenOnBehalfOf({ oboAssertion: assertion, scopes });
       if (!result?.accessToken)
         throw new TokenError({ error: 'no_token', errorDescription: 'Empty token response.' });
       return result.accessToken;

@@ -16,6 +16,8 @@ export const REDACTED_PATHS = [
   '*.clientSecret',
   'microsoftClientSecret',
   '*.microsoftClientSecret',
+  'phoneAppClientSecret',
+  '*.phoneAppClientSecret',
   'entraClientSecret',
   '*.entraClientSecret',
   'smtpUrl',

@@ -20,6 +20,7 @@ import * as trunkSettings from './migrations/0022-trunk-settings.js';
 import * as alerts from './migrations/0021-alerts.js';
 import * as trunkNodes from './migrations/0023-trunk-nodes.js';
 import * as syncPlanParts from './migrations/0026-sync-plan-parts.js';
+import * as phoneAppCalls from './migrations/0024-phone-app-calls.js';
 import { secureSqliteFile } from './data-dir.js';
 import { SqliteThreadDialect } from './sqlite-thread.driver.js';
 import { checkpointOffLoop } from './wal-checkpointer.js';
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   '0021-alerts': alerts,
   '0023-trunk-nodes': trunkNodes,
   '0026-sync-plan-parts': syncPlanParts,
+  '0024-phone-app-calls': phoneAppCalls,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

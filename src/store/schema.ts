@@ -431,6 +431,25 @@ export interface TrunkCallsTable {
   started_at: string;
 }
 
+/** A Phone App click-to-dial call as its node last wrote it (0024), readable and hung up from any node. */
+export interface PhoneAppCallsTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  /** The node whose B2BUA holds the call: only it acts on a hang-up request. */
+  node_id: string;
+  number: string;
+  phase: 'calling-teams' | 'connecting' | 'ringing' | 'answered' | 'ended';
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  result: string | null;
+  /** JSON of `{ by, code, message, status? }` when the call did not go through. */
+  failure: string | null;
+  hangup_requested_at: string | null;
+  updated_at: string;
+}
+
 /** An alert (0021): one episode of a condition per account (NULL: platform), kind and subject. */
 export interface AlertsTable {
   id: string;
@@ -517,4 +536,5 @@ export interface Database {
   alerts: AlertsTable;
   alert_subscriptions: AlertSubscriptionsTable;
   alert_deliveries: AlertDeliveriesTable;
+  phone_app_calls: PhoneAppCallsTable;
 }

@@ -10,7 +10,13 @@ import { RtpengineDaemon, rtpengineInstalled } from '../support/rtpengine-daemon
 import { freePort, kamailioInstalled } from '../sip/support/kamailio.js';
 import { until } from './support/b2bua-harness.js';
 import { DESK_PHONE, DEBRA, startPhoneAppHarness } from './support/phone-app-harness.js';
-import { registerScenario, uacScenario, uasScenario } from './support/sipp-scenarios.js';
+import {
+  heldByFarEndScenario,
+  holdsCallerScenario,
+  registerScenario,
+  uacScenario,
+  uasScenario,
+} from './support/sipp-scenarios.js';
 
 const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 const ready = kamailioInstalled() && hasSipp && rtpengineInstalled();
@@ -133,6 +139,54 @@ describe.skipIf(!ready)('Phone App calls through external access, the PBX and rt
     expect(pbxInvites.at(-1)!.text).toMatch(/^m=audio \d+ RTP\/AVP /m);
     expect(record.media?.packets.pbx).toBeGreaterThan(40);
     expect(record.media?.packets.teams).toBeGreaterThan(40);
+  });
+
+  /** Debra clicks to dial the desk phone running `xml` (echoing audio); resolves once the call is bridged. */
+  async function answeredClickToDial(xml: string) {
+    const phone = h.deskPhone(xml, {
+      port: deskPhonePort,
+      extra: ['-rtp_echo', '-mp', String(await freePort())],
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const { callId } = await h.b2bua.phoneApp.place({ userId: h.userId, number: DESK_PHONE.username });
+    expect(await until(() => h.b2bua.phoneApp.progress(h.userId, callId)?.phase === 'answered', 12_000)).toBe(
+      true,
+    );
+    return { callId, phone, toTeams: h.toTeams().at(-1)! };
+  }
+
+  it('hold from Teams: the PBX leg is re-INVITEd with a=inactive (its music on hold plays to the far party); resume restores sendrecv and audio both ways', async () => {
+    // The desk phone fails its scenario unless the first re-INVITE carries a=inactive and the second does not.
+    const { callId, phone, toTeams } = await answeredClickToDial(heldByFarEndScenario());
+    expect(await h.teams.hold(toTeams.callId)).toBe(200);
+    expect(toTeams.reinviteAnswer!.body.toString()).toMatch(/^a=inactive\r?$/m);
+    expect(await h.teams.resume(toTeams.callId)).toBe(200);
+    const resumed = toTeams.reinviteAnswer!.body.toString();
+    expect(resumed).not.toMatch(/^a=(inactive|sendonly|recvonly)/m);
+    await teamsHearsItsToneBack(resumed);
+    expect(await h.b2bua.phoneApp.hangUp(h.userId, callId)).toBe(true);
+    const run = await phone;
+    expect(run.code, run.output).toBe(0);
+    expect((await ended(callId)).result).toBe('answered');
+    expect(h.errors).toEqual([]);
+  });
+
+  it('hold from the PBX side: Teams is re-INVITEd with a=inactive, the resume with sendrecv; audio both ways after it', async () => {
+    // The desk phone holds with a=sendonly and fails unless it is answered a=inactive, then resumes.
+    const { callId, phone, toTeams } = await answeredClickToDial(holdsCallerScenario('a=inactive'));
+    expect(await until(() => (toTeams.reinvites?.length ?? 0) >= 2, 8000)).toBe(true);
+    const [hold, resume] = toTeams.reinvites!.map((r) => r.body.toString());
+    expect(hold).toMatch(/^a=inactive\r?$/m);
+    expect(hold).not.toMatch(/^a=(sendonly|recvonly|sendrecv)/m);
+    expect(resume).not.toMatch(/^a=(inactive|sendonly|recvonly)/m);
+    await teamsHearsItsToneBack(resume!);
+    expect(await h.b2bua.phoneApp.hangUp(h.userId, callId)).toBe(true);
+    const run = await phone;
+    expect(run.code, run.output).toBe(0);
+    await until(() => h.recorder.records.some((r) => r.id === callId));
+    const record = h.recorder.records.find((r) => r.id === callId)!;
+    expect(record.ladder!.filter((e) => e.leg === 'teams' && e.summary.startsWith('INVITE')).length).toBe(3);
+    expect(h.errors).toEqual([]);
   });
 
   it('inbound: the desk phone calls Debra at the PBX; her Teams client rings through external access, not Direct Routing; audio both ways', async () => {

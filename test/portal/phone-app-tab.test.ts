@@ -7,7 +7,9 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PHONE_APP_CLIENT_ID,
+  DEMO_PHONE_APP_CLIENT_SECRET,
   DEMO_PHONE_APP_TEAMS_APP_ID,
+  DEMO_TENANT_ID,
   demoSeed,
   demoUserId,
 } from '../../src/emulator/demo-tenant.seed.js';
@@ -99,11 +101,18 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
       microsoftClients: fastClients,
       config: {
         phoneAppClientId: DEMO_PHONE_APP_CLIENT_ID,
+        phoneAppClientSecret: DEMO_PHONE_APP_CLIENT_SECRET,
         phoneAppTeamsAppId: DEMO_PHONE_APP_TEAMS_APP_ID,
         publicUrl: PUBLIC_URL,
       },
     });
     clientAccountId = (await phoneAppTenant(t, emulator)).accountId;
+    // The tenant administrator's consent to the Phone App (User.Read, Contacts.Read), as "Authorize" gives it.
+    const consent = await fetch(
+      `${emulator.url}/${DEMO_TENANT_ID}/adminconsent?client_id=${DEMO_PHONE_APP_CLIENT_ID}&redirect_uri=${encodeURIComponent('http://localhost/done')}`,
+      { redirect: 'manual' },
+    );
+    expect(consent.headers.get('location')).toContain('admin_consent=True');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   }, 180_000);
@@ -201,6 +210,47 @@ describe('the Phone App tab in Chromium inside a Teams test host', () => {
     },
     90_000,
   );
+
+  for (const [name, viewport] of [
+    ['outlook-contacts-320', SIDE_PANEL],
+    ['outlook-contacts-1280', FULL_WIDTH],
+  ] as const) {
+    it(`shows the user's Outlook contacts with the directory at ${viewport.width} px; one search for both; a number picked fills the field`, async () => {
+      const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), viewport);
+      const tab = page.frameLocator('#tab');
+      const outlook = tab.getByRole('list', { name: 'Outlook contacts' });
+      await expect.poll(() => outlook.locator('li').count()).toBe(4);
+      expect(await outlook.textContent()).toContain('Pat Jones (plumber)');
+      // Another Phone App user's contact is not Debra's.
+      expect(await outlook.textContent()).not.toContain('Chris Private');
+      await tab.locator('#contacts-heading').evaluate((el) => el.scrollIntoView());
+      await shoot(page, name);
+      await tab.getByRole('searchbox', { name: 'Search contacts' }).fill('mum');
+      await expect.poll(() => outlook.locator('li').count()).toBe(1);
+      await outlook.getByRole('button', { name: /01632 960001/ }).click();
+      await expect.poll(() => tab.locator('#dial-help').textContent()).toBe('Calls +441632960001');
+      await page.close();
+    }, 60_000);
+  }
+
+  it('says what the administrator must do when Contacts.Read was never consented; the directory still works', async () => {
+    const grants = emulator.tenants.get(DEMO_TENANT_ID)!.delegatedGrants;
+    const before = grants.get(DEMO_PHONE_APP_CLIENT_ID)!;
+    grants.set(DEMO_PHONE_APP_CLIENT_ID, new Set(['User.Read']));
+    try {
+      const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), SIDE_PANEL);
+      const tab = page.frameLocator('#tab');
+      await expect
+        .poll(() => tab.locator('.notice').textContent())
+        .toContain('Authorize Phone App for my Organization');
+      await expect.poll(() => tab.locator('.contacts li').count()).toBeGreaterThan(5);
+      await tab.locator('#contacts-heading').evaluate((el) => el.scrollIntoView());
+      await shoot(page, 'outlook-consent-missing-320');
+      await page.close();
+    } finally {
+      grants.set(DEMO_PHONE_APP_CLIENT_ID, before);
+    }
+  }, 60_000);
 
   it('picks a contact from the directory search into the number field', async () => {
     const page = await hostPage(await teamsSsoToken(emulator, demoUserId(19)), SIDE_PANEL);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../app/context.js';
 import { placeCallInput, recentCallsQuery } from '../../services/phone-app/phone-app-calls.service.js';
 import { directoryQuery } from '../../services/phone-app/phone-app-user.service.js';
+import { contactsQuery } from '../../services/phone-app/outlook-contacts.service.js';
 import { errorBody, errorResponses } from './error-responses.js';
 
 /** Where the tab's routes live; the administrators' auth hook leaves them to their own single sign-on. */
@@ -29,6 +30,24 @@ const contactView = z.object({
   phoneNumber: z.string().nullable(),
   extension: z.string().nullable(),
 });
+
+const outlookContactView = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    email: z.string().nullable(),
+    phones: z.array(
+      z.object({
+        type: z.enum(['business', 'mobile', 'home']),
+        display: z.string().describe('As written in Outlook.'),
+        number: z
+          .string()
+          .nullable()
+          .describe("+E.164 read in the user's country; null: not a phone number."),
+      }),
+    ),
+  })
+  .meta({ id: 'PhoneAppOutlookContact' });
 
 const callParams = z.strictObject({ callId: z.string().uuid('a call id as answered by POST calls') });
 
@@ -103,6 +122,32 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
         ),
     );
     const session = (authorization: string | undefined) => services.phoneAppUsers.authenticate(authorization);
+    app.get(
+      '/phone-app/contacts',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The user's Outlook contacts with a phone number (Graph /me/contacts on their behalf)",
+          description:
+            `${ssoNote} The token is exchanged with Microsoft (on-behalf-of flow) for the user's Contacts.Read; ` +
+            'contacts are read at each request and not kept. 403 `forbidden` with reason `consent_required` when ' +
+            "the organisation's administrator has not granted Contacts.Read to the Phone App (the message names the step).",
+          querystring: contactsQuery,
+          response: {
+            200: z.object({ contacts: z.array(outlookContactView) }),
+            ...errorResponses,
+            502: errorBody,
+          },
+        },
+      },
+      async (req) =>
+        services.phoneAppContacts.list(
+          await session(req.headers.authorization),
+          req.headers.authorization,
+          req.query,
+        ),
+    );
     app.post(
       '/phone-app/calls',
       {
@@ -149,7 +194,7 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           tags,
           security,
           summary: 'Where a call placed from the tab stands (poll about every second while it runs)',
-          description: ssoNote,
+          description: `${ssoNote} Any node answers: the node that placed the call keeps its progress in the database.`,
           params: callParams,
           response: { 200: dialProgressView, ...errorResponses },
         },
@@ -164,7 +209,9 @@ export function phoneAppTabRoutes(services: Services): FastifyPluginAsyncZod {
           tags,
           security,
           summary: 'Hang up a call placed from the tab',
-          description: ssoNote,
+          description:
+            `${ssoNote} Any node takes it: the node that holds the call ends it within a second. 404 when the ` +
+            'call is not yours or no longer in progress.',
           params: callParams,
           response: { 204: z.null(), ...errorResponses },
         },

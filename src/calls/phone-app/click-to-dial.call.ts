@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { TeamsCallResult } from '../../edge/teams-failover.js';
 import type { Dialog } from '../../sip/dialog/dialog.js';
 import type { CallOutcome } from '../../sip/dialog/endpoint.types.js';
+import type { ReinviteAnswer } from '../../sip/dialog/endpoint.types.js';
 import type { OutgoingCall } from '../../sip/dialog/outgoing-call.js';
 import { serializeMessage } from '../../sip/message/message.serializer.js';
-import { randomToken, type SipResponse } from '../../sip/message/sip-message.js';
+import { randomToken, type SipRequest, type SipResponse } from '../../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from '../call-context.js';
 import type { CallLegSummary, CallRecordInput, CallResult, LiveCallInfo } from '../call-record.types.js';
 import { CallState } from '../call-state.js';
 import type { CallUser } from '../call-user.js';
+import { relayReinvite, type MidCallLegs } from '../mid-call.js';
 import { PbxCall } from '../pbx-leg.js';
 import { resultOf } from '../response-map.js';
 import { placeholderOffer, type DialPhase, type DialProgress } from './dial-progress.js';
+import { holdTowardPbx } from './phone-app-hold.js';
 import { reachTeams } from './teams-reach.js';
 
 type Side = 'pbx' | 'teams';
@@ -49,13 +52,39 @@ export class ClickToDialCall implements DialogOwner {
   private mediaUsed = false;
   private ringTimer: NodeJS.Timeout | undefined;
   private timedOut = false;
+  /** What re-INVITEs (hold, resume) see of this call: `mid-call.ts` passes them to the other leg. */
+  private readonly midCall: MidCallLegs;
 
   constructor(
     private readonly ctx: CallContext,
     readonly user: CallUser,
     readonly number: string,
     private readonly onEnded: (call: ClickToDialCall) => void = () => undefined,
-  ) {}
+  ) {
+    this.midCall = {
+      ctx,
+      sdpFrom: { pbx: undefined, teams: undefined },
+      dialogOf: (side) => (side === 'pbx' ? this.pbxDialog : this.teamsDialog),
+      media: () =>
+        this.mediaUsed
+          ? { callId: this.mediaKey, tagOf: (side) => (side === 'pbx' ? this.pbxTag : this.teamsTag) }
+          : undefined,
+      // The field's documented Phone App behaviour: a hold from the PBX reaches Teams as a=inactive.
+      holdMode: () => 'inactive',
+    };
+  }
+
+  /**
+   * A re-INVITE on either leg once both are up (hold, resume): passed to the other leg through the relay
+   * (`relayReinvite`). A hold from Teams (sendonly or inactive) reaches the PBX as `a=inactive`, so the PBX plays
+   * its music on hold to the far party; the PBX's hold reaches Teams as `a=inactive` (hold mode 'inactive').
+   */
+  reinvited(side: Side, request: SipRequest): Promise<ReinviteAnswer | undefined> {
+    // Not bridged yet (the PBX's answer is still going into the relay): the peer may try again shortly.
+    if (this.state.phase !== 'answered' && request.body.length > 0)
+      return Promise.resolve({ status: 500, headers: { 'Retry-After': '1' } });
+    return relayReinvite(this.midCall, side, side === 'teams' ? holdTowardPbx(request) : request);
+  }
 
   /** The call as the live view and the recorder see it: the Teams user calling the number through the PBX. */
   info(): LiveCallInfo {
@@ -183,6 +212,7 @@ export class ClickToDialCall implements DialogOwner {
     this.ctx.track(outcome.dialog, this);
     if (this.giveUp.signal.aborted) return this.hangUp();
     this.teamsSdp = outcome.response.body.toString('utf8');
+    this.midCall.sdpFrom.teams = this.teamsSdp;
     this.phase = 'connecting';
     const pbxOffer = await this.ctx.relay
       .answer({ ...this.tags, sdp: this.teamsSdp, toward: 'pbx' })
@@ -226,7 +256,9 @@ export class ClickToDialCall implements DialogOwner {
     this.pbxDialog = outcome.dialog;
     this.ctx.track(outcome.dialog, this);
     if (this.state.phase === 'ending' || !this.teamsDialog) return this.hangUp();
-    await this.pbxMedia(outcome.response.body.toString('utf8'));
+    const pbxSdp = outcome.response.body.toString('utf8');
+    this.midCall.sdpFrom.pbx = pbxSdp;
+    await this.pbxMedia(pbxSdp);
     this.state.move('answered');
     this.phase = 'answered';
     clearTimeout(this.ringTimer);

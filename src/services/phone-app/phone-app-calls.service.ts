@@ -4,6 +4,8 @@ import type { DialProgress } from '../../calls/phone-app/dial-progress.js';
 import type { CallRecord } from '../../calls/records/call-record.js';
 import type { CallRecordsRepository } from '../../calls/records/call-records.repository.js';
 import { AppError } from '../../domain/errors.js';
+import { PhoneAppCallsMirror } from './phone-app-calls.mirror.js';
+import type { PhoneAppCallsRepository } from './phone-app-calls.repository.js';
 import { dialledNumber, type PhoneAppSession } from './phone-app-user.service.js';
 
 export const placeCallInput = z.strictObject({
@@ -39,12 +41,21 @@ const EXTENSION = /^[1-9]\d{2,5}$/;
  * The Phone App tab's calls (issue 20): place a call (the number read in the user's country, an extension as
  * dialled), follow it, hang it up, and list the user's recent calls from the call records. Calls are placed by
  * the B2BUA of this process (`dialler`, set by the sip role); without it the answer is 503 `calls_unavailable`.
+ * With several nodes, a call's progress is read from its `phone_app_calls` row on any node, and a hang-up on
+ * another node is a request the owning node acts on within a second (`PhoneAppCallsMirror`).
  */
 export class PhoneAppCallsService {
   /** Set by the sip role when this process bridges calls (the B2BUA's click-to-dial). */
   dialler: PhoneAppDialling | undefined;
+  readonly mirror: PhoneAppCallsMirror;
 
-  constructor(private readonly records: CallRecordsRepository) {}
+  constructor(
+    private readonly records: CallRecordsRepository,
+    private readonly calls: PhoneAppCallsRepository,
+    onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.mirror = new PhoneAppCallsMirror(calls, () => this.dialler, onError);
+  }
 
   async place(session: PhoneAppSession, raw: z.input<typeof placeCallInput>) {
     const input = placeCallInput.parse(raw);
@@ -59,6 +70,9 @@ export class PhoneAppCallsService {
       );
     try {
       const { callId } = await this.dialler.place({ userId: session.user.id, number });
+      const progress = this.dialler.progress(session.user.id, callId);
+      if (progress)
+        await this.mirror.placed({ accountId: session.accountId, userId: session.user.id }, progress);
       return { callId, number };
     } catch (error) {
       if (error instanceof DialRefused)
@@ -69,10 +83,12 @@ export class PhoneAppCallsService {
     }
   }
 
-  /** Where one of the user's calls stands: live from the B2BUA, else from its call record. */
+  /** Where one of the user's calls stands: live from this node's B2BUA, else as its node wrote it, else its record. */
   async progress(session: PhoneAppSession, callId: string): Promise<DialProgress> {
     const live = this.dialler?.progress(session.user.id, callId);
     if (live) return live;
+    const mirrored = await this.calls.find(session.accountId, session.user.id, callId);
+    if (mirrored) return mirrored;
     const record = await this.records.findById(session.accountId, callId);
     if (!record || record.userId !== session.user.id)
       throw new AppError('not_found', `No call ${callId} of yours is known here.`, {
@@ -90,8 +106,16 @@ export class PhoneAppCallsService {
     };
   }
 
+  /** Hang up on this node, or ask the node that holds the call (it acts within a second). */
   async hangUp(session: PhoneAppSession, callId: string): Promise<void> {
-    if (!(await this.dialler?.hangUp(session.user.id, callId)))
+    if (await this.dialler?.hangUp(session.user.id, callId)) return;
+    const asked = await this.calls.requestHangUp(
+      session.accountId,
+      session.user.id,
+      callId,
+      new Date().toISOString(),
+    );
+    if (!asked)
       throw new AppError('not_found', `No call ${callId} of yours is in progress.`, {
         kind: 'call',
         id: callId,

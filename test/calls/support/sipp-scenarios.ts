@@ -380,3 +380,75 @@ export function answerCheckingHeaders(checks: Record<string, string>): string {
 export function withInviteHeaders(xml: string, lines: string[]): string {
   return xml.replace('Content-Type: application/sdp', `${lines.join('\n')}\nContent-Type: application/sdp`);
 }
+
+/**
+ * The called extension answers, then puts the caller on hold itself (re-INVITE `a=sendonly` in its own CSeq space,
+ * From its To with its tag, to the caller's From; the answer must match `holdAnswer`), resumes (`a=sendrecv`,
+ * answer neither inactive nor recvonly) and takes the BYE. `-rtp_echo` echoes the audio around it.
+ */
+export function holdsCallerScenario(holdAnswer: string): string {
+  const to = '[last_To:];tag=[pid]SIPpTag01[call_number]';
+  const response = (status: string, sdp: boolean) =>
+    send(
+      `SIP/2.0 ${status}
+[last_Via:]
+[last_Record-Route:]
+[last_From:]
+${to}
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+${sdp ? 'Content-Type: application/sdp\n' : ''}Content-Length: [len]
+${sdp ? `\n${SDP}` : ''}`,
+      status.startsWith('200'),
+    );
+  const dialogHeaders = `From:[$me];tag=[pid]SIPpTag01[call_number]
+To:[$peer]
+Call-ID: [call_id]`;
+  const reinvite = (cseq: number, direction: string) =>
+    send(
+      `INVITE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${dialogHeaders}
+CSeq: ${cseq} INVITE
+Contact: <sip:[ext]@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdpWith(cseq, direction)}`,
+      true,
+    );
+  const ack = (cseq: number) =>
+    send(`ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[routes]
+${dialogHeaders}
+CSeq: ${cseq} ACK
+Max-Forwards: 70
+Content-Length: 0
+`);
+  return scenario('extension answers, holds the caller and resumes', [
+    '<recv request="INVITE" crlf="true" rrs="true"><action>' +
+      '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>' +
+      '<ereg regexp=".*" search_in="hdr" header="To:" assign_to="me"/>' +
+      '</action></recv>',
+    response('180 Ringing', false),
+    response('200 OK', true),
+    '<recv request="ACK" crlf="true"/>',
+    '<pause milliseconds="500"/>',
+    reinvite(1, 'sendonly'),
+    '<recv response="100" optional="true"/>',
+    `<recv response="200">${expectBody(holdAnswer, 'held')}</recv>`,
+    ack(1),
+    '<pause milliseconds="500"/>',
+    reinvite(2, 'sendrecv'),
+    '<recv response="100" optional="true"/>',
+    `<recv response="200">${expectBody('a=(inactive|recvonly)', 'resumed', true)}</recv>`,
+    ack(2),
+    '<recv request="BYE"/>',
+    send(okTo()),
+    '<Reference variables="held,resumed"/>',
+  ]);
+}

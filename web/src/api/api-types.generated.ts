@@ -2786,6 +2786,103 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/phone-app/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The user's Outlook contacts with a phone number (Graph /me/contacts on their behalf)
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. The token is exchanged with Microsoft (on-behalf-of flow) for the user's Contacts.Read; contacts are read at each request and not kept. 403 `forbidden` with reason `consent_required` when the organisation's administrator has not granted Contacts.Read to the Phone App (the message names the step).
+     */
+    get: {
+      parameters: {
+        query?: {
+          search?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              contacts: components['schemas']['PhoneAppOutlookContact'][];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/phone-app/calls': {
     parameters: {
       query?: never;
@@ -2977,7 +3074,7 @@ export interface paths {
     };
     /**
      * Where a call placed from the tab stands (poll about every second while it runs)
-     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. Any node answers: the node that placed the call keeps its progress in the database.
      */
     get: {
       parameters: {
@@ -3050,7 +3147,7 @@ export interface paths {
     post?: never;
     /**
      * Hang up a call placed from the tab
-     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential.
+     * @description Authenticated by the Teams single sign-on token of the Phone App tab (`Authorization: Bearer <token>` from Teams' authentication.getAuthToken), not by an administrator's credential. Any node takes it: the node that holds the call ends it within a second. 404 when the call is not yours or no longer in progress.
      */
     delete: {
       parameters: {
@@ -9045,6 +9142,19 @@ export interface components {
       phoneNumber: string | null;
       organisation: string;
     };
+    PhoneAppOutlookContactInput: {
+      id: string;
+      displayName: string;
+      email: string | null;
+      phones: {
+        /** @enum {string} */
+        type: 'business' | 'mobile' | 'home';
+        /** @description As written in Outlook. */
+        display: string;
+        /** @description +E.164 read in the user's country; null: not a phone number. */
+        number: string | null;
+      }[];
+    };
     PhoneAppCallProgressInput: {
       callId: string;
       number: string;
@@ -9763,6 +9873,19 @@ export interface components {
       country: string | null;
       phoneNumber: string | null;
       organisation: string;
+    };
+    PhoneAppOutlookContact: {
+      id: string;
+      displayName: string;
+      email: string | null;
+      phones: {
+        /** @enum {string} */
+        type: 'business' | 'mobile' | 'home';
+        /** @description As written in Outlook. */
+        display: string;
+        /** @description +E.164 read in the user's country; null: not a phone number. */
+        number: string | null;
+      }[];
     };
     PhoneAppCallProgress: {
       callId: string;

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
+import { OutlookContacts } from './outlook-contacts.js';
 import { tabApi, type Contact } from './tab-api.js';
 
-/** The organisation's directory (synced users with a number), searchable; picking one fills the number. */
+/**
+ * Contacts: the user's own Outlook contacts and the organisation's directory (synced users with a number), one
+ * search for both; picking a number fills the number field.
+ */
 export function ContactsPanel({ onPick }: { onPick: (number: string) => void }) {
   const [search, setSearch] = useState('');
   const [contacts, setContacts] = useState<Contact[] | null>(null);
@@ -27,10 +31,13 @@ export function ContactsPanel({ onPick }: { onPick: (number: string) => void }) 
       <input
         type="search"
         aria-label="Search contacts"
-        placeholder="Search your organisation"
+        placeholder="Search contacts"
         value={search}
         onChange={(event) => setSearch(event.target.value)}
       />
+      <h3 className="subhead">Outlook</h3>
+      <OutlookContacts search={search} onPick={onPick} />
+      <h3 className="subhead">Your organisation</h3>
       {error && (
         <p role="alert" className="error">
           {error}

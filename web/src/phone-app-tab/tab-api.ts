@@ -28,6 +28,14 @@ export interface Contact {
   extension: string | null;
 }
 
+/** One of the user's Outlook contacts (`GET contacts`): each number as written and in E.164 when it is one. */
+export interface OutlookContact {
+  id: string;
+  displayName: string;
+  email: string | null;
+  phones: { type: 'business' | 'mobile' | 'home'; display: string; number: string | null }[];
+}
+
 /** A click-to-dial call as the server reports it (`GET calls/{callId}`). */
 export interface DialProgress {
   callId: string;
