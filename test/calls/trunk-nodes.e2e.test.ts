@@ -9,13 +9,13 @@ import { createAppContext, type AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { TeamsEdge } from '../../src/edge/teams-edge.js';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
-import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
-import { startEdgeRole } from '../../src/roles/edge.role.js';
+import type { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { startSipRole, type SipRole } from '../../src/roles/sip.role.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import { openDatabase } from '../../src/store/database.js';
 import { freePort } from '../sip/support/kamailio.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
+import { startTeamsWithEdgeRole } from '../support/teams-with-edge.js';
 import { TEST_CALL_CONFIG } from '../support/test-call-rig.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { until } from '../support/until.js';
@@ -59,26 +59,9 @@ describe.skipIf(!hasSipp)('trunk channel limit across two sip nodes (PostgreSQL)
     });
     const ctx = await createAppContext(config, pino({ level: 'silent' }), options);
     const role = await startSipRole(ctx, undefined, { relay: new SignallingRelay() });
-    const box: { edgePort?: number } = {};
-    const teams = await TeamsSipEmulator.start({
-      host: '127.0.0.1',
-      ...pki.microsoft,
-      caFile: pki.caFile,
+    const { teams, edge } = await startTeamsWithEdgeRole(ctx, pki, role.calls, {
       directory: staticDirectory({}, []),
-      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edgePort! }),
     });
-    const edge = await startEdgeRole(
-      ctx,
-      undefined,
-      {
-        ...pki.sbc,
-        caFile: pki.caFile,
-        ranges: ['127.0.0.0/8'],
-        proxyPort: teams.port,
-        attachSbc: (port) => void (box.edgePort = port),
-      },
-      role.calls,
-    );
     return { ctx, role, edge, teams };
   }
 

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TeamsEdge } from '../../src/edge/teams-edge.js';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
-import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
+import type { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
-import { startEdgeRole } from '../../src/roles/edge.role.js';
 import { startSipRole, type SipRole } from '../../src/roles/sip.role.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import { freePort, Kamailio, kamailioInstalled } from '../sip/support/kamailio.js';
@@ -20,6 +19,7 @@ import { DIALECTS } from '../support/test-database.js';
 import { until } from '../support/until.js';
 import { runSipp } from './support/sipp-runner.js';
 import { uacScenario } from './support/sipp-scenarios.js';
+import { startTeamsWithEdgeRole } from '../support/teams-with-edge.js';
 
 const ready = kamailioInstalled() && rtpengineInstalled() && spawnSync('sipp', ['-v']).status !== null;
 if (!ready) console.warn('Trunk roles tests skipped: Kamailio, rtpengine and sipp are needed');
@@ -162,37 +162,13 @@ describe.skipIf(!ready).each(DIALECTS)(
       });
       host = carrierNamesOf(serviceId, 'sbc.test').domain;
       role = await startSipRole(t.ctx, undefined, { relay });
-      const box: { edgePort?: number } = {};
-      teams = await TeamsSipEmulator.start({
-        host: '127.0.0.1',
-        ...pki.microsoft,
-        caFile: pki.caFile,
+      ({ teams, edge } = await startTeamsWithEdgeRole(t.ctx, pki, role.calls, {
         directory: staticDirectory({ [host]: 't1' }, [
           { tenantId: 't1', userId: 'teams-bob', displayName: BOB.display, number: BOB.number },
         ]),
-        sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edgePort! }),
         // Teams' media processor answers rtpengine's SRTP offer and sends its tone at once.
-        mediaSdp: () => {
-          const offer = teams.calls.at(-1)?.incoming?.request.body.toString();
-          if (offer) {
-            teamsMedia.setRemote(offer);
-            teamsMedia.start();
-          }
-          return Buffer.from(teamsMedia.sdp());
-        },
-      });
-      edge = await startEdgeRole(
-        t.ctx,
-        undefined,
-        {
-          ...pki.sbc,
-          caFile: pki.caFile,
-          ranges: ['127.0.0.0/8'],
-          proxyPort: teams.port,
-          attachSbc: (port) => void (box.edgePort = port),
-        },
-        role.calls,
-      );
+        media: teamsMedia,
+      }));
       teams.setBehaviour(BOB.number, { devices: 1, earlyMedia: false, outcome: 'answer', afterMs: 100 });
       await until(
         async () => (await kamailio.contactsOf(TRUNK.username)).length === 1,

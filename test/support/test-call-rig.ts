@@ -1,14 +1,13 @@
 import { DemoPbx } from '../../src/demo/demo-pbx.js';
-import type { TeamsEdge } from '../../src/edge/teams-edge.js';
+import type { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { staticDirectory } from '../../src/emulator/teams-sip/teams-directory.js';
-import { TeamsSipEmulator } from '../../src/emulator/teams-sip/teams-sip.emulator.js';
 import { RtpPeer } from '../../src/media/peer/rtp-peer.js';
 import { RtpengineRelay } from '../../src/media/rtpengine-relay.js';
-import { startEdgeRole } from '../../src/roles/edge.role.js';
 import { startSipRole, type SipRole } from '../../src/roles/sip.role.js';
 import { carrierNamesOf } from '../../src/services/sync/carrier-setup.js';
 import { createTeamsPki, type TeamsPki } from '../sip/support/teams-pki.js';
 import { RtpengineDaemon } from './rtpengine-daemon.js';
+import { startTeamsWithEdgeRole } from './teams-with-edge.js';
 import type { TestApp } from './test-app.js';
 
 /** What test calls need besides the app: give these to createTestApp's `config`. */
@@ -92,11 +91,7 @@ export async function startTestCallRig(t: TestApp): Promise<TestCallRig> {
     const role: SipRole = await startSipRole(t.ctx, undefined, { relay });
     stops.push(() => role.stop());
     const fqdn = carrierNamesOf(service.id, 'sbc.test').domain;
-    const box: { edgePort?: number } = {};
-    const teams: TeamsSipEmulator = await TeamsSipEmulator.start({
-      host: '127.0.0.1',
-      ...pki.microsoft,
-      caFile: pki.caFile,
+    const { teams, edge } = await startTeamsWithEdgeRole(t.ctx, pki, role.calls, {
       directory: staticDirectory(
         { [fqdn]: 't1' },
         RIG_USERS.map((u) => ({
@@ -106,29 +101,9 @@ export async function startTestCallRig(t: TestApp): Promise<TestCallRig> {
           number: u.number,
         })),
       ),
-      sbcTarget: () => ({ protocol: 'tls', address: '127.0.0.1', port: box.edgePort! }),
-      mediaSdp: () => {
-        const offer = teams.calls.at(-1)?.incoming?.request.body.toString();
-        if (offer) {
-          teamsMedia.setRemote(offer);
-          teamsMedia.start();
-        }
-        return Buffer.from(teamsMedia.sdp());
-      },
+      media: teamsMedia,
     });
     stops.push(() => teams.stop());
-    const edge: TeamsEdge | undefined = await startEdgeRole(
-      t.ctx,
-      undefined,
-      {
-        ...pki.sbc,
-        caFile: pki.caFile,
-        ranges: ['127.0.0.0/8'],
-        proxyPort: teams.port,
-        attachSbc: (port) => void (box.edgePort = port),
-      },
-      role.calls,
-    );
     stops.push(() => edge?.stop());
     // Registered at the PBX, and that state written to the users table (the sip role flushes every second).
     const registered = async () => {
