@@ -13,7 +13,7 @@ export async function startKamailioProxy(options: {
   destination: string;
   rtpengineNg: string;
   children: number;
-}): Promise<ChildProcess> {
+}): Promise<{ child: ChildProcess; log: () => string }> {
   const config = `#!KAMAILIO
 debug=0
 log_stderror=yes
@@ -66,7 +66,7 @@ onreply_route[ANSWER] {
   child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-5000)));
   await new Promise((resolve) => setTimeout(resolve, 1500));
   if (child.exitCode !== null) throw new Error(`kamailio did not start: ${log}`);
-  return child;
+  return { child, log: () => log };
 }
 
 /** Result of one sipp load run. */
@@ -76,6 +76,8 @@ export interface SippLoad {
   seconds: number;
   /** Successful calls per second over the run. */
   cps: number;
+  /** sipp's reasons for the failed calls (its "Failed ..." counters that are not zero), e.g. `Max UDP Retrans`. */
+  failures: Record<string, number>;
   output: string;
 }
 
@@ -131,5 +133,8 @@ export async function sippLoad(options: {
   const count = (label: string) =>
     Number(new RegExp(`${label}\\s*\\|[^|]*\\|\\s*(\\d+)`).exec(output)?.[1] ?? NaN);
   const successful = count('Successful call');
-  return { successful, failed: count('Failed call'), seconds, cps: successful / seconds, output };
+  const failures: Record<string, number> = {};
+  for (const [, label, value] of output.matchAll(/^\s*Failed ([^|]+?)\s*\|[^|]*\|\s*(\d+)/gm))
+    if (label !== 'call' && Number(value) > 0) failures[label!] = Number(value);
+  return { successful, failed: count('Failed call'), failures, seconds, cps: successful / seconds, output };
 }

@@ -332,7 +332,7 @@ export abstract class BridgedCall implements DialogOwner {
     const ladder = [this.legs.pbx.sipCallId, this.legs.teams.sipCallId]
       .filter((id) => id !== '')
       .flatMap((id) => this.ctx.ladders.take(id))
-      .sort((a, b) => a.at.localeCompare(b.at));
+      .sort((a, b) => a.atMs - b.atMs);
     const info = this.info();
     if (!info) return;
     const { state: _state, ...live } = info;
