@@ -113,6 +113,7 @@ function stampInvites(rig: Rig) {
   wrap(rig.b2bua.pbx.options, 'in', pbxIn);
   wrap(rig.edge.endpoint.options, 'out', teamsOut);
   const delays: number[] = [];
+  const withoutRelay: number[] = [];
   rig.onEnded = (record: CallRecordInput) => {
     const pbx = record.legs.find((leg) => leg.side === 'pbx')?.sipCallId;
     const teams = record.legs.find((leg) => leg.side === 'teams')?.sipCallId;
@@ -120,19 +121,47 @@ function stampInvites(rig: Rig) {
     const b = teams === undefined ? undefined : teamsOut.get(teams);
     if (pbx !== undefined) pbxIn.delete(pbx);
     if (teams !== undefined) teamsOut.delete(teams);
-    if (a !== undefined && b !== undefined) delays.push(b - a);
+    const relayMs = pbx === undefined ? undefined : offerMs.get(pbx);
+    if (pbx !== undefined) offerMs.delete(pbx);
+    if (a !== undefined && b !== undefined) {
+      delays.push(b - a);
+      if (relayMs !== undefined) withoutRelay.push(b - a - relayMs);
+    }
   };
-  return () => delays.sort((x, y) => x - y);
+  return () => ({
+    all: delays.sort((x, y) => x - y),
+    withoutRelay: withoutRelay.sort((x, y) => x - y),
+  });
 }
 
+/**
+ * How long rtpengine took to answer each call's offer (by the PBX leg's Call-ID): the delay Callbridge adds between
+ * the INVITE in and the INVITE out includes this round trip to another process, which a busy machine stretches.
+ */
+const offerMs = new Map<string, number>();
+const timedRelay: MediaRelay = {
+  status: () => relay.status(),
+  offer: async (request) => {
+    const started = performance.now();
+    try {
+      return await relay.offer(request);
+    } finally {
+      offerMs.set(request.callId, performance.now() - started);
+    }
+  },
+  answer: (request) => relay.answer(request),
+  delete: (callId) => relay.delete(callId),
+  query: (callId) => relay.query(callId),
+};
+
 // (1) Callbridge with rtpengine: the sustained run, then the probe at a higher offered rate.
-const cb = await startCallbridgeRig(pki, relay, dir);
+const cb = await startCallbridgeRig(pki, timedRelay, dir);
 const sustained = skip('rate') ? undefined : await callbridgeLoad(cb, CPS, SECONDS);
 const cbProbe = skip('probe') ? undefined : await callbridgeLoad(cb, PROBE_CPS, PROBE_SECONDS);
 // (2) The delay added at DELAY_CPS.
 const delays = stampInvites(cb);
 const delayRun = skip('delay') ? undefined : await callbridgeLoad(cb, DELAY_CPS, DELAY_SECONDS);
-const delay = delays();
+const { all: delay, withoutRelay } = delays();
 const cbErrors = cb.errors.slice(0, 5);
 const cbWritten = (await cb.stop(), cb.recorder.written);
 
@@ -289,6 +318,11 @@ const result = {
     p50: Number(percentile(delay, 50).toFixed(2)),
     p95: Number(percentile(delay, 95).toFixed(2)),
     p99: Number(percentile(delay, 99).toFixed(2)),
+    /** The same less rtpengine's answer to the offer (another process's time, on a shared machine). */
+    withoutRelay: {
+      p50: Number(percentile(withoutRelay, 50).toFixed(2)),
+      p95: Number(percentile(withoutRelay, 95).toFixed(2)),
+    },
     cpuUsPerCall: delayRun.cpuUsPerCall,
     loopDelayMs: delayRun.loopDelayMs,
     load: delayRun.load,
@@ -307,7 +341,7 @@ process.stdout.write(
     line(`Kamailio + rtpengine, probe ${PROBE_CPS}/s`, kamailio.probe),
     `Ratio Callbridge / Kamailio: ${result.ratio.sustained} at ${CPS}/s, ${result.ratio.probe} at ${PROBE_CPS}/s`,
     result.addedDelayMs
-      ? `Delay added INVITE in -> INVITE out at ${DELAY_CPS}/s: p50 ${result.addedDelayMs.p50} ms, p95 ${result.addedDelayMs.p95} ms, p99 ${result.addedDelayMs.p99} ms over ${delay.length} calls`
+      ? `Delay added INVITE in -> INVITE out at ${DELAY_CPS}/s: p50 ${result.addedDelayMs.p50} ms, p95 ${result.addedDelayMs.p95} ms, p99 ${result.addedDelayMs.p99} ms over ${delay.length} calls; less rtpengine's answer to the offer: p50 ${result.addedDelayMs.withoutRelay.p50} ms, p95 ${result.addedDelayMs.withoutRelay.p95} ms`
       : 'Delay: skipped',
     held
       ? `Held (signalling only): ${held.calls} calls, ${held.heapBytesPerCall} B heap + ${held.externalBytesPerCall} B external per call in Callbridge's process (the emulator's process: ${Math.round(held.emulatorHeapBytes / 1e6)} MB heap)`

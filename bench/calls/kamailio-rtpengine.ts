@@ -6,6 +6,8 @@ import { join } from 'node:path';
  * Kamailio as a stateful proxy with rtpengine (its `rtpengine` module, shipped in Debian's kamailio package):
  * record-routes every INVITE, hands offer and answer to rtpengine (`rtpengine_offer` / `rtpengine_answer`, deleted
  * on BYE) and relays to one destination (a sipp UAS). The reference the calls bench compares Callbridge with.
+ * Retransmitted INVITEs are absorbed by their transaction (Kamailio's default-config pattern) rather than offered to
+ * rtpengine again; `log()` is its stderr (errors and warnings), printed by the bench when its calls fail.
  */
 export async function startKamailioProxy(options: {
   dir: string;
@@ -44,6 +46,9 @@ request_route {
     exit;
   }
   if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+  # A retransmitted INVITE is absorbed by its transaction: no second offer to rtpengine.
+  if (t_precheck_trans()) { t_check_trans(); exit; }
+  t_check_trans();
   if (is_method("INVITE")) {
     record_route();
     rtpengine_offer("replace-origin replace-session-connection");
@@ -76,8 +81,11 @@ export interface SippLoad {
   seconds: number;
   /** Successful calls per second over the run. */
   cps: number;
-  /** sipp's reasons for the failed calls (its "Failed ..." counters that are not zero), e.g. `Max UDP Retrans`. */
-  failures: Record<string, number>;
+  /**
+   * Where calls went wrong, from sipp's last scenario screen: per message, its retransmissions, timeouts and
+   * unexpected messages when not zero, e.g. `{"BYE ->": "retrans 451", "200 <- (2)": "timeout 59"}`.
+   */
+  failures: Record<string, string>;
   output: string;
 }
 
@@ -133,8 +141,17 @@ export async function sippLoad(options: {
   const count = (label: string) =>
     Number(new RegExp(`${label}\\s*\\|[^|]*\\|\\s*(\\d+)`).exec(output)?.[1] ?? NaN);
   const successful = count('Successful call');
-  const failures: Record<string, number> = {};
-  for (const [, label, value] of output.matchAll(/^\s*Failed ([^|]+?)\s*\|[^|]*\|\s*(\d+)/gm))
-    if (label !== 'call' && Number(value) > 0) failures[label!] = Number(value);
+  const failures: Record<string, string> = {};
+  const screen = output.slice(output.lastIndexOf('Messages  Retrans'));
+  const row = /^\s+(\S+) (-+>|<-+)\s+(?:E-RTD\d )?(\d+)\s+(\d+)\s+(\d+)?[ \t]*(\d+)?/gm;
+  for (const [, message, arrow, , retrans, timeout, unexpected] of screen.matchAll(row)) {
+    const what = [
+      Number(retrans) > 0 && `retrans ${retrans}`,
+      Number(timeout) > 0 && `timeout ${timeout}`,
+      Number(unexpected) > 0 && `unexpected ${unexpected}`,
+    ].filter(Boolean);
+    const key = `${message} ${arrow!.includes('>') ? '->' : '<-'}`;
+    if (what.length > 0) failures[key in failures ? `${key} (2)` : key] = what.join(', ');
+  }
   return { successful, failed: count('Failed call'), failures, seconds, cps: successful / seconds, output };
 }

@@ -73,7 +73,15 @@ export type TimedLadderEntry = LadderEntry & { readonly atMs: number };
 
 function push(entries: Captured[], leg: LadderEntry['leg'], direction: 'in' | 'out', data: Buffer): void {
   if (entries.length >= MAX_ENTRIES) return;
-  entries.push({ atMs: Date.now(), leg, direction, bytes: data.toString('latin1') });
+  let bytes = data.toString('latin1');
+  // A retransmission (our 2xx until the ACK comes, the ACKs answering them) is the same text again: its entry
+  // shares the first copy's string, so a call on a slow network holds each message once.
+  for (let i = entries.length - 1; i >= Math.max(0, entries.length - 8); i--)
+    if (entries[i]!.bytes === bytes) {
+      bytes = entries[i]!.bytes;
+      break;
+    }
+  entries.push({ atMs: Date.now(), leg, direction, bytes });
 }
 
 /**

@@ -103,6 +103,7 @@ export class PbxToTeamsCall extends BridgedCall {
       );
     }
     this.legs.teams.peer = result.proxy;
+    this.attempt = undefined; // settled: nothing left to cancel, and a held call keeps no INVITE transaction
     await this.toPbx;
     return this.settled(result);
   }

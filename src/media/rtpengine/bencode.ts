@@ -14,30 +14,31 @@ export interface BencodeDict {
 
 /** Encodes a value; dictionary keys are sorted as the bencode specification asks, undefined entries are left out. */
 export function bencode(value: BencodeValue | undefined): Buffer {
-  const parts: Buffer[] = [];
+  const parts: string[] = [];
   write(value, parts);
-  return Buffer.concat(parts);
+  // Text pieces joined and encoded once: a Buffer per piece (about a hundred per offer) showed in the calls
+  // bench's profile. String lengths are UTF-8 byte counts, as bencode wants.
+  return Buffer.from(parts.join(''), 'utf8');
 }
 
-function write(value: BencodeValue | undefined, parts: Buffer[]): void {
+function write(value: BencodeValue | undefined, parts: string[]): void {
   if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
-    parts.push(Buffer.from(`${bytes.length}:`), bytes);
+    parts.push(`${Buffer.byteLength(value, 'utf8')}:`, value);
   } else if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`bencode carries integers only, not ${value}`);
-    parts.push(Buffer.from(`i${value}e`));
+    parts.push(`i${value}e`);
   } else if (Array.isArray(value)) {
-    parts.push(Buffer.from('l'));
+    parts.push('l');
     for (const item of value) write(item, parts);
-    parts.push(Buffer.from('e'));
+    parts.push('e');
   } else if (value !== undefined) {
-    parts.push(Buffer.from('d'));
+    parts.push('d');
     for (const key of Object.keys(value).sort()) {
       if (value[key] === undefined) continue;
       write(key, parts);
       write(value[key], parts);
     }
-    parts.push(Buffer.from('e'));
+    parts.push('e');
   }
 }
 

@@ -71,6 +71,15 @@ function formatUriText(_uri: SipUri, raw: string): string {
 }
 
 /** The dialog a UAC gets from a 1xx (with To-tag) or 2xx to its INVITE (RFC 3261 section 12.1.2). */
+/**
+ * The string as a copy of its own. A header value cut from a received message is a V8 "sliced string" that keeps
+ * the whole message text alive; a dialog lives as long as its call, and keeping the 180's and the 2xx's text for it
+ * cost about 1 KB per held call (measured with a heap snapshot in the calls bench).
+ */
+function own(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 export function uacDialog(invite: SipRequest, response: SipResponse, flow?: SipSource): Dialog | undefined {
   const remoteTag = tagOf(response.headers.get('To'));
   const localTag = tagOf(invite.headers.get('From'));
@@ -82,13 +91,16 @@ export function uacDialog(invite: SipRequest, response: SipResponse, flow?: SipS
     state: response.status < 200 ? 'early' : 'confirmed',
     callId,
     localTag,
-    remoteTag,
+    remoteTag: own(remoteTag),
     localUri: withoutTag(invite.headers.get('From') ?? ''),
-    remoteUri: withoutTag(response.headers.get('To') ?? ''),
+    remoteUri: own(withoutTag(response.headers.get('To') ?? '')),
     localSeq: parseCSeq(invite.headers.get('CSeq'))?.seq ?? 1,
     remoteSeq: undefined,
-    remoteTarget: contactUri(response) ?? invite.uri,
-    routeSet: response.headers.getList('Record-Route').reverse(),
+    remoteTarget: own(contactUri(response) ?? invite.uri),
+    routeSet: response.headers
+      .getList('Record-Route')
+      .reverse()
+      .map((route) => own(route)),
     flow,
   };
 }

@@ -62,6 +62,8 @@ export class OutgoingCall {
     this.branch = prepared.branch;
     this.hop = prepared.hop;
     const reliable = (prepared.hop.flow?.protocol ?? prepared.hop.target.protocol) !== 'udp';
+    // Kept for Timer A's retransmissions only: a response ends them, and the call then keeps no copy.
+    let inviteBytes: Buffer | undefined = prepared.bytes;
     this.transaction = new InviteClientTransaction(
       this.request,
       reliable,
@@ -71,9 +73,12 @@ export class OutgoingCall {
         transmit: (request) =>
           this.endpoint.transmit(
             this.hop,
-            request === this.request ? prepared.bytes : serializeMessage(request),
+            request === this.request ? (inviteBytes ?? serializeMessage(request)) : serializeMessage(request),
           ),
-        response: (response) => this.onResponse(response),
+        response: (response) => {
+          inviteBytes = undefined;
+          this.onResponse(response);
+        },
         failed: (error) => this.fail(error),
         expired: () => this.cancel(),
         terminated: () => this.endpoint.forgetInvite('client', this.branch),

@@ -55,9 +55,19 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_PARSE_LI
   const bodyLength = declared ?? available;
   if (bodyLength > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
   if (bodyLength > available) throw parseError(`body shorter than Content-Length ${bodyLength}`);
-  if (bodyLength > 0)
-    message.body = Buffer.from(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
+  if (bodyLength > 0) message.body = ownBytes(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
   return message;
+}
+
+/**
+ * A copy of `bytes` in memory of its own. `Buffer.from` copies small buffers into a shared 8 KiB pool slab, and a
+ * body kept for a whole call (the SDP of an INVITE, of a dialog) then keeps its slab alive with every other message
+ * that was cut from it: measured at about 12 KB of Buffer memory per held call.
+ */
+export function ownBytes(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 /** Content-Length value, undefined when absent; throws on a malformed value. */
