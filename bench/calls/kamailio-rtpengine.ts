@@ -24,6 +24,7 @@ listen=udp:127.0.0.1:${options.port}
 auto_aliases=no
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 loadmodule "tm.so"
+loadmodule "tmx.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "pv.so"
