@@ -3,6 +3,7 @@ import { isMediaError } from '../media/media-error.js';
 import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import { ownText } from '../sip/message/message.parser.js';
 import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from './call-context.js';
 import type {
@@ -316,7 +317,8 @@ export abstract class BridgedCall implements DialogOwner {
   /** Record a leg's final response (status and Reason header or phrase). */
   protected legFinal(side: Side, response: SipResponse): void {
     this.legs[side].finalStatus = response.status;
-    this.legs[side].reason = response.headers.get('Reason') ?? response.reason;
+    // A copy: a slice of the response would keep its whole text for as long as the call lasts.
+    this.legs[side].reason = ownText(response.headers.get('Reason') ?? response.reason);
   }
 
   /** The call is over: stop timers, free the media, report it once. */

@@ -1,3 +1,4 @@
+import { ownText } from '../message/message.parser.js';
 import { serializeMessage } from '../message/message.serializer.js';
 import { SipHeaders } from '../message/sip-headers.js';
 import { parseCSeq, type SipRequest, type SipResponse } from '../message/sip-message.js';
@@ -142,7 +143,7 @@ export class OutgoingCall {
     const seq = parseCSeq(this.request.headers.get('CSeq'))?.seq ?? 1;
     const ack = inDialogRequest(dialog, 'ACK', seq);
     const contact = contactUri(response);
-    if (contact) dialog.remoteTarget = contact;
+    if (contact) dialog.remoteTarget = ownText(contact);
     const second = this.dialog !== undefined;
     void dialogs.sendAck(
       dialog,
