@@ -214,6 +214,19 @@ let kamailio: {
 } = {};
 if (!skip('kamailio')) {
   const uasPort = await freePort();
+  const kamDaemon = await RtpengineDaemon.start({ ports: 20_000 });
+  const kamPort = await freePort();
+  const proxy = await startKamailioProxy({
+    dir,
+    port: kamPort,
+    destination: `127.0.0.1:${uasPort}`,
+    rtpengineNg: `${kamDaemon.target.host}:${kamDaemon.target.port}`,
+    // Each child waits for rtpengine's answer (the module is synchronous): enough of them that a slow answer on a
+    // busy machine does not stop the proxy (8 collapsed at 200/s under load: INVITEs unanswered, 2,328 of 4,000
+    // calls failed).
+    children: 32,
+  });
+  // Started once Kamailio is up, so a Kamailio that fails to start leaves no sipp behind.
   const uas = spawn(
     'sipp',
     [
@@ -229,18 +242,6 @@ if (!skip('kamailio')) {
     ],
     { cwd: dir, stdio: 'ignore' },
   );
-  const kamDaemon = await RtpengineDaemon.start({ ports: 20_000 });
-  const kamPort = await freePort();
-  const proxy = await startKamailioProxy({
-    dir,
-    port: kamPort,
-    destination: `127.0.0.1:${uasPort}`,
-    rtpengineNg: `${kamDaemon.target.host}:${kamDaemon.target.port}`,
-    // Each child waits for rtpengine's answer (the module is synchronous): enough of them that a slow answer on a
-    // busy machine does not stop the proxy (8 collapsed at 200/s under load: INVITEs unanswered, 2,328 of 4,000
-    // calls failed).
-    children: 32,
-  });
   const kamLoad = (rate: number, seconds: number) =>
     measured(async () =>
       sippLoad({

@@ -94,7 +94,8 @@ export async function startCallbridgeRig(pki: TeamsPki, relay: MediaRelay, dir: 
       join(import.meta.dirname, 'teams-emulator.child.ts'),
       JSON.stringify({ ...pki.microsoft, caFile: pki.caFile, number: NUMBER, edgePort: edge.port }),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // stdin is a pipe only so that the child sees it close when this process ends, however it ends.
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: emulator.stdout })[Symbol.asyncIterator]();
   box.ports = (JSON.parse(String((await lines.next()).value)) as { ports: number[] }).ports;

@@ -41,6 +41,10 @@ setInterval(() => {
   }
 }, 2000).unref();
 
+// The bench's end closes our stdin (a crashed bench sends no SIGTERM): leave with it.
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+
 process.on('SIGTERM', () => {
   const calls = proxies.reduce((sum, p) => sum + p.calls.length, 0);
   const { heapUsed, rss } = process.memoryUsage();
