@@ -34,7 +34,7 @@ describe('call ladders', () => {
     expect(ladders.size).toBe(0);
   });
 
-  it('hands back captured messages with their secrets removed, as spread and JSON see them', () => {
+  it('hands back captured messages with their secrets removed, read by name or as JSON', () => {
     const ladders = new CallLadders();
     ladders.watch('abc123');
     ladders.capture('teams')(
@@ -42,7 +42,7 @@ describe('call ladders', () => {
       Buffer.from(INVITE.replace('Call-ID: abc123', 'Call-ID: abc123\r\nX: Zoë')),
     );
     const [entry] = ladders.take('abc123');
-    const copies = [{ ...entry! }, JSON.parse(JSON.stringify(entry)) as typeof entry];
+    const copies = [entry, JSON.parse(JSON.stringify(entry)) as typeof entry];
     for (const copy of copies) {
       expect(copy!.text).toContain('inline:[removed]|2^31');
       expect(copy!.text).toContain('X: Zoë');

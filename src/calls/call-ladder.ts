@@ -21,7 +21,7 @@ interface Captured {
  * The raw SIP messages of the calls in progress, per leg and direction, for the call record's ladder. Capturing is
  * cheap on purpose (it runs for every message of every call): a timestamp and the bytes. The text, its first line
  * and the removal of secrets (digest answers, SRTP keys, Microsoft's transfer tokens) are computed when a ladder
- * entry is read (`take`'s entries compute them once, on first read), so a call whose ladder is never stored (most
+ * entry is read (`take`'s entries compute them once, on first read; read them by name or as JSON), so a call whose ladder is never stored (most
  * answered calls: the recorder keeps failed calls' and captured users') never pays for them, and nothing read from a
  * ladder can leak a secret. Other messages than watched calls' are one map lookup.
  *
@@ -39,7 +39,7 @@ export class CallLadders {
   take(sipCallId: string): TimedLadderEntry[] {
     const captured = this.ladders.get(sipCallId) ?? [];
     this.ladders.delete(sipCallId);
-    return captured.map(entryOf);
+    return captured.map((c) => new CapturedEntry(c.atMs, c.leg, c.direction, c.bytes));
   }
 
   /** Calls watched now. */
@@ -85,27 +85,36 @@ function push(entries: Captured[], leg: LadderEntry['leg'], direction: 'in' | 'o
 }
 
 /**
- * The entry of a captured message. Its text is computed on first read (then kept): the getters are own enumerable
- * properties, so spreading the entry or `JSON.stringify` reads them like plain fields.
+ * The entry of a captured message: its text (secrets removed), first line and time are computed on first read. A
+ * class with getters, not an object literal with its own: creating those was slower than the redaction it defers
+ * (measured: 14 entries per call). `toJSON` writes the plain fields.
  */
-function entryOf({ atMs, leg, direction, bytes }: Captured): TimedLadderEntry {
-  let clean: string | undefined;
-  const text = (): string => (clean ??= redactSip(Buffer.from(bytes, 'latin1').toString('utf8')));
-  return {
-    atMs,
-    leg,
-    direction,
-    get at(): string {
-      return new Date(atMs).toISOString();
-    },
-    get text(): string {
-      return text();
-    },
-    get summary(): string {
-      const all = text();
-      return all.slice(0, Math.max(0, all.indexOf('\r\n'))) || all.slice(0, 80);
-    },
-  };
+class CapturedEntry implements TimedLadderEntry {
+  private clean: string | undefined;
+
+  constructor(
+    readonly atMs: number,
+    readonly leg: LadderEntry['leg'],
+    readonly direction: 'in' | 'out',
+    private readonly bytes: string,
+  ) {}
+
+  get at(): string {
+    return new Date(this.atMs).toISOString();
+  }
+
+  get text(): string {
+    return (this.clean ??= redactSip(Buffer.from(this.bytes, 'latin1').toString('utf8')));
+  }
+
+  get summary(): string {
+    const all = this.text;
+    return all.slice(0, Math.max(0, all.indexOf('\r\n'))) || all.slice(0, 80);
+  }
+
+  toJSON(): LadderEntry {
+    return { at: this.at, leg: this.leg, direction: this.direction, summary: this.summary, text: this.text };
+  }
 }
 
 /**
