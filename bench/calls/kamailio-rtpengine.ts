@@ -6,6 +6,8 @@ import { join } from 'node:path';
  * Kamailio as a stateful proxy with rtpengine (its `rtpengine` module, shipped in Debian's kamailio package):
  * record-routes every INVITE, hands offer and answer to rtpengine (`rtpengine_offer` / `rtpengine_answer`, deleted
  * on BYE) and relays to one destination (a sipp UAS). The reference the calls bench compares Callbridge with.
+ * Retransmitted INVITEs are absorbed by their transaction (Kamailio's default-config pattern) rather than offered to
+ * rtpengine again; `log()` is its stderr (errors and warnings), printed by the bench when its calls fail.
  */
 export async function startKamailioProxy(options: {
   dir: string;
@@ -13,7 +15,7 @@ export async function startKamailioProxy(options: {
   destination: string;
   rtpengineNg: string;
   children: number;
-}): Promise<ChildProcess> {
+}): Promise<{ child: ChildProcess; log: () => string }> {
   const config = `#!KAMAILIO
 debug=0
 log_stderror=yes
@@ -22,6 +24,7 @@ listen=udp:127.0.0.1:${options.port}
 auto_aliases=no
 mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
 loadmodule "tm.so"
+loadmodule "tmx.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
 loadmodule "pv.so"
@@ -44,6 +47,9 @@ request_route {
     exit;
   }
   if (is_method("CANCEL")) { if (t_check_trans()) t_relay(); exit; }
+  # A retransmitted INVITE is absorbed by its transaction: no second offer to rtpengine.
+  if (t_precheck_trans()) { t_check_trans(); exit; }
+  t_check_trans();
   if (is_method("INVITE")) {
     record_route();
     rtpengine_offer("replace-origin replace-session-connection");
@@ -66,7 +72,7 @@ onreply_route[ANSWER] {
   child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-5000)));
   await new Promise((resolve) => setTimeout(resolve, 1500));
   if (child.exitCode !== null) throw new Error(`kamailio did not start: ${log}`);
-  return child;
+  return { child, log: () => log };
 }
 
 /** Result of one sipp load run. */
@@ -76,6 +82,11 @@ export interface SippLoad {
   seconds: number;
   /** Successful calls per second over the run. */
   cps: number;
+  /**
+   * Where calls went wrong, from sipp's last scenario screen: per message, its retransmissions, timeouts and
+   * unexpected messages when not zero, e.g. `{"BYE ->": "retrans 451", "200 <- (2)": "timeout 59"}`.
+   */
+  failures: Record<string, string>;
   output: string;
 }
 
@@ -131,5 +142,17 @@ export async function sippLoad(options: {
   const count = (label: string) =>
     Number(new RegExp(`${label}\\s*\\|[^|]*\\|\\s*(\\d+)`).exec(output)?.[1] ?? NaN);
   const successful = count('Successful call');
-  return { successful, failed: count('Failed call'), seconds, cps: successful / seconds, output };
+  const failures: Record<string, string> = {};
+  const screen = output.slice(output.lastIndexOf('Messages  Retrans'));
+  const row = /^\s+(\S+) (-+>|<-+)\s+(?:E-RTD\d )?(\d+)\s+(\d+)\s+(\d+)?[ \t]*(\d+)?/gm;
+  for (const [, message, arrow, , retrans, timeout, unexpected] of screen.matchAll(row)) {
+    const what = [
+      Number(retrans) > 0 && `retrans ${retrans}`,
+      Number(timeout) > 0 && `timeout ${timeout}`,
+      Number(unexpected) > 0 && `unexpected ${unexpected}`,
+    ].filter(Boolean);
+    const key = `${message} ${arrow!.includes('>') ? '->' : '<-'}`;
+    if (what.length > 0) failures[key in failures ? `${key} (2)` : key] = what.join(', ');
+  }
+  return { successful, failed: count('Failed call'), failures, seconds, cps: successful / seconds, output };
 }

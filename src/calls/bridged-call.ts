@@ -5,6 +5,7 @@ import { mergeMediaStats } from '../media/media-stats.js';
 import { tagOf, type Dialog } from '../sip/dialog/dialog.js';
 import type { IncomingCall } from '../sip/dialog/incoming-call.js';
 import type { ReinviteAnswer } from '../sip/dialog/endpoint.types.js';
+import { ownText } from '../sip/message/message.parser.js';
 import type { SipRequest, SipResponse } from '../sip/message/sip-message.js';
 import type { CallContext, DialogOwner } from './call-context.js';
 import type {
@@ -322,7 +323,8 @@ export abstract class BridgedCall implements DialogOwner {
   /** Record a leg's final response (status and Reason header or phrase). */
   protected legFinal(side: Side, response: SipResponse): void {
     this.legs[side].finalStatus = response.status;
-    this.legs[side].reason = response.headers.get('Reason') ?? response.reason;
+    // A copy: a slice of the response would keep its whole text for as long as the call lasts.
+    this.legs[side].reason = ownText(response.headers.get('Reason') ?? response.reason);
   }
 
   /** The call is over: stop timers, free the media, report it once. */
@@ -339,7 +341,7 @@ export abstract class BridgedCall implements DialogOwner {
     const ladder = [this.legs.pbx.sipCallId, this.legs.teams.sipCallId]
       .filter((id) => id !== '')
       .flatMap((id) => this.ctx.ladders.take(id))
-      .sort((a, b) => a.at.localeCompare(b.at));
+      .sort((a, b) => a.atMs - b.atMs);
     const info = this.info();
     if (!info) return;
     const { state: _state, ...live } = info;

@@ -33,4 +33,22 @@ describe('call ladders', () => {
     ]);
     expect(ladders.size).toBe(0);
   });
+
+  it('hands back captured messages with their secrets removed, read by name or as JSON', () => {
+    const ladders = new CallLadders();
+    ladders.watch('abc123');
+    ladders.capture('teams')(
+      'out',
+      Buffer.from(INVITE.replace('Call-ID: abc123', 'Call-ID: abc123\r\nX: Zoë')),
+    );
+    const [entry] = ladders.take('abc123');
+    const copies = [entry, JSON.parse(JSON.stringify(entry)) as typeof entry];
+    for (const copy of copies) {
+      expect(copy!.text).toContain('inline:[removed]|2^31');
+      expect(copy!.text).toContain('X: Zoë');
+      expect(copy!.text).not.toMatch(/6629fae4|JPEaIx|aHR0cHM6/);
+      expect(copy!.summary).toBe('INVITE sip:2001@pbx.test SIP/2.0');
+      expect(Date.parse(copy!.at)).toBeGreaterThan(Date.now() - 60_000);
+    }
+  });
 });

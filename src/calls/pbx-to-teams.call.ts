@@ -103,6 +103,7 @@ export class PbxToTeamsCall extends BridgedCall {
       );
     }
     this.legs.teams.peer = result.proxy;
+    this.attempt = undefined; // settled: nothing left to cancel, and a held call keeps no INVITE transaction
     await this.toPbx;
     return this.settled(result);
   }
@@ -167,6 +168,7 @@ export class PbxToTeamsCall extends BridgedCall {
       return this.hangUp();
     }
     if (this.lateOffer) await this.answerFromAck(outcome.response);
+    this.incoming.ack = undefined; // read (late offer) or not needed: a held call keeps no parsed ACK
   }
 
   /** Late offer: the PBX's answer came in its ACK; it replaces the placeholder in the relay. */

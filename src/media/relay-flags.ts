@@ -37,7 +37,7 @@ export const RELAYED_CODECS = ['PCMU', 'PCMA', 'G722', 'telephone-event'] as con
  * - PBX: plain `RTP/AVP`, no ICE, no crypto, RTCP on its own port (`rtcp-mux demux`).
  * Both: origin and connection lines rewritten to the relay's address so neither side learns the other's.
  */
-export function flagsToward(side: MediaSide): BencodeDict {
+function buildFlagsToward(side: MediaSide): BencodeDict {
   const common: BencodeDict = {
     replace: ['origin', 'session-connection'],
     SDES: [...EXCLUDED_SRTP_SUITES.map((suite) => `no-${suite}`), 'lifetime'],
@@ -53,4 +53,14 @@ export function flagsToward(side: MediaSide): BencodeDict {
     };
   }
   return { ...common, 'transport-protocol': 'RTP/AVP', ICE: 'remove', 'rtcp-mux': ['demux'] };
+}
+
+/** Built once per side: every offer and answer sends the same flags (read only: the relay spreads them). */
+const FLAGS: Readonly<Record<MediaSide, BencodeDict>> = {
+  pbx: buildFlagsToward('pbx'),
+  teams: buildFlagsToward('teams'),
+};
+
+export function flagsToward(side: MediaSide): BencodeDict {
+  return FLAGS[side];
 }

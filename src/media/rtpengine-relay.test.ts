@@ -206,6 +206,31 @@ describe.skipIf(!rtpengineInstalled())('rtpengine relay against the real daemon'
     expect(await relay.delete('never-seen')).toBeUndefined();
   });
 
+  it('a slow answer fails its own request only: rtpengine still answering ping keeps taking calls', async () => {
+    const slow = await RtpengineRelay.open({
+      target: daemon.target,
+      requests: { retransmitMs: [50], timeoutMs: 300 },
+      pingIntervalMs: 60_000,
+    });
+    try {
+      process.kill(daemon.pid!, 'SIGSTOP'); // rtpengine falls behind (a busy machine), without going away
+      await expect(
+        slow.offer({ callId: 'slow', fromTag: 'f', sdp: pbxOffer, toward: 'teams' }),
+      ).rejects.toMatchObject({ reason: 'relay_timeout' });
+      process.kill(daemon.pid!, 'SIGCONT');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(slow.status().state).toBe('available');
+      expectTowardTeams(
+        await slow.offer({ callId: 'after-slow', fromTag: 'f', sdp: pbxOffer, toward: 'teams' }),
+      );
+    } finally {
+      process.kill(daemon.pid!, 'SIGCONT');
+      await slow.delete('slow').catch(() => undefined);
+      await slow.delete('after-slow').catch(() => undefined);
+      slow.close();
+    }
+  });
+
   it('turns unavailable within seconds when rtpengine stops, refuses offers typed, and recovers', async () => {
     await daemon.stop();
     const took = await until(() => relay.status().state === 'unavailable', 5000, 'relay unavailable');

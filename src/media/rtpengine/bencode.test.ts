@@ -16,6 +16,7 @@ describe('bencode', () => {
       list: [],
     };
     expect(bdecode(bencode(value))).toEqual(value);
+    expect(bdecode(Buffer.from('li-42ei0e0:2:\xc3\xa9e', 'latin1'))).toEqual([-42, 0, '', 'é']);
   });
 
   it('refuses malformed input with the offset of the problem', () => {

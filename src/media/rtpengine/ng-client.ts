@@ -24,7 +24,8 @@ interface Pending {
   command: NgCommand;
   resolve: (reply: NgReply) => void;
   reject: (error: Error) => void;
-  timers: NodeJS.Timeout[];
+  /** The one timer of the request: the next retransmission, then the timeout. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -127,21 +128,30 @@ export class NgClient {
     const datagram = Buffer.concat([Buffer.from(`${cookie} `), bencode({ ...params, command })]);
     return new Promise<NgReply>((resolve, reject) => {
       const send = (): void => this.socket.send(datagram, this.target.port, this.target.host);
-      const timers = this.options.retransmitMs.map((delay) => setTimeout(send, delay));
-      timers.push(
-        setTimeout(() => {
+      const waiting: Pending = { command, resolve, reject, timer: undefined };
+      // One timer at a time, re-armed for the next step (three or four timers a request, thousands of requests a
+      // second under load, were measurable in the calls bench's profile).
+      const schedule = this.options.retransmitMs;
+      const arm = (step: number, since: number): void => {
+        const at = step < schedule.length ? schedule[step]! : this.options.timeoutMs;
+        waiting.timer = setTimeout(() => {
+          if (step < schedule.length) {
+            send();
+            return arm(step + 1, at);
+          }
           this.settle(cookie);
           reject(
             new MediaError(
               'relay_timeout',
               `rtpengine at ${describeTarget(this.target)} did not answer "${command}" within ` +
-                `${this.options.timeoutMs} ms (sent ${this.options.retransmitMs.length + 1} times).`,
+                `${this.options.timeoutMs} ms (sent ${schedule.length + 1} times).`,
               { command, relay: describeTarget(this.target) },
             ),
           );
-        }, this.options.timeoutMs),
-      );
-      this.pending.set(cookie, { command, resolve, reject, timers });
+        }, at - since);
+      };
+      arm(0, 0);
+      this.pending.set(cookie, waiting);
       send();
     });
   }
@@ -205,7 +215,7 @@ export class NgClient {
   private settle(cookie: string): void {
     const waiting = this.pending.get(cookie);
     if (!waiting) return;
-    for (const timer of waiting.timers) clearTimeout(timer);
+    clearTimeout(waiting.timer);
     this.pending.delete(cookie);
   }
 }

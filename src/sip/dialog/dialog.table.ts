@@ -1,4 +1,5 @@
 import { parseCSeq, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { ownBytes } from '../message/message.parser.js';
 import { SipError } from '../sip.error.js';
 import type { SipSource } from '../transport/transport.types.js';
 import type { CallEndpoint } from './call.endpoint.js';
@@ -44,18 +45,20 @@ export class DialogTable {
   /** Our 2xx went out (UAS): hold the dialog and resolve when the ACK confirms it; BYE if it never comes. */
   awaitAck(call: IncomingCall, dialog: Dialog, bytes: Buffer, localSdp: Buffer | undefined): Promise<Dialog> {
     const entry = this.entries.get(dialog.id) ?? this.add(dialog, localSdp ?? Buffer.alloc(0));
-    if (localSdp) entry.localSdp = localSdp;
+    if (localSdp) entry.localSdp = ownBytes(localSdp);
     dialog.state = 'confirmed';
     return new Promise((resolve, reject) => {
       entry.pendingAck = new PendingAck(bytes, call.source, this.endpoint.timers, {
         send: (source, data) => this.endpoint.replyBytes(source, data),
         acked: (ack) => {
+          entry.pendingAck = undefined; // done: its copy of our 2xx goes with it
           call.ack = ack;
           entry.reinviteIn = false;
           if (call.sessionTerms) this.startTimer(entry, call.sessionTerms);
           resolve(dialog);
         },
         timedOut: () => {
+          entry.pendingAck = undefined;
           void this.bye(dialog, 'no-ack');
           reject(
             new SipError('sip_transaction_timeout', 'The caller never acknowledged our answer (64*T1).'),
@@ -78,15 +81,25 @@ export class DialogTable {
     if (!entry && register) entry = this.add(dialog, localSdp);
     if (entry && terms) this.startTimer(entry, terms);
     const prepared = this.endpoint.prepare(ack, await this.endpoint.hopFor(ack, dialog));
-    if (entry) entry.ack = { bytes: prepared.bytes, hop: prepared.hop };
+    if (entry) {
+      const kept = (entry.ack = { bytes: prepared.bytes, hop: prepared.hop });
+      // The far end resends its 2xx for 64*T1 at most (RFC 3261 13.3.1.4): the ACK is not needed past that, and a
+      // call held for an hour need not keep it.
+      setTimeout(() => {
+        if (entry.ack === kept) entry.ack = undefined;
+      }, 64 * this.endpoint.timers.t1).unref();
+    }
     await this.endpoint.transmit(prepared.hop, prepared.bytes).catch(() => undefined);
   }
 
-  /** A 2xx came again: resend its ACK. False when the dialog is unknown. */
+  /**
+   * A 2xx came again: resend its ACK (absorbed past 64*T1, when the ACK is no longer kept). False when the dialog
+   * is unknown.
+   */
   resendAck(id: string): boolean {
-    const ack = this.entries.get(id)?.ack;
-    if (!ack) return false;
-    this.endpoint.transmit(ack.hop, ack.bytes).catch(() => undefined);
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    if (entry.ack) this.endpoint.transmit(entry.ack.hop, entry.ack.bytes).catch(() => undefined);
     return true;
   }
 
@@ -201,7 +214,12 @@ export class DialogTable {
   }
 
   private add(dialog: Dialog, localSdp: Buffer): DialogEntry {
-    const entry: DialogEntry = { dialog, localSdp, reinviteOut: false, reinviteIn: false };
+    const entry: DialogEntry = {
+      dialog,
+      localSdp: ownBytes(localSdp),
+      reinviteOut: false,
+      reinviteIn: false,
+    };
     this.entries.set(dialog.id, entry);
     return entry;
   }

@@ -1,5 +1,6 @@
 import { SipHeaders } from '../message/sip-headers.js';
 import { parseCSeq, type SipRequest, type SipResponse } from '../message/sip-message.js';
+import { ownText } from '../message/message.parser.js';
 import { parseNameAddr, parseSipUri, type SipUri } from '../message/sip-uri.js';
 import type { SipSource } from '../transport/transport.types.js';
 
@@ -82,13 +83,16 @@ export function uacDialog(invite: SipRequest, response: SipResponse, flow?: SipS
     state: response.status < 200 ? 'early' : 'confirmed',
     callId,
     localTag,
-    remoteTag,
+    remoteTag: ownText(remoteTag),
     localUri: withoutTag(invite.headers.get('From') ?? ''),
-    remoteUri: withoutTag(response.headers.get('To') ?? ''),
+    remoteUri: ownText(withoutTag(response.headers.get('To') ?? '')),
     localSeq: parseCSeq(invite.headers.get('CSeq'))?.seq ?? 1,
     remoteSeq: undefined,
-    remoteTarget: contactUri(response) ?? invite.uri,
-    routeSet: response.headers.getList('Record-Route').reverse(),
+    remoteTarget: ownText(contactUri(response) ?? invite.uri),
+    routeSet: response.headers
+      .getList('Record-Route')
+      .reverse()
+      .map((route) => ownText(route)),
     flow,
   };
 }

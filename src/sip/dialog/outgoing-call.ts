@@ -1,3 +1,4 @@
+import { ownText } from '../message/message.parser.js';
 import { serializeMessage } from '../message/message.serializer.js';
 import { SipHeaders } from '../message/sip-headers.js';
 import { parseCSeq, type SipRequest, type SipResponse } from '../message/sip-message.js';
@@ -62,6 +63,8 @@ export class OutgoingCall {
     this.branch = prepared.branch;
     this.hop = prepared.hop;
     const reliable = (prepared.hop.flow?.protocol ?? prepared.hop.target.protocol) !== 'udp';
+    // Kept for Timer A's retransmissions only: a response ends them, and the call then keeps no copy.
+    let inviteBytes: Buffer | undefined = prepared.bytes;
     this.transaction = new InviteClientTransaction(
       this.request,
       reliable,
@@ -71,9 +74,12 @@ export class OutgoingCall {
         transmit: (request) =>
           this.endpoint.transmit(
             this.hop,
-            request === this.request ? prepared.bytes : serializeMessage(request),
+            request === this.request ? (inviteBytes ?? serializeMessage(request)) : serializeMessage(request),
           ),
-        response: (response) => this.onResponse(response),
+        response: (response) => {
+          inviteBytes = undefined;
+          this.onResponse(response);
+        },
         failed: (error) => this.fail(error),
         expired: () => this.cancel(),
         terminated: () => this.endpoint.forgetInvite('client', this.branch),
@@ -137,7 +143,7 @@ export class OutgoingCall {
     const seq = parseCSeq(this.request.headers.get('CSeq'))?.seq ?? 1;
     const ack = inDialogRequest(dialog, 'ACK', seq);
     const contact = contactUri(response);
-    if (contact) dialog.remoteTarget = contact;
+    if (contact) dialog.remoteTarget = ownText(contact);
     const second = this.dialog !== undefined;
     void dialogs.sendAck(
       dialog,

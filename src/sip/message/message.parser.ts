@@ -55,9 +55,28 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_PARSE_LI
   const bodyLength = declared ?? available;
   if (bodyLength > limits.maxBodyBytes) throw tooLarge('body', limits.maxBodyBytes);
   if (bodyLength > available) throw parseError(`body shorter than Content-Length ${bodyLength}`);
-  if (bodyLength > 0)
-    message.body = Buffer.from(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
+  if (bodyLength > 0) message.body = ownBytes(buf.subarray(header.bodyStart, header.bodyStart + bodyLength));
   return message;
+}
+
+/**
+ * The string as a copy of its own. A header value cut from a received message is a V8 "sliced string" that keeps
+ * the whole message text alive; what a call keeps (its dialog's tags and target, a leg's reason) lives as long as
+ * the call, and keeping the 180's and the 2xx's text for it cost about 1 KB per held call (heap snapshot).
+ */
+export function ownText(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
+ * A copy of `bytes` in memory of its own. `Buffer.from` copies small buffers into a shared 8 KiB pool slab, and a
+ * body kept for a whole call (the SDP of an INVITE, of a dialog) then keeps its slab alive with every other message
+ * that was cut from it: measured at about 12 KB of Buffer memory per held call.
+ */
+export function ownBytes(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }
 
 /** Content-Length value, undefined when absent; throws on a malformed value. */

@@ -3,6 +3,7 @@ import {
   contentLength,
   DEFAULT_PARSE_LIMITS,
   findHeaderEnd,
+  ownBytes,
   parseHead,
   type ParseLimits,
 } from './message.parser.js';
@@ -67,7 +68,7 @@ export class StreamFramer {
 
   private takeBody(pending: { message: SipMessage; bodyLength: number }): StreamEvent | undefined {
     if (this.buffer.length < pending.bodyLength) return undefined;
-    pending.message.body = Buffer.from(this.buffer.subarray(0, pending.bodyLength));
+    pending.message.body = ownBytes(this.buffer.subarray(0, pending.bodyLength));
     this.buffer = this.buffer.subarray(pending.bodyLength);
     this.pending = undefined;
     return { type: 'message', message: pending.message };

@@ -4,6 +4,8 @@ import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { InviteTimers } from './invite-timers.js';
 
 /** States of an INVITE server transaction (RFC 3261 figure 7 as amended by RFC 6026 figure 5). */
+const EMPTY = Buffer.alloc(0);
+
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
 /** What an INVITE server transaction needs from below and reports above. */
@@ -51,6 +53,8 @@ export class InviteServerTransaction {
     this.hooks.send(this.last);
     if (response.status < 200) return;
     if (response.status < 300) {
+      // The 2xx is resent by the dialog's PendingAck, never from here: drop it, a held call keeps no copy.
+      this.last = EMPTY;
       this.state = 'accepted';
       this.timers.push(setTimeout(() => this.terminate(), this.timing.l));
       return;
@@ -97,6 +101,7 @@ export class InviteServerTransaction {
 
   private terminate(): void {
     this.clear();
+    this.last = EMPTY;
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.hooks.terminated();
