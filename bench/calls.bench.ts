@@ -193,6 +193,7 @@ const timedRelay: MediaRelay = {
   answer: (request) => relay.answer(request),
   delete: (callId) => relay.delete(callId),
   query: (callId) => relay.query(callId),
+  block: (request) => relay.block(request),
 };
 
 // (1) Callbridge with rtpengine: the sustained run, then the probe at a higher offered rate.
