@@ -196,6 +196,7 @@ const ROUTES: Record<string, RouteCase> = {
   // The Phone App tab's routes take a Teams SSO token only: every administrator credential is refused (401).
   'GET /api/v1/phone-app/me': { permission: 'teams-sso' },
   'GET /api/v1/phone-app/directory': { permission: 'teams-sso' },
+  'GET /api/v1/phone-app/contacts': { permission: 'teams-sso' },
   'POST /api/v1/phone-app/calls': { permission: 'teams-sso', body: () => ({ number: '+442079460123' }) },
   'GET /api/v1/phone-app/calls': { permission: 'teams-sso' },
   'GET /api/v1/phone-app/calls/{callId}': { permission: 'teams-sso', prepare: aCallId },
