@@ -3,6 +3,7 @@ import { isSipError } from '../sip.error.js';
 import {
   buildAuthorization,
   chooseChallenge,
+  digestHa1,
   digestResponse,
   parseAuthParams,
   parseChallenge,
@@ -51,6 +52,20 @@ describe('digest vectors', () => {
     expect(header).toContain(`opaque="${rfc7616.opaque}"`);
     expect(header).toContain(`algorithm=${algorithm}`);
   });
+
+  it.each(['MD5', 'SHA-256', 'SHA-256-sess'] as const)(
+    'a kept HA1 (%s) gives the same answer as the password, and is what the answer is built from',
+    (algorithm) => {
+      const challenge = parseChallenge(
+        `Digest realm="${rfc7616.realm}", qop="auth", algorithm=${algorithm}, nonce="${rfc7616.nonce}"`,
+      );
+      const ha1 = digestHa1(algorithm, 'Mufasa', rfc7616.realm, 'Circle of Life');
+      const fromPassword = buildAuthorization(challenge, rfc7616.input);
+      expect(buildAuthorization(challenge, { ...rfc7616.input, ha1 })).toBe(fromPassword);
+      const other = digestHa1(algorithm, 'Mufasa', rfc7616.realm, 'another password');
+      expect(buildAuthorization(challenge, { ...rfc7616.input, ha1: other })).not.toBe(fromPassword);
+    },
+  );
 
   it('answers an RFC 2069 challenge without qop with the plain response (RFC 2617 A2 without nc/cnonce)', () => {
     const challenge = parseChallenge('Digest realm="r", nonce="n"');

@@ -36,6 +36,11 @@ export interface DigestAnswerInput {
   cnonce?: string;
   /** Body, for qop=auth-int. */
   body?: Buffer;
+  /**
+   * H(username:realm:password) from `digestHa1`, when the caller keeps it: a registration answers a challenge on
+   * every refresh with the same user, realm and password, so it hashes them once instead of per answer.
+   */
+  ha1?: string;
 }
 
 /** Parse the auth-params of a `Digest ...` challenge into a Map with lower-case names and unquoted values. */
@@ -103,15 +108,34 @@ export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): s
   return hash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5', data, 'hex');
 }
 
+/** H(username:realm:password), the part of HA1 that depends only on the credentials (RFC 7616 section 3.4.2). */
+export function digestHa1(
+  algorithm: DigestAlgorithm,
+  username: string,
+  realm: string,
+  password: string,
+): string {
+  return digestHash(algorithm, `${username}:${realm}:${password}`);
+}
+
 /** The `response` value of RFC 7616 section 3.4.1, with the qop actually used ('' for none). */
 export function digestResponse(
   challenge: DigestChallenge,
   input: DigestAnswerInput & { cnonce: string },
   qop: string,
 ): string {
+  return responseHash(challenge, input, input.cnonce, qop);
+}
+
+function responseHash(
+  challenge: DigestChallenge,
+  input: DigestAnswerInput,
+  cnonce: string,
+  qop: string,
+): string {
   const algorithm = challenge.algorithm;
-  let ha1 = digestHash(algorithm, `${input.username}:${challenge.realm}:${input.password}`);
-  if (algorithm.endsWith('-sess')) ha1 = digestHash(algorithm, `${ha1}:${challenge.nonce}:${input.cnonce}`);
+  let ha1 = input.ha1 ?? digestHa1(algorithm, input.username, challenge.realm, input.password);
+  if (algorithm.endsWith('-sess')) ha1 = digestHash(algorithm, `${ha1}:${challenge.nonce}:${cnonce}`);
   const a2 =
     qop === 'auth-int'
       ? `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? Buffer.alloc(0))}`
@@ -119,7 +143,7 @@ export function digestResponse(
   const ha2 = digestHash(algorithm, a2);
   if (qop === '') return digestHash(algorithm, `${ha1}:${challenge.nonce}:${ha2}`);
   const nc = formatNonceCount(input.nonceCount);
-  return digestHash(algorithm, `${ha1}:${challenge.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
+  return digestHash(algorithm, `${ha1}:${challenge.nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
 }
 
 /**
@@ -132,7 +156,7 @@ export function digestResponse(
 export function buildAuthorization(challenge: DigestChallenge, input: DigestAnswerInput): string {
   const cnonce = input.cnonce ?? randomCnonce();
   const qop = challenge.qop.includes('auth') ? 'auth' : challenge.qop.includes('auth-int') ? 'auth-int' : '';
-  const response = digestResponse(challenge, { ...input, cnonce }, qop);
+  const response = responseHash(challenge, input, cnonce, qop);
   let header =
     `Digest username=${quote(input.username)}, realm=${quote(challenge.realm)}, nonce=${quote(challenge.nonce)}, ` +
     `uri=${quote(input.uri)}, response="${response}", algorithm=${challenge.algorithm}`;

@@ -67,6 +67,15 @@ export class SipResolver {
     return targets;
   }
 
+  /**
+   * The cached targets of a location still fresh, else undefined: callers that locate the same PBX for every
+   * registration take this without a promise and call `resolve` only on a miss.
+   */
+  cached(location: ServerLocation): SipTarget[] | undefined {
+    const cached = this.cache.get(cacheKey(location));
+    return cached && cached.expiresAt > Date.now() ? cached.targets : undefined;
+  }
+
   /** Forget the cached answer for one location (e.g. after every target failed), or all of them. */
   invalidate(location?: ServerLocation): void {
     if (location) this.cache.delete(cacheKey(location));

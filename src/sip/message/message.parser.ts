@@ -1,7 +1,7 @@
 import { parseError, SipError } from '../sip.error.js';
 import { SipHeaders } from './sip-headers.js';
 import { parseCSeq, type SipMessage } from './sip-message.js';
-import { parseVia } from './via.js';
+import { checkVia } from './via.js';
 
 /** Size limits that keep garbage from exhausting memory or time. */
 export interface ParseLimits {
@@ -175,7 +175,7 @@ function validate(message: SipMessage): void {
   }
   const via = message.headers.first('Via');
   if (via === undefined) throw parseError('empty Via header');
-  parseVia(via);
+  checkVia(via);
   if ((message.headers.get('Call-ID') ?? '').length === 0) throw parseError('empty Call-ID');
 }
 

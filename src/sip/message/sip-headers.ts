@@ -61,19 +61,38 @@ export function headerKey(name: string): string {
   return lower;
 }
 
-/** Spellings computed so far; header names repeat endlessly, so this stays small (bounded anyway). */
-const canonicalCache = new Map<string, string>();
+/** A header name as stored: its lookup key and the spelling we send. */
+interface HeaderName {
+  key: string;
+  canonical: string;
+}
 
-/** The spelling we send: `call-id` -> `Call-ID`, `x-custom-thing` -> `X-Custom-Thing`. */
-export function canonicalHeaderName(name: string): string {
-  const cached = canonicalCache.get(name);
-  if (cached !== undefined) return cached;
-  const key = headerKey(name);
+/**
+ * Names seen so far, by the spelling they arrived or were asked for in. Header names repeat endlessly, so this
+ * stays small (bounded anyway); every message parsed, built or looked into then costs a Map lookup per name
+ * instead of a lower-casing and a re-spelling.
+ */
+const names = new Map<string, HeaderName>();
+
+function headerName(name: string): HeaderName {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  const keep = names.size < 2000;
+  // Kept names are flat copies: a name cut from a received message would keep that message's text alive (and
+  // lower-casing a lower-case name returns the very same string).
+  const flat = keep ? Buffer.from(name, 'utf8').toString('utf8') : name;
+  const key = headerKey(flat);
   const canonical =
     CANONICAL_NAMES.get(key) ??
     key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
-  if (canonicalCache.size < 2000) canonicalCache.set(name, canonical);
-  return canonical;
+  const entry = { key, canonical };
+  if (keep) names.set(flat, entry);
+  return entry;
+}
+
+/** The spelling we send: `call-id` -> `Call-ID`, `x-custom-thing` -> `X-Custom-Thing`. */
+export function canonicalHeaderName(name: string): string {
+  return headerName(name).canonical;
 }
 
 /**
@@ -122,7 +141,8 @@ export class SipHeaders {
 
   /** Add a header line at the end (or at the top with `prepend`). */
   append(name: string, value: string, prepend = false): this {
-    const entry = { key: headerKey(name), name: canonicalHeaderName(name), value };
+    const known = headerName(name);
+    const entry = { key: known.key, name: known.canonical, value };
     if (prepend) this.entries.unshift(entry);
     else this.entries.push(entry);
     return this;
@@ -130,10 +150,11 @@ export class SipHeaders {
 
   /** Replace every line of this header by one line. */
   set(name: string, value: string): this {
-    const key = headerKey(name);
+    const known = headerName(name);
+    const key = known.key;
     const index = this.entries.findIndex((e) => e.key === key);
     this.delete(name);
-    const entry = { key, name: canonicalHeaderName(name), value };
+    const entry = { key, name: known.canonical, value };
     if (index < 0 || index > this.entries.length) this.entries.push(entry);
     else this.entries.splice(index, 0, entry);
     return this;
@@ -141,7 +162,7 @@ export class SipHeaders {
 
   /** Remove every line of this header. */
   delete(name: string): this {
-    const key = headerKey(name);
+    const key = headerName(name).key;
     for (let i = this.entries.length - 1; i >= 0; i--)
       if (this.entries[i]!.key === key) this.entries.splice(i, 1);
     return this;
@@ -149,8 +170,10 @@ export class SipHeaders {
 
   /** Value of the first line of this header, or undefined. For list headers this may hold several values. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
-    return this.entries.find((e) => e.key === key)?.value;
+    const key = headerName(name).key;
+    // A plain loop: this runs several times for every message (find with a closure showed in profiles).
+    for (const e of this.entries) if (e.key === key) return e.value;
+    return undefined;
   }
 
   /** True when at least one line of this header is present. */
@@ -160,20 +183,20 @@ export class SipHeaders {
 
   /** Every line's value, in order, unsplit. */
   getAll(name: string): string[] {
-    const key = headerKey(name);
+    const key = headerName(name).key;
     return this.entries.filter((e) => e.key === key).map((e) => e.value);
   }
 
   /** The first value of a header, a list header's first line split: the top Via. */
   first(name: string): string | undefined {
     const value = this.get(name);
-    if (value === undefined || !LIST_HEADERS.has(headerKey(name)) || !value.includes(',')) return value;
+    if (value === undefined || !value.includes(',') || !LIST_HEADERS.has(headerName(name).key)) return value;
     return splitHeaderList(value)[0];
   }
 
   /** Every value of a header, comma-separated list headers split: two Via lines of two each -> four values. */
   getList(name: string): string[] {
-    const key = headerKey(name);
+    const key = headerName(name).key;
     const values = this.getAll(name);
     return LIST_HEADERS.has(key) ? values.flatMap(splitHeaderList) : values;
   }

@@ -29,6 +29,17 @@ export function parseVia(text: string): Via {
   };
 }
 
+/**
+ * Check one Via value exactly as `parseVia` would, without building its parameter Map: the parser checks the top
+ * Via of every message it accepts, and for most of them (responses to our requests) nothing reads it further.
+ */
+export function checkVia(text: string): void {
+  const match = VIA.exec(text.trim());
+  if (!match) throw parseError(`bad Via: "${text.slice(0, 80)}"`);
+  const port = match[3] === undefined ? undefined : Number(match[3]);
+  if (port !== undefined && port > 65535) throw parseError(`Via port out of range: ${port}`);
+}
+
 /** Render a Via value. */
 export function formatVia(via: Via): string {
   const port = via.port === undefined ? '' : `:${via.port}`;

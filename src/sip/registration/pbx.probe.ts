@@ -19,6 +19,7 @@ export interface PbxHealth {
 
 interface ProbeTarget extends PbxHealth {
   service: SipServiceConfig;
+  key: string;
   inFlight: boolean;
   /** It answered an OPTIONS since we started: its silence to OPTIONS means something. */
   answersOptions: boolean;
@@ -59,6 +60,11 @@ export function pbxTargetKey(service: SipServiceConfig): string {
  */
 export class PbxProbe {
   private readonly targets = new Map<string, ProbeTarget>();
+  /**
+   * The target of a service object (services are interned by the agent's book): every answered REGISTER confirms
+   * its target, and this spares building the key string for each.
+   */
+  private readonly byService = new WeakMap<SipServiceConfig, ProbeTarget>();
   private timer: NodeJS.Timeout | undefined;
   private servicesInUse: () => Iterable<SipServiceConfig> = () => [];
   /** OPTIONS sent, for tests and metrics. */
@@ -112,11 +118,14 @@ export class PbxProbe {
   }
 
   private targetOf(service: SipServiceConfig): ProbeTarget {
+    const known = this.byService.get(service);
+    if (known && this.targets.get(known.key) === known) return known;
     const key = pbxTargetKey(service);
     let target = this.targets.get(key);
     if (!target) {
       target = {
         service,
+        key,
         reachable: undefined,
         lastConfirmedAt: 0,
         lastCheckedAt: 0,
@@ -125,6 +134,7 @@ export class PbxProbe {
       };
       this.targets.set(key, target);
     }
+    this.byService.set(service, target);
     return target;
   }
 
@@ -188,8 +198,8 @@ export class PbxProbe {
     target.lastConfirmedAt = now;
     target.lastCheckedAt = now;
     delete target.reason;
-    if (was !== true) this.options.onChange(pbxTargetKey(target.service), snapshot(target));
-    this.options.onChecked?.(pbxTargetKey(target.service), snapshot(target));
+    if (was !== true) this.options.onChange(target.key, snapshot(target));
+    this.options.onChecked?.(target.key, snapshot(target));
   }
 
   private unanswered(target: ProbeTarget, reason: string): void {
@@ -197,8 +207,8 @@ export class PbxProbe {
     target.reachable = false;
     target.lastCheckedAt = Date.now();
     target.reason = reason;
-    if (was !== false) this.options.onChange(pbxTargetKey(target.service), snapshot(target));
-    this.options.onChecked?.(pbxTargetKey(target.service), snapshot(target));
+    if (was !== false) this.options.onChange(target.key, snapshot(target));
+    this.options.onChecked?.(target.key, snapshot(target));
   }
 }
 

@@ -1,10 +1,16 @@
-import { buildAuthorization, chooseChallenge, type DigestChallenge } from '../auth/digest.js';
+import { buildAuthorization, chooseChallenge, digestHa1, type DigestChallenge } from '../auth/digest.js';
 import { detachString, type SipResponse } from '../message/sip-message.js';
-import { SipResolver } from '../dns/sip.resolver.js';
+import { SipResolver, type ServerLocation } from '../dns/sip.resolver.js';
 import { isSipError } from '../sip.error.js';
 import type { SipStack } from '../stack/sip.stack.js';
 import { flowKey, type SipTarget } from '../transport/transport.types.js';
-import { buildRegister, registerUri, type ChallengeShape, type Registration } from './registration.record.js';
+import {
+  registerHeaderLines,
+  registerPrefix,
+  registerUri,
+  type ChallengeShape,
+  type Registration,
+} from './registration.record.js';
 import type { SipServiceConfig } from './registration.types.js';
 
 /** How one REGISTER exchange ended: a final response, or no server answered (with a locally made status). */
@@ -16,10 +22,15 @@ const MAX_AUTH_ROUNDS = 3;
 /** Distinct challenge shapes kept shared; past this (a PBX with per-challenge opaque values) they are not pooled. */
 const MAX_SHAPES = 1000;
 
-/** Per-PBX-service state shared by its registrations: which DNS target answered last. */
+/**
+ * Per-PBX-service state shared by its registrations: which DNS target answered last, and what every attempt would
+ * otherwise build again (where to locate the PBX, the REGISTER start line).
+ */
 interface ServiceRoute {
   preferred: number;
   flow: string | undefined;
+  location: ServerLocation;
+  startLine: string;
 }
 
 /**
@@ -47,14 +58,11 @@ export class RegisterExchange {
   /** Send REGISTER with `expires` for `reg` until a final answer or every target failed. */
   async run(reg: Registration, expires: number): Promise<ExchangeOutcome> {
     const service = reg.config.service;
-    const location = {
-      host: service.proxyHost ?? service.sipDomain,
-      port: service.proxyPort,
-      protocol: service.transport,
-    };
+    const route = this.routeOf(service);
+    const location = route.location;
     let targets: SipTarget[];
     try {
-      targets = await this.resolver.resolve(location);
+      targets = this.resolver.cached(location) ?? (await this.resolver.resolve(location));
     } catch (error) {
       return {
         kind: 'unreachable',
@@ -62,8 +70,7 @@ export class RegisterExchange {
         reason: isSipError(error) ? error.message : 'DNS lookup failed',
       };
     }
-    const route = this.routeOf(service);
-    let last: ExchangeOutcome = { kind: 'unreachable', status: 503, reason: 'No SIP server to try' };
+    let last: ExchangeOutcome | undefined;
     for (let i = 0; i < targets.length; i++) {
       const index = (route.preferred + i) % targets.length;
       const target = targets[index]!;
@@ -71,7 +78,7 @@ export class RegisterExchange {
       route.flow =
         target.protocol === 'udp' ? undefined : flowKey(target.protocol, target.address, target.port);
       try {
-        const response = await this.authenticate(reg, target, expires);
+        const response = await this.authenticate(reg, route.startLine, target, expires);
         route.preferred = index;
         return { kind: 'response', response };
       } catch (error) {
@@ -81,16 +88,22 @@ export class RegisterExchange {
       }
     }
     this.resolver.invalidate(location);
-    return last;
+    return last ?? { kind: 'unreachable', status: 503, reason: 'No SIP server to try' };
   }
 
-  private async authenticate(reg: Registration, target: SipTarget, expires: number): Promise<SipResponse> {
+  private async authenticate(
+    reg: Registration,
+    startLine: string,
+    target: SipTarget,
+    expires: number,
+  ): Promise<SipResponse> {
     let answeredFresh = false;
+    const prefix = registerPrefix(reg);
     for (let round = 0; ; round++) {
       // contactAt: another node's Contact, whose binding this node removes (a dead node's users taken over).
       const local = reg.contactAt ?? this.stack.local(target.protocol);
-      const request = buildRegister(reg, local, expires, this.credentials(reg));
-      const response = await this.stack.request(request, target);
+      const lines = registerHeaderLines(prefix, reg, local, expires, this.credentials(reg));
+      const response = await this.stack.requestText(startLine, lines, target);
       if (response.status !== 401 && response.status !== 407) return response;
       let challenge: DigestChallenge;
       try {
@@ -111,16 +124,27 @@ export class RegisterExchange {
     const shape = reg.challenge;
     if (!shape || reg.nonce === undefined) return undefined;
     reg.nonceCount++;
-    const value = buildAuthorization(
-      { ...shape, nonce: reg.nonce, stale: false },
-      {
-        username: reg.config.authUsername,
-        password: reg.config.password,
-        method: 'REGISTER',
-        uri: registerUri(reg.config),
-        nonceCount: reg.nonceCount,
-      },
-    );
+    const { authUsername, password } = reg.config;
+    if (reg.ha1Shape !== shape || reg.ha1 === undefined) {
+      reg.ha1 = digestHa1(shape.algorithm, authUsername, shape.realm, password);
+      reg.ha1Shape = shape;
+    }
+    const challenge: DigestChallenge = {
+      realm: shape.realm,
+      nonce: reg.nonce,
+      opaque: shape.opaque,
+      algorithm: shape.algorithm,
+      qop: shape.qop,
+      stale: false,
+    };
+    const value = buildAuthorization(challenge, {
+      username: authUsername,
+      password,
+      method: 'REGISTER',
+      uri: registerUri(reg.config),
+      nonceCount: reg.nonceCount,
+      ha1: reg.ha1,
+    });
     return { name: shape.proxy ? 'Proxy-Authorization' : 'Authorization', value };
   }
 
@@ -145,7 +169,16 @@ export class RegisterExchange {
   private routeOf(service: SipServiceConfig): ServiceRoute {
     let route = this.routes.get(service);
     if (!route) {
-      route = { preferred: 0, flow: undefined };
+      route = {
+        preferred: 0,
+        flow: undefined,
+        location: {
+          host: service.proxyHost ?? service.sipDomain,
+          port: service.proxyPort,
+          protocol: service.transport,
+        },
+        startLine: `REGISTER sip:${service.sipDomain} SIP/2.0`,
+      };
       this.routes.set(service, route);
     }
     return route;

@@ -69,7 +69,8 @@ export class RegistrationAgent {
     this.probe = new PbxProbe(stack, resolver, {
       intervalMs: options.probeIntervalMs ?? 30_000,
       onChange: (key, health) => this.pbxChanged(key, health),
-      onChecked: (key, health) => this.port.onPbx?.(key, health),
+      // Only with a listener: every answered REGISTER confirms its PBX, and a snapshot for nobody is waste.
+      onChecked: port.onPbx && ((key, health) => this.port.onPbx?.(key, health)),
     });
     this.probe.start(() => this.book.servicesInUse());
     this.heap = new TimerHeap((due) => due.forEach((reg) => this.queue(reg)));
@@ -247,6 +248,8 @@ export class RegistrationAgent {
     reg.minExpires = 0;
     reg.challenge = undefined;
     reg.nonce = undefined;
+    reg.ha1 = undefined;
+    reg.ha1Shape = undefined;
     this.heap.cancel(reg);
     if (config.enabled === false && reg.expiresAt <= Date.now() && !reg.busy) {
       this.book.setState(reg, disabledStatus(config));

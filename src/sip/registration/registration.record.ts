@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DigestAlgorithm } from '../auth/digest.js';
-import { SipHeaders } from '../message/sip-headers.js';
-import { detachString, randomToken, type SipRequest } from '../message/sip-message.js';
+import { detachString, randomToken } from '../message/sip-message.js';
 import { ALLOWED_METHODS } from '../stack/incoming-request.handler.js';
 import type { LocalEndpoint } from '../transport/transport.types.js';
 import type { Scheduled } from './timer.heap.js';
@@ -38,6 +37,12 @@ export class Registration implements Scheduled {
   challenge: ChallengeShape | undefined = undefined;
   nonce: string | undefined = undefined;
   nonceCount = 0;
+  /**
+   * H(auth username:realm:password) for `ha1Shape`'s realm and algorithm: computed once, not for every answer
+   * (user and password change only through the agent's reconfigure, which clears it).
+   */
+  ha1: string | undefined = undefined;
+  ha1Shape: ChallengeShape | undefined = undefined;
   /** Bumped on every configuration change; a response to an older generation is ignored. */
   generation = 0;
   /** An attempt is running or queued. */
@@ -73,35 +78,36 @@ export function contactUri(token: string, local: LocalEndpoint): string {
 }
 
 /**
- * Build the next REGISTER of a registration (CSeq incremented); the stack adds Via, Max-Forwards, User-Agent.
- *
- * @example buildRegister(reg, local, 3600, { name: 'Authorization', value: 'Digest ...' })
+ * The header lines of a registration that stay the same from one REGISTER to the next (From, To, Call-ID). An
+ * attempt builds them once for its requests (the first one and the answer to the challenge); they are not kept
+ * on the record, where 50,000 held registrations would each hold another string.
  */
-export function buildRegister(
+export function registerPrefix(reg: Registration): string {
+  const { service, sipUsername } = reg.config;
+  const aor = `<sip:${sipUsername}@${service.sipDomain}>`;
+  return `From: ${aor};tag=${reg.token}\r\nTo: ${aor}\r\nCall-ID: ${reg.callId}\r\n`;
+}
+
+/**
+ * The header lines of the next REGISTER of a registration (CSeq incremented) after the top Via, as text for
+ * `SipStack.requestText`, which adds Via, Max-Forwards, User-Agent and Content-Length: the same lines a SipHeaders
+ * would serialize, built from `registerPrefix` and the few values that change (CSeq, Contact, Expires,
+ * Authorization) without a header object per request.
+ *
+ * @example stack.requestText(`REGISTER sip:${domain} SIP/2.0`, registerHeaderLines(registerPrefix(reg), reg, local, 3600), target)
+ */
+export function registerHeaderLines(
+  prefix: string,
   reg: Registration,
   local: LocalEndpoint,
   expires: number,
   authorization?: { name: string; value: string },
-): SipRequest {
-  const { service, sipUsername } = reg.config;
-  const aor = `<sip:${sipUsername}@${service.sipDomain}>`;
+): string {
   reg.cseq++;
-  const headers = new SipHeaders()
-    .append('From', `${aor};tag=${reg.token}`)
-    .append('To', aor)
-    .append('Call-ID', reg.callId)
-    .append('CSeq', `${reg.cseq} REGISTER`)
-    .append('Contact', `<${contactUri(reg.token, local)}>`)
-    .append('Expires', String(expires))
-    .append('Allow', ALLOWED_METHODS);
-  if (authorization) headers.append(authorization.name, authorization.value);
-  return {
-    kind: 'request',
-    method: 'REGISTER',
-    uri: registerUri(reg.config),
-    headers,
-    body: Buffer.alloc(0),
-  };
+  const lines =
+    `${prefix}CSeq: ${reg.cseq} REGISTER\r\nContact: <${contactUri(reg.token, local)}>\r\n` +
+    `Expires: ${expires}\r\nAllow: ${ALLOWED_METHODS}\r\n`;
+  return authorization ? `${lines}${authorization.name}: ${authorization.value}\r\n` : lines;
 }
 
 /** Request-URI of a REGISTER: the domain (RFC 3261 section 10.2). */

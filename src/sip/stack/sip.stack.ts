@@ -114,17 +114,37 @@ export class SipStack {
 
   /** Send a non-INVITE request in a new client transaction; resolves with the final response. */
   request(request: SipRequest, target: SipTarget): Promise<SipResponse> {
-    if (this.stopped) return Promise.reject(new SipError('sip_stack_stopped', 'The SIP stack is stopped.'));
+    if (this.stopped) return Promise.reject(stoppedError());
     const branch = BRANCH_COOKIE + randomToken(16);
-    const local = this.local(target.protocol);
-    request.headers.append(
-      'Via',
-      `SIP/2.0/${viaTransport(target.protocol)} ${local.host}:${local.port};branch=${branch};rport`,
-      true,
-    );
+    request.headers.append('Via', this.via(target, branch), true);
     if (!request.headers.has('Max-Forwards')) request.headers.append('Max-Forwards', '70');
     if (!request.headers.has('User-Agent')) request.headers.append('User-Agent', this.userAgent);
-    const bytes = serializeMessage(request);
+    return this.begin(branch, serializeMessage(request), target);
+  }
+
+  /**
+   * `request()` for a request given as text, for the REGISTER path, which sends two requests per registration
+   * and builds them from a few cached strings instead of a SipHeaders each: `startLine` without its CRLF,
+   * `headerLines` the header lines after the top Via (each ending in CRLF; no Max-Forwards, User-Agent or
+   * Content-Length). No body. The bytes sent are those `request()` would send for the same headers.
+   *
+   * @example stack.requestText('REGISTER sip:pbx.example.com SIP/2.0', 'From: <sip:1001@pbx.example.com>;tag=x\r\n...', target)
+   */
+  requestText(startLine: string, headerLines: string, target: SipTarget): Promise<SipResponse> {
+    if (this.stopped) return Promise.reject(stoppedError());
+    const branch = BRANCH_COOKIE + randomToken(16);
+    const text =
+      `${startLine}\r\nVia: ${this.via(target, branch)}\r\n${headerLines}` +
+      `Max-Forwards: 70\r\nUser-Agent: ${this.userAgent}\r\nContent-Length: 0\r\n\r\n`;
+    return this.begin(branch, Buffer.from(text, 'utf8'), target);
+  }
+
+  private via(target: SipTarget, branch: string): string {
+    const local = this.local(target.protocol);
+    return `SIP/2.0/${viaTransport(target.protocol)} ${local.host}:${local.port};branch=${branch};rport`;
+  }
+
+  private begin(branch: string, bytes: Buffer, target: SipTarget): Promise<SipResponse> {
     return new Promise((resolve, reject) => {
       const exchange = new RequestExchange(this, branch, target, bytes, resolve, reject);
       const transaction = new ClientTransaction(target.protocol !== 'udp', this.timers, exchange);
@@ -252,6 +272,10 @@ class RequestExchange implements ClientTransactionHooks {
   terminated(absorbForMs: number): void {
     this.stack.transactionEnded(this.branch, absorbForMs);
   }
+}
+
+function stoppedError(): SipError {
+  return new SipError('sip_stack_stopped', 'The SIP stack is stopped.');
 }
 
 const BRANCH_PARAM = /;\s*branch\s*=\s*([^;\s]+)/i;

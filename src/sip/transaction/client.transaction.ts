@@ -23,12 +23,19 @@ export interface ClientTransactionHooks {
  * A non-INVITE client transaction (RFC 3261 section 17.1.2): Timer E retransmits on unreliable transports
  * (T1 doubling to T2, T2 once a provisional arrived), Timer F gives up after 64*T1; after the final response
  * the owner absorbs retransmitted finals for Timer K (T4 on UDP, 0 on TCP/TLS), see `terminated`.
+ *
+ * Timers E and F share one Node timer, armed for whichever is due first, with no closure of its own: every
+ * REGISTER is a transaction, and two timers with a closure each per transaction showed in the registration
+ * profile (issue 21) although nearly every one is answered within milliseconds.
  */
 export class ClientTransaction {
   state: ClientTransactionState = 'trying';
   private interval: number;
-  private timerE: NodeJS.Timeout | undefined;
-  private timerF: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** When Timer F fires (Date.now() time). */
+  private deadline = 0;
+  /** The timer is armed for Timer F (not for a retransmission). */
+  private armedForF = false;
 
   constructor(
     private readonly reliable: boolean,
@@ -40,8 +47,9 @@ export class ClientTransaction {
 
   /** Send the request and arm the timers. */
   start(): void {
-    this.timerF = setTimeout(() => this.fail(timeoutError(this.timers)), transactionTimeout(this.timers));
-    if (!this.reliable) this.armE();
+    const timeout = transactionTimeout(this.timers);
+    this.deadline = Date.now() + timeout;
+    this.arm(this.reliable ? timeout : this.interval, timeout);
     this.hooks.transmit().catch((error: unknown) => this.fail(asTransportError(error)));
   }
 
@@ -65,15 +73,24 @@ export class ClientTransaction {
     } else this.terminate(0);
   }
 
-  private armE(): void {
-    this.timerE = setTimeout(() => {
-      if (this.state !== 'trying' && this.state !== 'proceeding') return;
-      // In Proceeding, retransmit every T2 (section 17.1.2.2).
-      this.interval =
-        this.state === 'proceeding' ? this.timers.t2 : nextRetransmitInterval(this.interval, this.timers);
-      this.hooks.transmit().catch((error: unknown) => this.fail(asTransportError(error)));
-      this.armE();
-    }, this.interval);
+  /** The one timer fired (called by the timer only): Timer F when its time has come, else Timer E. */
+  timerFired(): void {
+    this.timer = undefined;
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    // Also when a late retransmission timer fires past Timer F (a busy loop): no retransmission after F.
+    if (this.armedForF || Date.now() >= this.deadline) return this.fail(timeoutError(this.timers));
+    // In Proceeding, retransmit every T2 (section 17.1.2.2).
+    this.interval =
+      this.state === 'proceeding' ? this.timers.t2 : nextRetransmitInterval(this.interval, this.timers);
+    this.hooks.transmit().catch((error: unknown) => this.fail(asTransportError(error)));
+    if (this.state === 'trying' || this.state === 'proceeding')
+      this.arm(this.interval, Math.max(0, this.deadline - Date.now()));
+  }
+
+  /** Arm the one timer for the next retransmission (`retransmitIn`) or for Timer F, whichever comes first. */
+  private arm(retransmitIn: number, timeoutIn: number): void {
+    this.armedForF = timeoutIn <= retransmitIn;
+    this.timer = setTimeout(onTimer, this.armedForF ? timeoutIn : retransmitIn, this);
   }
 
   private fail(error: SipError): void {
@@ -92,11 +109,14 @@ export class ClientTransaction {
   }
 
   private clear(): void {
-    if (this.timerE) clearTimeout(this.timerE);
-    if (this.timerF) clearTimeout(this.timerF);
-    this.timerE = undefined;
-    this.timerF = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
+}
+
+/** The timer callback of every transaction (the transaction is its argument: no closure per transaction). */
+function onTimer(transaction: ClientTransaction): void {
+  transaction.timerFired();
 }
 
 function timeoutError(timers: TimerSettings): SipError {
