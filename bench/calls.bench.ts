@@ -32,13 +32,15 @@
  * | Kamailio + rtpengine (8 children), 200/s | 33/s, 2,328 of 4,000 failed (load 19): INVITEs unanswered | 32 children: 173/s, 0 of 2,000 failed (10 s, load 9); at load 13-16 3.1/s |
  * | delay added at 100/s | p50 2.9 ms, p95 93 ms (load 13) | p50 5.2 ms / p95 78 ms in all (load 11), less rtpengine's answer p50 0.39 ms / p95 2.2 ms; at load 15: 192 / 1,254 ms in all, 0.54 / 5.1 ms less rtpengine's answer |
  * | held, signalling only | 2,000 calls: 36.2 KB heap + 11.9 KB Buffers per call | 5,000 calls: 19.6 KB heap + 0.7 KB Buffers per call; then (a leg's reason, the 2xx Contact and the ACK not kept) 2,000 calls: 18.2 KB + 0.7 KB |
+ * | held, signalling only (issue 17 "callmem", load 0.7-2.8) | 2,000 calls: 18.0 KB heap + 0.7 KB Buffers per call | ladder deflated 5 s after the answer, ring timer cleared, a UAC dialog's id no longer keeping the 18x's text: 2,000 calls 12.4 KB + 0.7 KB; 5,000 offered (4,272 held) 12.7 KB + 0.7 KB |
  *
  * The emulator's process held 30-64 MB of heap for the same calls. Not met: 200/s for 60 s without a failed call
  * (every failure seen was rtpengine not answering a request within 3 s on a machine at load 12 or more: rtpengine's
  * own log shows 0.2-2 ms per command, so it was starved of CPU); p95 <= 5 ms overall (met by Callbridge's part:
  * p95 2.2-5.1 ms less rtpengine's answer, which also holds any wait of this process's loop to read the reply);
- * <= 10 KB per held call (18.2 KB: about 6 KB of it the call's ladder,
- * kept as text for the record of a call that fails later). Re-run on a quiet machine with the command the bench
+ * <= 10 KB per held call (12.4-12.7 KB; the ladder is now about 1.5 KB of it, deflated; what is left, from a heap
+ * snapshot (`--heap-snapshot`): the incoming INVITE kept parsed by the call (about 1.5 KB with its text), both
+ * dialogs and their table entries, session timer, SDPs of both sides for mid-call requests, the call object). Re-run on a quiet machine with the command the bench
  * prints at its end.
  */
 import { execFileSync, spawn } from 'node:child_process';

@@ -214,7 +214,12 @@ export abstract class BridgedCall implements DialogOwner {
   /** Move the state machine and tell the recorder. */
   protected moveTo(phase: CallPhase): boolean {
     if (!this.state.move(phase)) return false;
-    if (phase === 'answered') this.startDurationLimit();
+    if (phase === 'answered') {
+      // Answered: the ring timeout has nothing left to give up (a held call keeps no timer of it).
+      clearTimeout(this.ringTimer);
+      this.ringTimer = undefined;
+      this.startDurationLimit();
+    }
     const info = this.info();
     if (info && this.reported && phase !== 'ended')
       this.safely(() => this.ctx.recorder.changed(info), 'call recorder: changed');
@@ -318,6 +323,16 @@ export abstract class BridgedCall implements DialogOwner {
       })
       .catch((error: unknown) => this.ctx.onError(error, `relay answer toward ${this.inSide}`));
     return sdp === undefined ? undefined : Buffer.from(sdp);
+  }
+
+  /**
+   * The call is up (our 2xx ACKed): its ladder so far is deflated a few seconds later while it lasts
+   * (`call-ladder.ts`), what comes later is added as it comes; the record still gets every message.
+   */
+  protected packLadder(): void {
+    if (this.state.phase !== 'answered') return;
+    for (const side of ['pbx', 'teams'] as const)
+      if (this.legs[side].sipCallId !== '') this.ctx.ladders.packSoon(this.legs[side].sipCallId);
   }
 
   /** Record a leg's final response (status and Reason header or phrase). */

@@ -2,19 +2,34 @@ import type { CallEndpointOptions } from '../sip/dialog/endpoint.types.js';
 import { serializeMessage } from '../sip/message/message.serializer.js';
 import type { SipMessage } from '../sip/message/sip-message.js';
 import type { LadderEntry } from './call-record.types.js';
+import {
+  packMessages,
+  unpackMessages,
+  type Captured,
+  type PackedBytes,
+  type PackedMessages,
+} from './ladder-packing.js';
 
 /** Messages kept per call: a normal call has about 15; a call with a thousand session refreshes keeps its start. */
 const MAX_ENTRIES = 200;
+/**
+ * How long after the answer `packSoon` packs a ladder: ACKs answering a retransmitted 2xx come first, and calls
+ * shorter than this (most of a busy hour's) are never packed at all.
+ */
+const PACK_AFTER_MS = 5000;
+/** Messages captured after a pack (re-INVITEs, session refreshes) that are packed in with it again. */
+const REPACK_AFTER = 16;
 
 /**
- * One message as captured: its time and its bytes as a one-byte string (latin1 holds UTF-8 bytes unchanged,
- * at one byte a character in V8's heap, without the 8 KiB pool slab a small Buffer slice would keep alive).
+ * One call's messages (a Call-ID's). Each message is captured as its bytes in a one-byte string (latin1 holds
+ * UTF-8 bytes unchanged, at one byte a character in V8's heap, without the 8 KiB pool slab a small Buffer slice
+ * would keep alive). Once the call is answered `pack` deflates them together (`ladder-packing.ts`): `packed`, and
+ * `packing` while that runs; later messages gather in `recent`.
  */
-interface Captured {
-  atMs: number;
-  leg: LadderEntry['leg'];
-  direction: 'in' | 'out';
-  bytes: string;
+interface Ladder {
+  recent: Captured[];
+  packing: Captured[] | undefined;
+  packed: PackedMessages | undefined;
 }
 
 /**
@@ -28,18 +43,56 @@ interface Captured {
  * @example const ladders = new CallLadders(); endpoint.options.capture = ladders.capture('pbx'); ladders.watch(id);
  */
 export class CallLadders {
-  private readonly ladders = new Map<string, Captured[]>();
+  private readonly ladders = new Map<string, Ladder>();
+  /** Call-IDs `packSoon` will pack, oldest first, with one timer for all of them. */
+  private readonly due: { id: string; at: number }[] = [];
+  private packTimer: NodeJS.Timeout | undefined;
 
   /** Start keeping the messages of one SIP Call-ID. */
   watch(sipCallId: string): void {
-    if (!this.ladders.has(sipCallId)) this.ladders.set(sipCallId, []);
+    if (!this.ladders.has(sipCallId))
+      this.ladders.set(sipCallId, { recent: [], packing: undefined, packed: undefined });
+  }
+
+  /**
+   * Deflate a Call-ID's messages so far (the call was answered: a held call keeps its ladder packed). Nothing is
+   * lost: `take` reads packed, packing and recent messages alike, in order; a pack that fails leaves them as they were.
+   * Resolves once packed (callers need not wait).
+   */
+  pack(sipCallId: string): Promise<void> {
+    const ladder = this.ladders.get(sipCallId);
+    if (!ladder || ladder.packing || ladder.recent.length === 0) return Promise.resolve();
+    const packing = (ladder.packing = ladder.recent);
+    ladder.recent = [];
+    return packMessages(ladder.packed, packing).then(
+      (packed) => {
+        ladder.packed = packed;
+        ladder.packing = undefined;
+      },
+      () => {
+        ladder.recent = [...packing, ...ladder.recent];
+        ladder.packing = undefined;
+      },
+    );
+  }
+
+  /** Pack a Call-ID's ladder `PACK_AFTER_MS` from now (if it is still watched then). */
+  packSoon(sipCallId: string): void {
+    this.due.push({ id: sipCallId, at: Date.now() + PACK_AFTER_MS });
+    this.packTimer ??= setTimeout(() => this.packDue(), PACK_AFTER_MS).unref();
   }
 
   /** Stop keeping a Call-ID and hand back what was kept (entries with their secrets removed). */
   take(sipCallId: string): TimedLadderEntry[] {
-    const captured = this.ladders.get(sipCallId) ?? [];
+    const ladder = this.ladders.get(sipCallId);
+    if (!ladder) return [];
     this.ladders.delete(sipCallId);
-    return captured.map((c) => new CapturedEntry(c.atMs, c.leg, c.direction, c.bytes));
+    const all = [
+      ...(ladder.packed ? unpackMessages(ladder.packed) : []),
+      ...(ladder.packing ?? []),
+      ...ladder.recent,
+    ];
+    return all.map((c) => new CapturedEntry(c.atMs, c.leg, c.direction, c.bytes));
   }
 
   /** Calls watched now. */
@@ -50,15 +103,17 @@ export class CallLadders {
   /** A message that arrived on a leg (parsed: the Call-ID is at hand). */
   received(leg: LadderEntry['leg'], message: SipMessage): void {
     if (this.ladders.size === 0) return;
-    const entries = this.ladders.get(message.headers.get('Call-ID') ?? '');
-    if (entries) push(entries, leg, 'in', serializeMessage(message));
+    const id = message.headers.get('Call-ID') ?? '';
+    const ladder = this.ladders.get(id);
+    if (ladder && this.push(ladder, leg, 'in', serializeMessage(message))) void this.pack(id);
   }
 
   /** A message that left on a leg (bytes: its Call-ID is read only while some call is watched). */
   sent(leg: LadderEntry['leg'], data: Buffer): void {
     if (this.ladders.size === 0) return;
-    const entries = this.ladders.get(callIdOf(data));
-    if (entries) push(entries, leg, 'out', data);
+    const id = callIdOf(data);
+    const ladder = this.ladders.get(id);
+    if (ladder && this.push(ladder, leg, 'out', data)) void this.pack(id);
   }
 
   /** The call endpoint's `capture` hook for one leg. */
@@ -66,23 +121,37 @@ export class CallLadders {
     return (direction, message) =>
       Buffer.isBuffer(message) ? this.sent(leg, message) : this.received(leg, message);
   }
+
+  private packDue(): void {
+    this.packTimer = undefined;
+    const now = Date.now();
+    let done = 0;
+    while (done < this.due.length && this.due[done]!.at <= now) void this.pack(this.due[done++]!.id);
+    this.due.splice(0, done);
+    const next = this.due[0];
+    if (next) this.packTimer = setTimeout(() => this.packDue(), Math.max(1, next.at - now)).unref();
+  }
+
+  /** Keep one message; true when the ladder, packed before, has gathered enough since to be packed again. */
+  private push(ladder: Ladder, leg: LadderEntry['leg'], direction: 'in' | 'out', data: Buffer): boolean {
+    const entries = ladder.recent;
+    const count = (ladder.packed?.count ?? 0) + (ladder.packing?.length ?? 0) + entries.length;
+    if (count >= MAX_ENTRIES) return false;
+    let bytes = data.toString('latin1');
+    // A retransmission (our 2xx until the ACK comes, the ACKs answering them) is the same text again: its entry
+    // shares the first copy's string, so a call on a slow network holds each message once.
+    for (let i = entries.length - 1; i >= Math.max(0, entries.length - 8); i--)
+      if (entries[i]!.bytes === bytes) {
+        bytes = entries[i]!.bytes;
+        break;
+      }
+    entries.push({ atMs: Date.now(), leg, direction, bytes });
+    return ladder.packed !== undefined && entries.length >= REPACK_AFTER;
+  }
 }
 
 /** A ladder entry with its capture time in milliseconds, to order the two legs' entries without parsing `at`. */
 export type TimedLadderEntry = LadderEntry & { readonly atMs: number };
-
-function push(entries: Captured[], leg: LadderEntry['leg'], direction: 'in' | 'out', data: Buffer): void {
-  if (entries.length >= MAX_ENTRIES) return;
-  let bytes = data.toString('latin1');
-  // A retransmission (our 2xx until the ACK comes, the ACKs answering them) is the same text again: its entry
-  // shares the first copy's string, so a call on a slow network holds each message once.
-  for (let i = entries.length - 1; i >= Math.max(0, entries.length - 8); i--)
-    if (entries[i]!.bytes === bytes) {
-      bytes = entries[i]!.bytes;
-      break;
-    }
-  entries.push({ atMs: Date.now(), leg, direction, bytes });
-}
 
 /**
  * The entry of a captured message: its text (secrets removed), first line and time are computed on first read. A
@@ -96,7 +165,8 @@ class CapturedEntry implements TimedLadderEntry {
     readonly atMs: number,
     readonly leg: LadderEntry['leg'],
     readonly direction: 'in' | 'out',
-    private readonly bytes: string,
+    /** The message's bytes (latin1), or where they are in an inflated pack. */
+    private readonly bytes: string | PackedBytes,
   ) {}
 
   get at(): string {
@@ -104,7 +174,7 @@ class CapturedEntry implements TimedLadderEntry {
   }
 
   get text(): string {
-    return (this.clean ??= redactSip(Buffer.from(this.bytes, 'latin1').toString('utf8')));
+    return (this.clean ??= redactSip(Buffer.from(this.bytes.toString(), 'latin1').toString('utf8')));
   }
 
   get summary(): string {

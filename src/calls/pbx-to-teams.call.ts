@@ -169,6 +169,7 @@ export class PbxToTeamsCall extends BridgedCall {
     }
     if (this.lateOffer) await this.answerFromAck(outcome.response);
     this.incoming.ack = undefined; // read (late offer) or not needed: a held call keeps no parsed ACK
+    this.packLadder();
   }
 
   /** Late offer: the PBX's answer came in its ACK; it replaces the placeholder in the relay. */

@@ -125,7 +125,10 @@ export class TeamsToPbxCall extends BridgedCall {
     if (this.teamsDialog) this.ctx.track(this.teamsDialog, this);
     this.legs.teams.finalStatus = 200;
     this.moveTo('answered');
-    await accepted.catch(() => this.hangUp());
+    await accepted.then(
+      () => this.packLadder(),
+      () => this.hangUp(),
+    );
   }
 
   private noAnswer(): Promise<void> {

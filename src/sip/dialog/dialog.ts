@@ -73,17 +73,19 @@ function formatUriText(_uri: SipUri, raw: string): string {
 
 /** The dialog a UAC gets from a 1xx (with To-tag) or 2xx to its INVITE (RFC 3261 section 12.1.2). */
 export function uacDialog(invite: SipRequest, response: SipResponse, flow?: SipSource): Dialog | undefined {
-  const remoteTag = tagOf(response.headers.get('To'));
+  const tag = tagOf(response.headers.get('To'));
   const localTag = tagOf(invite.headers.get('From'));
   const callId = invite.headers.get('Call-ID') ?? '';
-  if (remoteTag === undefined || localTag === undefined) return undefined;
+  if (tag === undefined || localTag === undefined) return undefined;
+  // A copy before it goes into the id too: the id (the dialog table's key) kept the 18x's whole text (heap snapshot).
+  const remoteTag = ownText(tag);
   return {
     id: dialogKey(callId, localTag, remoteTag),
     role: 'uac',
     state: response.status < 200 ? 'early' : 'confirmed',
     callId,
     localTag,
-    remoteTag: ownText(remoteTag),
+    remoteTag,
     localUri: withoutTag(invite.headers.get('From') ?? ''),
     remoteUri: ownText(withoutTag(response.headers.get('To') ?? '')),
     localSeq: parseCSeq(invite.headers.get('CSeq'))?.seq ?? 1,
