@@ -7,11 +7,12 @@
  * Prints a summary and one JSON line: {"bench":"sip-register", ...}.
  */
 import { RegistrationAgent } from '../src/sip/registration/registration.agent.js';
-import type { RegistrationConfig, SipServiceConfig } from '../src/sip/registration/registration.types.js';
+import type { SipServiceConfig } from '../src/sip/registration/registration.types.js';
 import { SipStack } from '../src/sip/stack/sip.stack.js';
 import { freePort, Kamailio, kamailioInstalled } from '../test/sip/support/kamailio.js';
 import { measureHeldMemory } from './sip/held-memory.js';
 import { runSippRegistrations, type SippResult } from './sip/sipp.runner.js';
+import { registrationConfigs, waitFor } from './sip/bench-registrations.js';
 
 const arg = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -26,21 +27,6 @@ const users = Array.from({ length: USERS }, (_, i) => {
   const n = String(100_000 + i);
   return { sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
 });
-
-function configs(service: SipServiceConfig, count: number, prefix: string): RegistrationConfig[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(100_000 + i);
-    return { id: `${prefix}-${n}`, service, sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
-  });
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Our agent registers every user once; returns seconds from the first upsert to the last 2xx. */
 async function measureOurs(
@@ -62,7 +48,7 @@ async function measureOurs(
   };
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  for (const config of configs(service, USERS, 'user')) agent.upsert(config);
+  for (const config of registrationConfigs(service, USERS, 'user')) agent.upsert(config);
   await waitFor(() => registered === USERS || agent.stateCounts().failed > 0, 300_000);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);

@@ -1,24 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { RegistrationAgent } from '../../src/sip/registration/registration.agent.js';
-import type { RegistrationConfig, SipServiceConfig } from '../../src/sip/registration/registration.types.js';
+import type { SipServiceConfig } from '../../src/sip/registration/registration.types.js';
 import { SipStack } from '../../src/sip/stack/sip.stack.js';
 import { settledMemory } from './memory.probe.js';
-
-function configs(service: SipServiceConfig, count: number, prefix: string): RegistrationConfig[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(100_000 + i);
-    return { id: `${prefix}-${n}`, service, sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
-  });
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { registrationConfigs, waitFor } from './bench-registrations.js';
 
 /** Memory per registration held: held registrations against a trivial registrar in a child process. */
 export async function measureHeldMemory(
@@ -50,14 +36,14 @@ export async function measureHeldMemory(
       expirySeconds: 3600,
     };
     // Warm up (JIT-compiled code and grown pools belong to the baseline, not to each registration), then forget.
-    const warmup = configs(service, 2000, 'warmup');
+    const warmup = registrationConfigs(service, 2000, 'warmup');
     for (const config of warmup) agent.upsert(config);
     await waitFor(() => agent.stateCounts().registered === warmup.length, 60_000);
     await Promise.all(warmup.map((c) => agent.remove(c.id)));
     await waitFor(() => stack.clientTransactionCount === 0 && stack.absorbingCount === 0, 30_000);
     const before = await settledMemory();
     const started = performance.now();
-    for (const config of configs(service, held, 'held')) agent.upsert(config);
+    for (const config of registrationConfigs(service, held, 'held')) agent.upsert(config);
     await waitFor(() => agent.stateCounts().registered === held || agent.stateCounts().failed > 0, 600_000);
     if (agent.stateCounts().failed > 0) throw new Error(`${agent.stateCounts().failed} registrations failed`);
     const seconds = (performance.now() - started) / 1000;

@@ -11,8 +11,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { RegistrationAgent } from '../../src/sip/registration/registration.agent.js';
-import type { RegistrationConfig, SipServiceConfig } from '../../src/sip/registration/registration.types.js';
+import type { SipServiceConfig } from '../../src/sip/registration/registration.types.js';
 import { SipStack } from '../../src/sip/stack/sip.stack.js';
+import { registrationConfigs, waitFor } from './bench-registrations.js';
 
 const arg = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(`--${name}`);
@@ -21,21 +22,6 @@ const arg = (name: string, fallback: number): number => {
 const USERS = arg('users', 10_000);
 const ROUNDS = arg('rounds', 4);
 const CONCURRENCY = arg('concurrency', 200);
-
-function configs(service: SipServiceConfig, count: number, prefix: string): RegistrationConfig[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(100_000 + i);
-    return { id: `${prefix}-${n}`, service, sipUsername: n, authUsername: `a${n}`, password: `pw${n}` };
-  });
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const child = spawn(
   process.execPath,
@@ -62,7 +48,7 @@ const service: SipServiceConfig = {
 const rounds: { userUs: number; systemUs: number }[] = [];
 try {
   for (let round = 0; round <= ROUNDS; round++) {
-    const batch = configs(service, round === 0 ? 2000 : USERS, `r${round}`); // round 0: warm-up, not counted
+    const batch = registrationConfigs(service, round === 0 ? 2000 : USERS, `r${round}`); // round 0: warm-up, not counted
     registered = 0;
     const before = process.cpuUsage();
     for (const config of batch) agent.upsert(config);
