@@ -168,29 +168,37 @@ ${auth ? '[authentication]\n' : ''}Content-Length: 0
   ]);
 }
 
-/** How the called extension answers. */
-export type UasPlan = { kind: 'answer' } | { kind: 'reject'; status: number } | { kind: 'ring-until-cancel' };
+/** The called extension's To in its answers: its tag is fixed per call. */
+const EXTENSION_TO = '[last_To:];tag=[pid]SIPpTag01[call_number]';
 
-/** The extension answers an INVITE (180, then 200 with SDP, or a refusal), then takes or sends the BYE. */
-export function uasScenario(plan: UasPlan): string {
-  const to = '[last_To:];tag=[pid]SIPpTag01[call_number]';
-  const response = (status: string, sdp: boolean) =>
-    send(
-      `SIP/2.0 ${status}
+/**
+ * The called extension's answer to the INVITE it received (its To tag fixed per call), with our SDP when `sdp`;
+ * a 200 is retransmitted until ACKed.
+ */
+function extensionResponse(status: string, sdp: boolean): string {
+  return send(
+    `SIP/2.0 ${status}
 [last_Via:]
 [last_Record-Route:]
 [last_From:]
-${to}
+${EXTENSION_TO}
 [last_Call-ID:]
 [last_CSeq:]
 Contact: <sip:[ext]@[local_ip]:[local_port]>
 ${sdp ? 'Content-Type: application/sdp\n' : ''}Content-Length: [len]
 ${sdp ? `\n${SDP}` : ''}`,
-      status.startsWith('200'),
-    );
-  const steps = ['<recv request="INVITE" crlf="true"/>', response('180 Ringing', false)];
+    status.startsWith('200'),
+  );
+}
+
+/** How the called extension answers. */
+export type UasPlan = { kind: 'answer' } | { kind: 'reject'; status: number } | { kind: 'ring-until-cancel' };
+
+/** The extension answers an INVITE (180, then 200 with SDP, or a refusal), then takes or sends the BYE. */
+export function uasScenario(plan: UasPlan): string {
+  const steps = ['<recv request="INVITE" crlf="true"/>', extensionResponse('180 Ringing', false)];
   if (plan.kind === 'reject') {
-    steps.push(response(`${plan.status} Refused`, false), '<recv request="ACK"/>');
+    steps.push(extensionResponse(`${plan.status} Refused`, false), '<recv request="ACK"/>');
     return scenario('extension refuses', steps);
   }
   if (plan.kind === 'ring-until-cancel') {
@@ -206,7 +214,7 @@ ${sdp ? `\n${SDP}` : ''}`,
       send(`SIP/2.0 487 Request Terminated
 [$vias]
 [last_From:]
-${to}
+${EXTENSION_TO}
 [last_Call-ID:]
 CSeq:[$cseq]
 Content-Length: 0
@@ -215,7 +223,7 @@ Content-Length: 0
     );
     return scenario('extension rings until cancelled', steps);
   }
-  steps.push(response('200 OK', true), '<recv request="ACK" rtd="true" crlf="true"/>');
+  steps.push(extensionResponse('200 OK', true), '<recv request="ACK" rtd="true" crlf="true"/>');
   steps.push('<recv request="BYE"/>', send(okTo()));
   return scenario('extension answers', steps);
 }
@@ -387,21 +395,6 @@ export function withInviteHeaders(xml: string, lines: string[]): string {
  * answer neither inactive nor recvonly) and takes the BYE. `-rtp_echo` echoes the audio around it.
  */
 export function holdsCallerScenario(holdAnswer: string): string {
-  const to = '[last_To:];tag=[pid]SIPpTag01[call_number]';
-  const response = (status: string, sdp: boolean) =>
-    send(
-      `SIP/2.0 ${status}
-[last_Via:]
-[last_Record-Route:]
-[last_From:]
-${to}
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[ext]@[local_ip]:[local_port]>
-${sdp ? 'Content-Type: application/sdp\n' : ''}Content-Length: [len]
-${sdp ? `\n${SDP}` : ''}`,
-      status.startsWith('200'),
-    );
   const dialogHeaders = `From:[$me];tag=[pid]SIPpTag01[call_number]
 To:[$peer]
 Call-ID: [call_id]`;
@@ -434,8 +427,8 @@ Content-Length: 0
       '<ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>' +
       '<ereg regexp=".*" search_in="hdr" header="To:" assign_to="me"/>' +
       '</action></recv>',
-    response('180 Ringing', false),
-    response('200 OK', true),
+    extensionResponse('180 Ringing', false),
+    extensionResponse('200 OK', true),
     '<recv request="ACK" crlf="true"/>',
     '<pause milliseconds="500"/>',
     reinvite(1, 'sendonly'),
